@@ -1,0 +1,79 @@
+"""The Bolt app factory (the starter template's tiny app.py, with our services injected)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt.error import BoltError
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.authz import AdminChecker
+from bot.client import make_web_client
+from bot.listeners import register_listeners
+from briefbot.config import Settings
+
+if TYPE_CHECKING:
+    from briefbot.services import Services
+
+log = logging.getLogger(__name__)
+
+FRIENDLY_ERROR = (
+    "Sorry, something went wrong while handling that. The error has been logged for the admins; "
+    "please try again in a minute."
+)
+
+
+class ConfigurationError(Exception):
+    """A required setting is missing or Slack refused the credentials."""
+
+
+def check_slack_settings(settings: Settings) -> None:
+    """Fail with one line naming the missing variable."""
+    if not settings.slack_bot_token:
+        raise ConfigurationError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-...)")
+    if not settings.slack_app_token and not settings.slack_signing_secret:
+        raise ConfigurationError(
+            "SLACK_SIGNING_SECRET is not set (needed for HTTP mode; set SLACK_APP_TOKEN for Socket Mode)"
+        )
+
+
+def build_app(services: Services, *, client: WebClient | None = None) -> App:
+    """Build the Bolt app. Raises ``ConfigurationError`` with one clear line on bad settings."""
+    settings = services.settings
+    check_slack_settings(settings)
+    client = client or make_web_client(settings)
+    try:
+        app = App(
+            client=client,
+            signing_secret=settings.slack_signing_secret or "socket-mode-unused",
+            token_verification_enabled=True,
+            logger=logging.getLogger("bot.bolt"),
+        )
+    except (BoltError, SlackApiError) as exc:
+        raise ConfigurationError(f"Slack rejected SLACK_BOT_TOKEN: {exc}") from exc
+    except Exception as exc:  # network errors from auth.test surface as several types
+        raise ConfigurationError(f"cannot reach Slack at {settings.slack_api_url}: {exc}") from exc
+
+    admin_checker = AdminChecker(settings)
+
+    @app.middleware
+    def inject_services(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse:
+        context["services"] = services
+        context["admin_checker"] = admin_checker
+        return next()
+
+    @app.error
+    def on_error(error: Exception, body: dict[str, Any], respond: Any, logger: logging.Logger) -> None:
+        logger.exception("listener failed: %s", error)
+        if body.get("response_url"):
+            try:
+                respond(text=FRIENDLY_ERROR, response_type="ephemeral", replace_original=False)
+            except Exception:  # the user may simply not be reachable; nothing more to do
+                logger.warning("could not tell the user about the failure")
+
+    register_listeners(app)
+    return app

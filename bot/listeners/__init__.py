@@ -1,0 +1,13 @@
+"""Register every listener on the app (no decorators firing at import time)."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.listeners import actions, commands, events
+
+
+def register_listeners(app: App) -> None:
+    commands.register(app)
+    actions.register(app)
+    events.register(app)

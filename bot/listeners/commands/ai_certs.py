@@ -1,0 +1,15 @@
+"""/ai-certs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+
+
+def ai_certs_callback(ack: Ack, command: dict[str, Any]) -> None:
+    ack(text="/ai-certs is not available yet. Try /ai-brief help.", response_type="ephemeral")
+
+
+def register(app: App) -> None:
+    app.command("/ai-certs")(ai_certs_callback)

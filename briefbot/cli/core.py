@@ -1,0 +1,61 @@
+"""``run``, ``demo`` and ``db`` commands."""
+
+from __future__ import annotations
+
+import click
+
+from briefbot.cli.common import services_from, settings_from
+
+
+@click.command()
+@click.option("--port", default=3000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--host", default="0.0.0.0", show_default=True)
+@click.pass_context
+def run(ctx: click.Context, port: int, host: str) -> None:
+    """Run the bot: Slack (HTTP or Socket Mode), the scheduler and feed refresh."""
+    import logging
+
+    from bot.app import ConfigurationError, check_slack_settings
+    from briefbot.runtime import run as run_bot
+
+    if logging.getLogger().level > logging.INFO:
+        logging.getLogger().setLevel(logging.INFO)
+    try:
+        check_slack_settings(settings_from(ctx))
+        run_bot(services_from(ctx), host=host, port=port)
+    except ConfigurationError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.command()
+@click.pass_context
+def demo(ctx: click.Context) -> None:
+    """Offline demo: bundled sample feeds -> the four department briefings, plus sample lookups."""
+    from briefbot.demo import run_demo
+
+    run_demo(services_from(ctx))
+
+
+@click.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+@click.pass_context
+def db_upgrade(ctx: click.Context) -> None:
+    """Apply migrations up to the newest schema."""
+    from storage import Database
+
+    database = Database(settings_from(ctx).database_url)
+    try:
+        database.upgrade()
+        click.echo(f"database at {database.safe_url} is at revision {database.check()['revision']}")
+    finally:
+        database.dispose()
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(run)
+    cli.add_command(demo)
+    cli.add_command(db)

@@ -1,0 +1,9 @@
+"""CLI commands for the knowledge package."""
+
+from __future__ import annotations
+
+import click
+
+
+def register(cli: click.Group) -> None:
+    """Add this package's commands to the top-level group."""

@@ -1,0 +1,58 @@
+"""Configuration from the environment (the contract in DESIGN.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+
+
+class Settings(BaseSettings):
+    """Every setting the bot reads. Secrets come only from the environment and are never logged."""
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", case_sensitive=False)
+
+    slack_bot_token: str | None = Field(default=None, repr=False)
+    slack_signing_secret: str | None = Field(default=None, repr=False)
+    slack_app_token: str | None = Field(default=None, repr=False)
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+
+    database_url: str = "sqlite:///briefbot.db"
+
+    briefbot_admins: str = ""
+    briefbot_allow_private_feeds: bool = False
+    briefbot_refresh_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    briefbot_policy_dir: Path | None = None
+    briefbot_certs_file: Path | None = None
+
+    briefbot_policy_contact: str = "the Legal & Compliance team (#ask-legal)"
+    briefbot_profiles_file: Path | None = None
+    briefbot_retention_days: int = Field(default=90, ge=1)
+    briefbot_fetch_concurrency: int = Field(default=16, ge=1, le=256)
+    briefbot_fetch_per_host: int = Field(default=2, ge=1, le=64)
+    briefbot_max_feed_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    briefbot_grace_hours: float = Field(default=6.0, ge=0)
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _trailing_slash(cls, value: str) -> str:
+        # slack_sdk joins method names onto the base URL: without the slash it drops "api".
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("briefbot_policy_dir", "briefbot_certs_file", "briefbot_profiles_file", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @property
+    def admin_ids(self) -> frozenset[str]:
+        """User IDs named in BRIEFBOT_ADMINS."""
+        return frozenset(part.strip() for part in self.briefbot_admins.split(",") if part.strip())
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment; keyword overrides win (used by the CLI and tests)."""
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,5 @@
+"""The root of user-facing errors: each carries a message fit to show a user as it is."""
+
+
+class BriefbotError(Exception):
+    """An error whose message is shown to the user (CLI line or Slack reply), never a traceback."""

@@ -1,0 +1,51 @@
+"""One factory wires the parts (in the manner of lemon24/reader's ``make_reader``).
+
+``make_services`` opens the database, migrates it, and builds the feed, briefing and knowledge
+services on top. If a later step fails, what was opened is closed again.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from briefbot.config import Settings
+from briefings.service import BriefingService
+from feeds.service import FeedService
+from knowledge.service import KnowledgeService
+from storage import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    """Everything a front door (Slack listener, CLI command, scheduler job) needs."""
+
+    settings: Settings
+    db: Database
+    feeds: FeedService
+    briefings: BriefingService
+    knowledge: KnowledgeService
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def make_services(settings: Settings, *, upgrade: bool = True, load_packs: bool = True) -> Services:
+    """Build all services for ``settings``; migrate the database first when ``upgrade``."""
+    db = Database(settings.database_url)
+    try:
+        if upgrade:
+            db.upgrade()
+        knowledge = KnowledgeService(db=db, settings=settings)
+        if load_packs:
+            knowledge.load_configured_packs()
+        feeds = FeedService(db=db, settings=settings)
+        briefings = BriefingService(db=db, settings=settings, knowledge=knowledge)
+        return Services(settings=settings, db=db, feeds=feeds, briefings=briefings, knowledge=knowledge)
+    except BaseException:
+        db.dispose()
+        raise

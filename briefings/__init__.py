@@ -1,0 +1,1 @@
+"""Department profiles, ranking, briefing assembly, subscriptions, scheduling and delivery."""

@@ -1,0 +1,1 @@
+"""Feed curation and ingestion: URL safety, fetching, parsing, normalising, de-duplication, OPML."""

@@ -1,0 +1,1 @@
+"""Policy and certification catalogues: data-pack loading, search and recommendation."""

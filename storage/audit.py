@@ -1,0 +1,61 @@
+"""The admin audit log repository."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.models import AuditEntry
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did something: a Slack user ID or a CLI/system name, and through which door."""
+
+    id: str
+    source: str  # "slack", "cli" or "system"
+
+    @classmethod
+    def cli(cls) -> Actor:
+        import getpass
+
+        try:
+            name = getpass.getuser()
+        except Exception:  # getuser raises various errors when no user name is known
+            name = "unknown"
+        return cls(id=f"cli:{name}", source="cli")
+
+    @classmethod
+    def slack(cls, user_id: str) -> Actor:
+        return cls(id=user_id, source="slack")
+
+    @classmethod
+    def system(cls) -> Actor:
+        return cls(id="system", source="system")
+
+
+def record(session: Session, actor: Actor, action: str, target: str = "", **detail: Any) -> AuditEntry:
+    """Add an audit entry inside the caller's transaction (so it lands only if the change does)."""
+    entry = AuditEntry(actor=actor.id, source=actor.source, action=action, target=target, detail=detail)
+    session.add(entry)
+    return entry
+
+
+@dataclass(frozen=True)
+class AuditView:
+    at: datetime
+    actor: str
+    source: str
+    action: str
+    target: str
+    detail: dict[str, Any]
+
+
+def recent(session: Session, limit: int = 50) -> list[AuditView]:
+    """The newest audit entries first."""
+    rows = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit))
+    return [AuditView(r.at, r.actor, r.source, r.action, r.target, dict(r.detail)) for r in rows]

@@ -1,0 +1,138 @@
+"""The engine/session wrapper every service receives.
+
+Threading: a ``Database`` is shared by all threads; each unit of work opens its own session via
+``session()`` (writes) or ``read()`` (reads). Datetimes are aware UTC (see ``storage.types``).
+
+SQLite (embedded default) runs in WAL mode with a busy timeout; write transactions start with
+``BEGIN IMMEDIATE`` so two writers queue instead of failing with "database is locked" half-way
+through a read-then-write. Reads use a second engine with plain deferred transactions so lookups
+never wait for a writer.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from typing import Any
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+
+
+class StorageError(Exception):
+    """The database could not be opened, migrated or reached."""
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's own transaction handling is turned off so the begin hooks below decide.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _make_engine(url: URL, *, immediate: bool, **kwargs: Any) -> Engine:
+    if url.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 5}, **kwargs)
+    event.listen(engine, "connect", _sqlite_pragmas)
+    begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql(begin)
+
+    return engine
+
+
+class Database:
+    """Engines, session factories and migrations for one ``DATABASE_URL``."""
+
+    def __init__(self, url: str, *, echo: bool = False, pool_size: int | None = None) -> None:
+        try:
+            self.url = make_url(url)
+        except ArgumentError as exc:
+            raise StorageError(f"DATABASE_URL is not a valid SQLAlchemy URL: {url!r}") from exc
+        kwargs: dict[str, Any] = {"echo": echo}
+        if pool_size is not None and self.url.get_backend_name() != "sqlite":
+            kwargs.update(pool_size=pool_size, max_overflow=pool_size)
+        try:
+            self.engine = _make_engine(self.url, immediate=True, **kwargs)
+            self.read_engine = (
+                _make_engine(self.url, immediate=False, **kwargs) if self.is_sqlite else self.engine
+            )
+        except (SQLAlchemyError, ImportError) as exc:
+            raise StorageError(f"cannot open database {self.safe_url}: {exc}") from exc
+        self._write = sessionmaker(self.engine, expire_on_commit=False)
+        self._read = sessionmaker(self.read_engine, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.get_backend_name() == "sqlite"
+
+    @property
+    def dialect(self) -> str:
+        return self.url.get_backend_name()
+
+    @property
+    def safe_url(self) -> str:
+        """The URL with any password hidden, for messages and logs."""
+        return self.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A write transaction: committed on success, rolled back on any exception."""
+        with self._write() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only unit of work (never blocks behind a SQLite writer)."""
+        with self._read() as session:
+            yield session
+
+    def upgrade(self, revision: str = "head") -> None:
+        """Apply Alembic migrations up to ``revision``."""
+        from alembic import command
+
+        try:
+            command.upgrade(self.alembic_config(), revision)
+        except SQLAlchemyError as exc:
+            raise StorageError(f"database migration failed on {self.safe_url}: {exc}") from exc
+
+    def alembic_config(self) -> Any:
+        """An Alembic config bound to this database (no alembic.ini needed)."""
+        from alembic.config import Config
+
+        cfg = Config()
+        cfg.set_main_option("script_location", str(resources.files("storage") / "migrations"))
+        cfg.attributes["connection_engine"] = self.engine
+        return cfg
+
+    def check(self) -> dict[str, Any]:
+        """Health probe: can we run a query, and is the schema at head?"""
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+
+        try:
+            with self.read_engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+                current = MigrationContext.configure(conn).get_current_revision()
+        except SQLAlchemyError as exc:
+            return {"ok": False, "dialect": self.dialect, "error": type(exc).__name__}
+        head = ScriptDirectory.from_config(self.alembic_config()).get_current_head()
+        return {"ok": current == head, "dialect": self.dialect, "revision": current, "head": head}
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+        if self.read_engine is not self.engine:
+            self.read_engine.dispose()

@@ -1,0 +1,26 @@
+"""All ORM models; importing this package registers every table on ``Base.metadata``.
+
+Models are split by resource, each with its own Alembic revision:
+``audit`` (0001), ``feeds`` (0002), ``briefings`` (0003), ``knowledge`` (0004).
+"""
+
+from storage.models.audit import AuditEntry
+from storage.models.base import Base
+from storage.models.briefings import DeliveredStory, Delivery, Subscription
+from storage.models.feeds import Feed, FeedDepartment, Item, Story
+from storage.models.knowledge import Certification, Policy, PolicySection
+
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "Certification",
+    "DeliveredStory",
+    "Delivery",
+    "Feed",
+    "FeedDepartment",
+    "Item",
+    "Policy",
+    "PolicySection",
+    "Story",
+    "Subscription",
+]
