@@ -26,8 +26,8 @@ def make_scheduler() -> BackgroundScheduler:
     )
 
 
-class _Stop(Exception):
-    pass
+class _Stop(SystemExit):
+    """Raised in the main thread by SIGTERM/SIGINT; waitress's loop treats SystemExit as stop."""
 
 
 def run(services: Services, *, host: str = "0.0.0.0", port: int = 3000, threads: int = 8) -> None:

@@ -1,0 +1,152 @@
+"""Shared fixtures: real databases (SQLite file and PostgreSQL), a fake Slack Web API on
+loopback, and the real Bolt app served over HTTP with signed requests."""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from briefbot.config import Settings
+from storage import Database
+from tests.mock_web_api_server import FakeSlack
+from tests.slack_requests import SignedSlackClient
+
+DEFAULT_PG = "postgresql+psycopg://briefbot:briefbot@127.0.0.1:5432/briefbot"
+SIGNING_SECRET = "test-secret"
+_pg_status: dict[str, str | None] = {}
+
+
+def _postgres_base() -> str | None:
+    """The PostgreSQL URL if a server answers; None (with the reason recorded) otherwise."""
+    if "url" in _pg_status:
+        return _pg_status["url"]
+    url = os.environ.get("TEST_DATABASE_URL", DEFAULT_PG)
+    try:
+        engine = create_engine(url, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+        _pg_status.update(url=url, reason=None)
+    except Exception as exc:  # any driver or connection failure means "no server here"
+        _pg_status.update(url=None, reason=f"PostgreSQL not reachable at {url}: {type(exc).__name__}")
+    return _pg_status["url"]
+
+
+@pytest.fixture(scope="session")
+def postgres_base() -> str:
+    url = _postgres_base()
+    if url is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the PostgreSQL tests: {_pg_status['reason']}")
+        pytest.skip(str(_pg_status["reason"]))
+    return url
+
+
+def _fresh_postgres_schema(base: str) -> Iterator[str]:
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'briefbot.db'}"
+
+
+@pytest.fixture
+def postgres_url(postgres_base: str) -> Iterator[str]:
+    yield from _fresh_postgres_schema(postgres_base)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database: a SQLite file, then a fresh schema on a real PostgreSQL server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'briefbot.db'}"
+    else:
+        yield from _fresh_postgres_schema(request.getfixturevalue("postgres_base"))
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    database = Database(db_url)
+    database.upgrade()
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    with FakeSlack() as fake:
+        yield fake
+
+
+@pytest.fixture
+def settings(db_url: str, fake_slack: FakeSlack, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=db_url,
+        slack_bot_token="xoxb-test",
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=fake_slack.url,
+        briefbot_allow_private_feeds=True,
+        briefbot_admins="UADMIN",
+    )
+
+
+@pytest.fixture
+def services(settings: Settings) -> Iterator[Any]:
+    from briefbot.services import make_services
+
+    built = make_services(settings)
+    yield built
+    built.close()
+
+
+@dataclass
+class BotServer:
+    url: str
+    slack: SignedSlackClient
+    app: Any
+    services: Any
+
+
+def serve_app(services: Any) -> tuple[Any, Any, threading.Thread]:
+    """Serve the real Bolt app with waitress on an ephemeral loopback port."""
+    from waitress import create_server
+
+    from bot.app import build_app
+    from bot.http import WsgiApp
+
+    app = build_app(services)
+    server: Any = create_server(WsgiApp(app, services), host="127.0.0.1", port=0, threads=8)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    return app, server, thread
+
+
+@pytest.fixture
+def bot_server(services: Any, fake_slack: FakeSlack) -> Iterator[BotServer]:
+    app, server, thread = serve_app(services)
+    url = f"http://127.0.0.1:{server.effective_port}"
+    client = SignedSlackClient(url, SIGNING_SECRET, response_url_factory=fake_slack.response_url)
+    yield BotServer(url=url, slack=client, app=app, services=services)
+    client.close()
+    server.close()
+    thread.join(timeout=5)

@@ -1,0 +1,136 @@
+"""`briefbot run` as an operator starts it: a real OS process, HTTP mode, fake Slack."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import SIGNING_SECRET
+from tests.mock_web_api_server import FakeSlack
+from tests.slack_requests import SignedSlackClient
+
+BRIEFBOT = [sys.executable, "-m", "briefbot"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _env(db_url: str, fake: FakeSlack | None, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "BRIEFBOT_"))}
+    env["DATABASE_URL"] = db_url
+    if fake is not None:
+        env.update(SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake.url)
+    env.update(extra)
+    return env
+
+
+@pytest.fixture
+def running_bot(db_url: str, fake_slack: FakeSlack, tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen]]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [*BRIEFBOT, "run", "--port", str(port), "--host", "127.0.0.1"],
+        env=_env(db_url, fake_slack),
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"briefbot run exited early:\n{proc.stdout.read() if proc.stdout else ''}")
+        try:
+            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        pytest.fail("briefbot run did not become healthy in 30 s")
+    yield url, proc
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+
+
+def test_run_answers_signed_help_and_refuses_bad_signature(
+    running_bot: tuple[str, subprocess.Popen], fake_slack: FakeSlack
+) -> None:
+    url, proc = running_bot
+    client = SignedSlackClient(url, SIGNING_SECRET, response_url_factory=fake_slack.response_url)
+    ok = client.command("/ai-brief", "help")
+    assert ok.status_code == 200
+    assert "/ai-policy" in ok.text
+    bad = SignedSlackClient(url, "wrong-secret").command("/ai-brief", "help")
+    assert bad.status_code == 401
+    health = httpx.get(url + "/healthz").json()
+    assert health["database"]["ok"] is True
+    assert health["scheduler"]["running"] is True
+
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=15) == 0
+    output = proc.stdout.read() if proc.stdout else ""
+    assert "Traceback" not in output
+    assert "xoxb-test" not in output  # secrets are never logged
+
+
+def test_run_without_token_names_the_variable(sqlite_url: str, tmp_path: Path) -> None:
+    result = subprocess.run(
+        [*BRIEFBOT, "run", "--port", "0"],
+        env=_env(sqlite_url, None),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "SLACK_BOT_TOKEN" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_run_without_signing_secret_names_the_variable(sqlite_url: str, tmp_path: Path) -> None:
+    result = subprocess.run(
+        [*BRIEFBOT, "run", "--port", "0"],
+        env=_env(sqlite_url, None, SLACK_BOT_TOKEN="xoxb-test"),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "SLACK_SIGNING_SECRET" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_run_with_unreachable_slack_says_so(sqlite_url: str, tmp_path: Path) -> None:
+    port = _free_port()  # nothing listens there
+    result = subprocess.run(
+        [*BRIEFBOT, "run", "--port", "0"],
+        env=_env(
+            sqlite_url,
+            None,
+            SLACK_BOT_TOKEN="xoxb-test",
+            SLACK_SIGNING_SECRET="s",
+            SLACK_API_URL=f"http://127.0.0.1:{port}/api/",
+        ),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+    assert result.returncode != 0
+    assert "Slack" in result.stderr
+    assert "Traceback" not in result.stderr

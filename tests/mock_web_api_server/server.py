@@ -1,0 +1,338 @@
+"""Fake Slack Web API server (see package docstring)."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import random
+import threading
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+# Slack's documented Block Kit limits (see shared/reference/slack-platform.md).
+MAX_BLOCKS = 50
+SECTION_TEXT = 3000
+FIELD_TEXT = 2000
+MAX_FIELDS = 10
+HEADER_TEXT = 150
+CONTEXT_ELEMENTS = 10
+ACTIONS_ELEMENTS = 25
+BUTTON_TEXT = 75
+BUTTON_URL = 3000
+BLOCK_ID = 255
+# Undocumented total cap reported near 13k characters of markdown: stay well below.
+TOTAL_TEXT = 12000
+MESSAGE_TEXT = 40000
+
+
+@dataclass
+class Call:
+    """One recorded request."""
+
+    method: str
+    args: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def _text_of(obj: Any) -> str:
+    if isinstance(obj, dict):
+        return str(obj.get("text", ""))
+    return "" if obj is None else str(obj)
+
+
+def validate_blocks(blocks: Any) -> list[str]:
+    """Problems Slack would reject the message for (empty list when valid)."""
+    problems: list[str] = []
+    if not isinstance(blocks, list):
+        return ["blocks must be a list"]
+    if len(blocks) > MAX_BLOCKS:
+        problems.append(f"{len(blocks)} blocks (max {MAX_BLOCKS})")
+    total = 0
+    for i, block in enumerate(blocks):
+        if not isinstance(block, dict) or "type" not in block:
+            problems.append(f"block {i} has no type")
+            continue
+        kind = block["type"]
+        if len(str(block.get("block_id", ""))) > BLOCK_ID:
+            problems.append(f"block {i} block_id too long")
+        if kind == "section":
+            text = _text_of(block.get("text"))
+            fields = block.get("fields") or []
+            if not text and not fields:
+                problems.append(f"block {i} section has neither text nor fields")
+            if len(text) > SECTION_TEXT:
+                problems.append(f"block {i} section text {len(text)} chars (max {SECTION_TEXT})")
+            if len(fields) > MAX_FIELDS:
+                problems.append(f"block {i} has {len(fields)} fields (max {MAX_FIELDS})")
+            for f in fields:
+                if len(_text_of(f)) > FIELD_TEXT:
+                    problems.append(f"block {i} field too long")
+            total += len(text) + sum(len(_text_of(f)) for f in fields)
+            acc = block.get("accessory")
+            if isinstance(acc, dict) and acc.get("type") == "button":
+                problems += _button(i, acc)
+        elif kind == "header":
+            text = _text_of(block.get("text"))
+            if not text or len(text) > HEADER_TEXT:
+                problems.append(f"block {i} header text {len(text)} chars (1..{HEADER_TEXT})")
+            if isinstance(block.get("text"), dict) and block["text"].get("type") != "plain_text":
+                problems.append(f"block {i} header must be plain_text")
+            total += len(text)
+        elif kind == "context":
+            elements = block.get("elements") or []
+            if not elements or len(elements) > CONTEXT_ELEMENTS:
+                problems.append(f"block {i} context has {len(elements)} elements (1..{CONTEXT_ELEMENTS})")
+            total += sum(len(_text_of(e)) for e in elements)
+        elif kind == "actions":
+            elements = block.get("elements") or []
+            if not elements or len(elements) > ACTIONS_ELEMENTS:
+                problems.append(f"block {i} actions has {len(elements)} elements")
+            for e in elements:
+                if isinstance(e, dict) and e.get("type") == "button":
+                    problems += _button(i, e)
+        elif kind in ("divider", "image", "rich_text", "input", "file", "video"):
+            pass
+        else:
+            problems.append(f"block {i} unknown type {kind!r}")
+    if total > TOTAL_TEXT:
+        problems.append(f"blocks carry {total} characters of text (budget {TOTAL_TEXT})")
+    return problems
+
+
+def _button(i: int, button: dict[str, Any]) -> list[str]:
+    problems = []
+    if len(_text_of(button.get("text"))) > BUTTON_TEXT:
+        problems.append(f"block {i} button text too long")
+    url = button.get("url")
+    if url is not None and (len(url) > BUTTON_URL or not str(url).startswith(("http://", "https://"))):
+        problems.append(f"block {i} button url invalid")
+    return problems
+
+
+class FakeSlack:
+    """The server plus its programmable behaviour. Use as a context manager or call close()."""
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.calls: list[Call] = []
+        self.users: dict[str, dict[str, Any]] = {}
+        self.channels: dict[str, dict[str, Any]] = {}
+        self.rate_limit_ratio = 0.0
+        self.retry_after = 1
+        self.delay_seconds = 0.0
+        self._failures: dict[str, deque[tuple[str, Any]]] = defaultdict(deque)
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
+        self._ts = itertools.count(1)
+        self._random = random.Random(42)
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *_: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                status, headers, body = fake._handle(self.path, dict(self.headers), raw)
+                payload = json.dumps(body).encode()
+                self.send_response(status)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = do_POST
+
+        self.server = ThreadingHTTPServer((host, 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.base = f"http://{host}:{self.port}"
+        self.url = f"{self.base}/api/"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread.start()
+
+    # ----- programming the fake -------------------------------------------------------------
+    def fail(self, method: str, error: str, *, times: int = 1) -> None:
+        """Answer ``method`` with ``{"ok": false, "error": error}`` the next ``times`` calls."""
+        with self._lock:
+            self._failures[method].extend([("error", error)] * times)
+
+    def rate_limit(self, method: str, *, times: int = 1, retry_after: int = 1) -> None:
+        """Answer HTTP 429 with Retry-After the next ``times`` calls."""
+        with self._lock:
+            self._failures[method].extend([("429", retry_after)] * times)
+
+    def server_error(self, method: str, *, times: int = 1, status: int = 500) -> None:
+        """Answer an HTTP 5xx the next ``times`` calls."""
+        with self._lock:
+            self._failures[method].extend([("5xx", status)] * times)
+
+    def response_url(self, name: str | None = None) -> str:
+        """A response_url pointing back at this fake."""
+        return f"{self.base}/response/{name or next(self._ts)}"
+
+    # ----- inspecting -----------------------------------------------------------------------
+    def calls_to(self, method: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    def wait_for(self, method: str, *, count: int = 1, timeout: float = 5.0) -> Call:
+        """Wait until ``count`` successful calls to ``method`` were recorded; return the last."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                found = [c for c in self.calls if c.method == method]
+                if len(found) >= count:
+                    return found[count - 1]
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    seen = sorted({c.method for c in self.calls})
+                    raise AssertionError(f"no {method} call within {timeout}s; saw {seen}")
+                self._cond.wait(left)
+
+    def reset(self) -> None:
+        with self._lock:
+            self.calls.clear()
+            self._failures.clear()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def __enter__(self) -> FakeSlack:
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        self.close()
+
+    # ----- serving --------------------------------------------------------------------------
+    @staticmethod
+    def _parse(headers: dict[str, str], raw: bytes) -> dict[str, Any]:
+        ctype = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+        if not raw:
+            return {}
+        if "json" in ctype:
+            return json.loads(raw)
+        args: dict[str, Any] = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
+        for key in ("blocks", "attachments"):
+            if isinstance(args.get(key), str):
+                with contextlib.suppress(ValueError):
+                    args[key] = json.loads(args[key])
+        return args
+
+    def _handle(self, path: str, headers: dict[str, str], raw: bytes) -> tuple[int, dict, dict]:
+        if self.delay_seconds:
+            time.sleep(self.delay_seconds)
+        args = self._parse(headers, raw)
+        path, _, query = path.partition("?")
+        args.update({k: v[0] for k, v in parse_qs(query).items()})
+        if path.startswith("/response/"):
+            method = "response_url"
+        elif path.startswith("/api/"):
+            method = path[len("/api/") :]
+        else:
+            return 404, {}, {"ok": False, "error": "unknown_path"}
+        with self._lock:
+            queued = self._failures[method].popleft() if self._failures[method] else None
+            if (
+                queued is None
+                and method == "chat.postMessage"
+                and self.rate_limit_ratio
+                and self._random.random() < self.rate_limit_ratio
+            ):
+                queued = ("429", self.retry_after)
+        if queued:
+            kind, value = queued
+            self._record(Call(f"{method}!{kind}", args, headers=headers))
+            if kind == "429":
+                return 429, {"Retry-After": str(value)}, {"ok": False, "error": "ratelimited"}
+            if kind == "5xx":
+                return int(value), {}, {"ok": False, "error": "internal_error"}
+            return 200, {}, {"ok": False, "error": value}
+        status, body = self._answer(method, args, headers)
+        if status == 200 and body.get("ok", True):
+            self._record(Call(method, args, headers=headers))
+        else:
+            self._record(Call(f"{method}!error", args, headers=headers))
+        return status, {}, body
+
+    def _record(self, call: Call) -> None:
+        with self._cond:
+            self.calls.append(call)
+            self._cond.notify_all()
+
+    def _token_ok(self, headers: dict[str, str], args: dict[str, Any]) -> bool:
+        auth = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+        return (auth.startswith("Bearer ") and len(auth) > len("Bearer ")) or bool(args.get("token"))
+
+    def _answer(self, method: str, args: dict[str, Any], headers: dict[str, str]) -> tuple[int, dict]:
+        if method == "response_url":
+            problems = validate_blocks(args["blocks"]) if "blocks" in args else []
+            if problems:
+                return 200, {"ok": False, "error": "invalid_blocks", "errors": problems}
+            return 200, {"ok": True}
+        if not self._token_ok(headers, args):
+            return 200, {"ok": False, "error": "not_authed"}
+        if method == "auth.test":
+            return 200, {
+                "ok": True,
+                "url": "https://example.slack.com/",
+                "team": "Example",
+                "user": "briefbot",
+                "team_id": "T0001",
+                "user_id": "UBOT",
+                "bot_id": "B0001",
+            }
+        if method in ("chat.postMessage", "chat.postEphemeral", "chat.update"):
+            channel = args.get("channel")
+            if not channel:
+                return 200, {"ok": False, "error": "channel_not_found"}
+            if "blocks" in args:
+                problems = validate_blocks(args["blocks"])
+                if problems:
+                    return 200, {"ok": False, "error": "invalid_blocks", "errors": problems}
+            if not args.get("text") and not args.get("blocks"):
+                return 200, {"ok": False, "error": "no_text"}
+            if len(str(args.get("text", ""))) > MESSAGE_TEXT:
+                return 200, {"ok": False, "error": "msg_too_long"}
+            ts = f"{int(time.time())}.{next(self._ts):06d}"
+            if method == "chat.postEphemeral":
+                return 200, {"ok": True, "message_ts": ts}
+            return 200, {"ok": True, "channel": channel, "ts": ts, "message": {"text": args.get("text")}}
+        if method == "users.info":
+            user_id = args.get("user", "")
+            user = {
+                "id": user_id,
+                "name": user_id.lower(),
+                "is_admin": False,
+                "is_owner": False,
+                "tz": "UTC",
+            }
+            user.update(self.users.get(user_id, {}))
+            return 200, {"ok": True, "user": user}
+        if method == "conversations.info":
+            channel_id = args.get("channel", "")
+            info = {"id": channel_id, "name": channel_id.lower(), "is_member": True, "is_archived": False}
+            info.update(self.channels.get(channel_id, {}))
+            return 200, {"ok": True, "channel": info}
+        if method == "conversations.open":
+            users = str(args.get("users", ""))
+            return 200, {"ok": True, "channel": {"id": "D" + users.split(",")[0]}}
+        if method == "views.publish":
+            view = args.get("view")
+            if isinstance(view, str):
+                view = json.loads(view)
+            if len((view or {}).get("blocks", [])) > 100:
+                return 200, {"ok": False, "error": "invalid_blocks"}
+            return 200, {"ok": True, "view": view}
+        return 200, {"ok": False, "error": "unknown_method"}

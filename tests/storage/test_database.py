@@ -1,0 +1,125 @@
+"""Storage on both backends: migrations, UTC datetimes, constraints, concurrency, audit."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from alembic import command
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
+
+from storage import Database, StorageError
+from storage.audit import Actor, recent, record
+from storage.models import Delivery, Feed, FeedDepartment, Subscription
+
+
+def test_migrations_reach_head_and_downgrade_cleanly(db: Database) -> None:
+    assert db.check()["ok"] is True
+    command.downgrade(db.alembic_config(), "base")
+    assert db.check()["ok"] is False
+    db.upgrade()
+    assert db.check()["ok"] is True
+
+
+def test_datetimes_come_back_aware_utc(db: Database) -> None:
+    berlin = timezone(timedelta(hours=1))
+    with db.session() as s:
+        s.add(Feed(url="https://a.example/feed", created_at=datetime(2026, 11, 25, 10, 0, tzinfo=berlin)))
+    with db.read() as s:
+        feed = s.scalars(select(Feed)).one()
+    assert feed.created_at == datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    assert feed.created_at.tzinfo is not None
+
+
+def test_naive_datetimes_are_refused(db: Database) -> None:
+    with pytest.raises(Exception, match="naive"), db.session() as s:
+        s.add(Feed(url="https://b.example/feed", created_at=datetime(2026, 1, 1)))
+        s.flush()
+
+
+def test_failed_transaction_writes_nothing(db: Database) -> None:
+    with pytest.raises(RuntimeError), db.session() as s:
+        s.add(Feed(url="https://c.example/feed"))
+        s.flush()
+        raise RuntimeError("boom")
+    with db.read() as s:
+        assert s.scalars(select(Feed)).all() == []
+
+
+def test_delivery_slot_is_unique(db: Database) -> None:
+    slot = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    with db.session() as s:
+        sub = Subscription(channel_id="C1", department="legal", schedule="daily 09:00", cron="0 9 * * *")
+        s.add(sub)
+        s.flush()
+        s.add(Delivery(subscription_id=sub.id, scheduled_for=slot))
+        sub_id = sub.id
+    with pytest.raises(IntegrityError), db.session() as s:
+        s.add(Delivery(subscription_id=sub_id, scheduled_for=slot))
+
+
+def test_removing_a_feed_removes_its_department_tags(db: Database) -> None:
+    with db.session() as s:
+        feed = Feed(url="https://d.example/feed", departments=[FeedDepartment(department="hr")])
+        s.add(feed)
+    with db.session() as s:
+        s.delete(s.scalars(select(Feed)).one())
+    with db.read() as s:
+        assert s.scalars(select(FeedDepartment)).all() == []
+
+
+def test_audit_entries_land_with_the_change(db: Database) -> None:
+    with db.session() as s:
+        record(s, Actor.slack("UADMIN"), "feed.add", "https://e.example/feed", departments=["legal"])
+    with db.read() as s:
+        [entry] = recent(s)
+    assert (entry.actor, entry.source, entry.action) == ("UADMIN", "slack", "feed.add")
+    assert entry.detail == {"departments": ["legal"]}
+
+
+def test_concurrent_writers_all_succeed(db: Database) -> None:
+    errors: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            for i in range(10):
+                with db.session() as s:
+                    # Read-then-write: the pattern that fails fast without BEGIN IMMEDIATE.
+                    count = len(s.scalars(select(Feed.id)).all())
+                    s.add(Feed(url=f"https://w{n}.example/{i}/{count}"))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with db.read() as s:
+        assert len(s.scalars(select(Feed.id)).all()) == 40
+
+
+def test_sqlite_runs_in_wal_with_foreign_keys(sqlite_url: str) -> None:
+    database = Database(sqlite_url)
+    database.upgrade()
+    with database.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+    database.dispose()
+
+
+def test_bad_database_url_is_one_clear_error() -> None:
+    with pytest.raises(StorageError, match="not a valid"):
+        Database("not a url")
+
+
+def test_unreachable_database_reports_unhealthy() -> None:
+    database = Database("postgresql+psycopg://nobody:x@127.0.0.1:1/none?connect_timeout=1")
+    status = database.check()
+    assert status["ok"] is False
+    assert "error" in status
+    database.dispose()
