@@ -1,0 +1,67 @@
+"""The fake Slack must refuse what real Slack refuses, or the end-to-end tests prove nothing."""
+
+from __future__ import annotations
+
+import pytest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+from tests.mock_web_api_server import FakeSlack, validate_blocks
+
+
+def section(text: str) -> dict:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def test_valid_message_is_accepted_and_recorded(fake_slack: FakeSlack) -> None:
+    client = WebClient(token="xoxb-t", base_url=fake_slack.url)
+    response = client.chat_postMessage(channel="C1", text="hi", blocks=[section("hello")])
+    assert response["ts"]
+    [call] = fake_slack.calls_to("chat.postMessage")
+    assert call.args["channel"] == "C1"
+
+
+@pytest.mark.parametrize(
+    ("blocks", "problem"),
+    [
+        ([section("x")] * 51, "51 blocks"),
+        ([section("x" * 3001)], "section text"),
+        ([{"type": "header", "text": {"type": "plain_text", "text": "h" * 151}}], "header"),
+        ([{"type": "context", "elements": [{"type": "mrkdwn", "text": "c"}] * 11}], "context"),
+        ([section("x" * 2900)] * 5, "budget"),
+        ([{"type": "fancy"}], "unknown type"),
+    ],
+)
+def test_block_kit_limits_are_enforced(blocks: list[dict], problem: str) -> None:
+    assert any(problem in p for p in validate_blocks(blocks))
+
+
+def test_broken_blocks_get_invalid_blocks(fake_slack: FakeSlack) -> None:
+    client = WebClient(token="xoxb-t", base_url=fake_slack.url)
+    with pytest.raises(SlackApiError) as info:
+        client.chat_postMessage(channel="C1", text="hi", blocks=[section("x")] * 51)
+    assert info.value.response["error"] == "invalid_blocks"
+
+
+def test_injected_failures_then_recovery(fake_slack: FakeSlack) -> None:
+    client = WebClient(
+        token="xoxb-t",
+        base_url=fake_slack.url,
+        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=2)],
+    )
+    fake_slack.rate_limit("chat.postMessage", times=1, retry_after=0)
+    assert client.chat_postMessage(channel="C1", text="after 429")["ok"]
+    assert [c.method for c in fake_slack.calls] == ["chat.postMessage!429", "chat.postMessage"]
+
+    fake_slack.fail("chat.postMessage", "channel_not_found")
+    with pytest.raises(SlackApiError) as info:
+        client.chat_postMessage(channel="C404", text="x")
+    assert info.value.response["error"] == "channel_not_found"
+    assert client.chat_postMessage(channel="C1", text="recovered")["ok"]
+
+
+def test_requests_without_token_are_refused(fake_slack: FakeSlack) -> None:
+    with pytest.raises(SlackApiError) as info:
+        WebClient(base_url=fake_slack.url).chat_postMessage(channel="C1", text="x")
+    assert info.value.response["error"] == "not_authed"
