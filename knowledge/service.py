@@ -1,15 +1,448 @@
-"""Policy search and certification recommendation service."""
+"""Policy search and certification recommendation service.
+
+Threading: one instance serves every thread. Lookups read the catalogue version (one small
+query) and rebuild their in-memory helpers (vocabulary, certification list) only when another
+import, in this process or another, has replaced the catalogue.
+"""
 
 from __future__ import annotations
 
+import difflib
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
 from briefbot.config import Settings
+from knowledge import certs as cert_ranking
+from knowledge import store
+from knowledge.errors import KnowledgeError
+from knowledge.packs import BUNDLED_CERTS, BUNDLED_POLICIES, Pack, fingerprint, load_pack, pack_kind
+from knowledge.search import (
+    CANDIDATES,
+    Candidate,
+    MemoryBackend,
+    PostgresBackend,
+    QueryPlan,
+    Ranked,
+    SearchBackend,
+    SectionStems,
+    SqliteFtsBackend,
+    Vocabulary,
+    analyze_query,
+    excerpt,
+    rerank,
+    section_stems,
+    weigh,
+)
+from knowledge.synonyms import SYNONYMS
+from knowledge.text import words
+from knowledge.types import (
+    CertAnswer,
+    CertPick,
+    CertRequest,
+    CertView,
+    PolicyAnswer,
+    PolicyInfo,
+    SectionHit,
+)
 from storage import Database
+from storage.audit import Actor, record
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+KINDS = ("policies", "certifications")
+
+# A section must cover this share of the question's (rarity-weighted) concepts to count as an
+# answer; below it the user is told there is no match rather than shown something loosely related.
+MIN_COVERAGE = 0.3
+# Related sections must score at least this fraction of the best one.
+RELATED_RATIO = 0.55
+# Headline text for the briefing's "related policy" link: at least this many distinct concepts
+# must match, and the section must cover at least this absolute rarity-weighted sum.
+RELATED_MIN_GROUPS = 2
+RELATED_MIN_WEIGHT = 3.0
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What ``briefbot knowledge import`` (or a start-up load) did."""
+
+    kind: str
+    location: str
+    items: int
+    sections: int
+    version: int
+    changed: bool
+    source: str
+
+
+@dataclass(frozen=True)
+class PackStatus:
+    """One catalogue's state, for ``briefbot knowledge status`` and health output."""
+
+    kind: str
+    source: str | None
+    location: str | None
+    items: int
+    version: int
+    loaded_at: str | None
+    loaded_by: str | None
+    problem: str | None = None
+
+
+@dataclass
+class _PolicyIndex:
+    vocabulary: Vocabulary
+    policies: list[PolicyInfo]
+    headings: list[tuple[str, str]]
+    stems: dict[int, SectionStems] = field(default_factory=dict)
+
+    def stems_of(self, candidate: Candidate) -> SectionStems:
+        """Section stems, memoised: section text never changes within a catalogue version."""
+        known = self.stems.get(candidate.section_id)
+        if known is None:
+            known = self.stems[candidate.section_id] = section_stems(candidate)
+        return known
 
 
 class KnowledgeService:
+    """Loads data packs and answers policy and certification questions."""
+
     def __init__(self, *, db: Database, settings: Settings) -> None:
         self.db = db
         self.settings = settings
+        self._lock = threading.Lock()
+        self._cache: dict[str, tuple[int, Any]] = {}
+        self._backend: SearchBackend | None = None
+        self.load_problems: dict[str, str] = {}
 
-    def load_configured_packs(self) -> None:
-        """Load BRIEFBOT_POLICY_DIR / BRIEFBOT_CERTS_FILE (and the bundled pack on first start)."""
+    # --- data packs -----------------------------------------------------------------------
+
+    def load_configured_packs(self) -> list[ImportResult]:
+        """Load BRIEFBOT_POLICY_DIR / BRIEFBOT_CERTS_FILE, or seed the bundled pack when empty.
+
+        Runs at every start, so it is cheap when nothing changed (a fingerprint comparison) and
+        safe when two processes start together (the second waits, then sees the work done).
+        A configured pack is applied when its content differs from the one last applied from
+        configuration; an admin's later import therefore survives restarts until the configured
+        files change. Without configuration the bundled pack seeds an empty catalogue only (or
+        refreshes a catalogue that still holds an older bundled pack). A broken pack changes
+        nothing: the problem is logged and reported by ``status()``; the bot still starts.
+        """
+        configured = {
+            "policies": self.settings.briefbot_policy_dir,
+            "certifications": self.settings.briefbot_certs_file,
+        }
+        bundled = {"policies": BUNDLED_POLICIES, "certifications": BUNDLED_CERTS}
+        with self.db.read() as session:
+            states = store.pack_states(session)
+        results = []
+        for kind in KINDS:
+            path = configured[kind]
+            try:
+                if path is not None:
+                    result = self._load_configured(kind, Path(path).expanduser(), states.get(kind))
+                else:
+                    result = self._seed_bundled(kind, bundled[kind], states.get(kind))
+            except KnowledgeError as exc:
+                self.load_problems[kind] = str(exc)
+                log.error("knowledge pack not loaded; the %s catalogue is unchanged: %s", kind, exc)
+                continue
+            self.load_problems.pop(kind, None)
+            if result is not None:
+                results.append(result)
+        return results
+
+    def _load_configured(self, kind: str, path: Path, state: store.PackState | None) -> ImportResult | None:
+        if pack_kind(path) != kind:
+            variable = "BRIEFBOT_POLICY_DIR" if kind == "policies" else "BRIEFBOT_CERTS_FILE"
+            raise KnowledgeError(f"{variable}={path} is not a {kind} pack")
+        current = fingerprint(path)
+        if state is not None and state.configured_fingerprint == current:
+            return None
+
+        def still_needed(s: store.PackState | None) -> bool:
+            return s is None or s.configured_fingerprint != current
+
+        return self._apply(
+            load_pack(path), source="configured", actor=Actor.system(), configured=current, when=still_needed
+        )
+
+    def _seed_bundled(self, kind: str, path: Path, state: store.PackState | None) -> ImportResult | None:
+        if state is not None and state.source != "bundled":
+            return None
+        current = fingerprint(path)
+        if state is not None and state.fingerprint == current:
+            return None
+
+        def still_needed(s: store.PackState | None) -> bool:
+            if s is None:
+                with self.db.read() as session:
+                    return store.catalogue_size(session, kind) == 0
+            return s.source == "bundled" and s.fingerprint != current
+
+        if state is None and not still_needed(None):
+            return None
+        return self._apply(load_pack(path), source="bundled", actor=Actor.system(), when=still_needed)
+
+    def import_path(self, path: str | Path, *, actor: Actor | None = None) -> ImportResult:
+        """Validate the pack at ``path`` completely, then replace its catalogue atomically.
+
+        Raises ``PackError`` (every problem with file and line) or ``KnowledgeError``; on error
+        nothing is changed. The import is audited in the same transaction.
+        """
+        pack = load_pack(Path(path))
+        result = self._apply(pack, source="import", actor=actor or Actor.cli())
+        assert result is not None
+        return result
+
+    def _apply(
+        self,
+        pack: Pack,
+        *,
+        source: str,
+        actor: Actor,
+        configured: str | None = None,
+        when: Callable[[store.PackState | None], bool] | None = None,
+    ) -> ImportResult | None:
+        with self.db.session() as session:
+            store.lock_catalogue(session, pack.kind)
+            if when is not None and not when(store.pack_states(session).get(pack.kind)):
+                return None  # another process did it while we waited for the lock
+            version = store.replace_catalogue(
+                session, pack, source=source, loaded_by=actor.id, configured_fingerprint=configured
+            )
+            record(
+                session,
+                actor,
+                "knowledge.import" if source == "import" else "knowledge.load",
+                pack.kind,
+                source=source,
+                location=pack.location,
+                items=pack.items,
+                sections=pack.sections,
+                fingerprint=pack.fingerprint,
+            )
+        log.info("loaded %d %s from %s (%s)", pack.items, pack.kind, pack.location, source)
+        return ImportResult(pack.kind, pack.location, pack.items, pack.sections, version, True, source)
+
+    def status(self) -> list[PackStatus]:
+        """What each catalogue holds and any problem the last start-up load reported."""
+        with self.db.read() as session:
+            states = store.pack_states(session)
+            sizes = {kind: store.catalogue_size(session, kind) for kind in KINDS}
+        out = []
+        for kind in KINDS:
+            s = states.get(kind)
+            out.append(
+                PackStatus(
+                    kind=kind,
+                    source=s.source if s else None,
+                    location=s.location if s else None,
+                    items=sizes[kind],
+                    version=s.version if s else 0,
+                    loaded_at=s.loaded_at.isoformat() if s else None,
+                    loaded_by=s.loaded_by if s else None,
+                    problem=self.load_problems.get(kind),
+                )
+            )
+        return out
+
+    # --- caches ---------------------------------------------------------------------------
+
+    def _cached(self, kind: str, version: int, build: Callable[[], T]) -> T:
+        entry = self._cache.get(kind)
+        if entry is not None and entry[0] == version:
+            return entry[1]  # type: ignore[no-any-return]
+        with self._lock:  # one thread builds; the others wait rather than all building at once
+            entry = self._cache.get(kind)
+            if entry is not None and entry[0] == version:
+                return entry[1]  # type: ignore[no-any-return]
+            value = build()
+            self._cache[kind] = (version, value)
+            return value
+
+    def _policy_index(self, session: Any, version: int) -> _PolicyIndex:
+        def build() -> _PolicyIndex:
+            texts = store.section_texts(session)
+            vocabulary = Vocabulary(
+                (f"{h}\n{b}\n{t}" for h, b, t in texts),
+                extra_words=list(SYNONYMS),
+            )
+            return _PolicyIndex(vocabulary, store.policies(session), store.headings(session))
+
+        return self._cached("policies", version, build)
+
+    def _certs(self, session: Any, version: int) -> list[CertView]:
+        return self._cached("certifications", version, lambda: store.certifications(session))
+
+    def backend(self, session: Any) -> SearchBackend:
+        """The search backend for this database (decided once per process)."""
+        if self._backend is None:
+            if self.db.dialect == "postgresql":
+                self._backend = PostgresBackend()
+            elif store.has_fts5_table(session):
+                self._backend = SqliteFtsBackend()
+            else:
+                log.warning("this SQLite build has no FTS5: policy search ranks in Python instead")
+                self._backend = MemoryBackend()
+        return self._backend
+
+    # --- policy search --------------------------------------------------------------------
+
+    def _ranked(self, session: Any, plan: QueryPlan, index: _PolicyIndex, version: int) -> list[Ranked]:
+        backend = self.backend(session)
+        if isinstance(backend, MemoryBackend):
+            backend.load(session, version)
+        candidates = backend.candidates(session, plan, CANDIDATES)
+        return rerank(plan, candidates, index.vocabulary, index.stems_of)
+
+    @staticmethod
+    def _hit(ranked: Ranked) -> SectionHit:
+        c = ranked.candidate
+        url = f"{c.url}#{c.anchor}" if c.url and c.anchor and "#" not in c.url else c.url
+        return SectionHit(
+            policy_id=c.policy_id,
+            policy_title=c.policy_title,
+            heading=c.heading,
+            excerpt=excerpt(c.body, ranked.matched_stems),
+            url=url,
+            owner=c.owner,
+            updated=c.updated,
+            score=round(ranked.score, 4),
+            matched_terms=ranked.matched_groups,
+            section_id=c.section_id,
+        )
+
+    def search(self, query: str, limit: int = 3) -> list[SectionHit]:
+        """The best sections for a question (best first); empty when nothing answers it."""
+        return list(self.policy_answer(query, limit=limit).hits)
+
+    def policy_answer(self, query: str, *, limit: int = 3) -> PolicyAnswer:
+        """Answer ``/ai-policy``: best section plus related ones, or why there is none."""
+        contact = self.settings.briefbot_policy_contact
+        query = " ".join((query or "").split())[:500]
+        with self.db.read() as session:
+            version = store.versions(session).get("policies", 0)
+            index = self._policy_index(session, version)
+            if not index.policies:
+                return PolicyAnswer(query, "empty", contact)
+            if not query:
+                return PolicyAnswer(query, "list", contact, policies=tuple(index.policies))
+            plan = weigh(analyze_query(query, index.vocabulary), index.vocabulary)
+            ranked = self._ranked(session, plan, index, version) if not plan.is_empty else []
+        if not ranked or ranked[0].coverage < MIN_COVERAGE:
+            return PolicyAnswer(
+                query,
+                "no_match",
+                contact,
+                corrections=plan.corrections if not plan.is_empty else (),
+                suggestions=tuple(self._suggestions(query, index)),
+                policies=tuple(index.policies),
+            )
+        best = ranked[0]
+        related = [r for r in ranked[1:] if r.score >= RELATED_RATIO * best.score and r.coverage > 0]
+        hits = [self._hit(r) for r in [best, *related][:limit]]
+        return PolicyAnswer(query, "answer", contact, hits=tuple(hits), corrections=plan.corrections)
+
+    @staticmethod
+    def _suggestions(query: str, index: _PolicyIndex, limit: int = 5) -> list[str]:
+        """Close topics: headings sharing a word (or nearly) with the question, else policy titles."""
+        query_words = [w for w in words(query) if len(w) > 3]
+        scored: list[tuple[float, int, str]] = []
+        for position, (title, heading) in enumerate(index.headings):
+            heading_words = [w for w in words(heading) if len(w) > 3]
+            best = 0.0
+            for qw in query_words:
+                for hw in heading_words:
+                    ratio = difflib.SequenceMatcher(None, qw, hw).ratio()
+                    best = max(best, ratio)
+            if best >= 0.75 and heading != title:
+                scored.append((-best, position, f"{heading} ({title})"))
+        scored.sort()
+        picks = [label for _s, _p, label in scored[:limit]]
+        return picks or [p.title for p in index.policies[:limit]]
+
+    def list_policies(self) -> list[PolicyInfo]:
+        with self.db.read() as session:
+            return store.policies(session)
+
+    def related_policy_section(self, text: str) -> SectionHit | None:
+        """The policy section most related to a bag of headline text, or None when none is close.
+
+        Stricter than a question: names and news words should not drag in a policy, so typos
+        are not corrected and the section must match several distinct, reasonably rare concepts.
+        """
+        with self.db.read() as session:
+            version = store.versions(session).get("policies", 0)
+            index = self._policy_index(session, version)
+            if not index.policies:
+                return None
+            plan = weigh(analyze_query(text[:4000], index.vocabulary, fix_typos=False), index.vocabulary)
+            if plan.is_empty:
+                return None
+            ranked = self._ranked(session, plan, index, version)
+        weights = {g.text: max((index.vocabulary.idf(t) for t in g.terms), default=0.0) for g in plan.groups}
+        for r in ranked[:5]:
+            strong = [g for g in r.matched_groups if weights.get(g, 0.0) >= 1.0]
+            if len(strong) >= RELATED_MIN_GROUPS and sum(weights[g] for g in strong) >= RELATED_MIN_WEIGHT:
+                return self._hit(r)
+        return None
+
+    # --- certifications -------------------------------------------------------------------
+
+    def certifications(self) -> list[CertView]:
+        with self.db.read() as session:
+            version = store.versions(session).get("certifications", 0)
+            return list(self._certs(session, version))
+
+    def recommend_certs(self, text: str = "", *, level: str | None = None, limit: int = 5) -> CertAnswer:
+        """Answer ``/ai-certs``: ranked certifications, or an overview per department."""
+        query = " ".join((text or "").split())[:300]
+        catalogue = self.certifications()
+        request = cert_ranking.parse_request(
+            query, level=level, catalogue_words=self._catalogue_words(catalogue)
+        )
+        shown = " ".join(filter(None, [query, f"--level {level}" if level else ""]))
+        if not catalogue:
+            return CertAnswer(shown, "empty", request)
+        if request.is_empty:
+            overview = cert_ranking.department_overview(catalogue)
+            kind = "overview" if not request.unknown else "no_match"
+            return CertAnswer(shown, kind, request, overview=tuple(overview))
+        picks = cert_ranking.rank(catalogue, request, limit)
+        if not picks:
+            return CertAnswer(
+                shown, "no_match", request, overview=tuple(cert_ranking.department_overview(catalogue))
+            )
+        return CertAnswer(shown, "recommendations", request, picks=tuple(picks))
+
+    def _catalogue_words(self, catalogue: list[CertView]) -> set[str]:
+        key = tuple(c.id for c in catalogue)
+        cached = self._cache.get("certification-words")
+        if cached is not None and cached[0] == hash(key):
+            return cached[1]  # type: ignore[no-any-return]
+        value = cert_ranking.catalogue_words(catalogue)
+        self._cache["certification-words"] = (hash(key), value)
+        return value
+
+    def spotlight_certification(self, department: str, rotation: int) -> CertView | None:
+        """One certification recommended for ``department``, rotating through the list.
+
+        ``rotation`` is any counter (e.g. deliveries so far); it wraps around the department's
+        recommendations, best first. None when the catalogue has nothing for the department.
+        """
+        picks = cert_ranking.department_recommendations(self.certifications(), department)
+        if not picks:
+            return None
+        return picks[rotation % len(picks)]
+
+    def cert_picks(self, department: str) -> list[CertPick]:
+        """Ranked picks for one department (with reasons)."""
+        request = CertRequest(departments=(department,))
+        return cert_ranking.rank(self.certifications(), request, limit=50)

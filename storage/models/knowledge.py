@@ -1,13 +1,21 @@
-"""Policy documents split into searchable sections, and the certification catalogue."""
+"""Policy documents split into searchable sections, the certification catalogue, and pack state.
+
+Full-text search needs more than these ORM columns; migration 0004 adds it per dialect:
+SQLite gets an external-content FTS5 table ``policy_sections_fts`` (rowid = section id, porter
+stemming) kept in step by triggers; PostgreSQL gets a generated ``search_vector`` tsvector column with a
+GIN index. Neither is mapped here because the ORM never reads or writes them directly.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models.base import Base
+from storage.types import UTCDateTime, utcnow
 
 
 class Policy(Base):
@@ -20,6 +28,7 @@ class Policy(Base):
     updated: Mapped[str | None] = mapped_column(String(32))
     departments: Mapped[list[str]] = mapped_column(JSON, default=list)
     source_file: Mapped[str] = mapped_column(String(1024), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
 
     sections: Mapped[list[PolicySection]] = relationship(
         back_populates="policy", cascade="all, delete-orphan", order_by="PolicySection.position"
@@ -39,6 +48,8 @@ class PolicySection(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     body: Mapped[str] = mapped_column(Text, default="")
     line: Mapped[int] = mapped_column(Integer, default=1)
+    # Copied from the policy so one row carries everything the full-text index weighs.
+    policy_title: Mapped[str] = mapped_column(String(512), default="")
 
     policy: Mapped[Policy] = relationship(back_populates="sections")
 
@@ -57,3 +68,26 @@ class Certification(Base):
     hours: Mapped[float | None] = mapped_column()
     cost: Mapped[str | None] = mapped_column(String(255))
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class KnowledgePack(Base):
+    """Which pack each catalogue ("policies", "certifications") holds, so restarts can skip work.
+
+    ``fingerprint`` identifies the content now in the catalogue; ``configured_fingerprint`` the
+    BRIEFBOT_POLICY_DIR / BRIEFBOT_CERTS_FILE content last applied at start, so an unchanged
+    configured pack is not re-applied over an admin's later import. ``version`` increases on
+    every replacement; processes compare it to drop their in-memory caches.
+    """
+
+    __tablename__ = "knowledge_packs"
+
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    source: Mapped[str] = mapped_column(String(32))  # "bundled", "configured" or "import"
+    location: Mapped[str] = mapped_column(String(1024), default="")
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    configured_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    items: Mapped[int] = mapped_column(Integer, default=0)
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    loaded_by: Mapped[str] = mapped_column(String(255), default="")

@@ -1,0 +1,381 @@
+"""Certification recommendations (pure): understand ``/ai-certs`` arguments and rank the catalogue.
+
+Arguments come in any order and any mix: a department or its alias (``ops``, ``people``), a role
+(``lawyer`` -> legal, ``cfo`` -> finance with a strategy slant), a topic (``security``,
+``governance``), a level or its alias (``beginner`` -> foundational), or a free word matched
+against names and providers (``aws``). Ranking adds up department fit (including how well the
+certification's topics match what that department cares about), requested topics and level;
+catalogue order breaks ties, so admins control the order of equals.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from knowledge.packs import LEVELS
+from knowledge.text import DEPARTMENT_ALIASES, DEPARTMENTS, normalise, stem, unique, words
+from knowledge.types import CertPick, CertRequest, CertView, Correction, DepartmentPicks
+
+LEVEL_ALIASES: dict[str, str] = {
+    "foundational": "foundational",
+    "foundation": "foundational",
+    "fundamentals": "foundational",
+    "beginner": "foundational",
+    "beginners": "foundational",
+    "basic": "foundational",
+    "basics": "foundational",
+    "intro": "foundational",
+    "introductory": "foundational",
+    "entry": "foundational",
+    "entry level": "foundational",
+    "novice": "foundational",
+    "starter": "foundational",
+    "practitioner": "practitioner",
+    "intermediate": "practitioner",
+    "associate": "practitioner",
+    "mid level": "practitioner",
+    "advanced": "advanced",
+    "expert": "advanced",
+    "experts": "advanced",
+    "senior": "advanced",
+    "specialist": "advanced",
+    "executive": "executive",
+    "executives": "executive",
+    "exec": "executive",
+    "leadership": "executive",
+    "board": "executive",
+    "c suite": "executive",
+}
+
+TOPIC_ALIASES: dict[str, tuple[str, ...]] = {
+    "governance": ("governance",),
+    "responsible ai": ("governance",),
+    "ethics": ("governance",),
+    "oversight": ("governance",),
+    "compliance": ("governance", "regulation"),
+    "regulation": ("regulation",),
+    "regulatory": ("regulation",),
+    "ai act": ("eu-ai-act", "regulation"),
+    "eu ai act": ("eu-ai-act", "regulation"),
+    "privacy": ("privacy",),
+    "gdpr": ("privacy",),
+    "data protection": ("privacy",),
+    "risk": ("risk",),
+    "risks": ("risk",),
+    "risk management": ("risk",),
+    "audit": ("audit",),
+    "audits": ("audit",),
+    "auditing": ("audit",),
+    "assurance": ("audit",),
+    "security": ("security",),
+    "cybersecurity": ("security",),
+    "cyber": ("security",),
+    "infosec": ("security",),
+    "literacy": ("literacy",),
+    "ai literacy": ("literacy",),
+    "awareness": ("literacy",),
+    "generative ai": ("generative-ai",),
+    "generative": ("generative-ai",),
+    "genai": ("generative-ai",),
+    "gen ai": ("generative-ai",),
+    "llm": ("generative-ai",),
+    "llms": ("generative-ai",),
+    "prompting": ("generative-ai",),
+    "machine learning": ("ml-engineering",),
+    "ml": ("ml-engineering",),
+    "mlops": ("ml-engineering",),
+    "engineering": ("ml-engineering",),
+    "data science": ("ml-engineering", "data"),
+    "data": ("data",),
+    "analytics": ("data",),
+    "agents": ("agents",),
+    "agent": ("agents",),
+    "agentic": ("agents",),
+    "ai agents": ("agents",),
+    "strategy": ("strategy",),
+    "business": ("strategy",),
+    "roi": ("strategy",),
+    "investment": ("strategy",),
+    "transformation": ("strategy",),
+    "iso": ("iso-42001",),
+    "42001": ("iso-42001",),
+    "iso 42001": ("iso-42001",),
+    "management system": ("iso-42001",),
+    "nist": ("nist-ai-rmf",),
+    "nist ai rmf": ("nist-ai-rmf",),
+}
+
+
+@dataclass(frozen=True)
+class Role:
+    departments: tuple[str, ...]
+    topics: tuple[str, ...] = ()
+
+
+ROLES: dict[str, Role] = {
+    "lawyer": Role(("legal",)),
+    "lawyers": Role(("legal",)),
+    "attorney": Role(("legal",)),
+    "counsel": Role(("legal",)),
+    "general counsel": Role(("legal",)),
+    "paralegal": Role(("legal",)),
+    "solicitor": Role(("legal",)),
+    "compliance officer": Role(("legal",), ("governance", "regulation")),
+    "privacy officer": Role(("legal",), ("privacy",)),
+    "dpo": Role(("legal",), ("privacy",)),
+    "cfo": Role(("finance",), ("strategy",)),
+    "controller": Role(("finance",)),
+    "accountant": Role(("finance",)),
+    "accountants": Role(("finance",)),
+    "treasurer": Role(("finance",)),
+    "fp a": Role(("finance",)),
+    "analyst": Role(("finance",)),
+    "auditor": Role(("finance",), ("audit",)),
+    "auditors": Role(("finance",), ("audit",)),
+    "internal audit": Role(("finance",), ("audit",)),
+    "recruiter": Role(("hr",)),
+    "recruiters": Role(("hr",)),
+    "recruiting": Role(("hr",)),
+    "talent": Role(("hr",)),
+    "chro": Role(("hr",), ("strategy",)),
+    "l d": Role(("hr",), ("literacy",)),
+    "trainer": Role(("hr",), ("literacy",)),
+    "coo": Role(("operations",), ("strategy",)),
+    "supply chain": Role(("operations",)),
+    "logistics": Role(("operations",)),
+    "procurement": Role(("operations",)),
+    "engineer": Role(("it",), ("ml-engineering",)),
+    "engineers": Role(("it",), ("ml-engineering",)),
+    "developer": Role(("it",), ("ml-engineering",)),
+    "developers": Role(("it",), ("ml-engineering",)),
+    "programmer": Role(("it",), ("ml-engineering",)),
+    "data scientist": Role(("it",), ("ml-engineering", "data")),
+    "ciso": Role(("it",), ("security",)),
+    "cio": Role(("it",), ("strategy",)),
+    "cto": Role(("it",), ("strategy",)),
+    "it": Role(("it",)),
+    "ceo": Role((), ("strategy",)),
+}
+
+# What each department cares about (DESIGN.md "Department concerns"), in catalogue topics.
+DEPARTMENT_TOPICS: dict[str, frozenset[str]] = {
+    "finance": frozenset({"audit", "risk", "strategy"}),
+    "legal": frozenset({"governance", "privacy", "regulation", "eu-ai-act", "audit"}),
+    "operations": frozenset({"risk", "security", "iso-42001", "agents", "generative-ai"}),
+    "hr": frozenset({"literacy", "governance", "strategy", "privacy"}),
+    "it": frozenset({"ml-engineering", "generative-ai", "agents", "data", "security"}),
+}
+
+DEPARTMENT_LABELS = {
+    "finance": "finance",
+    "legal": "legal",
+    "operations": "operations",
+    "hr": "HR",
+    "it": "IT",
+}
+
+_PHRASE_WORDS = 3
+
+
+def _lookup(phrase: str) -> tuple[str, object] | None:
+    if phrase in DEPARTMENT_ALIASES:
+        return "department", DEPARTMENT_ALIASES[phrase]
+    if phrase in LEVEL_ALIASES:
+        return "level", LEVEL_ALIASES[phrase]
+    if phrase in ROLES:
+        return "role", ROLES[phrase]
+    if phrase in TOPIC_ALIASES:
+        return "topic", TOPIC_ALIASES[phrase]
+    return None
+
+
+_KNOWN_WORDS = sorted(
+    {
+        w
+        for table in (DEPARTMENT_ALIASES, LEVEL_ALIASES, ROLES, TOPIC_ALIASES)
+        for k in table
+        for w in k.split()
+    }
+)
+
+
+def parse_request(text: str, *, level: str | None = None, catalogue_words: Iterable[str] = ()) -> CertRequest:
+    """Understand ``/ai-certs`` arguments in any order; unknown words are reported, not fatal."""
+    tokens = [w for w in words(text.replace("&", " ").replace("/", " ")) if w]
+    departments: list[str] = []
+    topics: list[str] = []
+    keywords: list[str] = []
+    unknown: list[str] = []
+    corrections: list[Correction] = []
+    levels: list[str] = []
+    known_catalogue = {stem(w) for w in catalogue_words}
+    i = 0
+    while i < len(tokens):
+        found = None
+        for size in range(min(_PHRASE_WORDS, len(tokens) - i), 0, -1):
+            found = _lookup(" ".join(tokens[i : i + size]))
+            if found:
+                i += size
+                break
+        if found is None:
+            word = tokens[i]
+            i += 1
+            if word in {
+                "for",
+                "and",
+                "or",
+                "the",
+                "a",
+                "an",
+                "in",
+                "of",
+                "my",
+                "our",
+                "team",
+                "teams",
+                "cert",
+                "certs",
+                "certification",
+                "certifications",
+                "ai",
+                "level",
+                "course",
+                "courses",
+                "me",
+                "i",
+                "am",
+                "people's",
+            }:
+                continue
+            if stem(word) in known_catalogue:
+                keywords.append(word)
+                continue
+            close = difflib.get_close_matches(word, _KNOWN_WORDS, n=1, cutoff=0.8) if len(word) >= 4 else []
+            found = _lookup(close[0]) if close else None
+            if found is None:
+                unknown.append(word)
+                continue
+            corrections.append(Correction(word, close[0]))
+        kind, value = found
+        if kind == "department":
+            departments.append(str(value))
+        elif kind == "level":
+            levels.append(str(value))
+        elif kind == "role":
+            assert isinstance(value, Role)
+            departments.extend(value.departments)
+            topics.extend(value.topics)
+        else:
+            assert isinstance(value, tuple)
+            topics.extend(value)
+    if level:
+        resolved = LEVEL_ALIASES.get(normalise(level).strip())
+        if resolved:
+            levels.insert(0, resolved)
+        else:
+            unknown.append(level)
+    return CertRequest(
+        departments=tuple(unique(departments)),
+        topics=tuple(unique(topics)),
+        level=levels[0] if levels else None,
+        keywords=tuple(unique(keywords)),
+        unknown=tuple(unique(unknown)),
+        corrections=tuple(corrections),
+    )
+
+
+def resolve_level(value: str) -> str | None:
+    """A level name or alias (``beginner``) to its catalogue level, else None."""
+    return LEVEL_ALIASES.get(normalise(value).strip())
+
+
+def catalogue_words(certs: Iterable[CertView]) -> set[str]:
+    """Words of names, providers and topics: free keywords are matched against these."""
+    out: set[str] = set()
+    for cert in certs:
+        out.update(w for w in words(f"{cert.name} {cert.provider} {' '.join(cert.topics)}") if len(w) > 2)
+    return out
+
+
+def _adjacent(a: str, b: str) -> bool:
+    order = {level: i for i, level in enumerate(LEVELS[:3])}
+    if a in order and b in order:
+        return abs(order[a] - order[b]) == 1
+    return {a, b} == {"advanced", "executive"}
+
+
+def _label(department: str) -> str:
+    return DEPARTMENT_LABELS.get(department, department)
+
+
+def score(cert: CertView, request: CertRequest) -> tuple[float, tuple[str, ...], bool]:
+    """A certification's score for a request, why it fits, and whether it is relevant at all."""
+    total = 0.0
+    reasons: list[str] = []
+    relevant = True
+    cert_topics = set(cert.topics)
+    if request.departments:
+        fit = [d for d in request.departments if d in cert.departments]
+        if fit:
+            total += 3.0 + 1.0 / max(len(cert.departments), 1)
+            cares = set().union(*(DEPARTMENT_TOPICS.get(d, frozenset()) for d in fit))
+            shared = [t for t in cert.topics if t in cares]
+            total += 0.5 * len(shared)
+            reasons.append(f"suited to {', '.join(_label(d) for d in fit)} teams")
+        elif "all" in cert.departments:
+            total += 2.0
+            reasons.append("suits every department")
+        else:
+            relevant = False
+    if request.topics:
+        hits = [t for t in request.topics if t in cert_topics]
+        for t in hits:
+            total += 2.0 + (0.3 if cert.topics and cert.topics[0] == t else 0.0)
+        if hits:
+            reasons.append("covers " + ", ".join(t.replace("-", " ") for t in hits))
+        elif not request.departments:
+            relevant = False
+    if request.keywords:
+        haystack = {stem(w) for w in words(f"{cert.name} {cert.provider} {' '.join(cert.topics)}")}
+        hits = [k for k in request.keywords if stem(k) in haystack]
+        total += 1.5 * len(hits)
+        if hits:
+            reasons.append("matches " + ", ".join(f"“{k}”" for k in hits))
+        elif not (request.departments or request.topics):
+            relevant = False
+    if request.level:
+        if cert.level == request.level:
+            total += 2.5
+            reasons.append(f"{cert.level} level, as asked")
+        elif _adjacent(cert.level, request.level):
+            total += 0.5
+        elif not (request.departments or request.topics or request.keywords):
+            relevant = False
+    return total, tuple(reasons), relevant and total > 0
+
+
+def rank(certs: Sequence[CertView], request: CertRequest, limit: int = 5) -> list[CertPick]:
+    """The best certifications for a request, best first (catalogue order breaks ties)."""
+    scored = []
+    for position, cert in enumerate(certs):
+        value, reasons, relevant = score(cert, request)
+        if relevant:
+            scored.append((-value, position, CertPick(cert, round(value, 3), reasons)))
+    scored.sort(key=lambda item: (item[0], item[1]))
+    return [pick for _v, _p, pick in scored[:limit]]
+
+
+def department_overview(certs: Sequence[CertView], per_department: int = 3) -> list[DepartmentPicks]:
+    """The top few certifications for each of the four departments (for an empty request)."""
+    return [
+        DepartmentPicks(d, tuple(rank(certs, CertRequest(departments=(d,)), per_department)))
+        for d in DEPARTMENTS
+    ]
+
+
+def department_recommendations(certs: Sequence[CertView], department: str) -> list[CertView]:
+    """Every certification that fits a department, best first (for the briefing spotlight)."""
+    resolved = DEPARTMENT_ALIASES.get(normalise(department).strip(), department)
+    return [pick.cert for pick in rank(certs, CertRequest(departments=(resolved,)), limit=len(certs))]

@@ -1,0 +1,240 @@
+"""Knowledge tables: atomic catalogue replacement and the reads lookups need.
+
+Every function takes the caller's session so a replacement, its pack record and its audit entry
+commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy.orm import Session
+
+from knowledge.packs import Pack
+from knowledge.types import CertView, PolicyInfo
+from storage.models.knowledge import Certification, KnowledgePack, Policy, PolicySection
+from storage.types import utcnow
+
+
+@dataclass(frozen=True)
+class PackState:
+    """What a catalogue currently holds (a row of ``knowledge_packs``)."""
+
+    kind: str
+    source: str
+    location: str
+    fingerprint: str
+    configured_fingerprint: str | None
+    version: int
+    items: int
+    loaded_at: datetime
+    loaded_by: str
+
+
+def pack_states(session: Session) -> dict[str, PackState]:
+    rows = session.scalars(select(KnowledgePack))
+    return {
+        r.kind: PackState(
+            r.kind,
+            r.source,
+            r.location,
+            r.fingerprint,
+            r.configured_fingerprint,
+            r.version,
+            r.items,
+            r.loaded_at,
+            r.loaded_by,
+        )
+        for r in rows
+    }
+
+
+def versions(session: Session) -> dict[str, int]:
+    """Catalogue versions: the cheap check that tells a process its caches are stale."""
+    rows = session.execute(select(KnowledgePack.kind, KnowledgePack.version)).tuples()
+    return {kind: version for kind, version in rows}
+
+
+def catalogue_size(session: Session, kind: str) -> int:
+    model = Policy if kind == "policies" else Certification
+    return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def lock_catalogue(session: Session, kind: str) -> None:
+    """Serialise replacements of one catalogue across processes.
+
+    PostgreSQL: a transaction-scoped advisory lock (two replicas starting at once queue here,
+    and the second then sees the first one's result). SQLite: the write transaction already
+    began with BEGIN IMMEDIATE, which serialises writers.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        key = zlib.crc32(f"briefbot.knowledge.{kind}".encode())
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+def replace_catalogue(
+    session: Session,
+    pack: Pack,
+    *,
+    source: str,
+    loaded_by: str,
+    configured_fingerprint: str | None = None,
+    keep_configured: bool = True,
+) -> int:
+    """Replace the whole catalogue with ``pack`` and record it; returns the new version."""
+    if pack.kind == "policies":
+        _replace_policies(session, pack)
+    else:
+        _replace_certifications(session, pack)
+    row = session.get(KnowledgePack, pack.kind)
+    if row is None:
+        row = KnowledgePack(kind=pack.kind, version=0, configured_fingerprint=None)
+        session.add(row)
+    row.source = source
+    row.location = pack.location[:1024]
+    row.fingerprint = pack.fingerprint
+    if configured_fingerprint is not None or not keep_configured:
+        row.configured_fingerprint = configured_fingerprint
+    row.version = (row.version or 0) + 1
+    row.items = pack.items
+    row.loaded_at = utcnow()
+    row.loaded_by = loaded_by[:255]
+    session.flush()
+    return row.version
+
+
+def _replace_policies(session: Session, pack: Pack) -> None:
+    # Sections first: on SQLite their delete trigger keeps the FTS index in step.
+    session.execute(delete(PolicySection))
+    session.execute(delete(Policy))
+    session.execute(
+        insert(Policy),
+        [
+            {
+                "id": p.id,
+                "title": p.title,
+                "owner": p.owner,
+                "url": p.url,
+                "updated": p.updated,
+                "departments": list(p.departments),
+                "source_file": p.source_file,
+                "position": i,
+            }
+            for i, p in enumerate(pack.policies)
+        ],
+    )
+    rows = [
+        {
+            "policy_id": p.id,
+            "heading": s.heading,
+            "anchor": s.anchor,
+            "level": s.level,
+            "position": s.position,
+            "body": s.body,
+            "line": s.line,
+            "policy_title": p.title,
+        }
+        for p in pack.policies
+        for s in p.sections
+    ]
+    if rows:
+        session.execute(insert(PolicySection), rows)
+
+
+def _replace_certifications(session: Session, pack: Pack) -> None:
+    session.execute(delete(Certification))
+    session.execute(
+        insert(Certification),
+        [
+            {
+                "id": c.id,
+                "name": c.name,
+                "provider": c.provider,
+                "url": c.url,
+                "level": c.level,
+                "topics": list(c.topics),
+                "departments": list(c.departments),
+                "summary": c.summary,
+                "hours": c.hours,
+                "cost": c.cost,
+                "extra": {},
+                "position": i,
+            }
+            for i, c in enumerate(pack.certifications)
+        ],
+    )
+
+
+def policies(session: Session) -> list[PolicyInfo]:
+    """Every policy in catalogue order, with its number of sections."""
+    counts: dict[str, int] = {
+        policy_id: count
+        for policy_id, count in session.execute(
+            select(PolicySection.policy_id, func.count()).group_by(PolicySection.policy_id)
+        ).tuples()
+    }
+    return [
+        PolicyInfo(
+            id=p.id,
+            title=p.title,
+            owner=p.owner,
+            url=p.url,
+            updated=p.updated,
+            departments=tuple(p.departments or ()),
+            sections=int(counts.get(p.id, 0)),
+        )
+        for p in session.scalars(select(Policy).order_by(Policy.position, Policy.id))
+    ]
+
+
+def section_texts(session: Session) -> list[tuple[str, str, str]]:
+    """(heading, body, policy title) of every section: the vocabulary's raw material."""
+    return [
+        (h, b, t)
+        for h, b, t in session.execute(
+            select(PolicySection.heading, PolicySection.body, PolicySection.policy_title)
+        ).tuples()
+    ]
+
+
+def headings(session: Session) -> list[tuple[str, str]]:
+    """(policy title, section heading) of every section, in catalogue order."""
+    return list(
+        session.execute(
+            select(Policy.title, PolicySection.heading)
+            .join(PolicySection, PolicySection.policy_id == Policy.id)
+            .order_by(Policy.position, PolicySection.position)
+        ).tuples()
+    )
+
+
+def certifications(session: Session) -> list[CertView]:
+    """Every certification in catalogue order."""
+    return [
+        CertView(
+            id=c.id,
+            name=c.name,
+            provider=c.provider,
+            url=c.url,
+            level=c.level,
+            summary=c.summary,
+            topics=tuple(c.topics or ()),
+            departments=tuple(c.departments or ()),
+            hours=c.hours,
+            cost=c.cost,
+        )
+        for c in session.scalars(select(Certification).order_by(Certification.position, Certification.id))
+    ]
+
+
+def has_fts5_table(session: Session) -> bool:
+    """Whether migration 0004 could create the SQLite FTS5 table (the build supports FTS5)."""
+    return (
+        session.execute(
+            text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'policy_sections_fts'")
+        ).first()
+        is not None
+    )
