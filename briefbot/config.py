@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     briefbot_fetch_per_host: int = Field(default=2, ge=1, le=64)
     briefbot_max_feed_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     briefbot_grace_hours: float = Field(default=6.0, ge=0)
+    # Total time one feed fetch may take (connect + redirects + body); a hung server costs no more.
+    briefbot_fetch_deadline_seconds: float = Field(default=30.0, gt=0, le=600)
 
     @field_validator("slack_api_url")
     @classmethod

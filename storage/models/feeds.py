@@ -12,6 +12,12 @@ from storage.types import UTCDateTime, utcnow
 
 
 class Feed(Base):
+    """A curated feed. ``status``: ``active``, ``paused`` (by an admin) or ``gone`` (HTTP 410).
+
+    Health: ``error_count`` consecutive failures, ``last_error``/``last_error_at``, ``last_success_at``;
+    ``next_fetch_at`` carries back-off and Retry-After.
+    """
+
     __tablename__ = "feeds"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -31,6 +37,12 @@ class Feed(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     last_warning: Mapped[str | None] = mapped_column(Text)
     last_status: Mapped[int | None] = mapped_column(Integer)
+    last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Hash of the last parsed body: a 200 with identical bytes costs no parsing.
+    body_hash: Mapped[str | None] = mapped_column(String(64))
+    # False until the first successful fetch (and again after resume): the items of that fetch
+    # are stored as backlog, so adding or re-enabling a feed never floods a briefing.
+    primed: Mapped[bool] = mapped_column(Boolean, default=False)
 
     departments: Mapped[list[FeedDepartment]] = relationship(
         back_populates="feed", cascade="all, delete-orphan", lazy="selectin"
@@ -66,6 +78,7 @@ class Item(Base):
     __table_args__ = (
         UniqueConstraint("feed_id", "entry_key", name="uq_items_feed_entry"),
         Index("ix_items_published_at", "published_at"),
+        Index("ix_items_first_seen_at", "first_seen_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

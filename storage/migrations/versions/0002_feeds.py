@@ -37,6 +37,9 @@ def upgrade() -> None:
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("last_warning", sa.Text(), nullable=True),
         sa.Column("last_status", sa.Integer(), nullable=True),
+        sa.Column("last_error_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("body_hash", sa.String(length=64), nullable=True),
+        sa.Column("primed", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_feeds")),
         sa.UniqueConstraint("url", name=op.f("uq_feeds_url")),
     )
@@ -97,6 +100,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("items", schema=None) as batch_op:
         batch_op.create_index("ix_items_published_at", ["published_at"], unique=False)
+        batch_op.create_index("ix_items_first_seen_at", ["first_seen_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_items_story_id"), ["story_id"], unique=False)
 
 

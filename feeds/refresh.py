@@ -1,0 +1,268 @@
+"""The refresh engine: a bounded worker pool with a per-host cap, feeding one batching writer.
+
+Workers (threads: the work is mostly waiting on sockets) fetch and parse; the calling thread
+stores results in batches, so database writes are few and large and SQLite has one writer. The
+queue between them is bounded, so memory stays flat however many feeds or items there are.
+A failure in one feed (network, parser, even a bug) becomes that feed's outcome only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import queue
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from feeds.errors import FeedError
+from feeds.fetch import Fetcher
+from feeds.parse import parse_feed
+from feeds.records import FeedJob, FeedOutcome, FetchOutcome
+from feeds.urls import host_of
+
+log = logging.getLogger(__name__)
+
+BATCH_FEEDS = 100
+BATCH_ITEMS = 2500
+_DONE = object()
+
+
+class HostDispatcher:
+    """Hands out jobs so that at most ``per_host`` run against one host at a time.
+
+    Hosts with spare capacity wait in a FIFO; a worker takes the next job of the first ready host,
+    so one slow site never holds a worker that could be fetching from another.
+    """
+
+    def __init__(self, jobs: Sequence[FeedJob], per_host: int) -> None:
+        self.per_host = per_host
+        self._pending: dict[str, deque[FeedJob]] = {}
+        for job in jobs:
+            self._pending.setdefault(host_of(job.url), deque()).append(job)
+        self._inflight: dict[str, int] = dict.fromkeys(self._pending, 0)
+        self._ready: deque[str] = deque(self._pending)
+        self._is_ready = set(self._pending)
+        self._left = len(jobs)
+        self._cond = threading.Condition()
+
+    def take(self) -> tuple[str, FeedJob] | None:
+        """The next job that may run now (blocking while all hosts with work are at their cap);
+        ``None`` when no work is left."""
+        with self._cond:
+            while True:
+                if self._left == 0:
+                    return None
+                if self._ready:
+                    host = self._ready.popleft()
+                    self._is_ready.discard(host)
+                    job = self._pending[host].popleft()
+                    self._left -= 1
+                    self._inflight[host] += 1
+                    self._maybe_ready(host)
+                    return host, job
+                self._cond.wait()
+
+    def cancel(self) -> None:
+        """Hand out no more jobs (workers finish what they hold)."""
+        with self._cond:
+            self._left = 0
+            self._cond.notify_all()
+
+    def done(self, host: str) -> None:
+        """A job for ``host`` finished: its slot is free again."""
+        with self._cond:
+            self._inflight[host] -= 1
+            self._maybe_ready(host)
+            self._cond.notify_all()
+
+    def _maybe_ready(self, host: str) -> None:
+        if self._pending[host] and self._inflight[host] < self.per_host and host not in self._is_ready:
+            self._ready.append(host)
+            self._is_ready.add(host)
+
+
+def process_job(job: FeedJob, fetcher: Fetcher, *, now: datetime) -> FetchOutcome:
+    """Fetch and parse one feed; every failure becomes a ``failed`` outcome, never an exception."""
+    try:
+        result = fetcher.fetch(job.url, etag=job.etag, last_modified=job.last_modified)
+    except FeedError as exc:
+        return FetchOutcome(job, "failed", status=getattr(exc, "status", None), error=str(exc))
+    except Exception as exc:  # a bug must cost one feed, not the refresh
+        log.exception("unexpected error fetching feed %s", job.feed_id)
+        return FetchOutcome(job, "failed", error=f"internal error while fetching: {type(exc).__name__}")
+    common = {"status": result.status, "moved_to": result.moved_to}
+    if result.status == 304:
+        return FetchOutcome(
+            job,
+            "not_modified",
+            etag=result.etag or job.etag,
+            last_modified=result.last_modified or job.last_modified,
+            **common,
+        )  # type: ignore[arg-type]
+    if result.status == 200 and result.body is not None:
+        return parse_body(
+            job,
+            result.body,
+            content_type=result.content_type,
+            now=now,
+            etag=result.etag,
+            last_modified=result.last_modified,
+            base_url=result.url,
+            **common,
+        )  # type: ignore[arg-type]
+    if result.status == 410:
+        return FetchOutcome(job, "gone", **common)  # type: ignore[arg-type]
+    if result.status in (429, 503):
+        wait = f"; retry after {int(result.retry_after)} s" if result.retry_after is not None else ""
+        return FetchOutcome(
+            job,
+            "rate_limited",
+            retry_after=result.retry_after,
+            error=f"HTTP {result.status}: the server asks us to slow down{wait}",
+            **common,
+        )  # type: ignore[arg-type]
+    return FetchOutcome(job, "failed", error=f"HTTP {result.status}{_reason(result.status)}", **common)  # type: ignore[arg-type]
+
+
+def parse_body(
+    job: FeedJob,
+    body: bytes,
+    *,
+    content_type: str | None,
+    now: datetime,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    base_url: str | None = None,
+    status: int | None = 200,
+    moved_to: str | None = None,
+) -> FetchOutcome:
+    """Parse fetched (or bundled) bytes into an outcome; identical bytes are not parsed again."""
+    body_hash = hashlib.blake2b(body, digest_size=32).hexdigest()
+    if job.body_hash == body_hash:
+        return FetchOutcome(
+            job,
+            "not_modified",
+            status=status,
+            etag=etag,
+            last_modified=last_modified,
+            moved_to=moved_to,
+            body_hash=body_hash,
+            identical_body=True,
+        )
+    try:
+        parsed = parse_feed(body, url=base_url or job.url, content_type=content_type, now=now)
+    except FeedError as exc:
+        return FetchOutcome(job, "failed", status=status, error=str(exc), moved_to=None)
+    except Exception as exc:  # parser bugs on hostile input must stay contained
+        log.exception("unexpected error parsing feed %s", job.feed_id)
+        return FetchOutcome(
+            job, "failed", status=status, error=f"could not parse the feed: {type(exc).__name__}"
+        )
+    return FetchOutcome(
+        job,
+        "parsed",
+        status=status,
+        parsed=parsed,
+        body_hash=body_hash,
+        etag=etag,
+        last_modified=last_modified,
+        moved_to=moved_to,
+    )
+
+
+def run_refresh(
+    jobs: Sequence[FeedJob],
+    *,
+    fetcher: Fetcher,
+    store: Callable[[list[FetchOutcome]], list[FeedOutcome]],
+    now: datetime,
+    workers: int,
+    per_host: int,
+    batch_feeds: int = BATCH_FEEDS,
+    batch_items: int = BATCH_ITEMS,
+    linger: float = 0.5,
+) -> list[FeedOutcome]:
+    """Fetch and parse ``jobs`` on ``workers`` threads (``per_host`` at a time per host), storing
+    results through ``store`` in batches on the calling thread. Returns outcomes in job order."""
+    if not jobs:
+        return []
+    dispatcher = HostDispatcher(jobs, per_host)
+    results: queue.Queue[object] = queue.Queue(maxsize=max(4, workers * 2))
+    count = min(workers, len(jobs))
+
+    def worker() -> None:
+        try:
+            while (taken := dispatcher.take()) is not None:
+                host, job = taken
+                try:
+                    outcome = process_job(job, fetcher, now=now)
+                finally:
+                    dispatcher.done(host)
+                results.put(outcome)
+        finally:
+            results.put(_DONE)
+
+    threads = [threading.Thread(target=worker, name=f"feed-fetch-{i}", daemon=True) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    stored: dict[int, FeedOutcome] = {}
+    batch: list[FetchOutcome] = []
+    batch_size = 0
+    batch_started = 0.0
+    finished = 0
+    try:
+        while finished < count:
+            timeout = None if not batch else max(0.0, batch_started + linger - time.monotonic())
+            try:
+                item = results.get(timeout=timeout)
+            except queue.Empty:
+                item = None
+            if item is _DONE:
+                finished += 1
+            elif isinstance(item, FetchOutcome):
+                if not batch:
+                    batch_started = time.monotonic()
+                batch.append(item)
+                batch_size += len(item.parsed.entries) if item.parsed else 0
+            # Write when the batch is big, when everything is in, or when it has waited long enough.
+            if batch and (
+                len(batch) >= batch_feeds
+                or batch_size >= batch_items
+                or finished == count
+                or time.monotonic() - batch_started >= linger
+            ):
+                for outcome in store(batch):
+                    stored[outcome.feed_id] = outcome
+                batch, batch_size = [], 0
+    finally:
+        if finished < count:  # the store failed: stop handing out work and let workers finish
+            dispatcher.cancel()
+            while finished < count:
+                if results.get() is _DONE:
+                    finished += 1
+        for thread in threads:
+            thread.join()
+    return [stored[job.feed_id] for job in jobs if job.feed_id in stored]
+
+
+_REASONS = {
+    400: "Bad Request",
+    401: "Unauthorized: the feed needs a login",
+    403: "Forbidden: the server refuses us",
+    404: "Not Found: check the URL",
+    405: "Method Not Allowed",
+    406: "Not Acceptable",
+    408: "Request Timeout",
+    451: "Unavailable For Legal Reasons",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    504: "Gateway Timeout",
+}
+
+
+def _reason(status: int) -> str:
+    reason = _REASONS.get(status)
+    return f" {reason}" if reason else ""

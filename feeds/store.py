@@ -1,0 +1,392 @@
+"""Writing refresh results to the database in batches (the storage side of ingestion).
+
+One call stores the outcomes of many feeds in one transaction: items are looked up, inserted and
+updated with set-based statements, and cross-feed stories are matched in bulk. Inserts use
+``ON CONFLICT DO NOTHING`` on the unique keys so two replicas storing the same story at the same
+moment never fail each other (on SQLite and PostgreSQL alike).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import Session
+
+from feeds.parse import EntryData
+from feeds.records import FeedOutcome, FetchOutcome
+from storage.audit import Actor, record
+from storage.models import Feed, Item, Story
+
+log = logging.getLogger(__name__)
+
+# Entries whose titles match are one story only if published this close together.
+STORY_TITLE_WINDOW = timedelta(days=3)
+MAX_BACKOFF = timedelta(hours=24)
+MAX_DELAY = timedelta(days=7)
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class StorePolicy:
+    """Timing rules the store step applies (from settings)."""
+
+    interval: timedelta  # the normal refresh period
+    grace: timedelta  # how far before the last success a "new" entry may be dated and still be fresh
+
+
+def next_delay(error_count: int, interval: timedelta, retry_after: float | None = None) -> timedelta:
+    """Back-off after ``error_count`` consecutive failures: the normal interval after the first,
+    doubling after each further one, capped at a day; a longer Retry-After wins (capped at a week)."""
+    exponent = min(max(error_count - 1, 0), 16)
+    delay = min(interval * (2**exponent), max(MAX_BACKOFF, interval))
+    if retry_after is not None:
+        delay = max(delay, timedelta(seconds=retry_after))
+    return min(delay, MAX_DELAY)
+
+
+def next_fetch_time(now: datetime, interval: timedelta) -> datetime:
+    # A little before a full period, so the next periodic run (started a period after this one)
+    # finds the feed due instead of missing it by the seconds this refresh took.
+    return now + interval - min(interval / 10, timedelta(minutes=1))
+
+
+def store_outcomes(
+    session: Session,
+    outcomes: Sequence[FetchOutcome],
+    *,
+    now: datetime,
+    policy: StorePolicy,
+    fresh: bool = False,
+) -> list[FeedOutcome]:
+    """Store a batch of worker outcomes; return one ``FeedOutcome`` per input, in order.
+
+    ``fresh`` stores new items as fresh even on a feed's first fetch (the offline demo);
+    normally a first fetch is backlog.
+    """
+    feeds = {
+        f.id: f for f in session.scalars(select(Feed).where(Feed.id.in_([o.job.feed_id for o in outcomes])))
+    }
+    parsed = [o for o in outcomes if o.kind == "parsed" and o.job.feed_id in feeds]
+    counts = _store_entries(session, parsed, now=now, policy=policy, fresh=fresh) if parsed else {}
+    results: list[FeedOutcome] = []
+    for outcome in outcomes:
+        feed = feeds.get(outcome.job.feed_id)
+        if feed is None:  # removed while it was being fetched
+            results.append(
+                FeedOutcome(
+                    outcome.job.feed_id,
+                    outcome.job.name or outcome.job.url,
+                    outcome.job.url,
+                    "failed",
+                    error="feed was removed during the refresh",
+                )
+            )
+            continue
+        results.append(_apply(session, feed, outcome, counts.get(feed.id), now=now, policy=policy))
+    return results
+
+
+def _apply(
+    session: Session,
+    feed: Feed,
+    outcome: FetchOutcome,
+    counts: tuple[int, int, int, int] | None,
+    *,
+    now: datetime,
+    policy: StorePolicy,
+) -> FeedOutcome:
+    feed.last_fetched_at = now
+    feed.last_status = outcome.status
+    moved_to = _move(session, feed, outcome.moved_to) if outcome.kind in ("parsed", "not_modified") else None
+    name = feed.name or feed.title or feed.url
+    if outcome.kind in ("parsed", "not_modified"):
+        feed.error_count = 0
+        feed.last_error = None
+        feed.last_success_at = now
+        feed.next_fetch_at = next_fetch_time(now, policy.interval)
+        if outcome.etag is not None or outcome.last_modified is not None or outcome.kind == "parsed":
+            feed.etag = outcome.etag
+            feed.last_modified = outcome.last_modified
+        if outcome.kind == "not_modified":
+            return FeedOutcome(
+                feed.id,
+                name,
+                feed.url,
+                "not_modified",
+                status=outcome.status,
+                moved_to=moved_to,
+                next_fetch_at=feed.next_fetch_at,
+            )
+        assert outcome.parsed is not None
+        feed.body_hash = outcome.body_hash
+        feed.primed = True
+        feed.last_warning = outcome.parsed.warning
+        if outcome.parsed.title:
+            feed.title = outcome.parsed.title[:512]
+        if outcome.parsed.site_url:
+            feed.site_url = outcome.parsed.site_url
+        new, updated, unchanged, backlog = counts or (0, 0, 0, 0)
+        kind = "new" if new else ("updated" if updated else "unchanged")
+        return FeedOutcome(
+            feed.id,
+            feed.name or feed.title or feed.url,
+            feed.url,
+            kind,
+            new=new,
+            updated=updated,
+            unchanged=unchanged,
+            backlog=backlog,
+            status=outcome.status,
+            warning=outcome.parsed.warning,
+            moved_to=moved_to,
+            next_fetch_at=feed.next_fetch_at,
+        )
+    if outcome.kind == "gone":
+        feed.status = "gone"
+        feed.next_fetch_at = None
+        feed.last_error = (
+            "HTTP 410 Gone: the publisher removed this feed; it was deactivated (resume to retry)"
+        )
+        feed.last_error_at = now
+        record(session, Actor.system(), "feed.gone", feed.url, feed_id=feed.id, status=410)
+        return FeedOutcome(feed.id, name, feed.url, "gone", status=410, error=feed.last_error)
+    # failed or rate_limited: count it, remember why, back off.
+    feed.error_count = (feed.error_count or 0) + 1
+    feed.last_error = (outcome.error or "unknown error")[:2000]
+    feed.last_error_at = now
+    delay = next_delay(feed.error_count, policy.interval, outcome.retry_after)
+    feed.next_fetch_at = now + delay
+    return FeedOutcome(
+        feed.id,
+        name,
+        feed.url,
+        outcome.kind,
+        status=outcome.status,
+        error=feed.last_error,
+        next_fetch_at=feed.next_fetch_at,
+    )
+
+
+def _move(session: Session, feed: Feed, target: str | None) -> str | None:
+    """Follow a permanent redirect: store the new URL unless another feed already has it."""
+    if not target or target == feed.url:
+        return None
+    other = session.scalar(select(Feed.id).where(Feed.url == target, Feed.id != feed.id))
+    if other is not None:
+        feed.last_warning = f"moved permanently to {target}, which is already feed #{other}"
+        return None
+    record(session, Actor.system(), "feed.moved", feed.url, feed_id=feed.id, new_url=target)
+    feed.url = target
+    return target
+
+
+def _store_entries(
+    session: Session, outcomes: Sequence[FetchOutcome], *, now: datetime, policy: StorePolicy, fresh: bool
+) -> dict[int, tuple[int, int, int, int]]:
+    existing = _existing_items(session, outcomes)
+    new_rows: list[tuple[int, EntryData, bool]] = []
+    updates: list[dict[str, Any]] = []
+    counts: dict[int, list[int]] = {}
+    for outcome in outcomes:
+        job = outcome.job
+        assert outcome.parsed is not None
+        tally = counts.setdefault(job.feed_id, [0, 0, 0, 0])
+        stale_before = job.last_success_at - policy.grace if job.last_success_at else None
+        for entry in outcome.parsed.entries:
+            found = existing.get((job.feed_id, entry.key))
+            if found is None:
+                backlog = not fresh and (
+                    not job.primed
+                    # An entry we never saw but dated well before our last successful check is an
+                    # old item resurfacing (newer ones removed from the feed), not news.
+                    or (entry.dated and stale_before is not None and entry.published_at < stale_before)
+                )
+                new_rows.append((job.feed_id, entry, backlog))
+                existing[(job.feed_id, entry.key)] = (-1, entry.content_hash)
+                tally[0] += 1
+                tally[3] += int(backlog)
+            elif found[1] != entry.content_hash and found[0] > 0:
+                updates.append(_update_row(found[0], entry, now))
+                existing[(job.feed_id, entry.key)] = (found[0], entry.content_hash)
+                tally[1] += 1
+            else:
+                tally[2] += 1
+    if new_rows:
+        story_ids = _assign_stories(session, [(e, fid) for fid, e, _b in new_rows], now=now)
+        rows = [
+            _insert_row(fid, e, backlog, story_ids[i], now) for i, (fid, e, backlog) in enumerate(new_rows)
+        ]
+        table = Item.__table__
+        stmt = _insert(session, table).on_conflict_do_nothing(index_elements=["feed_id", "entry_key"])
+        for start in range(0, len(rows), _CHUNK):
+            session.execute(stmt, rows[start : start + _CHUNK])
+    if updates:
+        table = Item.__table__
+        stmt = update(table).where(table.c.id == bindparam("b_id"))
+        for start in range(0, len(updates), _CHUNK):
+            session.execute(stmt, updates[start : start + _CHUNK])
+    return {fid: (t[0], t[1], t[2], t[3]) for fid, t in counts.items()}
+
+
+def _existing_items(
+    session: Session, outcomes: Iterable[FetchOutcome]
+) -> dict[tuple[int, str], tuple[int, str]]:
+    found: dict[tuple[int, str], tuple[int, str]] = {}
+    for outcome in outcomes:
+        assert outcome.parsed is not None
+        keys = [e.key for e in outcome.parsed.entries]
+        for start in range(0, len(keys), _CHUNK):
+            rows = session.execute(
+                select(Item.id, Item.entry_key, Item.content_hash).where(
+                    Item.feed_id == outcome.job.feed_id, Item.entry_key.in_(keys[start : start + _CHUNK])
+                )
+            )
+            for item_id, key, content_hash in rows:
+                found[(outcome.job.feed_id, key)] = (item_id, content_hash)
+    return found
+
+
+def _assign_stories(
+    session: Session, entries: Sequence[tuple[EntryData, int]], *, now: datetime
+) -> list[int]:
+    """A story id for every new entry: the story with the same canonical URL, else one with the
+    same title key published within the window, else a new story."""
+    urls = sorted({e.canonical_url for e, _ in entries if e.canonical_url})
+    keys = sorted({e.title_key for e, _ in entries if e.title_key})
+    by_url: dict[str, int] = {}
+    for start in range(0, len(urls), _CHUNK):
+        by_url.update(
+            session.execute(
+                select(Story.canonical_url, Story.id).where(
+                    Story.canonical_url.in_(urls[start : start + _CHUNK])
+                )
+            )
+            .tuples()
+            .all()
+        )
+    by_title: dict[str, list[tuple[int, datetime]]] = defaultdict(list)
+    for start in range(0, len(keys), _CHUNK):
+        for key, story_id, published in session.execute(
+            select(Story.title_key, Story.id, Story.published_at).where(
+                Story.title_key.in_(keys[start : start + _CHUNK])
+            )
+        ):
+            by_title[key].append((story_id, published))
+
+    # Stories still to create are referred to by negative placeholders until inserted.
+    pending: list[dict[str, Any]] = []
+    assigned: list[int] = []
+    for entry, _feed_id in entries:
+        story = by_url.get(entry.canonical_url) if entry.canonical_url else None
+        if story is None and entry.title_key:
+            for candidate, published in by_title.get(entry.title_key, ()):
+                if abs(published - entry.published_at) <= STORY_TITLE_WINDOW:
+                    story = candidate
+                    break
+        if story is None:
+            pending.append(
+                {
+                    "canonical_url": entry.canonical_url,
+                    "title_key": entry.title_key,
+                    "title": entry.title,
+                    "first_seen_at": now,
+                    "published_at": entry.published_at,
+                }
+            )
+            story = -len(pending)
+            if entry.canonical_url:
+                by_url[entry.canonical_url] = story
+            if entry.title_key:
+                by_title[entry.title_key].append((story, entry.published_at))
+        assigned.append(story)
+    if not pending:
+        return assigned
+    real = _insert_stories(session, pending)
+    return [real[-s - 1] if s < 0 else s for s in assigned]
+
+
+def _insert_stories(session: Session, pending: list[dict[str, Any]]) -> list[int]:
+    table = Story.__table__
+    ids: list[int | None] = [None] * len(pending)
+    with_url = [i for i, row in enumerate(pending) if row["canonical_url"]]
+    without_url = [i for i, row in enumerate(pending) if not row["canonical_url"]]
+    if with_url:
+        stmt = _insert(session, table).on_conflict_do_nothing(index_elements=["canonical_url"])
+        for start in range(0, len(with_url), _CHUNK):
+            session.execute(stmt, [pending[i] for i in with_url[start : start + _CHUNK]])
+        lookup: dict[str, int] = {}
+        urls = [pending[i]["canonical_url"] for i in with_url]
+        for start in range(0, len(urls), _CHUNK):
+            lookup.update(
+                session.execute(
+                    select(table.c.canonical_url, table.c.id).where(
+                        table.c.canonical_url.in_(urls[start : start + _CHUNK])
+                    )
+                )
+                .tuples()
+                .all()
+            )
+        for i in with_url:
+            ids[i] = lookup[pending[i]["canonical_url"]]
+    if without_url:
+        stmt = table.insert().returning(table.c.id, sort_by_parameter_order=True)
+        for start in range(0, len(without_url), _CHUNK):
+            chunk = without_url[start : start + _CHUNK]
+            result = session.execute(stmt, [pending[i] for i in chunk])
+            for i, story_id in zip(chunk, result.scalars().all(), strict=True):
+                ids[i] = story_id
+    assert all(i is not None for i in ids)
+    return [int(i) for i in ids]  # type: ignore[arg-type]
+
+
+def _insert_row(feed_id: int, e: EntryData, backlog: bool, story_id: int, now: datetime) -> dict[str, Any]:
+    return {
+        "feed_id": feed_id,
+        "entry_key": e.key,
+        "guid": e.guid,
+        "link": e.link,
+        "canonical_url": e.canonical_url,
+        "title": e.title,
+        "summary": e.summary,
+        "author": e.author,
+        "categories": list(e.categories),
+        "published_at": e.published_at,
+        "first_seen_at": now,
+        "updated_at": now,
+        "content_hash": e.content_hash,
+        "is_backlog": backlog,
+        "story_id": story_id,
+    }
+
+
+def _update_row(item_id: int, e: EntryData, now: datetime) -> dict[str, Any]:
+    # published_at and story_id stay as first recorded: an edited date must not re-surface an item.
+    return {
+        "b_id": item_id,
+        "guid": e.guid,
+        "link": e.link,
+        "canonical_url": e.canonical_url,
+        "title": e.title,
+        "summary": e.summary,
+        "author": e.author,
+        "categories": list(e.categories),
+        "content_hash": e.content_hash,
+        "updated_at": now,
+    }
+
+
+def _insert(session: Session, table: Any) -> Any:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)
