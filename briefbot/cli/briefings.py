@@ -1,9 +1,197 @@
-"""CLI commands for the briefings package."""
+"""CLI commands for briefings: ``brief``, ``subscribe``, ``subscriptions``, ``send``."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
 import click
+
+from briefbot.cli.common import echo_json, with_services
+from briefbot.errors import BriefbotError
+from briefings.subscriptions import MAX_TOP_N, QUIET_MODES, SubscriptionView
+from storage.audit import Actor
+
+
+def _when(moment: datetime | None, tz: str) -> str:
+    if moment is None:
+        return "-"
+    local = moment.astimezone(ZoneInfo(tz))
+    return f"{local:%a} {local.day} {local:%b %Y %H:%M %Z}"
+
+
+def _as_of(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise BriefbotError(
+            f"--as-of must be an ISO date or time such as 2026-11-24T09:00, not {value!r}"
+        ) from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@click.command()
+@click.argument("department")
+@click.option("--json", "as_json", is_flag=True, help="The briefing as one JSON document.")
+@click.option("--blocks", is_flag=True, help="The Slack message (fallback text and Block Kit) as JSON.")
+@click.option(
+    "--top", type=click.IntRange(1, MAX_TOP_N), default=5, show_default=True, help="Stories to show."
+)
+@click.option(
+    "--tz", "timezone", default="UTC", show_default=True, help="Timezone for dates, e.g. Europe/Berlin."
+)
+@click.option("--as-of", "as_of", help="Build as of this ISO time instead of now (e.g. 2026-11-24T09:00Z).")
+@with_services
+def brief(
+    services: Any, department: str, as_json: bool, blocks: bool, top: int, timezone: str, as_of: str | None
+) -> None:
+    """Build DEPARTMENT's briefing now and print it (nothing is posted)."""
+    briefing = services.briefings.build(department, as_of=_as_of(as_of), timezone=timezone, top_n=top)
+    if blocks:
+        message = services.briefings.render(briefing)
+        echo_json({"text": message.text, "blocks": message.blocks})
+    elif as_json:
+        echo_json(briefing)
+    else:
+        click.echo(services.briefings.render_text(briefing))
+
+
+def _describe(sub: SubscriptionView) -> str:
+    if sub.status == "active":
+        state = f"next {_when(sub.next_run, sub.timezone)}"
+    elif sub.status == "paused":
+        state = f"PAUSED: {sub.paused_reason or 'paused'}"
+    else:
+        state = "one-off sends only"
+    return f"{sub.schedule} ({sub.timezone}); {state}"
+
+
+@click.command()
+@click.argument("channel_id")
+@click.argument("department")
+@click.option(
+    "--schedule", default=None, help='e.g. "weekdays 09:00", "daily 08:30", "weekly mon 09:00" or cron.'
+)
+@click.option("--tz", "timezone", default=None, help="IANA timezone such as Europe/Berlin (default UTC).")
+@click.option(
+    "--top", type=click.IntRange(1, MAX_TOP_N), default=None, help="Stories per briefing (default 5)."
+)
+@click.option(
+    "--quiet", type=click.Choice(QUIET_MODES), default=None, help="Quiet weeks: post a short note or skip."
+)
+@with_services
+def subscribe(
+    services: Any,
+    channel_id: str,
+    department: str,
+    schedule: str | None,
+    timezone: str | None,
+    top: int | None,
+    quiet: str | None,
+) -> None:
+    """Give CHANNEL_ID the DEPARTMENT briefing on a schedule (default "weekdays 09:00" UTC)."""
+    sub, created = services.briefings.subscribe(
+        channel_id,
+        department,
+        schedule,
+        timezone=timezone,
+        actor=Actor.cli(),
+        top_n=top,
+        quiet_mode=quiet,
+    )
+    verb = "Subscribed" if created else "Updated"
+    click.echo(f"{verb} {sub.channel_id} to the {sub.department} briefing (#{sub.id}): {_describe(sub)}")
+
+
+@click.group()
+def subscriptions() -> None:
+    """List, pause, resume or remove channel subscriptions."""
+
+
+@subscriptions.command("list")
+@click.option("--channel", default=None, help="Only this channel ID.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document.")
+@with_services
+def subscriptions_list(services: Any, channel: str | None, as_json: bool) -> None:
+    """Every subscription with its schedule, next run and last post."""
+    rows = services.briefings.subscriptions(channel.upper() if channel else None)
+    if as_json:
+        echo_json(rows)
+        return
+    if not rows:
+        click.echo(
+            'No subscriptions yet. Add one: briefbot subscribe C0123ABCD legal --schedule "weekdays 09:00"'
+        )
+        return
+    for sub in rows:
+        last = _when(sub.last_sent_at, sub.timezone) if sub.last_sent_at else "never"
+        click.echo(
+            f"{sub.id:>4}  {sub.channel_id:<12} {sub.department:<10} {_describe(sub)}; last sent {last}"
+        )
+
+
+@subscriptions.command("unsubscribe")
+@click.argument("subscription_id", type=int)
+@with_services
+def subscriptions_unsubscribe(services: Any, subscription_id: int) -> None:
+    """Remove subscription SUBSCRIPTION_ID (see `subscriptions list`)."""
+    sub = services.briefings.unsubscribe(subscription_id=subscription_id, actor=Actor.cli())
+    click.echo(f"Removed #{sub.id}: {sub.channel_id} no longer gets the {sub.department} briefing.")
+
+
+@subscriptions.command("pause")
+@click.argument("subscription_id", type=int)
+@with_services
+def subscriptions_pause(services: Any, subscription_id: int) -> None:
+    """Stop posting SUBSCRIPTION_ID until resumed."""
+    sub = services.briefings.set_paused(subscription_id, paused=True, actor=Actor.cli())
+    click.echo(f"Paused #{sub.id} ({sub.channel_id}, {sub.department}).")
+
+
+@subscriptions.command("resume")
+@click.argument("subscription_id", type=int)
+@with_services
+def subscriptions_resume(services: Any, subscription_id: int) -> None:
+    """Resume SUBSCRIPTION_ID (e.g. after the bot was invited back to the channel)."""
+    sub = services.briefings.set_paused(subscription_id, paused=False, actor=Actor.cli())
+    click.echo(f"Resumed #{sub.id} ({sub.channel_id}, {sub.department}): {_describe(sub)}")
+
+
+@click.command()
+@click.argument("channel_id")
+@click.argument("department")
+@click.option("--json", "as_json", is_flag=True, help="The outcome as one JSON document.")
+@with_services
+def send(services: Any, channel_id: str, department: str, as_json: bool) -> None:
+    """Deliver one DEPARTMENT briefing to CHANNEL_ID now (claimed like a scheduled slot)."""
+    from bot.client import make_web_client
+
+    if not services.settings.slack_bot_token:
+        raise BriefbotError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-...): cannot post to Slack")
+    client = make_web_client(services.settings)
+    outcome = services.briefings.send_now(client, channel_id, department, actor=Actor.cli())
+    if as_json:
+        echo_json(outcome)
+    elif outcome.status == "done":
+        click.echo(
+            f"Already delivered to {outcome.channel_id} this minute (ts {outcome.message_ts}); "
+            "not posted twice."
+        )
+    elif outcome.status == "quiet":
+        click.echo(f"Nothing new above the bar for {outcome.department}; nothing posted.")
+    else:
+        click.echo(
+            f"Sent the {outcome.department} briefing to {outcome.channel_id} "
+            f"({outcome.stories} stories, ts {outcome.message_ts})."
+        )
 
 
 def register(cli: click.Group) -> None:
     """Add this package's commands to the top-level group."""
+    cli.add_command(brief)
+    cli.add_command(subscribe)
+    cli.add_command(subscriptions)
+    cli.add_command(send)

@@ -1,21 +1,213 @@
-"""/ai-brief: help, now, subscribe, unsubscribe, status."""
+"""/ai-brief: help, now, subscribe, unsubscribe, status.
+
+``help``, empty and unknown input are answered in the ack itself (usage help). The other
+subcommands ack at once, then work and answer through ``respond`` (the response URL): Bolt sends
+the HTTP response as soon as ``ack()`` is called and runs the rest of the listener in its worker
+thread, so Slack's 3-second limit holds however slow the database is. (Not a Bolt *lazy*
+listener: lazy listeners get a deep copy of the context, and the shared services in it cannot be
+copied.)
+"""
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.text import escape_mrkdwn, split_command
 from bot.views.help import help_blocks, help_text
+from briefbot.errors import BriefbotError
+from briefings.schedule import EXAMPLES
+from storage.audit import Actor
+
+WORK = ("now", "subscribe", "unsubscribe", "status")
+NOT_ADMIN = (
+    "Sorry, only briefing admins can change which briefings this channel gets. "
+    "Ask a workspace admin or someone listed in BRIEFBOT_ADMINS; `/ai-brief status` shows what it gets now."
+)
 
 
-def ai_brief_callback(ack: Ack, command: dict[str, Any]) -> None:
-    sub, _args = split_command(command.get("text"))
-    note = None
-    if sub and sub != "help":
-        note = f"I don't know `{escape_mrkdwn(sub)}`. Here is what I can do:"
-    ack(text=help_text(), blocks=help_blocks(note=note), response_type="ephemeral")
+def ai_brief_callback(
+    ack: Ack,
+    command: dict[str, Any],
+    respond: Respond,
+    context: BoltContext,
+    client: WebClient,
+    logger: logging.Logger,
+) -> None:
+    """Ack at once (usage help for ``help``/empty/unknown input), then do the work and respond."""
+    sub, args = split_command(command.get("text"))
+    if sub not in WORK:
+        note = None
+        if sub and sub != "help":
+            note = f"I don't know `{escape_mrkdwn(sub[:40])}`. Here is what I can do:"
+        ack(text=help_text(), blocks=help_blocks(note=note), response_type="ephemeral")
+        return
+    ack()
+    try:
+        if sub == "now":
+            _now(args, command, respond, context, client)
+        elif sub == "status":
+            _status(command, respond, context)
+        elif not context["admin_checker"].is_admin(client, command.get("user_id", "")):
+            respond(text=NOT_ADMIN, response_type="ephemeral")
+        elif sub == "subscribe":
+            _subscribe(args, command, respond, context, client)
+        else:
+            _unsubscribe(args, command, respond, context)
+    except BriefbotError as exc:
+        respond(text=escape_mrkdwn(str(exc)), response_type="ephemeral", replace_original=False)
+
+
+def _user_timezone(client: WebClient, user_id: str) -> str:
+    """The caller's Slack timezone (users.info), or UTC when Slack does not say."""
+    try:
+        tz = ((client.users_info(user=user_id).get("user") or {}).get("tz") or "").strip()
+        if tz:
+            ZoneInfo(tz)
+            return tz
+    except (SlackApiError, ValueError, KeyError, OSError):
+        pass
+    return "UTC"
+
+
+def _when(moment: datetime | None, tz: str) -> str:
+    if moment is None:
+        return "not scheduled"
+    local = moment.astimezone(ZoneInfo(tz))
+    return f"{local:%a} {local.day} {local:%b %H:%M %Z}"
+
+
+def _looks_like_timezone(word: str) -> bool:
+    return "/" in word or word.upper() in ("UTC", "GMT")
+
+
+def _subscribe(
+    args: list[str], command: dict[str, Any], respond: Respond, context: BoltContext, client: WebClient
+) -> None:
+    services = context["services"]
+    if not args:
+        respond(
+            text=(
+                "Which department? For example `/ai-brief subscribe legal weekdays 09:00`. "
+                f"Departments: {services.briefings.profiles.choices()}. Schedules: {EXAMPLES}; "
+                "add a timezone such as `Europe/Berlin` at the end (default: yours)."
+            ),
+            response_type="ephemeral",
+        )
+        return
+    department, rest = args[0], list(args[1:])
+    services.briefings.resolve_department(department)  # a clear error before anything else
+    timezone = rest.pop() if rest and _looks_like_timezone(rest[-1]) else None
+    user_id = command.get("user_id", "")
+    if timezone is None:
+        timezone = _user_timezone(client, user_id)
+    sub, created = services.briefings.subscribe(
+        command.get("channel_id", ""),
+        department,
+        " ".join(rest) or None,
+        timezone=timezone,
+        actor=Actor.slack(user_id),
+    )
+    name = services.briefings.profiles.get(sub.department).name
+    verb = "subscribed this channel to" if created else "changed this channel's"
+    respond(
+        text=(
+            f":white_check_mark: <@{user_id}> {verb} the *{name}* AI briefing: `{sub.schedule}` "
+            f"({sub.timezone}). Next one: {_when(sub.next_run, sub.timezone)}. "
+            f"Preview it with `/ai-brief now {sub.department}`.{_membership_warning(client, sub.channel_id)}"
+        ),
+        response_type="in_channel",
+    )
+
+
+def _membership_warning(client: WebClient, channel_id: str) -> str:
+    """A warning when the bot is not in the channel (the briefing would be refused and paused)."""
+    try:
+        info = client.conversations_info(channel=channel_id).get("channel") or {}
+    except SlackApiError:
+        return ""
+    if info.get("is_member") is False:
+        return "\n:warning: I am not in this channel yet: `/invite @briefbot` before the first briefing."
+    return ""
+
+
+def _unsubscribe(args: list[str], command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    services = context["services"]
+    user_id = command.get("user_id", "")
+    sub = services.briefings.unsubscribe(
+        actor=Actor.slack(user_id),
+        channel_id=command.get("channel_id", ""),
+        department=args[0] if args else None,
+    )
+    name = services.briefings.profiles.get(sub.department).name
+    respond(
+        text=f"<@{user_id}> stopped the *{name}* AI briefing in this channel (it was `{sub.schedule}`).",
+        response_type="in_channel",
+    )
+
+
+def _status(command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    services = context["services"]
+    rows = [
+        s for s in services.briefings.subscriptions(command.get("channel_id", "")) if s.status != "manual"
+    ]
+    if not rows:
+        respond(
+            text=(
+                "This channel gets no AI briefings yet. An admin can add one with "
+                "`/ai-brief subscribe legal weekdays 09:00` (departments: "
+                f"{services.briefings.profiles.choices()})."
+            ),
+            response_type="ephemeral",
+        )
+        return
+    lines = ["*AI briefings in this channel*"]
+    for s in rows:
+        name = services.briefings.profiles.get(s.department).name
+        last = f"; last posted {_when(s.last_sent_at, s.timezone)}" if s.last_sent_at else ""
+        if s.status == "paused":
+            reason = escape_mrkdwn(s.paused_reason or "paused by an admin")
+            lines.append(
+                f"• *{name}*: `{s.schedule}` ({s.timezone}), *paused*: {reason}. "
+                f"Resume with `/ai-brief subscribe {s.department}`{last}."
+            )
+        else:
+            lines.append(
+                f"• *{name}*: `{s.schedule}` ({s.timezone}); next {_when(s.next_run, s.timezone)}{last}."
+            )
+    respond(text="\n".join(lines), response_type="ephemeral")
+
+
+def _now(
+    args: list[str], command: dict[str, Any], respond: Respond, context: BoltContext, client: WebClient
+) -> None:
+    services = context["services"]
+    if args:
+        department = services.briefings.resolve_department(args[0]).key
+    else:
+        here = [
+            s for s in services.briefings.subscriptions(command.get("channel_id", "")) if s.status != "manual"
+        ]
+        if len(here) != 1:
+            respond(
+                text=(
+                    "Which department? For example `/ai-brief now legal`. "
+                    f"Departments: {services.briefings.profiles.choices()}."
+                ),
+                response_type="ephemeral",
+            )
+            return
+        department = here[0].department
+    timezone = _user_timezone(client, command.get("user_id", ""))
+    briefing = services.briefings.build(department, timezone=timezone)
+    message = services.briefings.render(briefing, note=":eyes: *Preview*: only you can see this.")
+    respond(text=message.text, blocks=message.blocks, response_type="ephemeral", replace_original=False)
 
 
 def register(app: App) -> None:

@@ -1,0 +1,65 @@
+"""The data of one briefing (frozen dataclasses that cross into rendering, the CLI and Slack)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class BriefingStory:
+    """One chosen story. Texts are plain (unescaped) feed text; rendering escapes them."""
+
+    story_id: int | None
+    title: str
+    summary: str
+    url: str | None
+    sources: tuple[str, ...]
+    published_at: datetime
+    score: float
+    matched: tuple[str, ...]
+    why: str
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Spotlight:
+    """A certification worth a look for the department (from the knowledge catalogue)."""
+
+    name: str
+    provider: str
+    url: str | None
+    level: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class PolicyReminder:
+    """The company policy section most related to this briefing's stories."""
+
+    policy_title: str
+    heading: str
+    excerpt: str
+    url: str | None
+    owner: str
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """One department's briefing as of a moment; ``stories`` empty means a quiet week."""
+
+    department: str
+    department_name: str
+    as_of: datetime
+    timezone: str
+    since: datetime
+    stories: tuple[BriefingStory, ...]
+    considered: int
+    above_bar: int
+    certification: Spotlight | None = None
+    policy: PolicyReminder | None = None
+
+    @property
+    def quiet(self) -> bool:
+        """Nothing new above the bar."""
+        return not self.stories

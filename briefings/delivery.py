@@ -1,0 +1,404 @@
+"""Posting briefings to Slack exactly once.
+
+A slot is (subscription, scheduled_for). Before posting, a process *claims* it with an INSERT
+that does nothing on conflict with the unique key: if the insert adds no row, another process
+(or an earlier tick) has it. Re-claiming is an UPDATE guarded by the row's state, so only one
+process can win it:
+
+* ``failed`` slots are retried on later ticks (with a growing pause between attempts) until the
+  grace period is over, then marked ``skipped``; their stories are not lost, because the channel's
+  memory never recorded them, they stay candidates for the next briefing;
+* ``claimed`` slots older than the lease belong to a process that crashed mid-way and are taken
+  over.
+
+After a post the slot becomes ``sent`` with the message ``ts``, and its stories enter the
+channel's memory (``delivered_stories``) in the same transaction. ``not_in_channel``,
+``channel_not_found`` and ``is_archived`` pause the subscription and tell the admins by DM.
+
+Slack is a sink behind ``slack_sdk.WebClient``: 429 honours Retry-After
+(``RateLimitErrorRetryHandler``), 5xx, connection errors and timeouts retry with back-off; the
+handlers are added to a client that lacks them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from briefings.briefing import Briefing
+from briefings.render import render_blocks
+from briefings.subscriptions import ACTIVE, PAUSED, set_status
+from storage import Database
+from storage.audit import Actor
+from storage.models import DeliveredStory, Delivery, Subscription
+
+log = logging.getLogger(__name__)
+
+PAUSE_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
+DONE = frozenset({"sent", "quiet", "skipped"})
+
+
+@dataclass(frozen=True)
+class Due:
+    """One slot to deliver, with the subscription fields delivery needs."""
+
+    subscription_id: int
+    channel_id: str
+    department: str
+    timezone: str
+    quiet_mode: str
+    top_n: int
+    cert_rotation: int
+    created_by: str
+    scheduled_for: datetime
+
+
+@dataclass(frozen=True)
+class SlotOutcome:
+    """What happened to one slot.
+
+    ``status``: ``sent`` (posted), ``quiet`` (nothing above the bar, subscription skips quiet
+    weeks), ``failed`` (will be retried), ``paused`` (Slack refused the channel), ``busy``
+    (another process holds the claim or the slot is already done).
+    """
+
+    subscription_id: int
+    channel_id: str
+    department: str
+    scheduled_for: datetime
+    status: str
+    message_ts: str | None = None
+    stories: int = 0
+    error: str | None = None
+
+
+class ChannelPacer:
+    """Keeps posts to one channel at least ``interval`` seconds apart (Slack: ~1/s per channel)."""
+
+    def __init__(
+        self,
+        interval: float = 1.0,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.interval = interval
+        self.clock = clock
+        self.sleep = sleep
+        self._next: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def wait(self, channel: str) -> None:
+        """Block until ``channel`` may receive the next message (reserving that turn)."""
+        with self._lock:
+            now = self.clock()
+            turn = max(now, self._next.get(channel, 0.0))
+            self._next[channel] = turn + self.interval
+            if len(self._next) > 10_000:
+                self._next = {c: t for c, t in self._next.items() if t > now}
+        if turn > now:
+            self.sleep(turn - now)
+
+
+def ensure_retry_handlers(client: WebClient) -> WebClient:
+    """Add 429 / 5xx / connection-and-timeout retry handlers to ``client`` when it lacks them."""
+    kinds = {type(h) for h in client.retry_handlers}
+    if RateLimitErrorRetryHandler not in kinds:
+        client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
+    if ServerErrorRetryHandler not in kinds:
+        client.retry_handlers.append(ServerErrorRetryHandler(max_retry_count=2))
+    if not any(
+        isinstance(h, ConnectionErrorRetryHandler) and _covers_timeouts(h) for h in client.retry_handlers
+    ):
+        client.retry_handlers.append(
+            ConnectionErrorRetryHandler(max_retry_count=2, error_types=[TimeoutError, socket.timeout])
+        )
+    return client
+
+
+def _covers_timeouts(handler: ConnectionErrorRetryHandler) -> bool:
+    return any(issubclass(TimeoutError, t) for t in getattr(handler, "error_types_to_do_retries", []))
+
+
+def worker_name() -> str:
+    """Identifies this process in claims (host, pid and a random suffix)."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class Deliverer:
+    """Claims, builds, posts and records slots. Thread-safe; one per BriefingService."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        admins: frozenset[str],
+        build: Callable[[Due, dict[Any, Any] | None], Briefing],
+        lease: timedelta = timedelta(minutes=10),
+        pacer: ChannelPacer | None = None,
+    ) -> None:
+        self.db = db
+        self.admins = admins
+        self.build = build
+        self.lease = lease
+        self.pacer = pacer or ChannelPacer()
+        self.worker = worker_name()
+        self.on_pause: Callable[[int], None] | None = None
+
+    # ------------------------------------------------------------------ claims
+    def _insert(self) -> Any:
+        return postgresql.insert(Delivery) if self.db.dialect == "postgresql" else sqlite.insert(Delivery)
+
+    def claim(self, due: Due, now: datetime) -> int | None:
+        """Claim the slot; the delivery row ID when this process may post it, else None."""
+        with self.db.session() as session:
+            stmt = (
+                self._insert()
+                .values(
+                    subscription_id=due.subscription_id,
+                    scheduled_for=due.scheduled_for,
+                    status="claimed",
+                    claimed_by=self.worker,
+                    claimed_at=now,
+                    attempts=1,
+                    channel_id=due.channel_id,
+                )
+                .on_conflict_do_nothing(index_elements=["subscription_id", "scheduled_for"])
+                .returning(Delivery.id)
+            )
+            claimed = session.execute(stmt).scalar_one_or_none()
+            if claimed is not None:
+                return claimed
+            retake = (
+                update(Delivery)
+                .where(
+                    Delivery.subscription_id == due.subscription_id,
+                    Delivery.scheduled_for == due.scheduled_for,
+                    or_(
+                        Delivery.status == "failed",
+                        and_(Delivery.status == "claimed", Delivery.claimed_at < now - self.lease),
+                    ),
+                )
+                .values(
+                    status="claimed",
+                    claimed_by=self.worker,
+                    claimed_at=now,
+                    attempts=Delivery.attempts + 1,
+                    channel_id=due.channel_id,
+                )
+                .returning(Delivery.id)
+                .execution_options(synchronize_session=False)
+            )
+            return session.execute(retake).scalar_one_or_none()
+
+    def _finish(
+        self, delivery_id: int, due: Due, *, status: str, ts: str | None, story_ids: list[int], now: datetime
+    ) -> bool:
+        with self.db.session() as session:
+            done = session.execute(
+                update(Delivery)
+                .where(Delivery.id == delivery_id, Delivery.claimed_by == self.worker)
+                .values(status=status, message_ts=ts, sent_at=now, error=None)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if story_ids:
+                session.execute(
+                    self._memory_insert()
+                    .values(
+                        [
+                            {
+                                "channel_id": due.channel_id,
+                                "story_id": sid,
+                                "delivery_id": delivery_id,
+                                "delivered_at": now,
+                            }
+                            for sid in story_ids
+                        ]
+                    )
+                    .on_conflict_do_nothing(index_elements=["channel_id", "story_id"])
+                )
+            if status == "sent":
+                session.execute(
+                    update(Subscription)
+                    .where(Subscription.id == due.subscription_id)
+                    .values(cert_rotation=Subscription.cert_rotation + 1)
+                    .execution_options(synchronize_session=False)
+                )
+        if not done:
+            log.warning(
+                "slot %s of subscription %s was taken over while this process posted it (ts %s)",
+                due.scheduled_for.isoformat(),
+                due.subscription_id,
+                ts,
+            )
+        return bool(done)
+
+    def _memory_insert(self) -> Any:
+        if self.db.dialect == "postgresql":
+            return postgresql.insert(DeliveredStory)
+        return sqlite.insert(DeliveredStory)
+
+    def _fail(self, delivery_id: int, error: str) -> None:
+        with self.db.session() as session:
+            session.execute(
+                update(Delivery)
+                .where(Delivery.id == delivery_id, Delivery.claimed_by == self.worker)
+                .values(status="failed", error=error[:2000])
+                .execution_options(synchronize_session=False)
+            )
+
+    # ------------------------------------------------------------------ the whole slot
+    def deliver(
+        self, client: WebClient, due: Due, now: datetime, *, cache: dict[Any, Any] | None = None
+    ) -> SlotOutcome:
+        """Claim, build, post and record one slot. Never raises for Slack or build failures."""
+
+        def outcome(status: str, **kw: Any) -> SlotOutcome:
+            return SlotOutcome(
+                due.subscription_id, due.channel_id, due.department, due.scheduled_for, status, **kw
+            )
+
+        delivery_id = self.claim(due, now)
+        if delivery_id is None:
+            return outcome("busy")
+        try:
+            briefing = self.build(due, cache)
+            story_ids = [s.story_id for s in briefing.stories if s.story_id is not None]
+            if briefing.quiet and due.quiet_mode == "skip":
+                self._finish(delivery_id, due, status="quiet", ts=None, story_ids=[], now=now)
+                log.info("quiet week for %s in %s: nothing posted", due.department, due.channel_id)
+                return outcome("quiet")
+            message = render_blocks(briefing)
+            self.pacer.wait(due.channel_id)
+            response = client.chat_postMessage(
+                channel=due.channel_id,
+                text=message.text,
+                blocks=message.blocks,
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+        except SlackApiError as exc:
+            error = str(exc.response.get("error") or f"HTTP {exc.response.status_code}")
+            if error in PAUSE_ERRORS:
+                self._fail(delivery_id, error)
+                self.pause(client, due, error, now)
+                return outcome("paused", error=error)
+            log.warning("posting %s briefing to %s failed: %s", due.department, due.channel_id, error)
+            self._fail(delivery_id, error)
+            return outcome("failed", error=error)
+        except Exception as exc:  # a timeout, a bug in a data pack...: retry later, never lose the slot
+            log.exception("delivering %s briefing to %s failed", due.department, due.channel_id)
+            error = f"{type(exc).__name__}: {exc}"
+            self._fail(delivery_id, error)
+            return outcome("failed", error=error)
+        ts = response.get("ts")
+        self._finish(delivery_id, due, status="sent", ts=ts, story_ids=story_ids, now=now)
+        log.info(
+            "posted %s briefing to %s (%d stories, ts %s)", due.department, due.channel_id, len(story_ids), ts
+        )
+        return outcome("sent", message_ts=ts, stories=len(story_ids))
+
+    # ------------------------------------------------------------------ pausing
+    def pause(self, client: WebClient, due: Due, error: str, now: datetime) -> None:
+        """Pause the subscription (audited) and tell the admins and the subscriber by DM."""
+        with self.db.session() as session:
+            sub = session.get(Subscription, due.subscription_id)
+            if sub is None or sub.status not in (ACTIVE, PAUSED, "manual"):
+                return
+            reason = f"Slack answered {error} on {now:%Y-%m-%d %H:%M} UTC"
+            set_status(session, sub, PAUSED, reason, Actor.system())
+        if self.on_pause is not None:
+            self.on_pause(due.subscription_id)
+        log.warning(
+            "paused subscription %s (%s in %s): %s",
+            due.subscription_id,
+            due.department,
+            due.channel_id,
+            error,
+        )
+        self.notify_admins(client, pause_message(due, error), extra=due.created_by)
+
+    def notify_admins(self, client: WebClient, text: str, *, extra: str | None = None) -> int:
+        """DM every admin (and ``extra`` when it is a Slack user ID); returns how many were told."""
+        people = sorted(self.admins | ({extra} if extra and extra[:1] in ("U", "W") else set()))
+        if not people:
+            log.warning("no admins to tell (set BRIEFBOT_ADMINS): %s", text)
+            return 0
+        told = 0
+        for user in people:
+            try:
+                opened = client.conversations_open(users=user)
+                channel = (opened.get("channel") or {}).get("id")
+                if not channel:
+                    continue
+                self.pacer.wait(channel)
+                client.chat_postMessage(channel=channel, text=text, unfurl_links=False)
+                told += 1
+            except SlackApiError as exc:
+                log.warning("could not DM %s: %s", user, exc.response.get("error"))
+            except Exception:  # an unreachable Slack must not break the delivery loop
+                log.exception("could not DM %s", user)
+        return told
+
+
+def pause_message(due: Due, error: str) -> str:
+    """The DM admins get when Slack refuses a channel."""
+    why = {
+        "not_in_channel": "I am not a member of the channel",
+        "channel_not_found": "Slack cannot find the channel (deleted, or private without me)",
+        "is_archived": "the channel is archived",
+    }.get(error, error)
+    return (
+        f":warning: I paused the *{due.department}* briefing for <#{due.channel_id}> "
+        f"(subscription {due.subscription_id}): Slack answered `{error}`, {why}. "
+        f"Nothing is lost: the stories wait for the next briefing.\n"
+        f"To fix it, invite me (`/invite @briefbot`) and run `/ai-brief subscribe {due.department}` "
+        f"in the channel, or `briefbot subscriptions resume {due.subscription_id}`. "
+        f"If the channel is gone: `briefbot subscriptions unsubscribe {due.subscription_id}`."
+    )
+
+
+def done_slots(db: Database, keys: list[tuple[int, datetime]]) -> dict[tuple[int, datetime], Any]:
+    """The delivery rows (status, claimed_at, attempts, error) for ``keys``."""
+    if not keys:
+        return {}
+    out: dict[tuple[int, datetime], Any] = {}
+    ids = sorted({k[0] for k in keys})
+    oldest = min(k[1] for k in keys)
+    wanted = set(keys)
+    with db.read() as session:
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            rows = session.execute(
+                select(
+                    Delivery.subscription_id,
+                    Delivery.scheduled_for,
+                    Delivery.status,
+                    Delivery.claimed_at,
+                    Delivery.attempts,
+                    Delivery.error,
+                ).where(Delivery.subscription_id.in_(chunk), Delivery.scheduled_for >= oldest)
+            )
+            for row in rows:
+                key = (row[0], row[1])
+                if key in wanted:
+                    out[key] = row
+    return out

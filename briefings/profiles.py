@@ -1,0 +1,324 @@
+"""Department profiles as data: weighted phrases, "why it matters" labels, aliases, exclusions.
+
+The bundled profiles live in ``briefings/data/departments.yaml``. Admins may point
+``BRIEFBOT_PROFILES_FILE`` at their own YAML file in the same format; each department it defines
+replaces the bundled one (the others stay). Invalid files are refused with the offending line.
+
+This module is the one source of truth for department names and aliases: the feeds package and
+the Slack listeners call :func:`normalise_department` rather than keeping their own lists.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from briefings.errors import InvalidProfiles, UnknownDepartment
+
+BUNDLED_PROFILES = Path(__file__).resolve().parent / "data" / "departments.yaml"
+DEPARTMENTS: tuple[str, ...] = ("finance", "legal", "operations", "hr")
+
+_PROFILE_FIELDS = {"name", "aliases", "concerns", "phrases", "exclude"}
+_PHRASE_FIELDS = {"phrase", "weight", "why", "variants"}
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """One weighted signal: the phrase, its variants (same meaning), weight and reader label."""
+
+    phrase: str
+    weight: float
+    why: str
+    variants: tuple[str, ...] = ()
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        """The phrase and all its variants."""
+        return (self.phrase, *self.variants)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What one department cares about in AI news."""
+
+    key: str
+    name: str
+    aliases: tuple[str, ...]
+    concerns: str
+    phrases: tuple[Phrase, ...]
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Profiles:
+    """All department profiles, in the canonical order finance, legal, operations, hr."""
+
+    profiles: tuple[Profile, ...]
+    source: str = "bundled"
+
+    def __iter__(self) -> Iterator[Profile]:
+        return iter(self.profiles)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(p.key for p in self.profiles)
+
+    def get(self, key: str) -> Profile:
+        """The profile for a canonical key (use :meth:`resolve` for user input)."""
+        for profile in self.profiles:
+            if profile.key == key:
+                return profile
+        raise UnknownDepartment(self.unknown_message(key))
+
+    def normalise(self, name: str | None) -> str | None:
+        """The canonical key for a department name or alias (any case), or None."""
+        wanted = _norm_name(name or "")
+        if not wanted:
+            return None
+        for profile in self.profiles:
+            names = {profile.key, profile.name, *profile.aliases}
+            if wanted in {_norm_name(n) for n in names}:
+                return profile.key
+        return None
+
+    def resolve(self, name: str | None) -> Profile:
+        """The profile for user input such as ``Ops`` or ``people``; a clear error otherwise."""
+        key = self.normalise(name)
+        if key is None:
+            raise UnknownDepartment(self.unknown_message(name or ""))
+        return self.get(key)
+
+    def unknown_message(self, name: str) -> str:
+        """ "I don't know department X" plus the list of valid names, for users."""
+        shown = name.strip()[:40] or "(empty)"
+        return f"Unknown department {shown!r}. Choose one of: {self.choices()}."
+
+    def choices(self) -> str:
+        """``finance, legal, operations (ops), hr (people)``: each key with its first alias."""
+        parts = []
+        for profile in self.profiles:
+            alias = next((a for a in profile.aliases if a != profile.key), None)
+            parts.append(f"{profile.key} ({alias})" if alias else profile.key)
+        return ", ".join(parts)
+
+
+def _norm_name(name: str) -> str:
+    return re.sub(r"[\s_]+", "-", name.strip().lower().lstrip("#"))
+
+
+def phrase_tokens(text: str) -> tuple[str, ...]:
+    """Words of a phrase or text as matched: lowercase, punctuation dropped, possessives folded.
+
+    Matching works on these tokens, so ``human-in-the-loop`` matches "human in the loop" and
+    ``sr 11-7`` matches "SR 11-7", always on word boundaries.
+    """
+    return tuple(_WORD.findall(_POSSESSIVE.sub("", text.lower())))
+
+
+def token_spans(text: str) -> list[tuple[str, int, int]]:
+    """The same tokens as :func:`phrase_tokens` with their positions in ``text`` (for display)."""
+    out = []
+    for m in _WORD.finditer(text):
+        start, end = m.span()
+        if end - start == 1 and m.group() in "sS" and start > 0 and text[start - 1] in "'’":
+            continue
+        out.append((m.group().lower(), start, end))
+    return out
+
+
+_POSSESSIVE = re.compile(r"['’]s\b")
+
+
+# ----------------------------------------------------------------------------- YAML loading
+class _Where:
+    """Builds error messages that name the file and line of a YAML node."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def error(self, node: yaml.Node | None, message: str) -> InvalidProfiles:
+        line = f", line {node.start_mark.line + 1}" if node is not None else ""
+        return InvalidProfiles(f"invalid department profiles in {self.source}{line}: {message}")
+
+
+def _mapping(where: _Where, node: yaml.Node, what: str) -> list[tuple[str, yaml.Node, yaml.Node]]:
+    if not isinstance(node, yaml.MappingNode):
+        raise where.error(node, f"{what} must be a mapping of name: value")
+    seen: set[str] = set()
+    out = []
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise where.error(key_node, f"{what} keys must be plain names")
+        key = str(key_node.value)
+        if key in seen:
+            raise where.error(key_node, f"{key!r} appears twice in {what}")
+        seen.add(key)
+        out.append((key, key_node, value_node))
+    return out
+
+
+def _string(where: _Where, node: yaml.Node, what: str) -> str:
+    if not isinstance(node, yaml.ScalarNode) or not str(node.value).strip():
+        raise where.error(node, f"{what} must be non-empty text")
+    return str(node.value).strip()
+
+
+def _strings(where: _Where, node: yaml.Node, what: str) -> list[tuple[str, yaml.Node]]:
+    if isinstance(node, yaml.ScalarNode) and node.value in ("", "~", "null"):
+        return []
+    if not isinstance(node, yaml.SequenceNode):
+        raise where.error(node, f"{what} must be a list, e.g. [one, two]")
+    return [(_string(where, item, f"each entry of {what}"), item) for item in node.value]
+
+
+def _weight(where: _Where, node: yaml.Node, phrase: str) -> float:
+    try:
+        value = float(node.value) if isinstance(node, yaml.ScalarNode) else None
+    except ValueError:
+        value = None
+    if value is None or not 0 < value <= 5:
+        raise where.error(node, f"weight of {phrase!r} must be a number above 0 and at most 5")
+    return value
+
+
+def _words(where: _Where, node: yaml.Node, text: str) -> str:
+    if not phrase_tokens(text):
+        raise where.error(node, f"{text!r} has no words to match")
+    return text.lower()
+
+
+def _phrase(where: _Where, node: yaml.Node, dept: str) -> Phrase:
+    fields = dict((k, v) for k, _kn, v in _mapping(where, node, f"a phrase of {dept}"))
+    unknown = sorted(set(fields) - _PHRASE_FIELDS)
+    if unknown:
+        raise where.error(
+            node, f"unknown field {unknown[0]!r} in a phrase (allowed: phrase, weight, why, variants)"
+        )
+    for required in ("phrase", "weight", "why"):
+        if required not in fields:
+            raise where.error(node, f"a phrase of {dept} has no {required!r}")
+    text = _words(where, fields["phrase"], _string(where, fields["phrase"], "phrase"))
+    variants = tuple(
+        _words(where, n, v) for v, n in _strings(where, fields.get("variants", _EMPTY), "variants")
+    )
+    return Phrase(
+        phrase=text,
+        weight=_weight(where, fields["weight"], text),
+        why=_string(where, fields["why"], f"why of {text!r}"),
+        variants=variants,
+    )
+
+
+_EMPTY = yaml.ScalarNode(tag="tag:yaml.org,2002:null", value="")
+
+
+def _profile(where: _Where, key: str, node: yaml.Node) -> Profile:
+    fields = {k: (kn, v) for k, kn, v in _mapping(where, node, f"department {key!r}")}
+    unknown = sorted(set(fields) - _PROFILE_FIELDS)
+    if unknown:
+        raise where.error(
+            fields[unknown[0]][0],
+            f"unknown field {unknown[0]!r} in {key} (allowed: {', '.join(sorted(_PROFILE_FIELDS))})",
+        )
+    if "phrases" not in fields:
+        raise where.error(node, f"department {key!r} has no phrases")
+    phrases_node = fields["phrases"][1]
+    if not isinstance(phrases_node, yaml.SequenceNode) or not phrases_node.value:
+        raise where.error(phrases_node, f"phrases of {key} must be a non-empty list")
+    phrases = tuple(_phrase(where, item, key) for item in phrases_node.value)
+    name = _string(where, fields["name"][1], f"name of {key}") if "name" in fields else key.title()
+    concerns = _string(where, fields["concerns"][1], f"concerns of {key}") if "concerns" in fields else ""
+    aliases = [a.lower() for a, _ in _strings(where, fields.get("aliases", (None, _EMPTY))[1], "aliases")]
+    exclude = [
+        _words(where, n, e) for e, n in _strings(where, fields.get("exclude", (None, _EMPTY))[1], "exclude")
+    ]
+    return Profile(
+        key=key,
+        name=name,
+        aliases=tuple(aliases),
+        concerns=concerns,
+        phrases=phrases,
+        exclude=tuple(exclude),
+    )
+
+
+def parse_profiles(text: str, source: str = "profiles") -> dict[str, Profile]:
+    """Parse and validate profile YAML; raises :class:`InvalidProfiles` naming the line."""
+    where = _Where(source)
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = f", line {mark.line + 1}" if mark is not None else ""
+        raise InvalidProfiles(
+            f"invalid department profiles in {source}{line}: not valid YAML ({exc.problem})"
+        ) from exc
+    except yaml.YAMLError as exc:
+        raise InvalidProfiles(f"invalid department profiles in {source}: not valid YAML ({exc})") from exc
+    if root is None:
+        raise InvalidProfiles(f"invalid department profiles in {source}: the file is empty")
+    out: dict[str, Profile] = {}
+    for key, key_node, value in _mapping(where, root, "the top level"):
+        if key not in DEPARTMENTS:
+            raise where.error(
+                key_node, f"unknown department {key!r} (profiles exist for {', '.join(DEPARTMENTS)})"
+            )
+        out[key] = _profile(where, key, value)
+    return out
+
+
+def _check_aliases(profiles: tuple[Profile, ...], source: str) -> None:
+    owner: dict[str, str] = {}
+    for profile in profiles:
+        for name in {profile.key, *profile.aliases}:
+            norm = _norm_name(name)
+            other = owner.setdefault(norm, profile.key)
+            if other != profile.key:
+                raise InvalidProfiles(
+                    f"invalid department profiles in {source}: alias {name!r} is used by both "
+                    f"{other} and {profile.key}"
+                )
+
+
+@lru_cache(maxsize=8)
+def _load(path: str | None, _mtime: float) -> Profiles:
+    bundled = parse_profiles(BUNDLED_PROFILES.read_text(encoding="utf-8"), str(BUNDLED_PROFILES))
+    source = "bundled"
+    if path is not None:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise InvalidProfiles(f"cannot read department profiles {path}: {exc.strerror}") from exc
+        bundled.update(parse_profiles(text, path))
+        source = path
+    missing = [d for d in DEPARTMENTS if d not in bundled]
+    if missing:
+        raise InvalidProfiles(f"department profiles have no entry for {', '.join(missing)}")
+    ordered = tuple(bundled[d] for d in DEPARTMENTS)
+    _check_aliases(ordered, source)
+    return Profiles(profiles=ordered, source=source)
+
+
+def load_profiles(path: Path | str | None = None) -> Profiles:
+    """The bundled profiles, with the departments defined in ``path`` (if any) replacing them.
+
+    Cached per file and modification time, so an edited override file is picked up.
+    """
+    if path is None:
+        return _load(None, 0.0)
+    try:
+        mtime = Path(path).stat().st_mtime
+    except OSError as exc:
+        raise InvalidProfiles(f"cannot read department profiles {path}: {exc.strerror}") from exc
+    return _load(str(path), mtime)
+
+
+def normalise_department(name: str | None, path: Path | str | None = None) -> str | None:
+    """``"Ops"`` -> ``"operations"``; None when ``name`` is no known department or alias."""
+    return load_profiles(path).normalise(name)

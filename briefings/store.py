@@ -1,0 +1,179 @@
+"""Reading candidate stories for a briefing from the feeds tables (one query, plain rows).
+
+Which items count as *new* for a briefing (the backlog rule):
+
+* A live item (``is_backlog`` false) is new when it was **first seen** after ``since``.
+* A backlog item (imported when its feed was added) is new only when it was **published** after
+  ``since``: the import time says nothing about the news, so adding a feed with 500 archived
+  entries brings in at most the few published since the last briefing.
+
+Previews (``/ai-brief now``, ``briefbot brief``, the demo) use the publication date for every
+item. ``since`` is the previous completed briefing of the subscription, or a week back. Either
+way a briefing is one message of at most N stories with at most two per source, ranked on
+relevance: nothing can flood a channel.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from briefings.rank import Candidate
+from briefings.render import safe_url
+from storage.models import DeliveredStory, Feed, FeedDepartment, Item
+
+MAX_AGE = timedelta(days=14)  # older news is never "new", whatever the feed claims
+
+
+@dataclass(frozen=True)
+class _Row:
+    item_id: int
+    story_id: int | None
+    feed_id: int
+    title: str
+    summary: str
+    link: str | None
+    canonical_url: str | None
+    published_at: datetime
+    source: str
+
+
+def load_candidates(
+    session: Session, *, since: datetime, as_of: datetime, by_first_seen: bool
+) -> list[Candidate]:
+    """Stories new between ``since`` and ``as_of``, one per story (items from several feeds merged).
+
+    ``by_first_seen`` selects the scheduled-delivery rule (see the module docstring).
+    """
+    oldest = max(since, as_of - MAX_AGE) if not by_first_seen else as_of - MAX_AGE
+    query = (
+        select(
+            Item.id,
+            Item.story_id,
+            Item.feed_id,
+            Item.title,
+            Item.summary,
+            Item.link,
+            Item.canonical_url,
+            Item.published_at,
+            Item.first_seen_at,
+            Item.is_backlog,
+            Feed.name,
+            Feed.title,
+            Feed.url,
+        )
+        .join(Feed, Feed.id == Item.feed_id)
+        .where(Item.published_at >= oldest)
+    )
+    if by_first_seen:
+        query = query.where(
+            or_(
+                and_(
+                    Item.is_backlog.is_(False),
+                    Item.first_seen_at > since,
+                    Item.first_seen_at <= as_of,
+                ),
+                and_(Item.is_backlog.is_(True), Item.published_at > since, Item.published_at <= as_of),
+            )
+        )
+    else:
+        query = query.where(Item.published_at <= as_of)
+    rows = [
+        _Row(
+            item_id=r[0],
+            story_id=r[1],
+            feed_id=r[2],
+            title=r[3] or "",
+            summary=r[4] or "",
+            link=r[5],
+            canonical_url=r[6],
+            # A feed may date items in the future; they are as new as the moment we judge at.
+            published_at=min(r[7], as_of),
+            source=_source_name(r[10], r[11], r[12]),
+        )
+        for r in session.execute(query)
+    ]
+    departments = _feed_departments(session, {r.feed_id for r in rows})
+    return merge_stories(rows, departments)
+
+
+def _feed_departments(session: Session, feed_ids: set[int]) -> dict[int, set[str]]:
+    out: dict[int, set[str]] = defaultdict(set)
+    if not feed_ids:
+        return out
+    for feed_id, dept in session.execute(select(FeedDepartment.feed_id, FeedDepartment.department)):
+        if feed_id in feed_ids:
+            out[feed_id].add(dept)
+    return out
+
+
+def _source_name(name: str | None, title: str | None, url: str | None) -> str:
+    if name and name.strip():
+        return name.strip()
+    if title and title.strip():
+        return title.strip()
+    return urlsplit(url or "").hostname or "unknown source"
+
+
+def _story_key(row: _Row) -> str:
+    if row.story_id is not None:
+        return f"story:{row.story_id}"
+    if row.canonical_url:
+        return f"url:{row.canonical_url}"
+    return f"item:{row.item_id}"
+
+
+def merge_stories(rows: Iterable[_Row], departments: dict[int, set[str]]) -> list[Candidate]:
+    """One candidate per story: the first publisher's title and link, the fullest summary,
+    every source named once (first publisher first), and the union of the feeds' departments."""
+    groups: dict[str, list[_Row]] = defaultdict(list)
+    for row in rows:
+        groups[_story_key(row)].append(row)
+    out = []
+    for key, items in groups.items():
+        items.sort(key=lambda r: (r.published_at, r.item_id))
+        first = items[0]
+        sources: list[str] = []
+        source_keys: list[str] = []
+        tags: set[str] = set()
+        for item in items:
+            if item.source not in sources:
+                sources.append(item.source)
+                source_keys.append(f"feed:{item.feed_id}")
+            tags |= departments.get(item.feed_id, set())
+        url = next(
+            (u for item in items for u in (item.link, item.canonical_url) if safe_url(u)),
+            None,
+        )
+        out.append(
+            Candidate(
+                key=key,
+                story_id=first.story_id,
+                title=first.title,
+                summary=max((i.summary for i in items), key=len),
+                url=url,
+                sources=tuple(sources),
+                source_keys=tuple(source_keys),
+                published_at=first.published_at,
+                feed_departments=frozenset(tags),
+            )
+        )
+    return out
+
+
+def delivered_story_ids(session: Session, channel_id: str) -> set[int]:
+    """Stories already posted to ``channel_id`` (never repeated there)."""
+    return set(
+        session.scalars(select(DeliveredStory.story_id).where(DeliveredStory.channel_id == channel_id))
+    )
+
+
+def newest_item_time(session: Session) -> datetime | None:
+    """When the newest stored item was published (the demo builds briefings "as of" then)."""
+    return session.scalar(select(Item.published_at).order_by(Item.published_at.desc()).limit(1))
