@@ -368,11 +368,25 @@ def rank(certs: Sequence[CertView], request: CertRequest, limit: int = 5) -> lis
 
 
 def department_overview(certs: Sequence[CertView], per_department: int = 3) -> list[DepartmentPicks]:
-    """The top few certifications for each of the four departments (for an empty request)."""
-    return [
-        DepartmentPicks(d, tuple(rank(certs, CertRequest(departments=(d,)), per_department)))
-        for d in DEPARTMENTS
-    ]
+    """A few certifications per department for an empty request, mixing levels where possible.
+
+    A short overview is more useful as "a starter, a practitioner and an advanced option" than
+    as three advanced certifications that happen to score alike.
+    """
+    overview = []
+    for department in DEPARTMENTS:
+        ranked = rank(certs, CertRequest(departments=(department,)), limit=len(certs))
+        chosen: list[CertPick] = []
+        for pick in ranked:
+            if len(chosen) < per_department and all(c.cert.level != pick.cert.level for c in chosen):
+                chosen.append(pick)
+        for pick in ranked:
+            if len(chosen) < per_department and pick not in chosen:
+                chosen.append(pick)
+        order = {id(pick): i for i, pick in enumerate(ranked)}
+        chosen.sort(key=lambda pick: order[id(pick)])
+        overview.append(DepartmentPicks(department, tuple(chosen)))
+    return overview
 
 
 def department_recommendations(certs: Sequence[CertView], department: str) -> list[CertView]:

@@ -54,7 +54,7 @@ def pack_states(session: Session) -> dict[str, PackState]:
 
 def versions(session: Session) -> dict[str, int]:
     """Catalogue versions: the cheap check that tells a process its caches are stale."""
-    rows = session.execute(select(KnowledgePack.kind, KnowledgePack.version)).tuples()
+    rows = session.execute(select(KnowledgePack.kind, KnowledgePack.version))
     return {kind: version for kind, version in rows}
 
 
@@ -174,7 +174,7 @@ def policies(session: Session) -> list[PolicyInfo]:
         policy_id: count
         for policy_id, count in session.execute(
             select(PolicySection.policy_id, func.count()).group_by(PolicySection.policy_id)
-        ).tuples()
+        )
     }
     return [
         PolicyInfo(
@@ -196,7 +196,7 @@ def section_texts(session: Session) -> list[tuple[str, str, str]]:
         (h, b, t)
         for h, b, t in session.execute(
             select(PolicySection.heading, PolicySection.body, PolicySection.policy_title)
-        ).tuples()
+        )
     ]
 
 
@@ -207,7 +207,7 @@ def headings(session: Session) -> list[tuple[str, str]]:
             select(Policy.title, PolicySection.heading)
             .join(PolicySection, PolicySection.policy_id == Policy.id)
             .order_by(Policy.position, PolicySection.position)
-        ).tuples()
+        )
     )
 
 

@@ -1,0 +1,72 @@
+"""Block Kit for ``/ai-certs`` answers (pure: answer in, ``(fallback text, blocks)`` out)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.models.blocks import ContextBlock, HeaderBlock, SectionBlock
+
+from bot.text import escape_mrkdwn
+from bot.views.policy import CONTEXT_LIMIT, FALLBACK_LIMIT, HEADER_LIMIT, clip, fit_blocks, link, md
+from knowledge.render import certs_text, corrections_line
+from knowledge.types import CertAnswer, CertPick
+
+DEPARTMENT_TITLES = {"finance": "Finance", "legal": "Legal", "operations": "Operations", "hr": "HR"}
+EXAMPLES = "Try `/ai-certs legal`, `/ai-certs cfo advanced`, `/ai-certs security beginner`."
+
+
+def _pick_text(pick: CertPick, number: int) -> str:
+    cert = pick.cert
+    facts = [escape_mrkdwn(cert.provider), escape_mrkdwn(cert.level)]
+    if cert.topics:
+        facts.append("focus: " + escape_mrkdwn(", ".join(t.replace("-", " ") for t in cert.topics)))
+    why = "; ".join(pick.reasons)
+    why_text = f"_{escape_mrkdwn(why)}._ " if why else ""
+    return (
+        f"*{number}. {link(cert.url, cert.name)}*\n{' · '.join(facts)}\n"
+        f"{why_text}{escape_mrkdwn(cert.summary)}"
+    )
+
+
+def certs_blocks(answer: CertAnswer) -> tuple[str, list[dict[str, Any]]]:
+    """Render a certification answer: ``(fallback text, blocks)``."""
+    fallback = clip(certs_text(answer), FALLBACK_LIMIT)
+    blocks: list[Any] = []
+    if answer.kind == "empty":
+        blocks.append(
+            SectionBlock(
+                text=md(
+                    "No certifications are loaded yet. An admin can load them with "
+                    "`briefbot knowledge import certifications.yaml`."
+                )
+            )
+        )
+        return fallback, fit_blocks(blocks)
+    notes = []
+    if note := corrections_line(answer):
+        notes.append(escape_mrkdwn(note))
+    if answer.request.unknown:
+        words = ", ".join(f"“{escape_mrkdwn(w)}”" for w in answer.request.unknown)
+        notes.append(f"I didn't understand {words}; I looked for a department, role, topic or level.")
+    if answer.kind in ("overview", "no_match"):
+        title = "AI certifications by department"
+        blocks.append(HeaderBlock(text=clip(title, HEADER_LIMIT)))
+        if answer.kind == "no_match" and not answer.request.is_empty:
+            notes.append(f"No certification fits “{escape_mrkdwn(answer.query)}”, so here is the overview.")
+        if notes:
+            blocks.append(ContextBlock(elements=[md(" ".join(notes), CONTEXT_LIMIT)]))
+        for group in answer.overview:
+            lines = [
+                f"• {link(p.cert.url, p.cert.name)} ({escape_mrkdwn(p.cert.provider)}, {p.cert.level})"
+                for p in group.picks
+            ]
+            heading = DEPARTMENT_TITLES.get(group.department, group.department)
+            blocks.append(SectionBlock(text=md(f"*{heading}*\n" + ("\n".join(lines) or "—"))))
+    else:
+        blocks.append(HeaderBlock(text=clip(f"AI certifications for “{answer.query}”", HEADER_LIMIT)))
+        if notes:
+            blocks.append(ContextBlock(elements=[md(" ".join(notes), CONTEXT_LIMIT)]))
+        for number, pick in enumerate(answer.picks, 1):
+            blocks.append(SectionBlock(text=md(_pick_text(pick, number))))
+    blocks.append(ContextBlock(elements=[md(f"{escape_mrkdwn(answer.note)} {EXAMPLES}", CONTEXT_LIMIT)]))
+    return fallback, fit_blocks(blocks)

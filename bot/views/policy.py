@@ -1,0 +1,135 @@
+"""Block Kit for ``/ai-policy`` answers (pure: answer in, ``(fallback text, blocks)`` out).
+
+All policy text is escaped (it comes from admin-supplied files), links are http(s) only, and
+every piece is cut to Block Kit limits with a wide margin under Slack's total-size cap.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.models.blocks import ContextBlock, DividerBlock, HeaderBlock, MarkdownTextObject, SectionBlock
+
+from bot.text import escape_mrkdwn
+from knowledge.render import corrections_line, policy_text
+from knowledge.types import PolicyAnswer, SectionHit
+
+SECTION_LIMIT = 3000
+HEADER_LIMIT = 150
+CONTEXT_LIMIT = 2000
+# Slack rejects messages whose blocks are too large overall (near 13k characters reported).
+MESSAGE_BUDGET = 9000
+FALLBACK_LIMIT = 3000
+
+
+def clip(text: str, limit: int) -> str:
+    """Cut ``text`` to ``limit`` characters, ending with an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL if it is a plain http(s) link that cannot break out of ``<url|label>``."""
+    if not url or not url.startswith(("http://", "https://")) or len(url) > 2000:
+        return None
+    if any(ch in url for ch in '<>| \n\t"'):
+        return None
+    return url.replace("&", "&amp;")
+
+
+def link(url: str | None, label: str) -> str:
+    """A mrkdwn link with an escaped label, or just the escaped label when the URL is unusable."""
+    text = escape_mrkdwn(label).replace("|", "¦")
+    target = safe_url(url)
+    return f"<{target}|{text}>" if target else text
+
+
+def md(text: str, limit: int = SECTION_LIMIT) -> MarkdownTextObject:
+    return MarkdownTextObject(text=clip(text, limit))
+
+
+def quote(text: str) -> str:
+    """Block-quote escaped text (each line prefixed with ``>``)."""
+    return "\n".join(f">{line}" if line else ">" for line in escape_mrkdwn(text).splitlines() or [""])
+
+
+def _source(hit: SectionHit) -> str:
+    parts = [f"*{escape_mrkdwn(hit.policy_title)}*"]
+    if hit.owner:
+        parts.append(f"Owner: {escape_mrkdwn(hit.owner)}")
+    if hit.updated:
+        parts.append(f"Updated {escape_mrkdwn(hit.updated)}")
+    return " · ".join(parts)
+
+
+def fit_blocks(blocks: list[Any]) -> list[dict[str, Any]]:
+    """Block dicts, dropping trailing optional blocks if the total would exceed the budget."""
+    dicts = [b.to_dict() for b in blocks]
+    while len(dicts) > 2 and sum(len(str(d)) for d in dicts) > MESSAGE_BUDGET:
+        dicts.pop(-2)  # keep the last (the contact line), drop the one before it
+    return dicts
+
+
+def policy_blocks(answer: PolicyAnswer) -> tuple[str, list[dict[str, Any]]]:
+    """Render a policy answer: ``(fallback text, blocks)``."""
+    fallback = clip(policy_text(answer), FALLBACK_LIMIT)
+    contact = escape_mrkdwn(answer.contact)
+    blocks: list[Any] = []
+    if answer.kind == "empty":
+        blocks.append(
+            SectionBlock(
+                text=md(
+                    f"No AI policies are loaded yet. Please ask {contact}; an admin can load them "
+                    "with `briefbot knowledge import`."
+                )
+            )
+        )
+        return fallback, fit_blocks(blocks)
+    if answer.kind == "list":
+        blocks.append(HeaderBlock(text=clip("Company AI policies", HEADER_LIMIT)))
+        blocks.append(
+            SectionBlock(text=md("Ask a question, e.g. `/ai-policy can I paste customer data into ChatGPT?`"))
+        )
+        lines = []
+        for i, p in enumerate(answer.policies):
+            owner = f" — {escape_mrkdwn(p.owner)}" if p.owner else ""
+            line = f"• {link(p.url, p.title)}{owner}"
+            if sum(len(x) + 1 for x in lines) + len(line) > SECTION_LIMIT - 40:
+                lines.append(f"…and {len(answer.policies) - i} more")
+                break
+            lines.append(line)
+        blocks.append(SectionBlock(text=md("\n".join(lines))))
+        blocks.append(
+            ContextBlock(elements=[md(f"Questions about these policies: {contact}", CONTEXT_LIMIT)])
+        )
+        return fallback, fit_blocks(blocks)
+
+    note = corrections_line(answer)
+    if answer.kind == "no_match":
+        blocks.append(
+            SectionBlock(
+                text=md(f"I couldn't find a policy section that answers “{escape_mrkdwn(answer.query)}”.")
+            )
+        )
+        if note:
+            blocks.append(ContextBlock(elements=[md(escape_mrkdwn(note), CONTEXT_LIMIT)]))
+        if answer.suggestions:
+            topics = "\n".join(f"• {escape_mrkdwn(s)}" for s in answer.suggestions)
+            blocks.append(SectionBlock(text=md(f"*Close topics you could ask about:*\n{topics}")))
+        blocks.append(SectionBlock(text=md(f"Please ask {contact}.")))
+        return fallback, fit_blocks(blocks)
+
+    best = answer.hits[0]
+    if note:
+        blocks.append(ContextBlock(elements=[md(escape_mrkdwn(note), CONTEXT_LIMIT)]))
+    blocks.append(SectionBlock(text=md(f"*{link(best.url, best.heading)}*\n{quote(best.excerpt)}")))
+    blocks.append(ContextBlock(elements=[md(_source(best), CONTEXT_LIMIT)]))
+    if len(answer.hits) > 1:
+        related = "\n".join(
+            f"• {link(h.url, h.heading)} — {escape_mrkdwn(h.policy_title)}" for h in answer.hits[1:]
+        )
+        blocks.append(DividerBlock())
+        blocks.append(SectionBlock(text=md(f"*Related sections*\n{related}")))
+    blocks.append(
+        ContextBlock(elements=[md(f"Not sure it applies to your case? Ask {contact}.", CONTEXT_LIMIT)])
+    )
+    return fallback, fit_blocks(blocks)

@@ -1,0 +1,119 @@
+"""Plain-text answers for the terminal (``briefbot policy``/``certs`` and the demo).
+
+Slack rendering lives in ``bot/views``; both show the same facts in the same order.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from knowledge.types import CertAnswer, CertPick, PolicyAnswer, SectionHit
+
+WIDTH = 96
+
+
+def _wrap(text: str, indent: str = "  ") -> str:
+    return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent)
+
+
+def source_line(hit: SectionHit) -> str:
+    """``Owner: ... · updated 2026-11-02``."""
+    parts = []
+    if hit.owner:
+        parts.append(f"Owner: {hit.owner}")
+    if hit.updated:
+        parts.append(f"updated {hit.updated}")
+    return " · ".join(parts)
+
+
+def corrections_line(answer: PolicyAnswer | CertAnswer) -> str | None:
+    corrections = answer.corrections if isinstance(answer, PolicyAnswer) else answer.request.corrections
+    if not corrections:
+        return None
+    pairs = ", ".join(f"“{c.replacement}” for “{c.original}”" for c in corrections)
+    return f"Searched for {pairs}."
+
+
+def policy_text(answer: PolicyAnswer) -> str:
+    """The policy answer as plain text."""
+    lines: list[str] = []
+    if answer.kind == "empty":
+        return (
+            f"No policies are loaded yet. Ask {answer.contact}, "
+            "or an admin can run `briefbot knowledge import`."
+        )
+    if answer.kind == "list":
+        lines.append("AI policies (ask a question, e.g. “can I paste customer data into ChatGPT?”):")
+        for p in answer.policies:
+            owner = f" — {p.owner}" if p.owner else ""
+            lines.append(f"  • {p.title}{owner} ({p.sections} sections)")
+        lines.append(f"Questions about these policies: {answer.contact}.")
+        return "\n".join(lines)
+    note = corrections_line(answer)
+    if answer.kind == "no_match":
+        lines.append(f"No policy section answers “{answer.query}”.")
+        if note:
+            lines.append(note)
+        if answer.suggestions:
+            lines.append("Close topics:")
+            lines += [f"  • {s}" for s in answer.suggestions]
+        lines.append(f"Please ask {answer.contact}.")
+        return "\n".join(lines)
+    if note:
+        lines.append(note)
+    best = answer.hits[0]
+    lines.append(f"{best.heading} — {best.policy_title}")
+    lines.append(_wrap(best.excerpt))
+    if source := source_line(best):
+        lines.append(f"  {source}")
+    if best.url:
+        lines.append(f"  {best.url}")
+    if len(answer.hits) > 1:
+        lines.append("Related:")
+        for hit in answer.hits[1:]:
+            lines.append(f"  • {hit.heading} — {hit.policy_title}" + (f"  {hit.url}" if hit.url else ""))
+    lines.append(f"Not sure it applies? Ask {answer.contact}.")
+    return "\n".join(lines)
+
+
+def _pick_lines(pick: CertPick, number: int | None = None) -> list[str]:
+    cert = pick.cert
+    lead = f"{number}. " if number is not None else "• "
+    lines = [f"{lead}{cert.name} — {cert.provider} ({cert.level})"]
+    if cert.topics:
+        lines.append(f"   Focus: {', '.join(t.replace('-', ' ') for t in cert.topics)}")
+    why = "; ".join(pick.reasons)
+    lines.append(
+        textwrap.fill(
+            f"Why: {why + '. ' if why else ''}{cert.summary}",
+            WIDTH,
+            initial_indent="   ",
+            subsequent_indent="   ",
+        )
+    )
+    lines.append(f"   {cert.url}")
+    return lines
+
+
+def certs_text(answer: CertAnswer) -> str:
+    """The certification answer as plain text."""
+    if answer.kind == "empty":
+        return "No certifications are loaded yet. An admin can run `briefbot knowledge import FILE.yaml`."
+    lines: list[str] = []
+    if note := corrections_line(answer):
+        lines.append(note)
+    if answer.request.unknown:
+        lines.append("Not understood: " + ", ".join(f"“{w}”" for w in answer.request.unknown) + ".")
+    if answer.kind in ("overview", "no_match"):
+        if answer.kind == "no_match":
+            lines.append(f"No certification matches “{answer.query}”. Here is the overview instead.")
+        lines.append("Recommended AI certifications by department (try `certs legal`, `certs cfo advanced`):")
+        for group in answer.overview:
+            lines.append(f"{group.department}:")
+            lines += [f"  • {p.cert.name} — {p.cert.provider} ({p.cert.level})" for p in group.picks]
+    else:
+        lines.append(f"Certifications for “{answer.query}”:")
+        for i, pick in enumerate(answer.picks, 1):
+            lines += _pick_lines(pick, i)
+    lines.append(answer.note)
+    return "\n".join(lines)

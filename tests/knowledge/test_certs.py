@@ -1,0 +1,100 @@
+"""Certification recommendations: argument parsing and ranking against the bundled catalogue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from knowledge.certs import department_overview, department_recommendations, parse_request, rank
+from knowledge.packs import BUNDLED_CERTS, load_pack
+from knowledge.text import DEPARTMENTS
+from knowledge.types import CertRequest, CertView
+
+CATALOGUE = load_pack(BUNDLED_CERTS).certifications
+EXPECTATIONS = yaml.safe_load(
+    (Path(__file__).resolve().parents[1] / "data" / "cert_expectations.yaml").read_text(encoding="utf-8")
+)
+
+
+def top_ids(query: str, n: int = 3, level: str | None = None) -> list[str]:
+    request = parse_request(query, level=level)
+    return [pick.cert.id for pick in rank(CATALOGUE, request)[:n]]
+
+
+def test_arguments_in_any_order_with_aliases() -> None:
+    a = parse_request("beginner lawyer")
+    b = parse_request("lawyer beginner")
+    assert a == b
+    assert a.departments == ("legal",) and a.level == "foundational"
+    assert parse_request("ops").departments == ("operations",)
+    assert parse_request("people").departments == ("hr",)
+    cfo = parse_request("CFO advanced")
+    assert cfo.departments == ("finance",) and cfo.level == "advanced" and "strategy" in cfo.topics
+
+
+def test_level_option_wins_over_words_and_unknown_words_are_reported() -> None:
+    request = parse_request("legal expert banana", level="beginner")
+    assert request.level == "foundational"
+    assert request.unknown == ("banana",)
+
+
+def test_typos_in_arguments_are_corrected() -> None:
+    request = parse_request("securty")
+    assert request.topics == ("security",)
+    assert [(c.original, c.replacement) for c in request.corrections] == [("securty", "security")]
+
+
+def test_free_words_match_providers() -> None:
+    words = {"aws", "amazon"}
+    request = parse_request("aws", catalogue_words=words)
+    assert request.keywords == ("aws",)
+    picks = rank(CATALOGUE, request)
+    assert picks and all(p.cert.provider == "AWS" for p in picks)
+
+
+@pytest.mark.parametrize("case", EXPECTATIONS, ids=[c["query"] for c in EXPECTATIONS])
+def test_expected_certifications_rank_in_top_three(case: dict) -> None:
+    top = top_ids(case["query"])
+    assert set(top) & set(case["expect_in_top3"]), f"{case['query']}: got {top}"
+
+
+@pytest.mark.parametrize("department", DEPARTMENTS)
+def test_every_department_gets_fitting_recommendations_with_reasons(department: str) -> None:
+    picks = rank(CATALOGUE, CertRequest(departments=(department,)))
+    assert len(picks) >= 3
+    for pick in picks:
+        assert department in pick.cert.departments
+        assert any(department.lower() in r.lower() for r in pick.reasons)
+
+
+def test_requested_level_ranks_first() -> None:
+    picks = rank(CATALOGUE, parse_request("finance advanced"))
+    assert picks[0].cert.level == "advanced"
+    assert "advanced level, as asked" in picks[0].reasons
+
+
+def test_topic_request_excludes_unrelated_certifications() -> None:
+    picks = rank(CATALOGUE, parse_request("privacy"))
+    assert picks and all("privacy" in p.cert.topics for p in picks)
+
+
+def test_overview_mixes_levels_per_department() -> None:
+    overview = department_overview(CATALOGUE)
+    assert [group.department for group in overview] == list(DEPARTMENTS)
+    for group in overview:
+        assert len(group.picks) == 3
+        assert len({p.cert.level for p in group.picks}) >= 2, group.department
+
+
+def test_department_recommendations_accept_aliases() -> None:
+    assert department_recommendations(CATALOGUE, "ops") == department_recommendations(CATALOGUE, "operations")
+    assert department_recommendations([], "legal") == []
+
+
+def test_catalogue_order_breaks_ties() -> None:
+    twin = CertView("b", "B", "P", "https://x", "foundational", "s", ("risk",), ("finance",))
+    first = CertView("a", "A", "P", "https://x", "foundational", "s", ("risk",), ("finance",))
+    assert [p.cert.id for p in rank([first, twin], parse_request("finance"))] == ["a", "b"]
+    assert [p.cert.id for p in rank([twin, first], parse_request("finance"))] == ["b", "a"]
