@@ -218,7 +218,7 @@ def _phrase(where: _Where, node: yaml.Node, dept: str) -> Phrase:
 _EMPTY = yaml.ScalarNode(tag="tag:yaml.org,2002:null", value="")
 
 
-def _profile(where: _Where, key: str, node: yaml.Node) -> Profile:
+def _profile(where: _Where, key: str, key_node: yaml.Node, node: yaml.Node) -> Profile:
     fields = {k: (kn, v) for k, kn, v in _mapping(where, node, f"department {key!r}")}
     unknown = sorted(set(fields) - _PROFILE_FIELDS)
     if unknown:
@@ -227,7 +227,7 @@ def _profile(where: _Where, key: str, node: yaml.Node) -> Profile:
             f"unknown field {unknown[0]!r} in {key} (allowed: {', '.join(sorted(_PROFILE_FIELDS))})",
         )
     if "phrases" not in fields:
-        raise where.error(node, f"department {key!r} has no phrases")
+        raise where.error(key_node, f"department {key!r} has no phrases")
     phrases_node = fields["phrases"][1]
     if not isinstance(phrases_node, yaml.SequenceNode) or not phrases_node.value:
         raise where.error(phrases_node, f"phrases of {key} must be a non-empty list")
@@ -256,6 +256,9 @@ def parse_profiles(text: str, source: str = "profiles") -> dict[str, Profile]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f", line {mark.line + 1}" if mark is not None else ""
+        context = exc.context_mark
+        if context is not None and mark is not None and context.line != mark.line:
+            line += f" ({exc.context} started on line {context.line + 1})"
         raise InvalidProfiles(
             f"invalid department profiles in {source}{line}: not valid YAML ({exc.problem})"
         ) from exc
@@ -269,7 +272,7 @@ def parse_profiles(text: str, source: str = "profiles") -> dict[str, Profile]:
             raise where.error(
                 key_node, f"unknown department {key!r} (profiles exist for {', '.join(DEPARTMENTS)})"
             )
-        out[key] = _profile(where, key, value)
+        out[key] = _profile(where, key, key_node, value)
     return out
 
 

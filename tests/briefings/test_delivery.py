@@ -1,0 +1,345 @@
+"""Delivery through the real slack_sdk client to the fake Slack Web API, with an injected clock:
+exactly once, per-channel memory, retries, pausing, grace period, stale claims."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.client import make_web_client
+from briefbot.services import make_services
+from briefings.delivery import ChannelPacer
+from briefings.errors import DeliveryError
+from storage.audit import Actor
+from storage.models import AuditEntry, DeliveredStory, Delivery, Subscription
+from tests.briefings.factory import NewsFactory
+from tests.mock_web_api_server import FakeSlack
+
+# Monday 23 Nov 2026; the subscription says "daily 09:00" in Berlin = 08:00 UTC.
+T0 = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+SLOT1 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+SLOT2 = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
+ADMIN = Actor.slack("UADMIN")
+
+
+@pytest.fixture
+def svc(services: Any) -> Any:
+    services.briefings.deliverer.pacer = ChannelPacer(0)
+    services.briefings.clock = lambda: T0
+    return services
+
+
+@pytest.fixture
+def client(settings: Any) -> Any:
+    return make_web_client(settings)
+
+
+@pytest.fixture
+def news(svc: Any) -> NewsFactory:
+    return NewsFactory(svc.db)
+
+
+def subscribe(svc: Any, channel: str = "CLEGAL", dept: str = "legal", **kw: Any) -> Any:
+    sub, _ = svc.briefings.subscribe(
+        channel, dept, kw.pop("schedule", "daily 09:00"), timezone="Europe/Berlin", actor=ADMIN, now=T0, **kw
+    )
+    return sub
+
+
+def posts(fake: FakeSlack, channel: str | None = None) -> list[Any]:
+    return [
+        c for c in fake.calls_to("chat.postMessage") if channel is None or c.args.get("channel") == channel
+    ]
+
+
+def legal_story(news: NewsFactory, feed: int, title: str, seen: datetime) -> int:
+    return news.item(
+        feed, title, "The data protection authority imposed a fine.", published_at=seen, first_seen_at=seen
+    )[1]
+
+
+def deliveries(svc: Any) -> list[Delivery]:
+    with svc.db.read() as s:
+        return list(s.scalars(select(Delivery).order_by(Delivery.scheduled_for)))
+
+
+def test_due_slot_is_posted_once_even_after_restart(
+    svc: Any, client: Any, news: NewsFactory, fake_slack: FakeSlack, settings: Any
+) -> None:
+    feed = news.feed("Regulation Watch", "legal")
+    legal_story(news, feed, "EU AI Act fines begin", T0 - timedelta(hours=5))
+    sub = subscribe(svc)
+    assert sub.next_run == SLOT1
+
+    early = svc.briefings.tick(client, now=SLOT1 - timedelta(minutes=1))
+    assert early.outcomes == ()  # nothing due before 09:00 Berlin
+    report = svc.briefings.tick(client, now=SLOT1 + timedelta(seconds=5))
+    assert [o.status for o in report.outcomes] == ["sent"]
+    (post,) = posts(fake_slack, "CLEGAL")
+    assert "EU AI Act fines begin" in str(post.args["blocks"])
+    assert post.args["text"].startswith("Legal AI briefing, Mon 23 Nov 2026")
+
+    assert svc.briefings.tick(client, now=SLOT1 + timedelta(minutes=1)).outcomes == ()
+    restarted = make_services(settings)  # a new process on the same database
+    try:
+        again = restarted.briefings.tick(client, now=SLOT1 + timedelta(minutes=2))
+        assert again.outcomes == ()
+    finally:
+        restarted.close()
+    assert len(posts(fake_slack)) == 1
+    (row,) = deliveries(svc)
+    assert (row.status, row.scheduled_for, row.channel_id) == ("sent", SLOT1, "CLEGAL")
+    assert row.message_ts and row.message_ts == report.outcomes[0].message_ts
+
+
+def test_channel_memory_never_repeats_a_story(
+    svc: Any, client: Any, news: NewsFactory, fake_slack: FakeSlack
+) -> None:
+    feed = news.feed("Regulation Watch", "legal")
+    first = legal_story(news, feed, "EU AI Act fines begin", T0 - timedelta(hours=5))
+    subscribe(svc)
+    svc.briefings.tick(client, now=SLOT1)
+    # Overnight: one new story arrives; the old one is still within the week.
+    legal_story(news, feed, "Court rules on AI copyright lawsuit", SLOT1 + timedelta(hours=3))
+    svc.briefings.tick(client, now=SLOT2)
+    day1, day2 = posts(fake_slack, "CLEGAL")
+    assert "EU AI Act fines begin" in str(day1.args["blocks"])
+    assert "Court rules on AI copyright lawsuit" in str(day2.args["blocks"])
+    assert "EU AI Act fines begin" not in str(day2.args["blocks"])
+    with svc.db.read() as s:
+        remembered = set(
+            s.scalars(select(DeliveredStory.story_id).where(DeliveredStory.channel_id == "CLEGAL"))
+        )
+    assert first in remembered and len(remembered) == 2
+
+
+def test_quiet_week_posts_a_note_or_skips_per_subscription(
+    svc: Any, client: Any, news: NewsFactory, fake_slack: FakeSlack
+) -> None:
+    subscribe(svc, channel="CPOST", dept="hr")
+    subscribe(svc, channel="CSKIP", dept="hr", quiet_mode="skip")
+    report = svc.briefings.tick(client, now=SLOT1)
+    assert sorted(o.status for o in report.outcomes) == ["quiet", "sent"]
+    (note,) = posts(fake_slack)
+    assert note.args["channel"] == "CPOST"
+    assert "Nothing new above the bar for HR" in str(note.args["blocks"])
+    assert {d.status for d in deliveries(svc)} == {"sent", "quiet"}
+
+
+def test_rate_limited_post_is_retried_after_retry_after(
+    svc: Any, client: Any, news: NewsFactory, fake_slack: FakeSlack
+) -> None:
+    legal_story(news, news.feed("Reg", "legal"), "EU AI Act fines begin", T0 - timedelta(hours=1))
+    subscribe(svc)
+    fake_slack.rate_limit("chat.postMessage", times=1, retry_after=1)
+    report = svc.briefings.tick(client, now=SLOT1)
+    assert [o.status for o in report.outcomes] == ["sent"]
+    assert len(fake_slack.calls_to("chat.postMessage!429")) == 1
+    (ok,) = posts(fake_slack)
+    limited = fake_slack.calls_to("chat.postMessage!429")[0]
+    assert ok.at - limited.at >= 0.9  # waited for Retry-After before trying again
+
+
+def test_server_errors_retry_with_backoff(
+    svc: Any, client: Any, news: NewsFactory, fake_slack: FakeSlack
+) -> None:
+    subscribe(svc)
+    fake_slack.server_error("chat.postMessage", times=2)
+    report = svc.briefings.tick(client, now=SLOT1)
+    assert [o.status for o in report.outcomes] == ["sent"]
+    assert len(fake_slack.calls_to("chat.postMessage!5xx")) == 2
+    assert len(posts(fake_slack)) == 1
+
+
+def test_failed_slot_is_retried_on_the_next_tick_not_dropped(
+    svc: Any, client: Any, news: NewsFactory, fake_slack: FakeSlack
+) -> None:
+    legal_story(news, news.feed("Reg", "legal"), "EU AI Act fines begin", T0 - timedelta(hours=1))
+    subscribe(svc)
+    fake_slack.fail("chat.postMessage", "internal_error", times=1)
+    first = svc.briefings.tick(client, now=SLOT1)
+    assert [(o.status, o.error) for o in first.outcomes] == [("failed", "internal_error")]
+    assert posts(fake_slack) == []
+    second = svc.briefings.tick(client, now=SLOT1 + timedelta(minutes=1))
+    assert [o.status for o in second.outcomes] == ["sent"]
+    (row,) = deliveries(svc)
+    assert (row.status, row.attempts) == ("sent", 2)
+    assert "EU AI Act fines begin" in str(posts(fake_slack)[0].args["blocks"])
+
+
+def test_failures_back_off_then_give_up_after_grace_without_losing_stories(
+    svc: Any, client: Any, news: NewsFactory, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    legal_story(news, news.feed("Reg", "legal"), "EU AI Act fines begin", T0 - timedelta(hours=1))
+    subscribe(svc)
+    fake_slack.fail("chat.postMessage", "invalid_blocks", times=4)
+    attempts = [len(svc.briefings.tick(client, now=SLOT1 + timedelta(minutes=m)).outcomes) for m in range(6)]
+    # Attempts at 0, +1 (the next tick), +2, then a pause of 3 minutes after the third failure.
+    assert attempts == [1, 1, 1, 0, 0, 1]
+    assert len(fake_slack.calls_to("chat.postMessage!error")) == 4
+    with caplog.at_level(logging.WARNING, logger="briefings.service"):
+        late = svc.briefings.tick(client, now=SLOT1 + timedelta(hours=7))
+    assert [slot for _sub, slot in late.skipped] == [SLOT1]
+    assert "gave up after 4 attempts (invalid_blocks" in caplog.text
+    # The next day's briefing still carries the story nobody saw.
+    svc.briefings.tick(client, now=SLOT2)
+    (post,) = posts(fake_slack)
+    assert "EU AI Act fines begin" in str(post.args["blocks"])
+
+
+def test_channel_not_found_pauses_and_tells_admins(
+    svc: Any, client: Any, news: NewsFactory, fake_slack: FakeSlack
+) -> None:
+    sub = subscribe(svc, channel="CGONE")
+    fake_slack.fail("chat.postMessage", "channel_not_found", times=1)
+    report = svc.briefings.tick(client, now=SLOT1)
+    assert [(o.status, o.error) for o in report.outcomes] == [("paused", "channel_not_found")]
+    (view,) = svc.briefings.subscriptions("CGONE")
+    assert view.status == "paused" and "channel_not_found" in (view.paused_reason or "")
+    opened = fake_slack.calls_to("conversations.open")
+    assert {c.args["users"] for c in opened} == {"UADMIN"}
+    (dm,) = posts(fake_slack)
+    assert dm.args["channel"] == "DUADMIN"
+    assert "paused" in dm.args["text"] and "channel_not_found" in dm.args["text"]
+    assert f"briefbot subscriptions resume {sub.id}" in dm.args["text"]
+    # Paused: nothing more is attempted, not even the next day.
+    assert svc.briefings.tick(client, now=SLOT2).outcomes == ()
+    with svc.db.read() as s:
+        actions = [a.action for a in s.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+    assert actions[-1] == "subscription.pause"
+    # Resuming delivers again.
+    svc.briefings.set_paused(sub.id, paused=False, actor=ADMIN)
+    assert [o.status for o in svc.briefings.tick(client, now=SLOT2).outcomes] == ["sent"]
+
+
+@pytest.mark.parametrize("error", ["not_in_channel", "is_archived"])
+def test_other_channel_errors_pause_too(svc: Any, client: Any, fake_slack: FakeSlack, error: str) -> None:
+    subscribe(svc, channel="CX")
+    fake_slack.fail("chat.postMessage", error, times=1)
+    assert [o.status for o in svc.briefings.tick(client, now=SLOT1).outcomes] == ["paused"]
+
+
+def test_missed_slot_within_grace_is_delivered_once_older_is_skipped_and_logged(
+    svc: Any, client: Any, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    subscribe(svc, channel="CLATE")
+    # The bot was down at 09:00 and starts at 13:00 Berlin: 4 h late, within the 6 h grace.
+    started = svc.briefings.tick(client, now=SLOT1 + timedelta(hours=4))
+    assert [o.status for o in started.outcomes] == ["sent"]
+    assert svc.briefings.tick(client, now=SLOT1 + timedelta(hours=4, minutes=1)).outcomes == ()
+    # Down again the next day until 17:00: 8 h late: skipped and logged, nothing posted.
+    with caplog.at_level(logging.WARNING, logger="briefings.service"):
+        late = svc.briefings.tick(client, now=SLOT2 + timedelta(hours=8))
+    assert late.outcomes == () and len(late.skipped) == 1
+    assert "missed while the bot was not running (8.0 h late, grace 6 h)" in caplog.text
+    assert len(posts(fake_slack)) == 1
+    assert [d.status for d in deliveries(svc)] == ["sent", "skipped"]
+
+
+def test_slot_before_the_subscription_existed_is_not_delivered(
+    svc: Any, client: Any, fake_slack: FakeSlack
+) -> None:
+    svc.briefings.subscribe(
+        "CNEW", "hr", "daily 09:00", timezone="Europe/Berlin", actor=ADMIN, now=SLOT1 + timedelta(minutes=5)
+    )
+    assert svc.briefings.tick(client, now=SLOT1 + timedelta(minutes=6)).outcomes == ()
+    assert [o.status for o in svc.briefings.tick(client, now=SLOT2).outcomes] == ["sent"]
+
+
+def test_stale_claim_of_a_crashed_process_is_taken_over(svc: Any, client: Any, fake_slack: FakeSlack) -> None:
+    sub = subscribe(svc, channel="CCRASH")
+    with svc.db.session() as s:
+        s.add(
+            Delivery(
+                subscription_id=sub.id,
+                scheduled_for=SLOT1,
+                status="claimed",
+                claimed_by="dead:1",
+                claimed_at=SLOT1,
+                attempts=1,
+                channel_id="CCRASH",
+            )
+        )
+    # Still within the lease: the other process may be posting right now.
+    assert svc.briefings.tick(client, now=SLOT1 + timedelta(minutes=5)).outcomes == ()
+    assert posts(fake_slack) == []
+    report = svc.briefings.tick(client, now=SLOT1 + timedelta(minutes=11))
+    assert [o.status for o in report.outcomes] == ["sent"]
+    (row,) = deliveries(svc)
+    assert row.claimed_by == svc.briefings.deliverer.worker and row.attempts == 2
+
+
+def test_concurrent_ticks_on_one_database_post_each_slot_once(
+    svc: Any, settings: Any, fake_slack: FakeSlack
+) -> None:
+    for i in range(12):
+        subscribe(svc, channel=f"CCH{i}", dept=("finance", "legal", "operations", "hr")[i % 4])
+    replicas = [make_services(settings) for _ in range(3)]
+    for replica in replicas:
+        replica.briefings.deliverer.pacer = ChannelPacer(0)
+    barrier = threading.Barrier(len(replicas))
+    results: list[Any] = []
+
+    def run(replica: Any) -> None:
+        barrier.wait()
+        results.append(replica.briefings.tick(make_web_client(settings), now=SLOT1))
+
+    threads = [threading.Thread(target=run, args=(r,)) for r in replicas]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    for replica in replicas:
+        replica.close()
+    channels = [c.args["channel"] for c in posts(fake_slack)]
+    assert sorted(channels) == sorted(f"CCH{i}" for i in range(12))
+    assert sum(r.counts.get("sent", 0) for r in results) == 12
+
+
+def test_send_now_uses_the_same_path_and_posts_once_per_minute(
+    svc: Any, client: Any, news: NewsFactory, fake_slack: FakeSlack
+) -> None:
+    legal_story(news, news.feed("Reg", "legal"), "EU AI Act fines begin", T0 - timedelta(hours=1))
+    first = svc.briefings.send_now(client, "cadhoc", "compliance", actor=ADMIN, now=T0)
+    assert (first.status, first.channel_id, first.department, first.stories) == ("sent", "CADHOC", "legal", 1)
+    second = svc.briefings.send_now(client, "CADHOC", "legal", actor=ADMIN, now=T0 + timedelta(seconds=30))
+    assert second.status == "done" and second.message_ts == first.message_ts
+    assert len(posts(fake_slack)) == 1
+    (view,) = svc.briefings.subscriptions("CADHOC")
+    assert view.status == "manual"
+    assert svc.briefings.tick(client, now=SLOT1).outcomes == ()  # one-off sends are never scheduled
+    fake_slack.fail("chat.postMessage", "channel_not_found")
+    with pytest.raises(DeliveryError, match="channel_not_found"):
+        svc.briefings.send_now(client, "CADHOC", "legal", actor=ADMIN, now=T0 + timedelta(minutes=2))
+
+
+def test_pacer_spaces_posts_to_one_channel() -> None:
+    clock = [0.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock[0] += seconds
+
+    pacer = ChannelPacer(1.0, clock=lambda: clock[0], sleep=sleep)
+    pacer.wait("C1")
+    pacer.wait("C2")
+    pacer.wait("C1")
+    pacer.wait("C1")
+    assert slept == [1.0, 1.0]
+
+
+def test_subscription_rows_keep_the_cron_and_timezone(svc: Any) -> None:
+    subscribe(svc, channel="CTZ", schedule="30 8 * * 1-5")
+    with svc.db.read() as s:
+        row = s.scalar(select(Subscription).where(Subscription.channel_id == "CTZ"))
+    assert (row.schedule, row.cron, row.timezone) == (
+        "30 8 * * 1-5",
+        "30 8 * * mon,tue,wed,thu,fri",
+        "Europe/Berlin",
+    )

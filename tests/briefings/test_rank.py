@@ -1,0 +1,175 @@
+"""Ranking: precision on labelled headlines, scoring rules, diversity and explanations."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from briefings.profiles import load_profiles
+from briefings.rank import Candidate, Ranker, recency
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+HEADLINES = Path(__file__).resolve().parents[1] / "data" / "ranking_headlines.yaml"
+
+
+def cand(
+    title: str,
+    summary: str = "",
+    *,
+    key: str | None = None,
+    source: str = "Source",
+    age_hours: float = 1,
+    tags: frozenset[str] = frozenset(),
+    story_id: int | None = None,
+) -> Candidate:
+    return Candidate(
+        key=key or title,
+        story_id=story_id,
+        title=title,
+        summary=summary,
+        url="https://example.com/x",
+        sources=(source,),
+        source_keys=(source,),
+        published_at=NOW - timedelta(hours=age_hours),
+        feed_departments=tags,
+    )
+
+
+@pytest.fixture(scope="module")
+def ranker() -> Ranker:
+    return Ranker(load_profiles())
+
+
+@pytest.fixture(scope="module")
+def labelled() -> list[dict[str, Any]]:
+    return yaml.safe_load(HEADLINES.read_text(encoding="utf-8"))
+
+
+def _belongs(row: dict[str, Any], dept: str) -> bool:
+    return row["department"] == dept or dept in (row.get("also") or [])
+
+
+@pytest.mark.parametrize("dept", ["finance", "legal", "operations", "hr"])
+def test_top_five_of_the_labelled_headlines_are_mostly_the_departments_own(
+    ranker: Ranker, labelled: list[dict[str, Any]], dept: str
+) -> None:
+    # Each headline from its own source, all equally fresh: only the words decide.
+    candidates = [
+        cand(row["title"], row["summary"], key=str(i), source=f"s{i}", story_id=i)
+        for i, row in enumerate(labelled)
+    ]
+    top = ranker.rank(candidates, dept, now=NOW, top_n=5)
+    assert len(top) == 5
+    own = [s for s in top if _belongs(labelled[s.candidate.story_id or 0], dept)]
+    # Measured 5/5 for every department on the labelled set; allow one miss for profile edits.
+    assert len(own) >= 4, [s.candidate.title for s in top]
+    general = [r for r in labelled if r["department"] == "none"]
+    assert general, "the set needs general AI news to be meaningful"
+
+
+def test_general_ai_news_mostly_stays_below_the_bar(ranker: Ranker, labelled: list[dict[str, Any]]) -> None:
+    general = [
+        cand(r["title"], r["summary"], key=str(i), source=f"s{i}")
+        for i, r in enumerate(labelled)
+        if r["department"] == "none"
+    ]
+    above = {
+        c.candidate.key
+        for d in ("finance", "legal", "operations", "hr")
+        for c in ranker.score(general, d, now=NOW)
+    }
+    assert len(above) <= len(general) // 4
+
+
+def test_title_counts_more_than_summary_and_each_phrase_once(ranker: Ranker) -> None:
+    in_title = cand("EU AI Act obligations start", "A quiet update.")
+    in_summary = cand("A quiet update", "EU AI Act obligations start.")
+    repeated = cand("A quiet update", "EU AI Act. EU AI Act. The EU AI Act again, and the AI Act.")
+    scored = {
+        s.candidate.key: s.relevance for s in ranker.score([in_title, in_summary, repeated], "legal", now=NOW)
+    }
+    assert scored[in_title.key] > scored[in_summary.key]
+    assert scored[repeated.key] == scored[in_summary.key]  # a phrase counts once however often
+
+
+def test_matching_respects_word_boundaries(ranker: Ranker) -> None:
+    # "fines" is a legal phrase, "finest" is not; "court" is, "courtyard" is not.
+    assert not ranker.score([cand("The finest courtyard gardens of the year")], "legal", now=NOW)
+    assert ranker.score([cand("Regulator fines chatbot maker over court ruling")], "legal", now=NOW)
+
+
+def test_longest_match_wins_inside_a_department(ranker: Ranker) -> None:
+    # "AI agents" is one phrase (0.9); it must not also count as the weaker "agents" (0.6).
+    story = ranker.rank([cand("AI agents take over ticket triage")], "operations", now=NOW)[0]
+    assert "AI agents" in story.matched
+    assert "agents" not in [m.lower() for m in story.matched if m != "AI agents"]
+
+
+def test_excluded_phrase_drops_the_story(ranker: Ranker) -> None:
+    review = cand("Hands-on review: the AI budget laptop that cut costs", "Cost savings for students.")
+    assert ranker.score([review], "finance", now=NOW) == []
+
+
+def test_recency_decays_but_never_below_half() -> None:
+    assert recency(NOW, NOW, 72) == pytest.approx(1.0)
+    assert recency(NOW - timedelta(hours=72), NOW, 72) == pytest.approx(0.75)
+    assert 0.5 < recency(NOW - timedelta(days=30), NOW, 72) < 0.51
+
+
+def test_fresher_story_wins_a_tie(ranker: Ranker) -> None:
+    old = cand("Layoffs hit support teams", key="old", age_hours=100, source="a")
+    new = cand("Layoffs hit support teams", key="new", age_hours=2, source="b")
+    assert [s.candidate.key for s in ranker.rank([old, new], "hr", now=NOW)] == ["new", "old"]
+
+
+def test_feed_tag_adds_a_bonus_but_not_enough_alone(ranker: Ranker) -> None:
+    tagged = cand("Bank supervisors update guidance", key="tagged", tags=frozenset({"finance"}), source="a")
+    plain = cand("Bank supervisors update guidance", key="plain", source="b")
+    scored = {s.candidate.key: s for s in ranker.score([tagged, plain], "finance", now=NOW)}
+    assert scored["tagged"].relevance == pytest.approx(scored["plain"].relevance + 0.3)
+    assert scored["tagged"].tagged and not scored["plain"].tagged
+    assert "from a feed tagged" in ranker.explain(scored["tagged"], "finance").explanation
+    nothing = cand("A new phone camera", key="x", tags=frozenset({"finance"}))
+    assert ranker.score([nothing], "finance", now=NOW) == []
+
+
+def test_at_most_two_stories_per_source(ranker: Ranker) -> None:
+    same = [cand(f"Layoffs round {i} at big firm", key=f"a{i}", source="Loud Feed") for i in range(5)]
+    other = [
+        cand(f"Reskilling push {i} for staff", key=f"b{i}", source="Quiet Feed", age_hours=50)
+        for i in range(2)
+    ]
+    chosen = ranker.rank(same + other, "hr", now=NOW, top_n=5)
+    per_source = [s.candidate.sources[0] for s in chosen]
+    assert per_source.count("Loud Feed") == 2
+    assert per_source.count("Quiet Feed") == 2
+
+
+def test_skipped_stories_are_not_chosen(ranker: Ranker) -> None:
+    stories = [
+        cand("Layoffs hit support", story_id=1, source="a"),
+        cand("Hiring freeze spreads", story_id=2, source="b"),
+    ]
+    chosen = ranker.rank(stories, "hr", now=NOW, skip_story_ids={1})
+    assert [s.candidate.story_id for s in chosen] == [2]
+
+
+def test_explanation_names_the_words_as_written_and_why(ranker: Ranker) -> None:
+    story = ranker.rank(
+        [cand("EU's AI Act: regulator fines chatbot maker", "The GDPR case is the first of its kind.")],
+        "legal",
+        now=NOW,
+    )[0]
+    assert story.matched[0] == "EU's AI Act"  # possessives fold: matches the phrase "eu ai act"
+    assert "fines" in story.matched and "GDPR" in story.matched
+    assert story.explanation.startswith("matched: EU's AI Act")
+    assert story.why.startswith("new legal obligations and fines")
+
+
+def test_scoring_is_deterministic_for_equal_scores(ranker: Ranker) -> None:
+    stories = [cand("Layoffs hit support", key=k, source=k) for k in ("c", "a", "b")]
+    assert [s.candidate.key for s in ranker.rank(stories, "hr", now=NOW)] == ["a", "b", "c"]
