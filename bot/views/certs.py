@@ -30,7 +30,7 @@ def _pick_text(pick: CertPick, number: int) -> str:
 
 def certs_blocks(answer: CertAnswer) -> tuple[str, list[dict[str, Any]]]:
     """Render a certification answer: ``(fallback text, blocks)``."""
-    fallback = clip(certs_text(answer), FALLBACK_LIMIT)
+    fallback = clip(escape_mrkdwn(certs_text(answer)), FALLBACK_LIMIT)
     blocks: list[Any] = []
     if answer.kind == "empty":
         blocks.append(

@@ -1,0 +1,97 @@
+"""/ai-policy end to end: signed slash commands into the real Bolt app over HTTP."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+from bot.listeners.commands import ai_policy
+from tests.conftest import BotServer
+from tests.mock_web_api_server import FakeSlack, validate_blocks
+
+
+def ask(bot_server: BotServer, text: str) -> dict[str, Any]:
+    response = bot_server.slack.command("/ai-policy", text)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["response_type"] == "ephemeral"
+    assert body.get("text"), "a fallback text must accompany blocks"
+    assert validate_blocks(body.get("blocks", [])) == []
+    return body
+
+
+def test_question_is_answered_in_the_ack_with_section_excerpt_and_source(
+    bot_server: BotServer, fake_slack: FakeSlack
+) -> None:
+    started = time.monotonic()
+    body = ask(bot_server, "what is our policy on pasting customer data into ChatGPT?")
+    assert time.monotonic() - started < 3.0
+    rendered = str(body["blocks"])
+    assert "Customer and personal data in prompts" in rendered
+    assert (
+        "<https://intranet.example.com/policies/acceptable-use#customer-and-personal-data-in-prompts|"
+        in rendered
+    )
+    assert "Acceptable Use of Generative AI" in rendered
+    assert "Owner: Legal &amp; Compliance" in rendered
+    assert "Related sections" in rendered
+    assert fake_slack.calls_to("response_url") == []  # nothing left to send later
+
+
+def test_empty_question_lists_the_policies(bot_server: BotServer) -> None:
+    rendered = str(ask(bot_server, "")["blocks"])
+    assert "Company AI policies" in rendered
+    assert "Data Classification and Privacy in AI Use" in rendered
+
+
+def test_no_match_says_so_and_names_who_to_ask(bot_server: BotServer) -> None:
+    rendered = str(ask(bot_server, "quantum teleportation")["blocks"])
+    assert "couldn't find a policy section" in rendered
+    assert "#ask-legal" in rendered
+
+
+def test_typo_is_corrected_and_shown(bot_server: BotServer) -> None:
+    rendered = str(ask(bot_server, "promt injecton")["blocks"])
+    assert "Prompt injection and untrusted content" in rendered
+    assert "“prompt” for “promt”" in rendered
+
+
+def test_user_text_cannot_ping_anyone(bot_server: BotServer) -> None:
+    body = ask(bot_server, "<!here> <@U123> zzqqx & <b>")
+    rendered = str(body["blocks"]) + body["text"]
+    assert "couldn't find" in rendered  # the question is echoed back ...
+    assert "<!here>" not in rendered and "<@U123>" not in rendered and "<b>" not in rendered
+    assert "&lt;!here&gt; &lt;@U123&gt; zzqqx &amp; &lt;b&gt;" in str(body["blocks"])  # ... escaped
+
+
+def test_failing_lookup_gives_a_friendly_message(
+    bot_server: BotServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: Any, **__: Any) -> Any:
+        raise RuntimeError("database password is hunter2")
+
+    monkeypatch.setattr(bot_server.services.knowledge, "policy_answer", broken)
+    body = ask(bot_server, "anything")
+    assert body["text"] == ai_policy.LOOKUP_FAILED
+    assert "hunter2" not in str(body) and "Traceback" not in str(body)
+
+
+def test_slow_lookup_acks_at_once_and_answers_via_response_url(
+    bot_server: BotServer, fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    knowledge = bot_server.services.knowledge
+    real = knowledge.policy_answer
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(0.3)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(knowledge, "policy_answer", slow)
+    monkeypatch.setattr(ai_policy, "ANSWER_BUDGET_SECONDS", 0.05)
+    body = ask(bot_server, "how do I report an AI incident")
+    assert body["text"] == "Looking that up…"
+    late = fake_slack.wait_for("response_url", timeout=5)
+    assert late.args["response_type"] == "ephemeral"
+    assert "How to report an AI incident" in str(late.args["blocks"])
