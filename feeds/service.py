@@ -159,9 +159,7 @@ class FeedService:
     def list(self) -> list[FeedInfo]:
         """Every curated feed with its health, oldest first."""
         with self.db.read() as session:
-            counts = dict(
-                session.execute(select(Item.feed_id, func.count()).group_by(Item.feed_id)).tuples().all()
-            )
+            counts = dict(session.execute(select(Item.feed_id, func.count()).group_by(Item.feed_id)).all())
             feeds = session.scalars(select(Feed).order_by(Feed.id)).all()
             return [_info(f, counts.get(f.id, 0)) for f in feeds]
 
@@ -346,9 +344,7 @@ class FeedService:
         defaults = normalise_departments(list(default_departments))
         lines: list[ImportLine] = []
         with self.db.session() as session:
-            known = {
-                feed_identity(url): fid for fid, url in session.execute(select(Feed.id, Feed.url)).tuples()
-            }
+            known = {feed_identity(url): fid for fid, url in session.execute(select(Feed.id, Feed.url))}
             for outline in outlines:
                 title = clean_text(outline.title, NAME_MAX)
                 if not outline.url:
@@ -450,7 +446,7 @@ class FeedService:
                 query = query.where(Item.is_backlog.is_(False))
             query = query.order_by(Item.published_at.desc(), Item.id.desc()).limit(max(1, min(limit, 1000)))
             out = []
-            for item, feed in session.execute(query).tuples():
+            for item, feed in session.execute(query):
                 out.append(
                     ItemInfo(
                         id=item.id,
@@ -628,7 +624,7 @@ class FeedService:
         if feed is not None:
             return feed
         identity = feed_identity(url)
-        for fid, other in session.execute(select(Feed.id, Feed.url)).tuples():
+        for fid, other in session.execute(select(Feed.id, Feed.url)):
             if feed_identity(other) == identity:
                 return session.get(Feed, fid)
         return None

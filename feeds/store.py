@@ -266,9 +266,7 @@ def _assign_stories(
                 select(Story.canonical_url, Story.id).where(
                     Story.canonical_url.in_(urls[start : start + _CHUNK])
                 )
-            )
-            .tuples()
-            .all()
+            ).all()
         )
     by_title: dict[str, list[tuple[int, datetime]]] = defaultdict(list)
     for start in range(0, len(keys), _CHUNK):
@@ -328,9 +326,7 @@ def _insert_stories(session: Session, pending: list[dict[str, Any]]) -> list[int
                     select(table.c.canonical_url, table.c.id).where(
                         table.c.canonical_url.in_(urls[start : start + _CHUNK])
                     )
-                )
-                .tuples()
-                .all()
+                ).all()
             )
         for i in with_url:
             ids[i] = lookup[pending[i]["canonical_url"]]

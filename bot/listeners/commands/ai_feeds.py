@@ -1,15 +1,140 @@
-"""/ai-feeds."""
+"""/ai-feeds (admins): add, list, remove, pause, resume, test.
+
+A listener middleware refuses non-admins politely (``bot.authz``) before anything runs. The
+listener acks at once and then works, answering through ``respond`` (the response URL): Bolt
+sends the HTTP response as soon as ``ack()`` is called and runs the rest in its worker thread, so
+fetching a slow feed for ``add`` or ``test`` never breaks Slack's 3-second limit. (Not a Bolt lazy
+listener: those get a deep copy of the context, and the shared services cannot be copied.)
+"""
 
 from __future__ import annotations
 
+import logging
+import re
+from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext, BoltResponse, Respond
+from slack_sdk import WebClient
+
+from bot.authz import REFUSAL, require_admin
+from bot.text import escape_mrkdwn, split_command
+from bot.views.feeds import (
+    Message,
+    added_message,
+    error_message,
+    feed_line,
+    feed_list_message,
+    notice_message,
+    preview_message,
+    usage_message,
+)
+from briefbot.errors import BriefbotError
+from feeds.departments import valid_departments_text
+from storage.audit import Actor
+
+SUBCOMMANDS = ("add", "list", "remove", "pause", "resume", "test")
+# Slack may send links as <https://x> or <https://x|label> when it formats the command text.
+_SLACK_LINK = re.compile(r"^<([^|>]+)(?:\|[^>]*)?>$")
+_NAME_MARKERS = ("name:", "name=", "--name")
 
 
-def ai_feeds_callback(ack: Ack, command: dict[str, Any]) -> None:
-    ack(text="/ai-feeds is not available yet. Try /ai-brief help.", response_type="ephemeral")
+def admin_only(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, next: Callable[[], BoltResponse]
+) -> BoltResponse | None:
+    """Listener middleware: ``bot.authz.require_admin`` with the checker the app put in context."""
+    checker = context.get("admin_checker")
+    if checker is None:  # fail closed: without a checker nobody curates
+        ack(text=REFUSAL, response_type="ephemeral")
+        return None
+    return require_admin(checker)(ack=ack, body=body, client=client, next=next)
+
+
+def ai_feeds_callback(
+    ack: Ack, command: dict[str, Any], respond: Respond, context: BoltContext, logger: logging.Logger
+) -> None:
+    """Ack at once (usage for empty/unknown input), then do the work and respond ephemerally."""
+    sub, args = split_command(command.get("text"))
+    if sub not in SUBCOMMANDS:
+        note = f"I don't know `{escape_mrkdwn(sub[:40])}`." if sub and sub != "help" else None
+        text, blocks = usage_message(note)
+        ack(text=text, blocks=blocks, response_type="ephemeral")
+        return
+    if sub in ("add", "test") and args:
+        ack(
+            text=f":hourglass_flowing_sand: Fetching {escape_mrkdwn(clean_url(args[0])[:300])} …",
+            response_type="ephemeral",
+        )
+    else:
+        ack()
+    actor = Actor.slack(command.get("user_id", ""))
+    try:
+        text, blocks = _run(sub, args, context["services"].feeds, actor)
+    except BriefbotError as exc:
+        text, blocks = error_message(str(exc))
+    respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+
+
+def _run(sub: str, args: list[str], feeds: Any, actor: Actor) -> Message:
+    if sub == "list":
+        return feed_list_message(feeds.list())
+    if sub == "add":
+        if not args:
+            return usage_message("Which feed? `/ai-feeds add <url> <dept...>`")
+        url, departments, name = parse_add_args(args)
+        if not departments:
+            return error_message(f"Tag the feed with at least one department: {valid_departments_text()}.")
+        return added_message(feeds.add(url, departments, name=name, actor=actor))
+    if sub == "test":
+        if not args:
+            return usage_message("Which feed? `/ai-feeds test <url>`")
+        return preview_message(feeds.test(clean_url(args[0])))
+    if not args:
+        return usage_message(f"Which feed? `/ai-feeds {sub} <id>` (`/ai-feeds list` shows the ids)")
+    ref = args[0]
+    if sub == "remove":
+        info = feeds.remove(ref, actor=actor)
+        return notice_message(f":wastebasket: Removed {feed_line(info)} and its {info.item_count} items.")
+    change = feeds.pause(ref, actor=actor) if sub == "pause" else feeds.resume(ref, actor=actor)
+    if not change.changed:
+        state = "paused" if sub == "pause" else "active"
+        return notice_message(f"{feed_line(change.feed)} is already {state}.")
+    if sub == "pause":
+        return notice_message(f":double_vertical_bar: Paused {feed_line(change.feed)}. Its items stay.")
+    return notice_message(
+        f":arrow_forward: Resumed {feed_line(change.feed)}. It is fetched at the next refresh; "
+        "what it published meanwhile arrives as backlog, not as a flood."
+    )
+
+
+def clean_url(token: str) -> str:
+    """A URL as typed, with Slack's ``<url|label>`` formatting removed."""
+    match = _SLACK_LINK.match(token.strip())
+    return match.group(1) if match else token.strip()
+
+
+def parse_add_args(args: list[str]) -> tuple[str, list[str], str | None]:
+    """``<url> <dept...> [name: Display name]`` -> (url, departments, name).
+
+    Every token before the name marker must be a department, so a typo is reported (by the
+    service, listing the valid names) instead of silently becoming part of a name.
+    """
+    url = clean_url(args[0])
+    departments: list[str] = []
+    name_parts: list[str] = []
+    rest = args[1:]
+    for i, token in enumerate(rest):
+        lowered = token.lower()
+        marker = next((m for m in _NAME_MARKERS if lowered.startswith(m)), None)
+        if marker:
+            first = token[len(marker) :]
+            name_parts = ([first] if first else []) + rest[i + 1 :]
+            break
+        departments.extend(part for part in token.split(",") if part)
+    name = " ".join(name_parts).strip().strip('"“”') or None
+    # Unknown names go through unchanged so the service's error lists the valid ones.
+    return url, departments, name
 
 
 def register(app: App) -> None:
-    app.command("/ai-feeds")(ai_feeds_callback)
+    app.command("/ai-feeds", middleware=[admin_only])(ai_feeds_callback)

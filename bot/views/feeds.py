@@ -1,0 +1,170 @@
+"""Block Kit for ``/ai-feeds``: usage, feed list with health, add/remove/pause results, previews.
+
+Everything that came from a feed or an admin is escaped (``escape_mrkdwn``) before it reaches
+mrkdwn, so a feed title such as ``<!channel>`` is shown, never executed. Each builder returns
+``(text, blocks)``: the fallback text and the block dicts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from slack_sdk.models.blocks import ContextBlock, DividerBlock, HeaderBlock, MarkdownTextObject, SectionBlock
+
+from bot.text import escape_mrkdwn
+from feeds.records import AddResult, FeedInfo, FeedPreview
+
+Message = tuple[str, list[dict]]
+
+MAX_LISTED = 40
+SECTION_MAX = 2900
+USAGE_LINES = (
+    "`/ai-feeds add <url> <dept...> [name: Display name]` add a feed for one or more departments",
+    "`/ai-feeds list` all feeds with their health",
+    "`/ai-feeds pause <id>` · `/ai-feeds resume <id>` · `/ai-feeds remove <id>`",
+    "`/ai-feeds test <url>` preview a feed without saving it",
+)
+DEPARTMENTS_HINT = "Departments: `finance`, `legal`, `operations` (`ops`), `hr` (`people`)."
+_HEALTH_ICON = {
+    "ok": ":white_check_mark:",
+    "failing": ":warning:",
+    "never fetched": ":hourglass_flowing_sand:",
+    "paused": ":double_vertical_bar:",
+    "gone": ":no_entry:",
+}
+
+
+def _md(text: str) -> MarkdownTextObject:
+    return MarkdownTextObject(text=_cut(text, SECTION_MAX))
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def link(url: str, label: str | None = None) -> str:
+    """A mrkdwn link whose URL and label cannot break out of the ``<url|label>`` syntax."""
+    safe_url = url.replace("|", "%7C").replace("<", "%3C").replace(">", "%3E").replace(" ", "%20")
+    shown = escape_mrkdwn((label or url).replace("|", "¦"))
+    return f"<{safe_url}|{_cut(shown, 200)}>"
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "never"
+
+
+def usage_message(note: str | None = None) -> Message:
+    """Usage help, optionally preceded by why it is shown."""
+    lines = [note] if note else []
+    lines += ["*/ai-feeds* (admins): curate the feeds briefings are built from.", *USAGE_LINES]
+    text = "\n".join(lines)
+    blocks = [SectionBlock(text=_md(text)), ContextBlock(elements=[_md(DEPARTMENTS_HINT)])]
+    return text, [b.to_dict() for b in blocks]
+
+
+def error_message(message: str) -> Message:
+    """A user-facing error, escaped."""
+    text = f":warning: {escape_mrkdwn(message)}"
+    return text, [SectionBlock(text=_md(text)).to_dict()]
+
+
+def notice_message(text: str) -> Message:
+    """A one-line confirmation (``text`` is already mrkdwn-safe)."""
+    return text, [SectionBlock(text=_md(text)).to_dict()]
+
+
+def feed_line(feed: FeedInfo) -> str:
+    """``#3 Name`` with its departments (escaped)."""
+    return f"*#{feed.id} {escape_mrkdwn(_cut(feed.display_name, 150))}* · {', '.join(feed.departments)}"
+
+
+def health_line(feed: FeedInfo) -> str:
+    """Health in one or two lines: status, items, last success, errors and next try."""
+    icon = _HEALTH_ICON.get(feed.health, "")
+    parts = [
+        f"{icon} {feed.health}",
+        f"{feed.item_count} items",
+        f"last success {_when(feed.last_success_at)}",
+    ]
+    lines = [" · ".join(parts)]
+    if feed.error_count:
+        lines.append(
+            f"{feed.error_count} error(s) in a row, last {_when(feed.last_error_at)}: "
+            f"{escape_mrkdwn(_cut(feed.last_error or '', 300))} · next try {_when(feed.next_fetch_at)}"
+        )
+    elif feed.status == "gone" and feed.last_error:
+        lines.append(escape_mrkdwn(_cut(feed.last_error, 300)))
+    if feed.last_warning:
+        lines.append(f"parser warning: {escape_mrkdwn(_cut(feed.last_warning, 200))}")
+    return "\n".join(lines)
+
+
+def feed_list_message(feeds: list[FeedInfo]) -> Message:
+    """Every feed with its health (the first ``MAX_LISTED``; the CLI lists all)."""
+    if not feeds:
+        text = "No feeds yet. Add one with `/ai-feeds add <url> <dept...>`."
+        return notice_message(text)
+    failing = sum(1 for f in feeds if f.health == "failing")
+    summary = f"{len(feeds)} feeds" + (
+        f", {failing} failing" if failing else ", all healthy" if all(f.health == "ok" for f in feeds) else ""
+    )
+    blocks: list = [HeaderBlock(text=_cut(f"Curated feeds ({summary})", 150))]
+    for feed in feeds[:MAX_LISTED]:
+        blocks.append(SectionBlock(text=_md(f"{feed_line(feed)}\n{health_line(feed)}\n{link(feed.url)}")))
+    if len(feeds) > MAX_LISTED:
+        more = len(feeds) - MAX_LISTED
+        blocks.append(
+            ContextBlock(elements=[_md(f"…and {more} more: `briefbot feeds list` shows them all.")])
+        )
+    lines = [f"Curated feeds ({summary})"]
+    lines += [f"#{f.id} {escape_mrkdwn(_cut(f.display_name, 150))}: {f.health}" for f in feeds[:MAX_LISTED]]
+    return "\n".join(lines), [b.to_dict() for b in blocks]
+
+
+def added_message(result: AddResult) -> Message:
+    """The confirmation of ``add``, with how the first fetch went."""
+    feed = result.feed
+    lines = [f":white_check_mark: Added {feed_line(feed)}", link(feed.url)]
+    first = result.first_fetch
+    if first is None:
+        lines.append("It will be fetched at the next refresh.")
+    elif first.outcome in ("failed", "rate_limited", "gone"):
+        lines.append(
+            f":warning: The first fetch failed: {escape_mrkdwn(_cut(first.error or '', 500))}. "
+            "The feed is kept and will be retried; `/ai-feeds list` shows its health."
+        )
+    else:
+        lines.append(
+            f"Imported {first.backlog} current items as backlog: they inform ranking but are not "
+            "posted as news, so adding a feed never floods a briefing."
+        )
+        if first.warning:
+            lines.append(f"Parser warning: {escape_mrkdwn(_cut(first.warning, 300))}")
+    text = "\n".join(lines)
+    return text, [SectionBlock(text=_md(text)).to_dict()]
+
+
+def preview_message(preview: FeedPreview) -> Message:
+    """``test <url>``: the feed's title and first items, nothing saved."""
+    title = escape_mrkdwn(_cut(preview.title or "(untitled feed)", 140))
+    head = f"*{title}*: {preview.item_count} items · {link(preview.final_url)}"
+    if preview.final_url != preview.url:
+        head += "\n(redirects permanently from the URL given)"
+    if preview.already_added_as:
+        head += f"\nAlready curated as feed #{preview.already_added_as}."
+    blocks: list = [SectionBlock(text=_md(f":mag: Preview (nothing saved)\n{head}")), DividerBlock()]
+    for item in preview.items:
+        when = item.published_at.strftime("%Y-%m-%d") if item.dated else "undated"
+        label = escape_mrkdwn(_cut(item.title, 250))
+        title_md = link(item.link, item.title[:250]) if item.link else label
+        summary = escape_mrkdwn(_cut(item.summary, 280))
+        blocks.append(SectionBlock(text=_md(f"*{title_md}* · {when}\n{summary}")))
+    if not preview.items:
+        blocks.append(SectionBlock(text=_md("The feed is valid but has no items right now.")))
+    if preview.warning:
+        blocks.append(
+            ContextBlock(elements=[_md(f"Parser warning: {escape_mrkdwn(_cut(preview.warning, 300))}")])
+        )
+    shown = escape_mrkdwn(_cut(preview.title or preview.final_url, 150))
+    text = f"Preview of {shown}: {preview.item_count} items (nothing saved)"
+    return text, [b.to_dict() for b in blocks]
