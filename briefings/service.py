@@ -317,7 +317,11 @@ class BriefingService:
         return shown
 
     def _channel_subscription(self, session: Any, channel_id: str, department: str | None) -> Subscription:
-        rows = [r for r in subs.listing(session, channel_id) if r.status != subs.MANUAL]
+        order = self.profiles.keys
+        rows = sorted(
+            (r for r in subs.listing(session, channel_id) if r.status != subs.MANUAL),
+            key=lambda r: order.index(r.department) if r.department in order else len(order),
+        )
         if department is not None:
             key = self.resolve_department(department).key
             match = [r for r in rows if r.department == key]

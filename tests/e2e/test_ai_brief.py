@@ -1,0 +1,212 @@
+"""/ai-brief end to end: signed slash commands into the real Bolt app over HTTP, answers via the
+response URL, scheduled posts to the fake Slack Web API driven by an injected clock."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from bot.client import make_web_client
+from briefbot.services import make_services
+from briefings.delivery import ChannelPacer
+from tests.briefings.factory import NewsFactory
+from tests.conftest import BotServer
+from tests.mock_web_api_server import FakeSlack
+from tests.mock_web_api_server.server import validate_blocks
+
+T0 = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)  # Monday 08:00 in Berlin
+SLOT1 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # "weekdays 09:00" Europe/Berlin
+SLOT2 = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
+SLOT3 = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def bot(bot_server: BotServer, fake_slack: FakeSlack) -> BotServer:
+    services = bot_server.services
+    services.briefings.clock = lambda: T0
+    services.briefings.deliverer.pacer = ChannelPacer(0)
+    fake_slack.users["UADMIN"] = {"tz": "Europe/Berlin"}
+    fake_slack.users["UREADER"] = {"tz": "America/New_York"}
+    return bot_server
+
+
+def command(
+    bot: BotServer, fake: FakeSlack, text: str, *, user: str = "UADMIN", channel: str = "CLEGAL"
+) -> Any:
+    """Send a signed /ai-brief and return the answer posted to the response URL."""
+    before = len(fake.calls_to("response_url"))
+    started = time.monotonic()
+    ack = bot.slack.command("/ai-brief", text, user_id=user, channel_id=channel)
+    assert ack.status_code == 200
+    assert time.monotonic() - started < 3.0
+    return fake.wait_for("response_url", count=before + 1, timeout=10)
+
+
+def posts(fake: FakeSlack, channel: str) -> list[Any]:
+    return [c for c in fake.calls_to("chat.postMessage") if c.args.get("channel") == channel]
+
+
+def test_subscribe_then_scheduled_post_restart_429_and_channel_not_found(
+    bot: BotServer, fake_slack: FakeSlack, settings: Any
+) -> None:
+    services = bot.services
+    news = NewsFactory(services.db)
+    feed = news.feed("Regulation Watch", "legal")
+    news.item(
+        feed,
+        "EU AI Act fines begin",
+        "Regulators fined a chatbot maker under the GDPR.",
+        published_at=T0 - timedelta(hours=3),
+    )
+
+    answer = command(bot, fake_slack, "subscribe compliance weekdays 09:00")
+    text = answer.args["text"]
+    assert answer.args["response_type"] == "in_channel"
+    assert "*Legal* AI briefing: `weekdays 09:00` (Europe/Berlin)" in text  # the subscriber's Slack tz
+    assert "Next one: Mon 23 Nov 09:00 CET" in text
+
+    status = command(bot, fake_slack, "status")
+    assert status.args["response_type"] == "ephemeral"
+    assert "*Legal*: `weekdays 09:00` (Europe/Berlin); next Mon 23 Nov 09:00 CET" in status.args["text"]
+
+    client = make_web_client(settings)
+    report = services.briefings.tick(client, now=SLOT1 + timedelta(seconds=3))
+    assert [o.status for o in report.outcomes] == ["sent"]
+    (post,) = posts(fake_slack, "CLEGAL")
+    assert "EU AI Act fines begin" in json.dumps(post.args["blocks"])
+    assert "Why it matters to Legal" in json.dumps(post.args["blocks"])
+
+    # A restarted bot (new services on the same database) does not post the slot again.
+    restarted = make_services(settings)
+    try:
+        assert restarted.briefings.tick(client, now=SLOT1 + timedelta(minutes=1)).outcomes == ()
+    finally:
+        restarted.close()
+    assert len(posts(fake_slack, "CLEGAL")) == 1
+
+    # Next day Slack answers 429 once: the client waits Retry-After and posts once.
+    news.item(
+        feed,
+        "Court sanctions lawyers over hallucinated citations",
+        "A judge fined two lawyers.",
+        published_at=SLOT1 + timedelta(hours=2),
+    )
+    fake_slack.rate_limit("chat.postMessage", times=1, retry_after=1)
+    assert [o.status for o in services.briefings.tick(client, now=SLOT2).outcomes] == ["sent"]
+    day2 = posts(fake_slack, "CLEGAL")
+    assert len(day2) == 2 and len(fake_slack.calls_to("chat.postMessage!429")) == 1
+    assert "hallucinated citations" in json.dumps(day2[1].args["blocks"])
+    assert "EU AI Act fines begin" not in json.dumps(day2[1].args["blocks"])  # per-channel memory
+
+    # The channel is deleted: the subscription pauses, the admin is told, status says so.
+    fake_slack.fail("chat.postMessage", "channel_not_found", times=1)
+    assert [o.status for o in services.briefings.tick(client, now=SLOT3).outcomes] == ["paused"]
+    dm = [c for c in fake_slack.calls_to("chat.postMessage") if c.args["channel"] == "DUADMIN"]
+    assert len(dm) == 1 and "channel_not_found" in dm[0].args["text"]
+    paused = command(bot, fake_slack, "status")
+    assert "*paused*" in paused.args["text"] and "channel_not_found" in paused.args["text"]
+    assert "Resume with `/ai-brief subscribe legal`" in paused.args["text"]
+    assert services.briefings.tick(client, now=SLOT3 + timedelta(days=1)).outcomes == ()
+
+    # Re-subscribing resumes it.
+    resumed = command(bot, fake_slack, "subscribe legal weekdays 09:00")
+    assert "changed this channel's" in resumed.args["text"]
+    assert services.briefings.subscriptions("CLEGAL")[0].status == "active"
+
+
+def test_non_admin_cannot_change_subscriptions_but_can_read(bot: BotServer, fake_slack: FakeSlack) -> None:
+    refused = command(bot, fake_slack, "subscribe legal daily 09:00", user="UREADER")
+    assert "only briefing admins" in refused.args["text"]
+    assert bot.services.briefings.subscriptions("CLEGAL") == []
+    status = command(bot, fake_slack, "status", user="UREADER")
+    assert "gets no AI briefings yet" in status.args["text"]
+    fake_slack.users["UWSADMIN"] = {"is_admin": True}  # workspace admins may too
+    ok = command(bot, fake_slack, "subscribe hr daily 10:00", user="UWSADMIN")
+    assert "*HR* AI briefing: `daily 10:00` (UTC)" in ok.args["text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("subscribe legal every morning", "can't read the schedule"),
+        ("subscribe legal daily 9am", "not a time of day"),
+        ("subscribe legal * * * * *", "more than once an hour"),
+        ("subscribe legal daily 09:00 Mars/Olympus", "Unknown timezone"),
+        ("subscribe marketing daily 09:00", "Unknown department 'marketing'"),
+        ("subscribe", "Which department?"),
+        ("unsubscribe", "This channel has no briefings"),
+        ("now", "Which department?"),
+        ("now <!channel>", "Unknown department '&lt;!channel&gt;'"),
+    ],
+)
+def test_bad_input_gets_a_clear_private_answer(
+    bot: BotServer, fake_slack: FakeSlack, text: str, words: str
+) -> None:
+    answer = command(bot, fake_slack, text)
+    assert answer.args["response_type"] == "ephemeral"
+    assert words in answer.args["text"]
+    assert "Traceback" not in answer.args["text"]
+    if words in ("can't read the schedule", "not a time of day", "more than once an hour"):
+        assert "`weekly mon 09:00`" in answer.args["text"]
+    assert "<!channel>" not in answer.args["text"]
+
+
+def test_timezone_can_be_given_in_the_command(bot: BotServer, fake_slack: FakeSlack) -> None:
+    answer = command(bot, fake_slack, "subscribe ops weekly fri 16:00 Asia/Tokyo", channel="COPS")
+    assert "*Operations* AI briefing: `weekly fri 16:00` (Asia/Tokyo)" in answer.args["text"]
+    (sub,) = bot.services.briefings.subscriptions("COPS")
+    assert (sub.cron, sub.timezone) == ("0 16 * * fri", "Asia/Tokyo")
+
+
+def test_unsubscribe_needs_a_department_when_the_channel_has_several(
+    bot: BotServer, fake_slack: FakeSlack
+) -> None:
+    command(bot, fake_slack, "subscribe legal daily 09:00", channel="CMIX")
+    command(bot, fake_slack, "subscribe hr daily 09:00", channel="CMIX")
+    which = command(bot, fake_slack, "unsubscribe", channel="CMIX")
+    assert "legal and hr" in which.args["text"]
+    gone = command(bot, fake_slack, "unsubscribe people", channel="CMIX")
+    assert "stopped the *HR* AI briefing" in gone.args["text"]
+    assert [s.department for s in bot.services.briefings.subscriptions("CMIX")] == ["legal"]
+
+
+def test_preview_is_private_and_renders_a_hostile_item_harmlessly(
+    bot: BotServer, fake_slack: FakeSlack
+) -> None:
+    news = NewsFactory(bot.services.db)
+    feed = news.feed("<!here> Feed", "legal")
+    news.item(
+        feed,
+        "<!channel> GDPR fine <@U12345> " + "A" * 5000,
+        "Click <https://evil.example|here> & " + "b" * 3000,
+        link="javascript:alert(1)",
+        published_at=T0 - timedelta(hours=1),
+    )
+    news.item(
+        feed,
+        "EU AI Act transparency obligations start",
+        "Providers must label deepfakes.",
+        published_at=T0 - timedelta(hours=2),
+    )
+    answer = command(bot, fake_slack, "now legal", user="UREADER")
+    assert answer.args["response_type"] == "ephemeral"
+    blocks = answer.args["blocks"]
+    assert validate_blocks(blocks) == []
+    raw = json.dumps(blocks) + answer.args["text"]
+    for control in ("<!channel>", "<!here>", "<@U12345>", "<https://evil", "javascript:"):
+        assert control not in raw
+    assert "&lt;!channel&gt; GDPR fine" in raw
+    assert "Preview" in json.dumps(blocks[1])
+    assert "Tue 24 Nov" not in blocks[0]["text"]["text"]  # dated in the caller's timezone (New York)
+    assert "Mon 23 Nov 2026" in blocks[0]["text"]["text"]
+    assert fake_slack.calls_to("chat.postMessage") == []  # nothing was posted to the channel
+
+
+def test_now_without_department_uses_the_channels_subscription(bot: BotServer, fake_slack: FakeSlack) -> None:
+    command(bot, fake_slack, "subscribe finance daily 08:00", channel="CFIN")
+    answer = command(bot, fake_slack, "now", channel="CFIN")
+    assert answer.args["blocks"][0]["text"]["text"].startswith("Finance AI briefing")
