@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -206,7 +206,7 @@ def item(
     title: str | None = None,
     link: str | None = "default",
     guid: str | None = "default",
-    date: datetime | None = NOW,
+    date: datetime | str | None = "recent",
     description: str | None = None,
     extra: str = "",
 ) -> dict[str, Any]:
@@ -215,7 +215,9 @@ def item(
         "title": title if title is not None else f"Story number {n} about enterprise AI adoption",
         "link": f"https://news.example.com/story/{n}" if link == "default" else link,
         "guid": f"urn:story:{n}" if guid == "default" else guid,
-        "date": date,
+        # "recent": ten minutes ago, so refreshes treat the item as news (older ones resurfacing
+        # long after the last fetch are backlog by design).
+        "date": datetime.now(UTC) - timedelta(minutes=10) if date == "recent" else date,
         "description": description if description is not None else f"<p>Summary of story <b>{n}</b>.</p>",
         "extra": extra,
     }
@@ -245,5 +247,7 @@ def rss(items: list[dict[str, Any]], *, title: str = "Test Feed", encoding: str 
     return text.encode(encoding)
 
 
-def feed_reply(items: list[dict[str, Any]], **kwargs: Any) -> Reply:
-    return Reply(body=rss(items), headers={"Content-Type": "application/rss+xml; charset=utf-8"}, **kwargs)
+def feed_reply(items: list[dict[str, Any]], *, title: str = "Test Feed", **kwargs: Any) -> Reply:
+    """A 200 answer carrying an RSS document of ``items``."""
+    body = rss(items, title=title)
+    return Reply(body=body, headers={"Content-Type": "application/rss+xml; charset=utf-8"}, **kwargs)

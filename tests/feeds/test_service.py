@@ -21,7 +21,7 @@ from storage import Database
 from storage.audit import Actor, recent
 from storage.models import DeliveredStory, Item, Story
 from storage.types import utcnow
-from tests.feeds.conftest import NOW, FeedServer, Reply, feed_reply, item
+from tests.feeds.conftest import FeedServer, Reply, feed_reply, item
 
 ADMIN = Actor.slack("UADMIN")
 
@@ -119,8 +119,12 @@ def test_pause_resume_remove_are_audited_and_respected(
 def test_new_items_after_add_are_fresh_and_edits_update_in_place(
     feed_service: FeedService, feed_server: FeedServer, db: Database
 ) -> None:
-    v1 = [item(1), item(2)]
-    v2 = [item(3, date=utcnow()), item(1, title="Story number 1 about enterprise AI, updated"), item(2)]
+    first_date = utcnow().replace(microsecond=0) - timedelta(hours=2)
+    v1 = [item(1, date=first_date), item(2)]
+    edited = item(
+        1, title="Story number 1 about enterprise AI, updated", date=first_date + timedelta(hours=1)
+    )
+    v2 = [item(3), edited, item(2)]
     url = feed_server.route("/feed", feed_reply(v1), feed_reply(v2))
     feed = feed_service.add(url, ["finance"]).feed
     report = feed_service.refresh(force=True)
@@ -136,7 +140,7 @@ def test_new_items_after_add_are_fresh_and_edits_update_in_place(
     assert len(rows) == 3  # the edited entry did not become a new item
     assert rows["urn:story:3"].is_backlog is False
     assert rows["urn:story:1"].title.endswith("updated") and rows["urn:story:1"].is_backlog
-    assert rows["urn:story:1"].published_at == NOW  # an edit never re-dates an item
+    assert rows["urn:story:1"].published_at == first_date  # an edit never re-dates an item
 
 
 def test_refresh_report_per_feed_and_totals(
