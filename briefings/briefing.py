@@ -20,6 +20,12 @@ class BriefingStory:
     matched: tuple[str, ...]
     why: str
     explanation: str
+    related_story_ids: tuple[int, ...] = ()
+
+    @property
+    def story_ids(self) -> tuple[int, ...]:
+        """The story and near-duplicates merged into it: all remembered once delivered."""
+        return tuple(i for i in (self.story_id, *self.related_story_ids) if i is not None)
 
 
 @dataclass(frozen=True)

@@ -281,7 +281,7 @@ class Deliverer:
             return outcome("busy")
         try:
             briefing = self.build(due, cache)
-            story_ids = [s.story_id for s in briefing.stories if s.story_id is not None]
+            story_ids = [i for s in briefing.stories for i in s.story_ids]
             if briefing.quiet and due.quiet_mode == "skip":
                 self._finish(delivery_id, due, status="quiet", ts=None, story_ids=[], now=now)
                 log.info("quiet week for %s in %s: nothing posted", due.department, due.channel_id)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from briefings.profiles import Phrase, Profile, Profiles, phrase_tokens, token_spans
@@ -33,7 +33,7 @@ class RankingConfig:
     title_factor: float = 1.5
     tag_bonus: float = 0.3
     half_life_hours: float = 72.0
-    min_score: float = 0.7
+    min_score: float = 0.8
     per_source: int = 2
 
 
@@ -54,6 +54,12 @@ class Candidate:
     published_at: datetime
     source_keys: tuple[str, ...] = ()
     feed_departments: frozenset[str] = frozenset()
+    also_story_ids: tuple[int, ...] = ()
+
+    @property
+    def story_ids(self) -> tuple[int, ...]:
+        """This story and the near-duplicates merged into it (all remembered once delivered)."""
+        return tuple(i for i in (self.story_id, *self.also_story_ids) if i is not None)
 
 
 @dataclass(frozen=True)
@@ -240,19 +246,35 @@ class Ranker:
         *,
         top_n: int,
         skip_story_ids: frozenset[int] | set[int] = frozenset(),
+        skip_titles: Iterable[str] = (),
     ) -> list[ScoredStory]:
-        """The best ``top_n`` stories, at most ``per_source`` per source, skipping ``skip_story_ids``."""
+        """The best ``top_n`` stories, at most ``per_source`` per source.
+
+        Stories in ``skip_story_ids`` (already delivered) and near-duplicates of ``skip_titles``
+        are passed over. A near-duplicate of a story already chosen (the same news under another
+        headline in another feed) is merged into it: one entry naming every source.
+        """
         per_source: dict[str, int] = defaultdict(int)
         chosen: list[ScoredStory] = []
+        chosen_words: list[frozenset[str]] = []
+        seen = [title_words(t) for t in skip_titles]
         for story in scored:
             cand = story.candidate
             if cand.story_id is not None and cand.story_id in skip_story_ids:
+                continue
+            words = title_words(cand.title)
+            if any(near_duplicate(words, old) for old in seen):
+                continue
+            twin = next((i for i, w in enumerate(chosen_words) if near_duplicate(words, w)), None)
+            if twin is not None:
+                chosen[twin] = _merge(chosen[twin], cand)
                 continue
             source = (cand.source_keys or cand.sources or ("?",))[0]
             if per_source[source] >= self.config.per_source:
                 continue
             per_source[source] += 1
             chosen.append(self.explain(story, department))
+            chosen_words.append(words)
             if len(chosen) >= top_n:
                 break
         return chosen
@@ -265,10 +287,51 @@ class Ranker:
         now: datetime,
         top_n: int = 5,
         skip_story_ids: frozenset[int] | set[int] = frozenset(),
+        skip_titles: Iterable[str] = (),
     ) -> list[ScoredStory]:
         """Score, then select: the briefing's stories for ``department``."""
         scored = self.score(candidates, department, now=now)
-        return self.select(scored, department, top_n=top_n, skip_story_ids=skip_story_ids)
+        return self.select(
+            scored, department, top_n=top_n, skip_story_ids=skip_story_ids, skip_titles=skip_titles
+        )
+
+
+# Words that say nothing about which story a headline is about.
+_STOPWORDS = frozenset(
+    phrase_tokens(
+        "a an and are as at be by for from has have how in into is it its new of on or says than that the "
+        "their this to was what when where which who why will with"
+    )
+)
+
+
+def title_words(title: str) -> frozenset[str]:
+    """The content words of a headline, for near-duplicate detection."""
+    return frozenset(w for w in phrase_tokens(title) if w not in _STOPWORDS)
+
+
+def near_duplicate(a: frozenset[str], b: frozenset[str], threshold: float = 0.6) -> bool:
+    """Two headlines sharing most of their content words (Jaccard >= ``threshold``)."""
+    if len(a) < 3 or len(b) < 3:
+        return a == b and bool(a)
+    return len(a & b) / len(a | b) >= threshold
+
+
+def _merge(story: ScoredStory, twin: Candidate) -> ScoredStory:
+    cand = story.candidate
+    sources = list(cand.sources)
+    keys = list(cand.source_keys)
+    for name, key in zip(twin.sources, twin.source_keys or twin.sources, strict=False):
+        if name not in sources:
+            sources.append(name)
+            keys.append(key)
+    merged = replace(
+        cand,
+        sources=tuple(sources),
+        source_keys=tuple(keys),
+        also_story_ids=(*cand.also_story_ids, *twin.story_ids),
+    )
+    return replace(story, candidate=merged)
 
 
 def recency(published_at: datetime, now: datetime, half_life_hours: float) -> float:

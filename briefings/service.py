@@ -30,7 +30,7 @@ from briefings.profiles import Profile, Profiles, load_profiles
 from briefings.rank import Candidate, Ranker, ScoredStory
 from briefings.render import RenderedMessage, render_blocks, render_terminal
 from briefings.schedule import Schedule, cron_trigger, latest_slot, parse_schedule, parse_timezone
-from briefings.store import delivered_story_ids, load_candidates, newest_item_time
+from briefings.store import MAX_AGE, delivered_story_ids, delivered_titles, load_candidates, newest_item_time
 from storage import Database
 from storage.audit import Actor
 from storage.models import Delivery, Subscription
@@ -154,6 +154,7 @@ class BriefingService:
                 matched=s.matched,
                 why=s.why,
                 explanation=s.explanation,
+                related_story_ids=s.candidate.also_story_ids,
             )
             for s in chosen
         )
@@ -227,6 +228,7 @@ class BriefingService:
             )
             since = max(previous, as_of - LOOKBACK) if previous else as_of - LOOKBACK
             skip = delivered_story_ids(session, due.channel_id)
+            seen_titles = delivered_titles(session, due.channel_id, since=as_of - MAX_AGE)
             cache = cache if cache is not None else {}
             key = ("candidates", since, as_of)
             if key not in cache:
@@ -236,7 +238,9 @@ class BriefingService:
         if scored_key not in cache:
             cache[scored_key] = self.ranker.score(candidates, due.department, now=as_of)
         scored = cache[scored_key]
-        chosen = self.ranker.select(scored, due.department, top_n=_top(due.top_n), skip_story_ids=skip)
+        chosen = self.ranker.select(
+            scored, due.department, top_n=_top(due.top_n), skip_story_ids=skip, skip_titles=seen_titles
+        )
         fresh = [s for s in scored if s.candidate.story_id is None or s.candidate.story_id not in skip]
         return self._assemble(
             due.department, chosen, fresh, candidates, as_of, since, due.timezone, due.cert_rotation

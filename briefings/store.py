@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from briefings.rank import Candidate
 from briefings.render import safe_url
-from storage.models import DeliveredStory, Feed, FeedDepartment, Item
+from storage.models import DeliveredStory, Feed, FeedDepartment, Item, Story
 
 MAX_AGE = timedelta(days=14)  # older news is never "new", whatever the feed claims
 
@@ -67,6 +67,8 @@ def load_candidates(
             Feed.name,
             Feed.title,
             Feed.url,
+            Item.author,
+            Item.categories,
         )
         .join(Feed, Feed.id == Item.feed_id)
         .where(Item.published_at >= oldest)
@@ -98,9 +100,33 @@ def load_candidates(
             source=_source_name(r[10], r[11], r[12]),
         )
         for r in session.execute(query)
+        if not is_sponsored(r[13], r[14])
     ]
     departments = _feed_departments(session, {r.feed_id for r in rows})
     return merge_stories(rows, departments)
+
+
+_SPONSORED = frozenset(
+    {
+        "sponsored",
+        "sponsored content",
+        "advertisement",
+        "advertorial",
+        "promoted",
+        "partner content",
+        "paid post",
+        "paid content",
+        "ad",
+    }
+)
+
+
+def is_sponsored(author: str | None, categories: object) -> bool:
+    """Advertising dressed as news (author or category says so): never a briefing story."""
+    labels = [author or ""]
+    if isinstance(categories, list | tuple):
+        labels += [str(c) for c in categories]
+    return any(label.strip().lower() in _SPONSORED for label in labels)
 
 
 def _feed_departments(session: Session, feed_ids: set[int]) -> dict[int, set[str]]:
@@ -171,6 +197,17 @@ def delivered_story_ids(session: Session, channel_id: str) -> set[int]:
     """Stories already posted to ``channel_id`` (never repeated there)."""
     return set(
         session.scalars(select(DeliveredStory.story_id).where(DeliveredStory.channel_id == channel_id))
+    )
+
+
+def delivered_titles(session: Session, channel_id: str, *, since: datetime) -> list[str]:
+    """Headlines posted to ``channel_id`` since ``since`` (their retellings are not news there)."""
+    return list(
+        session.scalars(
+            select(Story.title)
+            .join(DeliveredStory, DeliveredStory.story_id == Story.id)
+            .where(DeliveredStory.channel_id == channel_id, DeliveredStory.delivered_at >= since)
+        )
     )
 
 

@@ -39,6 +39,8 @@ class NewsFactory:
         is_backlog: bool = False,
         story_id: int | None = None,
         link: str | None = None,
+        author: str | None = None,
+        categories: list[str] | None = None,
     ) -> tuple[int, int]:
         """Add an item (and its story unless ``story_id`` joins an existing one): (item id, story id)."""
         published_at = published_at or NOW - timedelta(hours=2)
@@ -65,7 +67,8 @@ class NewsFactory:
                 canonical_url=link,
                 title=title,
                 summary=summary,
-                categories=[],
+                categories=categories or [],
+                author=author,
                 published_at=published_at,
                 first_seen_at=first_seen_at,
                 updated_at=first_seen_at,

@@ -343,3 +343,27 @@ def test_subscription_rows_keep_the_cron_and_timezone(svc: Any) -> None:
         "30 8 * * mon,tue,wed,thu,fri",
         "Europe/Berlin",
     )
+
+
+def test_retold_story_from_another_feed_is_remembered_with_the_original(
+    svc: Any, client: Any, news: NewsFactory, fake_slack: FakeSlack
+) -> None:
+    reg, gen = news.feed("Reg Watch", "legal"), news.feed("AI News", "legal")
+    first = legal_story(news, reg, "EU AI Act GPAI code of practice: what providers must publish", T0)
+    retold = legal_story(news, gen, "EU AI Act: GPAI code of practice - what providers must publish", T0)
+    subscribe(svc)
+    svc.briefings.tick(client, now=SLOT1)
+    (post,) = posts(fake_slack)
+    assert "Reg Watch · AI News" in str(post.args["blocks"])
+    with svc.db.read() as s:
+        remembered = set(s.scalars(select(DeliveredStory.story_id)))
+    assert remembered == {first, retold}
+    # A third retelling the next day is not news in this channel either.
+    legal_story(
+        news,
+        reg,
+        "EU AI Act GPAI code of practice: what providers must now publish",
+        SLOT1 + timedelta(hours=1),
+    )
+    svc.briefings.tick(client, now=SLOT2)
+    assert "Nothing new above the bar" in str(posts(fake_slack)[1].args["blocks"])

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from briefings.profiles import load_profiles
-from briefings.rank import Candidate, Ranker, recency
+from briefings.rank import Candidate, Ranker, near_duplicate, recency, title_words
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 HEADLINES = Path(__file__).resolve().parents[1] / "data" / "ranking_headlines.yaml"
@@ -121,14 +121,14 @@ def test_recency_decays_but_never_below_half() -> None:
 
 
 def test_fresher_story_wins_a_tie(ranker: Ranker) -> None:
-    old = cand("Layoffs hit support teams", key="old", age_hours=100, source="a")
-    new = cand("Layoffs hit support teams", key="new", age_hours=2, source="b")
+    old = cand("Layoffs announced in Berlin", key="old", age_hours=100, source="a")
+    new = cand("Layoffs hit Tokyo office", key="new", age_hours=2, source="b")
     assert [s.candidate.key for s in ranker.rank([old, new], "hr", now=NOW)] == ["new", "old"]
 
 
 def test_feed_tag_adds_a_bonus_but_not_enough_alone(ranker: Ranker) -> None:
-    tagged = cand("Bank supervisors update guidance", key="tagged", tags=frozenset({"finance"}), source="a")
-    plain = cand("Bank supervisors update guidance", key="plain", source="b")
+    tagged = cand("Banks cut costs with AI", key="tagged", tags=frozenset({"finance"}), source="a")
+    plain = cand("Banks cut costs with AI", key="plain", source="b")
     scored = {s.candidate.key: s for s in ranker.score([tagged, plain], "finance", now=NOW)}
     assert scored["tagged"].relevance == pytest.approx(scored["plain"].relevance + 0.3)
     assert scored["tagged"].tagged and not scored["plain"].tagged
@@ -138,11 +138,9 @@ def test_feed_tag_adds_a_bonus_but_not_enough_alone(ranker: Ranker) -> None:
 
 
 def test_at_most_two_stories_per_source(ranker: Ranker) -> None:
-    same = [cand(f"Layoffs round {i} at big firm", key=f"a{i}", source="Loud Feed") for i in range(5)]
-    other = [
-        cand(f"Reskilling push {i} for staff", key=f"b{i}", source="Quiet Feed", age_hours=50)
-        for i in range(2)
-    ]
+    cities = ["Berlin", "Tokyo", "Lagos", "Lima", "Oslo"]
+    same = [cand(f"Layoffs in {c}", key=f"a{c}", source="Loud Feed") for c in cities]
+    other = [cand(f"Reskilling in {c}", key=f"b{c}", source="Quiet Feed", age_hours=50) for c in cities[:2]]
     chosen = ranker.rank(same + other, "hr", now=NOW, top_n=5)
     per_source = [s.candidate.sources[0] for s in chosen]
     assert per_source.count("Loud Feed") == 2
@@ -171,5 +169,33 @@ def test_explanation_names_the_words_as_written_and_why(ranker: Ranker) -> None:
 
 
 def test_scoring_is_deterministic_for_equal_scores(ranker: Ranker) -> None:
-    stories = [cand("Layoffs hit support", key=k, source=k) for k in ("c", "a", "b")]
+    stories = [
+        cand(f"Layoffs in {c}", key=k, source=k) for k, c in (("c", "Oslo"), ("a", "Rome"), ("b", "Kyiv"))
+    ]
     assert [s.candidate.key for s in ranker.rank(stories, "hr", now=NOW)] == ["a", "b", "c"]
+
+
+def test_same_news_under_another_headline_is_one_entry_naming_both_sources(ranker: Ranker) -> None:
+    first = cand(
+        "EU AI Act GPAI code of practice: what providers must publish", story_id=1, source="Reg Watch"
+    )
+    retold = cand(
+        "EU AI Act: GPAI code of practice - what providers must publish",
+        story_id=2,
+        source="AI News",
+        age_hours=2,
+    )
+    other = cand("Court rules on AI copyright lawsuit", story_id=3, source="AI News")
+    chosen = ranker.rank([first, retold, other], "legal", now=NOW)
+    assert len(chosen) == 2
+    merged = next(s for s in chosen if s.candidate.story_id == 1)
+    assert merged.candidate.sources == ("Reg Watch", "AI News")
+    assert merged.candidate.story_ids == (1, 2)
+
+
+def test_retelling_of_an_already_delivered_headline_is_skipped(ranker: Ranker) -> None:
+    retold = cand("EU AI Act: GPAI code of practice - what providers must publish", story_id=2)
+    delivered = ["EU AI Act GPAI code of practice: what providers must publish"]
+    assert ranker.rank([retold], "legal", now=NOW, skip_titles=delivered) == []
+    assert near_duplicate(title_words("Layoffs in Berlin"), title_words("Layoffs in Berlin"))
+    assert not near_duplicate(title_words("Layoffs in Berlin"), title_words("Layoffs in Tokyo"))

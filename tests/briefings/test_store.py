@@ -104,3 +104,15 @@ def test_quiet_week_preview_is_not_an_error(services: Any) -> None:
     briefing = services.briefings.build("finance", as_of=NOW)
     assert briefing.quiet and briefing.considered == 1
     assert briefing.certification is None and briefing.policy is None
+
+
+def test_sponsored_items_are_never_briefing_stories(services: Any) -> None:
+    news = NewsFactory(services.db)
+    feed = news.feed("General AI News", "finance")
+    news.item(
+        feed, "Slash your inference cost: FREE GPU credits", "Cost savings of 90%!", categories=["Sponsored"]
+    )
+    news.item(feed, "Cut AI costs with our platform", "Cost savings guaranteed.", author="Advertisement")
+    news.item(feed, "CFO survey: AI ROI payback periods stretch", "Cost savings lag.")
+    briefing = services.briefings.build("finance", as_of=NOW)
+    assert [s.title for s in briefing.stories] == ["CFO survey: AI ROI payback periods stretch"]

@@ -1,0 +1,116 @@
+"""The briefing commands of the CLI, and `briefbot demo`, as an operator runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from briefbot.cli import cli
+from briefbot.config import Settings
+from briefbot.services import make_services
+from tests.briefings.factory import NOW, NewsFactory
+from tests.mock_web_api_server import FakeSlack
+
+
+def run(args: list[str], env: dict[str, str]) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, args, env=env)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "SLACK_BOT_TOKEN": "", "BRIEFBOT_ADMINS": ""}
+
+
+def test_demo_prints_four_briefings_and_lookups_without_touching_the_database(env: dict[str, str]) -> None:
+    code, out, err = run(["demo"], env)
+    assert code == 0, err
+    for name in ("Finance", "Legal", "Operations", "HR"):
+        assert f"=== {name} AI briefing · Tue 24 Nov 2026" in out
+    assert "Why it matters to Legal:" in out
+    assert "matched:" in out
+    assert "FREE GPU credits" not in out  # the sponsored sample item is not news
+    assert "/ai-policy" in out and "/ai-certs legal" in out
+    # The demo used a throwaway database: the operator's stays empty.
+    code, out, _ = run(["subscriptions", "list", "--json"], env)
+    assert json.loads(out) == []
+    code, out, _ = run(["brief", "legal", "--json"], env)
+    assert json.loads(out)["stories"] == []
+
+
+def test_subscribe_list_pause_resume_unsubscribe(env: dict[str, str]) -> None:
+    code, out, err = run(
+        ["subscribe", "c0legal", "compliance", "--schedule", "weekdays 08:30", "--tz", "Europe/Berlin"], env
+    )
+    assert code == 0, err
+    assert out.startswith(
+        "Subscribed C0LEGAL to the legal briefing (#1): weekdays 08:30 (Europe/Berlin); next "
+    )
+    code, out, _ = run(["subscribe", "C0LEGAL", "legal", "--schedule", "daily 07:00"], env)
+    assert out.startswith("Updated C0LEGAL to the legal briefing (#1): daily 07:00 (UTC)")
+    code, out, _ = run(["subscriptions", "list", "--json"], env)
+    (row,) = json.loads(out)
+    assert (row["channel_id"], row["cron"], row["status"]) == ("C0LEGAL", "0 7 * * *", "active")
+    assert run(["subscriptions", "pause", "1"], env)[1].startswith("Paused #1")
+    code, out, _ = run(["subscriptions", "list"], env)
+    assert "PAUSED: paused by an admin" in out
+    assert "Resumed #1" in run(["subscriptions", "resume", "1"], env)[1]
+    assert "Removed #1" in run(["subscriptions", "unsubscribe", "1"], env)[1]
+    assert "No subscriptions yet" in run(["subscriptions", "list"], env)[1]
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["subscribe", "#general", "legal"], "not a Slack channel ID"),
+        (["subscribe", "C1", "legal", "--schedule", "sometimes"], "`weekly mon 09:00`"),
+        (["subscribe", "C1", "legal", "--tz", "Moon/Base"], "Unknown timezone"),
+        (["subscribe", "C1", "marketing"], "Unknown department 'marketing'"),
+        (["subscriptions", "unsubscribe", "42"], "No subscription with ID 42"),
+        (["brief", "nope"], "Unknown department"),
+        (["brief", "legal", "--as-of", "yesterday"], "--as-of must be an ISO date"),
+        (["send", "C1", "legal"], "SLACK_BOT_TOKEN is not set"),
+    ],
+)
+def test_bad_input_is_one_clear_line_and_writes_nothing(
+    env: dict[str, str], args: list[str], words: str
+) -> None:
+    code, out, err = run(args, env)
+    assert code == 1
+    assert words in err
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in out + err
+    assert json.loads(run(["subscriptions", "list", "--json"], env)[1]) == []
+
+
+def test_brief_prints_text_json_and_blocks(env: dict[str, str]) -> None:
+    services = make_services(Settings(database_url=env["DATABASE_URL"]))
+    news = NewsFactory(services.db)
+    news.item(news.feed("Reg", "legal"), "EU AI Act fines <!channel>", "The GDPR regulator fined a chatbot.")
+    services.close()
+    as_of = ["--as-of", NOW.isoformat()]
+    code, text, _ = run(["brief", "legal", *as_of, "--tz", "Europe/Berlin"], env)
+    assert code == 0
+    assert "1. EU AI Act fines <!channel>" in text  # terminal text is plain; Slack output is escaped
+    code, out, _ = run(["brief", "legal", "--json", *as_of], env)
+    data = json.loads(out)
+    assert data["department"] == "legal" and data["stories"][0]["matched"][0] == "EU AI Act"
+    _, out, _ = run(["brief", "legal", "--blocks", *as_of], env)
+    message = json.loads(out)
+    assert "&lt;!channel&gt;" in json.dumps(message["blocks"]) and "<!channel>" not in json.dumps(message)
+
+
+def test_send_posts_once_through_the_claimed_path(env: dict[str, str], fake_slack: FakeSlack) -> None:
+    env = {**env, "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": fake_slack.url}
+    code, out, err = run(["send", "C0OPS", "ops"], env)
+    assert code == 0, err
+    assert out.startswith("Sent the operations briefing to C0OPS (0 stories, ts ")
+    code, out, _ = run(["send", "C0OPS", "operations"], env)
+    assert "not posted twice" in out
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
+    fake_slack.fail("chat.postMessage", "not_in_channel")
+    code, _, err = run(["send", "C0HR", "hr"], env)
+    assert code == 1 and "not_in_channel" in err and "paused" in err
