@@ -43,6 +43,8 @@ PG_RANK_WEIGHTS = "{0.05, 0.125, 0.25, 1.0}"  # D, C (title), B (body), A (headi
 BLEND_RANK, BLEND_COVERAGE, BLEND_HEADING = 0.40, 0.35, 0.25
 
 CANDIDATES = 30
+# Terms rarer than this go to the database (idf 0.5: a word in about 60% of sections).
+COMMON_TERM_IDF = 0.5
 # difflib similarity a replacement needs: one wrong letter in a 6-letter word is 0.83.
 TYPO_CUTOFF = 0.82
 
@@ -143,6 +145,8 @@ def analyze_query(query: str, vocabulary: Vocabulary | None = None, *, fix_typos
         if word not in SYNONYMS and fix_typos and vocabulary is not None and not vocabulary.knows(word):
             replacement = vocabulary.correct(word)
             if replacement is None:
+                if word.isdigit():
+                    continue  # a number found nowhere ("91") says nothing about the topic
                 # Unknown everywhere: still searched (it simply matches nothing).
                 groups.append(TermGroup(word, (word,)))
                 continue
@@ -160,6 +164,18 @@ def weigh(plan: QueryPlan, vocabulary: Vocabulary) -> QueryPlan:
     return replace(plan, weights=tuple((term, vocabulary.idf(term)) for term in plan.terms()))
 
 
+def backend_terms(plan: QueryPlan) -> list[str]:
+    """Terms worth sending to the database: words found in nearly every section ("AI") are left
+    out when rarer ones exist, since they only make the database score every row.
+    """
+    terms = plan.terms()
+    if not plan.weights:
+        return terms
+    weights = dict(plan.weights)
+    useful = [t for t in terms if weights.get(t, 0.0) == 0.0 or weights[t] >= COMMON_TERM_IDF]
+    return useful or terms
+
+
 def _clean_term(term: str) -> list[str]:
     return [w for w in words(term) if w]
 
@@ -167,7 +183,7 @@ def _clean_term(term: str) -> list[str]:
 def fts5_match(plan: QueryPlan) -> str:
     """An FTS5 MATCH expression: every term quoted (phrases stay phrases), joined with OR."""
     parts = []
-    for term in plan.terms():
+    for term in backend_terms(plan):
         tokens = _clean_term(term)
         if tokens:
             parts.append('"' + " ".join(tokens) + '"')
@@ -177,7 +193,7 @@ def fts5_match(plan: QueryPlan) -> str:
 def websearch_query(plan: QueryPlan) -> str:
     """Input for ``websearch_to_tsquery``: quoted phrases and words joined with ``or``."""
     parts = []
-    for term in plan.terms():
+    for term in backend_terms(plan):
         tokens = _clean_term(term)
         if len(tokens) == 1:
             parts.append(tokens[0])
@@ -242,13 +258,15 @@ class SqliteFtsBackend:
         if not match:
             return []
         h, b, t = SQLITE_BM25_WEIGHTS
+        # Rank inside the FTS table first, then join only the best rows.
         rows = session.execute(
             text(
-                f"SELECT {_CANDIDATE_COLUMNS}, bm25(policy_sections_fts, {h}, {b}, {t}) AS score "
-                "FROM policy_sections_fts "
-                "JOIN policy_sections s ON s.id = policy_sections_fts.rowid "
-                "JOIN policies p ON p.id = s.policy_id "
-                "WHERE policy_sections_fts MATCH :match ORDER BY score LIMIT :limit"
+                f"SELECT {_CANDIDATE_COLUMNS}, best.score FROM ("
+                f"SELECT rowid, bm25(policy_sections_fts, {h}, {b}, {t}) AS score "
+                "FROM policy_sections_fts WHERE policy_sections_fts MATCH :match "
+                "ORDER BY score LIMIT :limit) AS best "
+                "JOIN policy_sections s ON s.id = best.rowid "
+                "JOIN policies p ON p.id = s.policy_id ORDER BY best.score"
             ),
             {"match": match, "limit": limit},
         ).all()
@@ -272,7 +290,7 @@ class PostgresBackend:
         if not query:
             return []
         weights = dict(plan.weights)
-        terms = [t for t in plan.terms() if _clean_term(t)][: self.max_terms]
+        terms = [t for t in backend_terms(plan) if _clean_term(t)][: self.max_terms]
         params: dict[str, object] = {"query": query, "limit": limit}
         parts = []
         for i, term in enumerate(terms):
@@ -354,9 +372,8 @@ class Ranked:
     matched_stems: frozenset[str]
 
 
-def _term_in(term: str, vocabulary_stems: frozenset[str]) -> bool:
-    term_stems = stems(term)
-    return bool(term_stems) and all(s in vocabulary_stems for s in term_stems)
+def _term_in(term_stems: frozenset[str], known: frozenset[str]) -> bool:
+    return bool(term_stems) and term_stems <= known
 
 
 # Weight of a question word found nowhere in the policies: it still counts against coverage,
@@ -401,6 +418,7 @@ def rerank(
     weights = group_weights(plan, vocabulary)
     total = sum(weights.values()) or 1.0
     top = max(c.rank for c in candidates) or 1.0
+    term_stems = {term: frozenset(stems(term)) for term in plan.terms()}
     ranked = []
     for c in candidates:
         known = stems_of(c)
@@ -409,13 +427,13 @@ def rerank(
         matched_groups = []
         matched_stems: set[str] = set()
         for group in plan.groups:
-            hits = [term for term in group.terms if _term_in(term, known.everything)]
+            hits = [term for term in group.terms if _term_in(term_stems[term], known.everything)]
             if hits:
                 covered += weights[group.text]
                 matched_groups.append(group.text)
                 for term in hits:
-                    matched_stems.update(stems(term))
-                if any(_term_in(term, known.heading) for term in hits):
+                    matched_stems.update(term_stems[term])
+                if any(_term_in(term_stems[term], known.heading) for term in hits):
                     in_heading += weights[group.text]
         coverage = covered / total
         score = BLEND_RANK * (c.rank / top) + BLEND_COVERAGE * coverage + BLEND_HEADING * (in_heading / total)

@@ -10,8 +10,10 @@ from __future__ import annotations
 import difflib
 import logging
 import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -39,7 +41,7 @@ from knowledge.search import (
     weigh,
 )
 from knowledge.synonyms import SYNONYMS
-from knowledge.text import stems, words
+from knowledge.text import STOPWORDS, stems, unique, words
 from knowledge.types import (
     CertAnswer,
     CertPick,
@@ -99,11 +101,58 @@ class PackStatus:
     problem: str | None = None
 
 
+class _AnswerCache:
+    """A small LRU of finished answers, keyed by catalogue version and normalised question.
+
+    People ask the same things ("/ai-certs legal", an empty "/ai-policy"); an answer depends only
+    on the catalogue version and the text, so a repeat costs a dictionary lookup.
+    """
+
+    def __init__(self, size: int = 1024) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> Any:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: tuple, value: Any) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
 @dataclass
 class _PolicyIndex:
     vocabulary: Vocabulary
     policies: list[PolicyInfo]
     headings: list[tuple[str, str]]
+    heading_words: dict[str, list[int]] = field(default_factory=dict)
+    _buckets: dict[str, list[str]] | None = None
+
+    def __post_init__(self) -> None:
+        # Word -> positions of the section headings (not policy intros) that contain it.
+        for position, (title, heading) in enumerate(self.headings):
+            if heading == title:
+                continue
+            for word in unique(w for w in words(heading) if len(w) > 3 and w not in STOPWORDS):
+                self.heading_words.setdefault(word, []).append(position)
+
+    def heading_buckets(self) -> dict[str, list[str]]:
+        """Heading words by first letter, so close-word lookups compare few candidates."""
+        if self._buckets is None:
+            buckets: dict[str, list[str]] = {}
+            for word in self.heading_words:
+                buckets.setdefault(word[0], []).append(word)
+            self._buckets = buckets
+        return self._buckets
+
     stems: dict[int, SectionStems] = field(default_factory=dict)
 
     def stems_of(self, candidate: Candidate) -> SectionStems:
@@ -117,11 +166,17 @@ class _PolicyIndex:
 class KnowledgeService:
     """Loads data packs and answers policy and certification questions."""
 
+    # How long a process trusts its last look at the catalogue versions: an import made by
+    # another process shows up within this time (this process's own imports at once).
+    version_ttl: float = 1.0
+
     def __init__(self, *, db: Database, settings: Settings) -> None:
         self.db = db
         self.settings = settings
         self._lock = threading.Lock()
         self._cache: dict[str, tuple[int, Any]] = {}
+        self._versions_seen: tuple[float, dict[str, int]] | None = None
+        self._answers = _AnswerCache()
         self._backend: SearchBackend | None = None
         self.load_problems: dict[str, str] = {}
 
@@ -232,6 +287,7 @@ class KnowledgeService:
                 sections=pack.sections,
                 fingerprint=pack.fingerprint,
             )
+        self._versions_seen = None
         log.info("loaded %d %s from %s (%s)", pack.items, pack.kind, pack.location, source)
         return ImportResult(pack.kind, pack.location, pack.items, pack.sections, version, True, source)
 
@@ -258,6 +314,16 @@ class KnowledgeService:
         return out
 
     # --- caches ---------------------------------------------------------------------------
+
+    def _versions(self) -> dict[str, int]:
+        seen = self._versions_seen
+        now = time.monotonic()
+        if seen is not None and now - seen[0] < self.version_ttl:
+            return seen[1]
+        with self.db.read() as session:
+            versions = store.versions(session)
+        self._versions_seen = (now, versions)
+        return versions
 
     def _cached(self, kind: str, version: int, build: Callable[[], T]) -> T:
         entry = self._cache.get(kind)
@@ -324,15 +390,26 @@ class KnowledgeService:
         )
 
     def search(self, query: str, limit: int = 3) -> list[SectionHit]:
-        """The best sections for a question (best first); empty when nothing answers it."""
-        return list(self.policy_answer(query, limit=limit).hits)
+        """The best sections for a question (best first; never from the answer cache)."""
+        query = " ".join((query or "").split())[:500]
+        version = self._versions().get("policies", 0)
+        return list(self._policy_answer(query, limit, version).hits) if query else []
 
     def policy_answer(self, query: str, *, limit: int = 3) -> PolicyAnswer:
         """Answer ``/ai-policy``: best section plus related ones, or why there is none."""
-        contact = self.settings.briefbot_policy_contact
         query = " ".join((query or "").split())[:500]
+        version = self._versions().get("policies", 0)
+        key = ("policy", version, query.lower(), limit)
+        cached = self._answers.get(key)
+        if cached is not None:
+            return replace(cached, query=query)
+        answer = self._policy_answer(query, limit, version)
+        self._answers.put(key, answer)
+        return answer
+
+    def _policy_answer(self, query: str, limit: int, version: int) -> PolicyAnswer:
+        contact = self.settings.briefbot_policy_contact
         with self.db.read() as session:
-            version = store.versions(session).get("policies", 0)
             index = self._policy_index(session, version)
             if not index.policies:
                 return PolicyAnswer(query, "empty", contact)
@@ -357,19 +434,15 @@ class KnowledgeService:
     @staticmethod
     def _suggestions(query: str, index: _PolicyIndex, limit: int = 5) -> list[str]:
         """Close topics: headings sharing a word (or nearly) with the question, else policy titles."""
-        query_words = [w for w in words(query) if len(w) > 3]
-        scored: list[tuple[float, int, str]] = []
-        for position, (title, heading) in enumerate(index.headings):
-            heading_words = [w for w in words(heading) if len(w) > 3]
-            best = 0.0
-            for qw in query_words:
-                for hw in heading_words:
-                    ratio = difflib.SequenceMatcher(None, qw, hw).ratio()
-                    best = max(best, ratio)
-            if best >= 0.75 and heading != title:
-                scored.append((-best, position, f"{heading} ({title})"))
-        scored.sort()
-        picks = [label for _s, _p, label in scored[:limit]]
+        found: dict[int, float] = {}
+        for qw in unique(w for w in words(query) if len(w) > 3 and w not in STOPWORDS):
+            candidates = index.heading_buckets().get(qw[0], [])
+            for close in difflib.get_close_matches(qw, candidates, n=3, cutoff=0.75):
+                similarity = difflib.SequenceMatcher(None, qw, close).ratio()
+                for position in index.heading_words[close]:
+                    found[position] = found.get(position, 0.0) + similarity
+        ranked = sorted(found.items(), key=lambda item: (-item[1], item[0]))
+        picks = [f"{index.headings[p][1]} ({index.headings[p][0]})" for p, _score in ranked[:limit]]
         return picks or [p.title for p in index.policies[:limit]]
 
     def list_policies(self) -> list[PolicyInfo]:
@@ -382,8 +455,8 @@ class KnowledgeService:
         Stricter than a question: names and news words should not drag in a policy, so typos
         are not corrected and the section must match several distinct, reasonably rare concepts.
         """
+        version = self._versions().get("policies", 0)
         with self.db.read() as session:
-            version = store.versions(session).get("policies", 0)
             index = self._policy_index(session, version)
             if not index.policies:
                 return None
@@ -407,13 +480,32 @@ class KnowledgeService:
     # --- certifications -------------------------------------------------------------------
 
     def certifications(self) -> list[CertView]:
+        """The catalogue in its order (cached per catalogue version)."""
+        version = self._versions().get("certifications", 0)
+        entry = self._cache.get("certifications")
+        if entry is not None and entry[0] == version:
+            return list(entry[1])
         with self.db.read() as session:
-            version = store.versions(session).get("certifications", 0)
             return list(self._certs(session, version))
 
     def recommend_certs(self, text: str = "", *, level: str | None = None, limit: int = 5) -> CertAnswer:
         """Answer ``/ai-certs``: ranked certifications, or an overview per department."""
         query = " ".join((text or "").split())[:300]
+        key = (
+            "certs",
+            self._versions().get("certifications", 0),
+            query.lower(),
+            (level or "").lower(),
+            limit,
+        )
+        cached = self._answers.get(key)
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
+        answer = self._recommend_certs(query, level, limit)
+        self._answers.put(key, answer)
+        return answer
+
+    def _recommend_certs(self, query: str, level: str | None, limit: int) -> CertAnswer:
         catalogue = self.certifications()
         request = cert_ranking.parse_request(
             query, level=level, catalogue_words=self._catalogue_words(catalogue)

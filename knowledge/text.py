@@ -12,7 +12,9 @@ import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
-WORD_RE = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+WORD_RE = re.compile(r"[a-z0-9]+")
+# Apostrophe suffixes ("company's", "don't") are dropped before splitting into words.
+APOSTROPHE_RE = re.compile(r"['’][a-z]*")
 
 # English function words plus question phrasing: they carry no topic, and leaving them in an OR
 # query only adds noise to the ranking.
@@ -35,18 +37,15 @@ STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 def normalise(text: str) -> str:
     """Lower-case, Unicode-compatibility folded, accents removed."""
+    if text.isascii():
+        return text.lower()
     text = unicodedata.normalize("NFKD", text.lower())
     return "".join(ch for ch in text if not unicodedata.combining(ch))
 
 
 def words(text: str) -> list[str]:
     """Lower-case word tokens (apostrophe suffixes such as ``'s`` dropped)."""
-    out = []
-    for token in WORD_RE.findall(normalise(text)):
-        token = re.split(r"['’]", token, maxsplit=1)[0]
-        if token:
-            out.append(token)
-    return out
+    return WORD_RE.findall(APOSTROPHE_RE.sub("", normalise(text)))
 
 
 _DOUBLE_END = re.compile(r"([bdfgmnprt])\1$")

@@ -91,7 +91,7 @@ def test_slow_lookup_acks_at_once_and_answers_via_response_url(
     monkeypatch.setattr(knowledge, "policy_answer", slow)
     monkeypatch.setattr(ai_policy, "ANSWER_BUDGET_SECONDS", 0.05)
     body = ask(bot_server, "how do I report an AI incident")
-    assert body["text"] == "Looking that up…"
+    assert body["text"] == ai_policy.LOOKING
     late = fake_slack.wait_for("response_url", timeout=5)
     assert late.args["response_type"] == "ephemeral"
     assert "How to report an AI incident" in str(late.args["blocks"])

@@ -77,6 +77,7 @@ def test_admin_import_survives_restart(knowledge: KnowledgeService, db: Database
 def test_configured_pack_loads_and_reloads_only_when_its_files_change(db: Database, tmp_path: Path) -> None:
     folder = write_policies(tmp_path / "configured")
     service = service_for(db, briefbot_policy_dir=folder)
+    service.version_ttl = 0  # see other processes' loads at once
     assert [r.source for r in service.load_configured_packs() if r.kind == "policies"] == ["configured"]
     assert service.policy_answer("zanzibar").kind == "answer"
     # An admin import after start is kept across restarts while the configured files are unchanged.
@@ -155,6 +156,17 @@ def test_two_processes_starting_together_load_once(db_url: str, db: Database) ->
 
 
 # --- policy search --------------------------------------------------------------------------
+
+
+def test_repeated_questions_are_served_from_the_cache_until_the_catalogue_changes(
+    knowledge: KnowledgeService, tmp_path: Path
+) -> None:
+    first = knowledge.policy_answer("Prompt injection")
+    assert knowledge.policy_answer("prompt   INJECTION").hits == first.hits
+    assert knowledge.policy_answer("prompt   INJECTION").query == "prompt INJECTION"
+    knowledge.import_path(write_policies(tmp_path / "p"))
+    assert knowledge.policy_answer("Prompt injection").kind == "no_match"
+    assert knowledge.search("prompt injection") == []
 
 
 def test_search_answers_with_source_and_related_sections(knowledge: KnowledgeService) -> None:

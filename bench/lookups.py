@@ -1,0 +1,374 @@
+"""Benchmark: /ai-policy and /ai-certs through the real HTTP endpoint, plus search alone.
+
+Loads a generated pack of 2,000 policy sections and 200 certifications, serves the real Bolt app
+with waitress (signature verification on, as in production), and drives signed slash commands
+from 50 concurrent clients. Latency is measured until the user's answer has been sent: the ack
+when it carries the answer, else the later post to the response_url.
+
+    .venv/bin/python bench/lookups.py                 # SQLite (the embedded default)
+    .venv/bin/python bench/lookups.py --db postgres   # PostgreSQL at TEST_DATABASE_URL
+
+Targets: answer p99 < 250 ms on SQLite; search alone p99 < 20 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from briefbot.config import Settings  # noqa: E402
+from briefbot.services import make_services  # noqa: E402
+from knowledge.packs import BUNDLED_CERTS, BUNDLED_POLICIES, load_pack  # noqa: E402
+from knowledge.search import sentences  # noqa: E402
+from tests.mock_web_api_server import FakeSlack  # noqa: E402
+from tests.slack_requests import SignedSlackClient  # noqa: E402
+
+SECRET = "bench-secret"
+DEFAULT_PG = "postgresql+psycopg://briefbot:briefbot@127.0.0.1:5432/briefbot"
+CERT_QUERIES = [
+    "",
+    "legal",
+    "finance advanced",
+    "cfo",
+    "hr beginner",
+    "security",
+    "governance",
+    "ops",
+    "lawyer",
+    "auditor",
+    "engineer",
+    "privacy",
+    "strategy executive",
+    "people foundational",
+]
+TEAMS = ["Finance", "Legal", "Operations", "HR", "Sales", "Support", "Engineering", "Marketing"]
+
+
+FILLERS = ["please", "thanks", "quick question:", "for my team", "asap", "in 2026", "again", "today"]
+
+
+def variant(text: str, rng: random.Random) -> str:
+    """A question as someone else might type it: a word dropped, a typo, or an extra word.
+
+    Keeps most requests distinct, so repeats (which the service answers from its cache) stay
+    a small share, as in a real workspace, instead of flattering the figures.
+    """
+    words = text.split()
+    roll = rng.random()
+    if roll < 0.3 and len(words) > 2:
+        del words[rng.randrange(len(words))]
+    elif roll < 0.6:
+        long_words = [i for i, w in enumerate(words) if len(w) >= 5]
+        if long_words:
+            i = rng.choice(long_words)
+            w = words[i]
+            j = rng.randrange(1, len(w) - 2)
+            words[i] = w[:j] + w[j + 1] + w[j] + w[j + 2 :]
+    if rng.random() < 0.7:
+        words.insert(rng.randrange(len(words) + 1), rng.choice(FILLERS))
+    if rng.random() < 0.5:
+        words.append(str(rng.randint(1, 99)))
+    return " ".join(words)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
+
+
+def generate_pack(folder: Path, sections: int, certs: int, seed: int = 7) -> tuple[Path, Path]:
+    """Policies and certifications in the bundled pack's style and vocabulary, at scale."""
+    rng = random.Random(seed)
+    bundled = load_pack(BUNDLED_POLICIES).policies
+    pool = [(s.heading, sentences(s.body)) for p in bundled for s in p.sections if s.level == 2]
+    policies_dir = folder / "policies"
+    policies_dir.mkdir(parents=True)
+    per_policy = 10
+    for n in range(sections // per_policy):
+        team = TEAMS[n % len(TEAMS)]
+        lines = [
+            "---",
+            f"id: generated-{n:04d}",
+            f'title: "{team} AI procedure {n}"',
+            f'owner: "{team} lead (#ask-{team.lower()})"',
+            f"url: https://intranet.example.com/generated/{n}",
+            "updated: 2026-11-01",
+            "---",
+        ]
+        for _ in range(per_policy):
+            heading, base = rng.choice(pool)
+            body = rng.sample(base, min(len(base), rng.randint(3, 6)))
+            extra = rng.choice(pool)[1]
+            body += rng.sample(extra, min(len(extra), 2))
+            lines += ["", f"## {heading} ({team} {rng.randint(1, 999)})", "", " ".join(body)]
+        (policies_dir / f"generated-{n:04d}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    base_certs = load_pack(BUNDLED_CERTS).certifications
+    entries = []
+    for n in range(certs):
+        c = base_certs[n % len(base_certs)]
+        entries.append(
+            {
+                "id": f"{c.id}-{n}",
+                "name": f"{c.name} ({n})",
+                "provider": c.provider,
+                "url": c.url,
+                "level": c.level,
+                "topics": list(c.topics),
+                "departments": list(c.departments),
+                "summary": c.summary,
+            }
+        )
+    certs_file = folder / "certifications.yaml"
+    certs_file.write_text(yaml.safe_dump(entries, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return policies_dir, certs_file
+
+
+def serve(settings: dict[str, Any], ports: Any) -> None:
+    """Child process: the real Bolt app behind waitress, as ``briefbot run`` serves it."""
+    import logging
+
+    from waitress import create_server
+
+    from bot.app import build_app
+    from bot.http import WsgiApp
+
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    services = make_services(Settings(**settings))
+    app = build_app(services)
+    server: Any = create_server(WsgiApp(app, services), host="127.0.0.1", port=0, threads=8)
+    ports.put(server.effective_port)
+    server.run()
+
+
+class ResponseSink:
+    """Receives response_url posts and remembers when each arrived."""
+
+    def __init__(self) -> None:
+        self.arrived: dict[str, float] = {}
+        self.cond = threading.Condition()
+        sink = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *_: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                with sink.cond:
+                    sink.arrived[self.path] = time.perf_counter()
+                    sink.cond.notify_all()
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def wait(self, path: str, timeout: float = 30.0) -> float:
+        with self.cond:
+            self.cond.wait_for(lambda: path in self.arrived, timeout)
+            return self.arrived[path]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@contextmanager
+def database_url(kind: str, workdir: Path) -> Iterator[str]:
+    if kind == "sqlite":
+        yield f"sqlite:///{workdir / 'bench.db'}"
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = os.environ.get("TEST_DATABASE_URL", DEFAULT_PG)
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield (
+            make_url(base)
+            .update_query_dict({"options": f"-csearch_path={schema}"})
+            .render_as_string(hide_password=False)
+        )
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def run(args: argparse.Namespace) -> int:
+    questions = [
+        q["question"]
+        for q in yaml.safe_load(
+            (ROOT / "tests" / "data" / "policy_questions.yaml").read_text(encoding="utf-8")
+        )
+    ]
+    with tempfile.TemporaryDirectory() as tmp, FakeSlack() as fake, database_url(args.db, Path(tmp)) as url:
+        workdir = Path(tmp)
+        settings = Settings(
+            database_url=url,
+            slack_bot_token="xoxb-bench",
+            slack_signing_secret=SECRET,
+            slack_api_url=fake.url,
+        )
+        services = make_services(settings)
+        policies_dir, certs_file = generate_pack(workdir / "pack", args.sections, args.certs)
+        started = time.perf_counter()
+        loaded = services.knowledge.import_path(policies_dir)
+        services.knowledge.import_path(certs_file)
+        print(
+            f"loaded {loaded.items} policies / {loaded.sections} sections and {args.certs} certifications "
+            f"into {services.db.dialect} in {time.perf_counter() - started:.1f} s"
+        )
+
+        # Search alone (service call, one thread), after one warm-up pass.
+        for q in questions:
+            services.knowledge.search(q)
+        search_ms = []
+        for i in range(args.search_runs):
+            q = questions[i % len(questions)]
+            t0 = time.perf_counter()
+            services.knowledge.search(q)
+            search_ms.append((time.perf_counter() - t0) * 1000)
+
+        # The app runs in its own process, as in production: the 50 clients below must not share
+        # its interpreter lock.
+        ctx = multiprocessing.get_context("spawn")
+        ports: Any = ctx.Queue()
+        server = ctx.Process(target=serve, args=(settings.model_dump(), ports), daemon=True)
+        server.start()
+        endpoint = f"http://127.0.0.1:{ports.get(timeout=60)}"
+        sink = ResponseSink()
+
+        plan = []
+        rng = random.Random(11)
+        for i in range(args.requests):
+            if rng.random() < 0.7:
+                plan.append(("/ai-policy", variant(rng.choice(questions), rng), i))
+            else:
+                plan.append(("/ai-certs", rng.choice(CERT_QUERIES), i))
+        results: dict[str, list[float]] = {"/ai-policy": [], "/ai-certs": []}
+        late = 0
+        errors: list[str] = []
+        lock = threading.Lock()
+        cursor = iter(plan)
+
+        def client() -> None:
+            nonlocal late
+            slack = SignedSlackClient(endpoint, SECRET)
+            try:
+                while True:
+                    with lock:
+                        item = next(cursor, None)
+                    if item is None:
+                        return
+                    command, text, i = item
+                    path = f"/r/{i}"
+                    t0 = time.perf_counter()
+                    response = slack.command(command, text, response_url=sink.base + path)
+                    done = time.perf_counter()
+                    if response.status_code != 200:
+                        with lock:
+                            errors.append(f"{command} {text!r}: HTTP {response.status_code}")
+                        continue
+                    body = response.json()
+                    if not body.get("blocks"):  # placeholder ack: the answer follows via response_url
+                        done = sink.wait(path)
+                        with lock:
+                            late += 1
+                    with lock:
+                        results[command].append((done - t0) * 1000)
+            finally:
+                slack.close()
+
+        # Warm up the HTTP path (connections, caches) before measuring.
+        warm = SignedSlackClient(endpoint, SECRET)
+        for q in questions[:5]:
+            warm.command("/ai-policy", q, response_url=sink.base + "/warm")
+        warm.close()
+
+        wall = time.perf_counter()
+        threads = [threading.Thread(target=client) for _ in range(args.clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall = time.perf_counter() - wall
+        server.terminate()
+        server.join(timeout=10)
+        sink.close()
+        services.close()
+
+    every = results["/ai-policy"] + results["/ai-certs"]
+    policy_texts = [text.lower() for command, text, _ in plan if command == "/ai-policy"]
+    print(
+        f"distinct /ai-policy questions: {len(set(policy_texts))} of {len(policy_texts)}; "
+        f"/ai-certs draws from {len(CERT_QUERIES)} common requests (repeats are answered from the cache)"
+    )
+    print(
+        f"\n{len(every)} signed requests from {args.clients} concurrent clients in {wall:.1f} s "
+        f"({len(every) / wall:.0f}/s); answered in the ack: {len(every) - late}, via response_url: {late}; "
+        f"errors: {len(errors)}"
+    )
+    target = 250.0 if args.db == "sqlite" else None
+    rows = [
+        ("search alone (service)", search_ms, 20.0),
+        ("/ai-policy answer sent", results["/ai-policy"], target),
+        ("/ai-certs answer sent", results["/ai-certs"], target),
+        ("all commands", every, target),
+    ]
+    print(f"{'measure':<26}{'n':>6}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}   target")
+    failed = bool(errors)
+    for name, values, goal in rows:
+        if not values:
+            continue
+        p50, p99 = statistics.median(values), percentile(values, 99)
+        verdict = "-" if goal is None else f"p99 < {goal:.0f} ms: {'met' if p99 < goal else 'MISSED'}"
+        failed |= goal is not None and p99 >= goal
+        print(f"{name:<26}{len(values):>6}{p50:>10.1f}{p99:>10.1f}{max(values):>10.1f}   {verdict}")
+    for error in errors[:5]:
+        print("error:", error)
+    return 1 if failed else 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--sections", type=int, default=2000)
+    parser.add_argument("--certs", type=int, default=200)
+    parser.add_argument("--search-runs", type=int, default=1000)
+    return run(parser.parse_args())
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
