@@ -317,13 +317,13 @@ def split_sections(
     raw.append(current)
     sections: list[SectionDoc] = []
     anchors: dict[str, int] = {}
-    for heading, level, line, body_lines in raw:
+    for heading, level, start_line, body_lines in raw:
         body = "\n".join(body_lines).strip()
         if not body:
             continue
         if len(body) > MAX_SECTION_CHARS:
             problems.append(
-                Problem(shown, line, f"section is longer than {MAX_SECTION_CHARS} characters; split it")
+                Problem(shown, start_line, f"section is longer than {MAX_SECTION_CHARS} characters; split it")
             )
             continue
         heading = heading or first_h1 or "Introduction"
@@ -333,7 +333,7 @@ def split_sections(
             anchor = f"{anchor}-{anchors[anchor]}"
         else:
             anchors[anchor] = 0
-        sections.append(SectionDoc(heading, anchor, level, len(sections), body, line))
+        sections.append(SectionDoc(heading, anchor, level, len(sections), body, start_line))
     return sections, first_h1, problems
 
 

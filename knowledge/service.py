@@ -44,6 +44,7 @@ from knowledge.synonyms import SYNONYMS
 from knowledge.text import STOPWORDS, stems, unique, words
 from knowledge.types import (
     CertAnswer,
+    CertAnswerKind,
     CertPick,
     CertRequest,
     CertView,
@@ -515,7 +516,7 @@ class KnowledgeService:
             return CertAnswer(shown, "empty", request)
         if request.is_empty:
             overview = cert_ranking.department_overview(catalogue)
-            kind = "overview" if not request.unknown else "no_match"
+            kind: CertAnswerKind = "overview" if not request.unknown else "no_match"
             return CertAnswer(shown, kind, request, overview=tuple(overview))
         picks = cert_ranking.rank(catalogue, request, limit)
         if not picks:

@@ -89,7 +89,7 @@ def policy_blocks(answer: PolicyAnswer) -> tuple[str, list[dict[str, Any]]]:
         blocks.append(
             SectionBlock(text=md("Ask a question, e.g. `/ai-policy can I paste customer data into ChatGPT?`"))
         )
-        lines = []
+        lines: list[str] = []
         for i, p in enumerate(answer.policies):
             owner = f" — {escape_mrkdwn(p.owner)}" if p.owner else ""
             line = f"• {link(p.url, p.title)}{owner}"
