@@ -28,7 +28,8 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -91,7 +92,9 @@ class SlotOutcome:
 
 
 class ChannelPacer:
-    """Keeps posts to one channel at least ``interval`` seconds apart (Slack: ~1/s per channel)."""
+    """One message at a time per channel, at least ``interval`` seconds apart (Slack allows about
+    one per second per channel). A post holds the channel's turn through its own retries, so a
+    429 retry never overtakes the channel's next message."""
 
     def __init__(
         self,
@@ -103,19 +106,33 @@ class ChannelPacer:
         self.interval = interval
         self.clock = clock
         self.sleep = sleep
-        self._next: dict[str, float] = {}
-        self._lock = threading.Lock()
+        self._channels: dict[str, tuple[threading.Lock, list[float]]] = {}
+        self._guard = threading.Lock()
 
-    def wait(self, channel: str) -> None:
-        """Block until ``channel`` may receive the next message (reserving that turn)."""
-        with self._lock:
-            now = self.clock()
-            turn = max(now, self._next.get(channel, 0.0))
-            self._next[channel] = turn + self.interval
-            if len(self._next) > 10_000:
-                self._next = {c: t for c, t in self._next.items() if t > now}
-        if turn > now:
-            self.sleep(turn - now)
+    def _slot(self, channel: str) -> tuple[threading.Lock, list[float]]:
+        with self._guard:
+            found = self._channels.get(channel)
+            if found is None:
+                if len(self._channels) > 50_000:
+                    now = self.clock()
+                    self._channels = {
+                        c: v for c, v in self._channels.items() if v[0].locked() or v[1][0] > now
+                    }
+                found = self._channels[channel] = (threading.Lock(), [0.0])
+            return found
+
+    @contextmanager
+    def turn(self, channel: str) -> Iterator[None]:
+        """Hold ``channel`` for one post: waits for the previous one plus the interval."""
+        lock, next_at = self._slot(channel)
+        with lock:
+            wait = next_at[0] - self.clock()
+            if wait > 0:
+                self.sleep(wait)
+            try:
+                yield
+            finally:
+                next_at[0] = self.clock() + self.interval
 
 
 def ensure_retry_handlers(client: WebClient) -> WebClient:
@@ -151,7 +168,7 @@ class Deliverer:
         *,
         db: Database,
         admins: frozenset[str],
-        build: Callable[[Due, dict[Any, Any] | None], Briefing],
+        build: Callable[[Due, Any], Briefing],
         lease: timedelta = timedelta(minutes=10),
         pacer: ChannelPacer | None = None,
     ) -> None:
@@ -266,9 +283,7 @@ class Deliverer:
             )
 
     # ------------------------------------------------------------------ the whole slot
-    def deliver(
-        self, client: WebClient, due: Due, now: datetime, *, cache: dict[Any, Any] | None = None
-    ) -> SlotOutcome:
+    def deliver(self, client: WebClient, due: Due, now: datetime, *, cache: Any = None) -> SlotOutcome:
         """Claim, build, post and record one slot. Never raises for Slack or build failures."""
 
         def outcome(status: str, **kw: Any) -> SlotOutcome:
@@ -287,14 +302,14 @@ class Deliverer:
                 log.info("quiet week for %s in %s: nothing posted", due.department, due.channel_id)
                 return outcome("quiet")
             message = render_blocks(briefing)
-            self.pacer.wait(due.channel_id)
-            response = client.chat_postMessage(
-                channel=due.channel_id,
-                text=message.text,
-                blocks=message.blocks,
-                unfurl_links=False,
-                unfurl_media=False,
-            )
+            with self.pacer.turn(due.channel_id):
+                response = client.chat_postMessage(
+                    channel=due.channel_id,
+                    text=message.text,
+                    blocks=message.blocks,
+                    unfurl_links=False,
+                    unfurl_media=False,
+                )
         except SlackApiError as exc:
             error = str(exc.response.get("error") or f"HTTP {exc.response.status_code}")
             if error in PAUSE_ERRORS:
@@ -349,8 +364,8 @@ class Deliverer:
                 channel = (opened.get("channel") or {}).get("id")
                 if not channel:
                     continue
-                self.pacer.wait(channel)
-                client.chat_postMessage(channel=channel, text=text, unfurl_links=False)
+                with self.pacer.turn(channel):
+                    client.chat_postMessage(channel=channel, text=text, unfurl_links=False)
                 told += 1
             except SlackApiError as exc:
                 log.warning("could not DM %s: %s", user, exc.response.get("error"))

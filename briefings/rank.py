@@ -55,6 +55,12 @@ class Candidate:
     source_keys: tuple[str, ...] = ()
     feed_departments: frozenset[str] = frozenset()
     also_story_ids: tuple[int, ...] = ()
+    alt_urls: tuple[str, ...] = ()
+
+    @property
+    def links(self) -> tuple[str, ...]:
+        """Every link the story's items gave, first publisher's first (unchecked)."""
+        return tuple(u for u in (self.url, *self.alt_urls) if u)
 
     @property
     def story_ids(self) -> tuple[int, ...]:

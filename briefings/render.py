@@ -41,6 +41,7 @@ FOOTER = "Type `/ai-brief help` for commands · `/ai-brief status` shows this ch
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
 _SPACES = re.compile(r"[ \t\r\n]+")
+_WHITESPACE = re.compile(r"\s")
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def safe_url(url: str | None) -> str | None:
     if not url:
         return None
     url = url.strip()
-    if len(url) > URL_LIMIT or _CONTROL.search(url) or any(c.isspace() for c in url):
+    if len(url) > URL_LIMIT or _CONTROL.search(url) or _WHITESPACE.search(url):
         return None
     try:
         parts = urlsplit(url)
@@ -102,6 +103,11 @@ def safe_url(url: str | None) -> str | None:
     # Characters that would end or split Slack's <url|label> markup are percent-encoded.
     target = quote(url, safe="/:?#[]@!$&'()*+,;=%~-._").replace("&", "&amp;")
     return target if len(target) <= URL_LIMIT else None
+
+
+def first_web_link(urls: tuple[str, ...]) -> str | None:
+    """The first of ``urls`` that :func:`safe_url` accepts (as given, unescaped)."""
+    return next((u for u in urls if safe_url(u)), None)
 
 
 def link(url: str | None, label: str) -> str:

@@ -28,7 +28,7 @@ from briefings.delivery import ChannelPacer, Deliverer, Due, SlotOutcome, done_s
 from briefings.errors import BriefingError, DeliveryError, InvalidSchedule, SubscriptionNotFound
 from briefings.profiles import Profile, Profiles, load_profiles
 from briefings.rank import Candidate, Ranker, ScoredStory
-from briefings.render import RenderedMessage, render_blocks, render_terminal
+from briefings.render import RenderedMessage, first_web_link, render_blocks, render_terminal
 from briefings.schedule import Schedule, cron_trigger, latest_slot, parse_schedule, parse_timezone
 from briefings.store import MAX_AGE, delivered_story_ids, delivered_titles, load_candidates, newest_item_time
 from storage import Database
@@ -57,6 +57,24 @@ class TickReport:
     outcomes: tuple[SlotOutcome, ...] = ()
     skipped: tuple[tuple[int, datetime], ...] = ()
     counts: dict[str, int] = field(default_factory=dict)
+
+
+class TickCache:
+    """Values shared by the deliveries of one tick, each computed once even when workers race."""
+
+    def __init__(self) -> None:
+        self._values: dict[Any, Any] = {}
+        self._locks: dict[Any, threading.Lock] = defaultdict(threading.Lock)
+        self._guard = threading.Lock()
+
+    def get(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """The value for ``key``, computing it (once) if needed."""
+        with self._guard:
+            lock = self._locks[key]
+        with lock:
+            if key not in self._values:
+                self._values[key] = compute()
+            return self._values[key]
 
 
 class BriefingService:
@@ -147,7 +165,7 @@ class BriefingService:
                 story_id=s.candidate.story_id,
                 title=s.candidate.title,
                 summary=s.candidate.summary,
-                url=s.candidate.url,
+                url=first_web_link(s.candidate.links),
                 sources=s.candidate.sources,
                 published_at=s.candidate.published_at,
                 score=s.score,
@@ -215,9 +233,10 @@ class BriefingService:
             owner=str(getattr(section, "owner", "") or ""),
         )
 
-    def _build_due(self, due: Due, cache: dict[Any, Any] | None) -> Briefing:
+    def _build_due(self, due: Due, cache: TickCache | None) -> Briefing:
         """The briefing for a scheduled (or ``send``) slot: new since the last one, minus memory."""
         as_of = due.scheduled_for
+        cache = cache or TickCache()
         with self.db.read() as session:
             previous = session.scalar(
                 select(func.max(Delivery.scheduled_for)).where(
@@ -229,15 +248,13 @@ class BriefingService:
             since = max(previous, as_of - LOOKBACK) if previous else as_of - LOOKBACK
             skip = delivered_story_ids(session, due.channel_id)
             seen_titles = delivered_titles(session, due.channel_id, since=as_of - MAX_AGE)
-            cache = cache if cache is not None else {}
-            key = ("candidates", since, as_of)
-            if key not in cache:
-                cache[key] = load_candidates(session, since=since, as_of=as_of, by_first_seen=True)
-        candidates = cache[key]
-        scored_key = ("scored", since, as_of, due.department)
-        if scored_key not in cache:
-            cache[scored_key] = self.ranker.score(candidates, due.department, now=as_of)
-        scored = cache[scored_key]
+        candidates: list[Candidate] = cache.get(
+            ("candidates", since, as_of), lambda: self._candidates(since, as_of)
+        )
+        scored: list[ScoredStory] = cache.get(
+            ("scored", since, as_of, due.department),
+            lambda: self.ranker.score(candidates, due.department, now=as_of),
+        )
         chosen = self.ranker.select(
             scored, due.department, top_n=_top(due.top_n), skip_story_ids=skip, skip_titles=seen_titles
         )
@@ -245,6 +262,10 @@ class BriefingService:
         return self._assemble(
             due.department, chosen, fresh, candidates, as_of, since, due.timezone, due.cert_rotation
         )
+
+    def _candidates(self, since: datetime, as_of: datetime) -> list[Candidate]:
+        with self.db.read() as session:
+            return load_candidates(session, since=since, as_of=as_of, by_first_seen=True)
 
     # ================================================================== rendering
     def render(self, briefing: Briefing, *, note: str | None = None) -> RenderedMessage:
@@ -455,13 +476,13 @@ class BriefingService:
         due, give_up = self.plan(now, only)
         for d, reason in give_up:
             self._give_up(d, reason, now)
-        cache: dict[Any, Any] = {}
+        cache = TickCache()
         ordered = _interleave_channels(due)
         if len(ordered) <= 1:
             outcomes = [self.deliverer.deliver(client, d, now, cache=cache) for d in ordered]
         else:
             # Workers share the cache of candidates and scores: every subscription due at this
-            # slot reads the stored items once. (Two workers may fill the same key; both agree.)
+            # slot reads and scores the stored items once.
             with ThreadPoolExecutor(max_workers=min(self.workers, len(ordered))) as pool:
                 outcomes = list(
                     pool.map(lambda d: self.deliverer.deliver(client, d, now, cache=cache), ordered)

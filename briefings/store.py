@@ -15,17 +15,17 @@ relevance: nothing can flood a channel.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Text, and_, cast, or_, select
 from sqlalchemy.orm import Session
 
 from briefings.rank import Candidate
-from briefings.render import safe_url
 from storage.models import DeliveredStory, Feed, FeedDepartment, Item, Story
 
 MAX_AGE = timedelta(days=14)  # older news is never "new", whatever the feed claims
@@ -52,40 +52,30 @@ def load_candidates(
     ``by_first_seen`` selects the scheduled-delivery rule (see the module docstring).
     """
     oldest = max(since, as_of - MAX_AGE) if not by_first_seen else as_of - MAX_AGE
-    query = (
-        select(
-            Item.id,
-            Item.story_id,
-            Item.feed_id,
-            Item.title,
-            Item.summary,
-            Item.link,
-            Item.canonical_url,
-            Item.published_at,
-            Item.first_seen_at,
-            Item.is_backlog,
-            Feed.name,
-            Feed.title,
-            Feed.url,
-            Item.author,
-            Item.categories,
-        )
-        .join(Feed, Feed.id == Item.feed_id)
-        .where(Item.published_at >= oldest)
-    )
+    items = Item.__table__.c
+    # Plain Core columns (no ORM entities): this is the hot path of every briefing.
+    query = select(
+        items.id,
+        items.story_id,
+        items.feed_id,
+        items.title,
+        items.summary,
+        items.link,
+        items.canonical_url,
+        items.published_at,
+        items.author,
+        cast(items.categories, Text),
+    ).where(items.published_at >= oldest)
     if by_first_seen:
         query = query.where(
             or_(
-                and_(
-                    Item.is_backlog.is_(False),
-                    Item.first_seen_at > since,
-                    Item.first_seen_at <= as_of,
-                ),
-                and_(Item.is_backlog.is_(True), Item.published_at > since, Item.published_at <= as_of),
+                and_(items.is_backlog.is_(False), items.first_seen_at > since, items.first_seen_at <= as_of),
+                and_(items.is_backlog.is_(True), items.published_at > since, items.published_at <= as_of),
             )
         )
     else:
-        query = query.where(Item.published_at <= as_of)
+        query = query.where(items.published_at <= as_of)
+    sources = _feed_sources(session)
     rows = [
         _Row(
             item_id=r[0],
@@ -97,13 +87,35 @@ def load_candidates(
             canonical_url=r[6],
             # A feed may date items in the future; they are as new as the moment we judge at.
             published_at=min(r[7], as_of),
-            source=_source_name(r[10], r[11], r[12]),
+            source=sources.get(r[2], "unknown source"),
         )
-        for r in session.execute(query)
-        if not is_sponsored(r[13], r[14])
+        for r in session.connection().execute(query)
+        if r[2] in sources and not _maybe_sponsored(r[8], r[9])
     ]
     departments = _feed_departments(session, {r.feed_id for r in rows})
     return merge_stories(rows, departments)
+
+
+def _feed_sources(session: Session) -> dict[int, str]:
+    return {
+        feed_id: _source_name(name, title, url)
+        for feed_id, name, title, url in session.execute(select(Feed.id, Feed.name, Feed.title, Feed.url))
+    }
+
+
+def _maybe_sponsored(author: str | None, categories_json: str | None) -> bool:
+    # Categories arrive as JSON text; decoding every row is the costly part, so only rows whose
+    # text mentions a marker are decoded and checked properly.
+    raw = (categories_json or "").lower()
+    if not author and not any(
+        marker in raw for marker in ("sponsor", "advert", "promot", "partner", "paid", '"ad"')
+    ):
+        return False
+    try:
+        categories = json.loads(categories_json) if categories_json else []
+    except ValueError:
+        categories = []
+    return is_sponsored(author, categories)
 
 
 _SPONSORED = frozenset(
@@ -173,17 +185,16 @@ def merge_stories(rows: Iterable[_Row], departments: dict[int, set[str]]) -> lis
                 sources.append(item.source)
                 source_keys.append(f"feed:{item.feed_id}")
             tags |= departments.get(item.feed_id, set())
-        url = next(
-            (u for item in items for u in (item.link, item.canonical_url) if safe_url(u)),
-            None,
-        )
+        # Links are checked only for the few stories chosen (see ``Candidate.links``).
+        links = list(dict.fromkeys(u for item in items for u in (item.link, item.canonical_url) if u))
         out.append(
             Candidate(
                 key=key,
                 story_id=first.story_id,
                 title=first.title,
                 summary=max((i.summary for i in items), key=len),
-                url=url,
+                url=links[0] if links else None,
+                alt_urls=tuple(links[1:]),
                 sources=tuple(sources),
                 source_keys=tuple(source_keys),
                 published_at=first.published_at,

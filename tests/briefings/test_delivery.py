@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -318,7 +319,7 @@ def test_send_now_uses_the_same_path_and_posts_once_per_minute(
         svc.briefings.send_now(client, "CADHOC", "legal", actor=ADMIN, now=T0 + timedelta(minutes=2))
 
 
-def test_pacer_spaces_posts_to_one_channel() -> None:
+def test_pacer_spaces_posts_to_one_channel_and_holds_it_through_retries() -> None:
     clock = [0.0]
     slept: list[float] = []
 
@@ -327,11 +328,28 @@ def test_pacer_spaces_posts_to_one_channel() -> None:
         clock[0] += seconds
 
     pacer = ChannelPacer(1.0, clock=lambda: clock[0], sleep=sleep)
-    pacer.wait("C1")
-    pacer.wait("C2")
-    pacer.wait("C1")
-    pacer.wait("C1")
-    assert slept == [1.0, 1.0]
+    with pacer.turn("C1"):
+        clock[0] += 2.5  # a post that waited out a 429 and retried
+    with pacer.turn("C2"):
+        pass
+    with pacer.turn("C1"):
+        pass
+    assert slept == [1.0]  # C1 waits a full interval after its previous post *finished*
+    order: list[str] = []
+    real = ChannelPacer(0.05)
+
+    def post(name: str) -> None:
+        with real.turn("C9"):
+            order.append(f"{name}-start")
+            time.sleep(0.02)
+            order.append(f"{name}-end")
+
+    threads = [threading.Thread(target=post, args=(n,)) for n in ("a", "b", "c")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(order[i].endswith("start") and order[i + 1].endswith("end") for i in range(0, 6, 2))
 
 
 def test_subscription_rows_keep_the_cron_and_timezone(svc: Any) -> None:
