@@ -479,17 +479,31 @@ def sentences(body: str) -> list[str]:
     return [s.strip() for s in out if s.strip()]
 
 
-def excerpt(body: str, match_stems: Iterable[str], max_chars: int = 420) -> str:
+@dataclass(frozen=True)
+class Sentences:
+    """A section body split into sentences, with each sentence's stems (memoised per section)."""
+
+    parts: tuple[str, ...]
+    stems: tuple[frozenset[str], ...]
+
+    @classmethod
+    def of(cls, body: str) -> Sentences:
+        parts = tuple(sentences(body))
+        return cls(parts, tuple(frozenset(stems(p)) for p in parts))
+
+
+def excerpt(body: str | Sentences, match_stems: Iterable[str], max_chars: int = 420) -> str:
     """A few consecutive sentences around the matched terms, cut at ``max_chars``.
 
     The window with the most distinct matched stems wins (earliest on ties); ``…`` marks text
     left out before or after.
     """
     wanted = set(match_stems)
-    parts = sentences(body)
+    split = body if isinstance(body, Sentences) else Sentences.of(body)
+    parts = split.parts
     if not parts:
         return ""
-    scores = [len(wanted & set(stems(s))) for s in parts]
+    found = [wanted & sentence_stems for sentence_stems in split.stems]
     best_start, best_end, best_score = 0, 1, -1
     for start in range(len(parts)):
         end = start
@@ -500,10 +514,10 @@ def excerpt(body: str, match_stems: Iterable[str], max_chars: int = 420) -> str:
             if length and length + extra > max_chars:
                 break
             length += extra
-            covered |= wanted & set(stems(parts[end]))
+            covered |= found[end]
             end += 1
             # Prefer windows that start on a matching sentence; they read as an answer.
-            score = len(covered) * 10 + (scores[start] > 0) * 5 - (end - start)
+            score = len(covered) * 10 + bool(found[start]) * 5 - (end - start)
             if score > best_score:
                 best_start, best_end, best_score = start, end, score
     chosen = " ".join(parts[best_start:best_end])

@@ -31,6 +31,7 @@ from knowledge.search import (
     Ranked,
     SearchBackend,
     SectionStems,
+    Sentences,
     SqliteFtsBackend,
     Vocabulary,
     analyze_query,
@@ -145,6 +146,13 @@ class _PolicyIndex:
             for word in unique(w for w in words(heading) if len(w) > 3 and w not in STOPWORDS):
                 self.heading_words.setdefault(word, []).append(position)
 
+    def sentences_of(self, candidate: Candidate) -> Sentences:
+        """Section sentences for excerpts, memoised like ``stems_of``."""
+        split = self.sentences.get(candidate.section_id)
+        if split is None:
+            split = self.sentences[candidate.section_id] = Sentences.of(candidate.body)
+        return split
+
     def heading_buckets(self) -> dict[str, list[str]]:
         """Heading words by first letter, so close-word lookups compare few candidates."""
         if self._buckets is None:
@@ -155,6 +163,7 @@ class _PolicyIndex:
         return self._buckets
 
     stems: dict[int, SectionStems] = field(default_factory=dict)
+    sentences: dict[int, Sentences] = field(default_factory=dict)
 
     def stems_of(self, candidate: Candidate) -> SectionStems:
         """Section stems, memoised: section text never changes within a catalogue version."""
@@ -374,14 +383,14 @@ class KnowledgeService:
         return rerank(plan, candidates, index.vocabulary, index.stems_of)
 
     @staticmethod
-    def _hit(ranked: Ranked) -> SectionHit:
+    def _hit(ranked: Ranked, index: _PolicyIndex) -> SectionHit:
         c = ranked.candidate
         url = f"{c.url}#{c.anchor}" if c.url and c.anchor and "#" not in c.url else c.url
         return SectionHit(
             policy_id=c.policy_id,
             policy_title=c.policy_title,
             heading=c.heading,
-            excerpt=excerpt(c.body, ranked.matched_stems),
+            excerpt=excerpt(index.sentences_of(c), ranked.matched_stems),
             url=url,
             owner=c.owner,
             updated=c.updated,
@@ -394,7 +403,7 @@ class KnowledgeService:
         """The best sections for a question (best first; never from the answer cache)."""
         query = " ".join((query or "").split())[:500]
         version = self._versions().get("policies", 0)
-        return list(self._policy_answer(query, limit, version).hits) if query else []
+        return list(self._policy_answer(query, limit, version, use_cache=False).hits) if query else []
 
     def policy_answer(self, query: str, *, limit: int = 3) -> PolicyAnswer:
         """Answer ``/ai-policy``: best section plus related ones, or why there is none."""
@@ -408,7 +417,7 @@ class KnowledgeService:
         self._answers.put(key, answer)
         return answer
 
-    def _policy_answer(self, query: str, limit: int, version: int) -> PolicyAnswer:
+    def _policy_answer(self, query: str, limit: int, version: int, *, use_cache: bool = True) -> PolicyAnswer:
         contact = self.settings.briefbot_policy_contact
         with self.db.read() as session:
             index = self._policy_index(session, version)
@@ -417,20 +426,35 @@ class KnowledgeService:
             if not query:
                 return PolicyAnswer(query, "list", contact, policies=tuple(index.policies))
             plan = weigh(analyze_query(query, index.vocabulary), index.vocabulary)
-            ranked = self._ranked(session, plan, index, version) if not plan.is_empty else []
-        if not ranked or ranked[0].coverage < MIN_COVERAGE:
+            # Questions that analyse to the same concepts ("prompt injection please?") rank alike.
+            key = ("ranked", version, tuple((g.text, g.terms) for g in plan.groups), limit)
+            outcome = self._answers.get(key) if use_cache else None
+            if outcome is None:
+                outcome = self._rank_plan(session, plan, index, version, limit)
+                self._answers.put(key, outcome)
+        kind, found = outcome
+        if kind == "no_match":
             return PolicyAnswer(
                 query,
                 "no_match",
                 contact,
-                corrections=plan.corrections if not plan.is_empty else (),
-                suggestions=tuple(self._suggestions(query, index)),
+                corrections=plan.corrections,
+                suggestions=found,
                 policies=tuple(index.policies),
             )
+        return PolicyAnswer(query, "answer", contact, hits=found, corrections=plan.corrections)
+
+    def _rank_plan(
+        self, session: Any, plan: QueryPlan, index: _PolicyIndex, version: int, limit: int
+    ) -> tuple[str, tuple[Any, ...]]:
+        """("answer", hits) or ("no_match", suggested topics) for an analysed question."""
+        ranked = self._ranked(session, plan, index, version) if not plan.is_empty else []
+        if not ranked or ranked[0].coverage < MIN_COVERAGE:
+            topics = " ".join(group.text for group in plan.groups)
+            return "no_match", tuple(self._suggestions(topics, index))
         best = ranked[0]
         related = [r for r in ranked[1:] if r.score >= RELATED_RATIO * best.score and r.coverage > 0]
-        hits = [self._hit(r) for r in [best, *related][:limit]]
-        return PolicyAnswer(query, "answer", contact, hits=tuple(hits), corrections=plan.corrections)
+        return "answer", tuple(self._hit(r, index) for r in [best, *related][:limit])
 
     @staticmethod
     def _suggestions(query: str, index: _PolicyIndex, limit: int = 5) -> list[str]:
@@ -475,7 +499,7 @@ class KnowledgeService:
                 if group.text in strong and any(set(stems(term)) <= heading for term in group.terms)
             )
             if len(strong) >= RELATED_MIN_GROUPS and in_heading >= RELATED_MIN_HEADING_WEIGHT:
-                return self._hit(r)
+                return self._hit(r, index)
         return None
 
     # --- certifications -------------------------------------------------------------------
