@@ -9,6 +9,7 @@ certification questions from the bundled knowledge pack.
 
 from __future__ import annotations
 
+import calendar
 import tempfile
 import time
 from collections.abc import Callable
@@ -36,7 +37,7 @@ def samples_now(folder: Path = SAMPLES) -> datetime:
         for entry in parsed.entries:
             stamp = entry.get("published_parsed") or entry.get("updated_parsed")
             if stamp:
-                moment = datetime(*stamp[:6], tzinfo=UTC)
+                moment = datetime.fromtimestamp(calendar.timegm(stamp), UTC)
                 newest = moment if newest is None or moment > newest else newest
     return (newest or datetime.now(UTC)) + timedelta(hours=1)
 

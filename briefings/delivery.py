@@ -234,8 +234,9 @@ class Deliverer:
                 update(Delivery)
                 .where(Delivery.id == delivery_id, Delivery.claimed_by == self.worker)
                 .values(status=status, message_ts=ts, sent_at=now, error=None)
+                .returning(Delivery.id)
                 .execution_options(synchronize_session=False)
-            ).rowcount
+            ).scalar_one_or_none()
             if story_ids:
                 session.execute(
                     self._memory_insert()
@@ -266,7 +267,7 @@ class Deliverer:
                 due.subscription_id,
                 ts,
             )
-        return bool(done)
+        return done is not None
 
     def _memory_insert(self) -> Any:
         if self.db.dialect == "postgresql":

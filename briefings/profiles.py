@@ -151,7 +151,7 @@ def _mapping(where: _Where, node: yaml.Node, what: str) -> list[tuple[str, yaml.
     if not isinstance(node, yaml.MappingNode):
         raise where.error(node, f"{what} must be a mapping of name: value")
     seen: set[str] = set()
-    out = []
+    out: list[tuple[str, yaml.Node, yaml.Node]] = []
     for key_node, value_node in node.value:
         if not isinstance(key_node, yaml.ScalarNode):
             raise where.error(key_node, f"{what} keys must be plain names")

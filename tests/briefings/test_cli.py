@@ -114,3 +114,12 @@ def test_send_posts_once_through_the_claimed_path(env: dict[str, str], fake_slac
     fake_slack.fail("chat.postMessage", "not_in_channel")
     code, _, err = run(["send", "C0HR", "hr"], env)
     assert code == 1 and "not_in_channel" in err and "paused" in err
+
+
+def test_invalid_profiles_override_stops_the_cli_with_the_line(env: dict[str, str], tmp_path: Path) -> None:
+    bad = tmp_path / "profiles.yaml"
+    bad.write_text("legal:\n  phrases:\n    - {phrase: fines, weight: heavy, why: x}\n", encoding="utf-8")
+    code, out, err = run(["brief", "legal"], {**env, "BRIEFBOT_PROFILES_FILE": str(bad)})
+    assert code == 1
+    assert f"{bad}, line 3" in err and "weight of 'fines'" in err
+    assert "Traceback" not in out + err
