@@ -46,8 +46,6 @@ from knowledge.text import STOPWORDS, stems, unique, words
 from knowledge.types import (
     CertAnswer,
     CertAnswerKind,
-    CertPick,
-    CertRequest,
     CertView,
     PolicyAnswer,
     PolicyInfo,
@@ -470,10 +468,6 @@ class KnowledgeService:
         picks = [f"{index.headings[p][1]} ({index.headings[p][0]})" for p, _score in ranked[:limit]]
         return picks or [p.title for p in index.policies[:limit]]
 
-    def list_policies(self) -> list[PolicyInfo]:
-        with self.db.read() as session:
-            return store.policies(session)
-
     def related_policy_section(self, text: str) -> SectionHit | None:
         """The policy section most related to a bag of headline text, or None when none is close.
 
@@ -568,8 +562,3 @@ class KnowledgeService:
         if not picks:
             return None
         return picks[rotation % len(picks)]
-
-    def cert_picks(self, department: str) -> list[CertPick]:
-        """Ranked picks for one department (with reasons)."""
-        request = CertRequest(departments=(department,))
-        return cert_ranking.rank(self.certifications(), request, limit=50)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from briefbot.config import Settings
 from knowledge.errors import KnowledgeError, PackError
+from knowledge.search import MemoryBackend
 from knowledge.service import KnowledgeService
 from storage import Database
 from storage.audit import Actor, recent
@@ -241,6 +242,16 @@ def test_labelled_questions_hit_the_expected_section(knowledge: KnowledgeService
     assert len(QUESTIONS) >= 30
     assert top1 >= 0.85, f"top-1 {top1:.0%} ({summary}); misses: {misses}"
     assert top3 >= 0.95, f"top-3 {top3:.0%} ({summary})"
+
+
+def test_python_fallback_ranks_like_the_database(knowledge: KnowledgeService) -> None:
+    """Without FTS5 (some SQLite builds) the in-process BM25 stands in and still answers well."""
+    knowledge._backend = MemoryBackend()
+    hits = 0
+    for case in QUESTIONS:
+        answer = knowledge.search(case["question"], limit=1)
+        hits += bool(answer) and (answer[0].policy_id, answer[0].heading) == (case["policy"], case["section"])
+    assert hits / len(QUESTIONS) >= 0.85
 
 
 # --- interfaces for the briefings ------------------------------------------------------------
