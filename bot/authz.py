@@ -60,6 +60,7 @@ def require_admin(checker: AdminChecker) -> Callable[..., Any]:
         if checker.is_admin(client, user_id):
             return next()
         ack(text=REFUSAL, response_type="ephemeral")
-        return None
+        # A listener middleware that skips next() must return the response, or Bolt answers 404.
+        return ack.response
 
     return middleware
