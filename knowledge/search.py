@@ -292,21 +292,30 @@ class PostgresBackend:
         weights = dict(plan.weights)
         terms = [t for t in backend_terms(plan) if _clean_term(t)][: self.max_terms]
         params: dict[str, object] = {"query": query, "limit": limit}
+        queries = ["websearch_to_tsquery('english', :query) AS q"]
         parts = []
         for i, term in enumerate(terms):
             params[f"t{i}"] = websearch_query(QueryPlan(term, (TermGroup(term, (term,)),)))
             params[f"w{i}"] = weights.get(term, 1.0) if weights else 1.0
-            parts.append(
-                f"ts_rank('{PG_RANK_WEIGHTS}', s.search_vector, websearch_to_tsquery('english', :t{i}), 1)"
-                f" * :w{i}"
-            )
+            queries.append(f"websearch_to_tsquery('english', :t{i}) AS q{i}")
+            parts.append(f"ts_rank('{PG_RANK_WEIGHTS}', s.search_vector, q.q{i}, 1) * :w{i}")
         score = " + ".join(parts) or "0"
+        # Two stages: one ts_rank over every match picks a shortlist, then the rarity-weighted
+        # per-term rank orders it (ranking every match per term costs a ts_rank call per term
+        # per row). Queries are parsed once, and wide columns are fetched for the winners only.
+        params["shortlist"] = max(limit * 4, 100)
         rows = session.execute(
             text(
-                f"SELECT {_CANDIDATE_COLUMNS}, ({score}) AS score "
-                "FROM policy_sections s JOIN policies p ON p.id = s.policy_id "
-                "WHERE s.search_vector @@ websearch_to_tsquery('english', :query) "
-                "ORDER BY score DESC, s.id LIMIT :limit"
+                f"WITH q AS (SELECT {', '.join(queries)}), "
+                "shortlist AS (SELECT s.id, s.search_vector FROM policy_sections s, q "
+                "WHERE s.search_vector @@ q.q "
+                f"ORDER BY ts_rank('{PG_RANK_WEIGHTS}', s.search_vector, q.q, 1) DESC, s.id "
+                "LIMIT :shortlist), "
+                f"best AS (SELECT s.id, ({score}) AS score FROM shortlist s, q "
+                "ORDER BY score DESC, s.id LIMIT :limit) "
+                f"SELECT {_CANDIDATE_COLUMNS}, best.score FROM best "
+                "JOIN policy_sections s ON s.id = best.id JOIN policies p ON p.id = s.policy_id "
+                "ORDER BY best.score DESC, s.id"
             ),
             params,
         ).all()
