@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     briefbot_grace_hours: float = Field(default=6.0, ge=0)
     # Total time one feed fetch may take (connect + redirects + body); a hung server costs no more.
     briefbot_fetch_deadline_seconds: float = Field(default=30.0, gt=0, le=600)
+    # Worker processes that parse feeds during big refreshes (feedparser is pure Python, so
+    # threads share one core). Unset: one per CPU, at most 4, none on a single CPU; 0: never.
+    briefbot_parse_processes: int | None = Field(default=None, ge=0, le=32)
 
     @field_validator("slack_api_url")
     @classmethod

@@ -9,6 +9,8 @@ user can act on. A ``Fetcher`` is thread-safe: one is shared by all refresh work
 
 from __future__ import annotations
 
+import ssl
+import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -55,9 +57,9 @@ class GuardedTransport(httpx.HTTPTransport):
     the same way with our backend (pinned by tests: a loopback URL must be refused).
     """
 
-    def __init__(self, *, allow_private: bool, limits: httpx.Limits) -> None:
-        super().__init__(limits=limits, trust_env=False, retries=0)
-        ssl_context = httpx.create_ssl_context(trust_env=False)
+    def __init__(self, *, allow_private: bool, limits: httpx.Limits, ssl_context: ssl.SSLContext) -> None:
+        super().__init__(verify=ssl_context, limits=limits, trust_env=False, retries=0)
+        self._pool.close()
         self._pool = httpcore.ConnectionPool(
             ssl_context=ssl_context,
             max_connections=limits.max_connections,
@@ -78,7 +80,7 @@ class Fetcher:
         deadline: float = 30.0,
         connect_timeout: float = 5.0,
         read_timeout: float = 15.0,
-        max_connections: int = 32,
+        max_connections_per_origin: int = 4,
         max_redirects: int = MAX_REDIRECTS,
         user_agent: str = USER_AGENT,
     ) -> None:
@@ -88,16 +90,39 @@ class Fetcher:
         self.connect_timeout = min(connect_timeout, deadline)
         self.read_timeout = min(read_timeout, deadline)
         self.max_redirects = max_redirects
-        limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
-        self._client = httpx.Client(
-            transport=GuardedTransport(allow_private=allow_private, limits=limits),
-            headers={"User-Agent": user_agent, "Accept": ACCEPT},
-            follow_redirects=False,
-            trust_env=False,
+        self.user_agent = user_agent
+        self._limits = httpx.Limits(
+            max_connections=max_connections_per_origin, max_keepalive_connections=max_connections_per_origin
         )
+        # Building an SSL context loads the CA bundle: do it once for every origin's client.
+        self._ssl_context = httpx.create_ssl_context(trust_env=False)
+        # One small connection pool per origin: httpcore scans every pooled connection on each
+        # request, so a single pool shared by hundreds of sites costs quadratic CPU.
+        self._clients: dict[str, httpx.Client] = {}
+        self._lock = threading.Lock()
 
     def close(self) -> None:
-        self._client.close()
+        with self._lock:
+            clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            client.close()
+
+    def _client_for(self, url: str) -> httpx.Client:
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}".lower()
+        with self._lock:
+            client = self._clients.get(origin)
+            if client is None:
+                client = httpx.Client(
+                    transport=GuardedTransport(
+                        allow_private=self.allow_private, limits=self._limits, ssl_context=self._ssl_context
+                    ),
+                    headers={"User-Agent": self.user_agent, "Accept": ACCEPT},
+                    follow_redirects=False,
+                    trust_env=False,
+                )
+                self._clients[origin] = client
+            return client
 
     def __enter__(self) -> Fetcher:
         return self
@@ -175,8 +200,9 @@ class Fetcher:
             pool=remaining,
         )
         try:
-            request = self._client.build_request("GET", url, headers=headers, timeout=timeout)
-            return self._client.send(request, stream=True)
+            client = self._client_for(url)
+            request = client.build_request("GET", url, headers=headers, timeout=timeout)
+            return client.send(request, stream=True)
         except httpx.HTTPError as exc:
             raise _map_error(exc, self) from None
 

@@ -8,6 +8,7 @@ per-host cap (``feeds.refresh``), and stores results in batches (``feeds.store``
 from __future__ import annotations
 
 import logging
+import os
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -43,7 +44,7 @@ from feeds.records import (
     PruneReport,
     RefreshReport,
 )
-from feeds.refresh import parse_body, process_job, run_refresh
+from feeds.refresh import ParsePool, parse_body, process_job, run_refresh
 from feeds.safety import check_host, check_literal_host
 from feeds.store import StorePolicy, store_outcomes
 from feeds.text import clean_text
@@ -58,6 +59,8 @@ log = logging.getLogger(__name__)
 SAMPLES_DIR = Path(__file__).resolve().parent / "data" / "samples"
 # A claimed feed is not handed to another refresh (or replica) for this long, unless stored sooner.
 CLAIM_LEASE = timedelta(minutes=15)
+# Refreshes with fewer due feeds than this parse in threads: starting processes would cost more.
+PARSE_POOL_MIN_FEEDS = 24
 NAME_MAX = 255
 
 
@@ -85,6 +88,14 @@ class FeedService:
             grace=timedelta(hours=self.settings.briefbot_grace_hours),
         )
 
+    def parse_processes(self) -> int:
+        """How many parse worker processes a big refresh uses (``BRIEFBOT_PARSE_PROCESSES``)."""
+        configured = self.settings.briefbot_parse_processes
+        if configured is not None:
+            return configured
+        cpus = os.cpu_count() or 1
+        return 0 if cpus < 2 else min(cpus, 4)
+
     def make_fetcher(self) -> Fetcher:
         """A fetcher configured from settings (size cap, deadline, SSRF guard)."""
         s = self.settings
@@ -95,7 +106,7 @@ class FeedService:
             deadline=deadline,
             connect_timeout=min(5.0, deadline),
             read_timeout=min(15.0, deadline),
-            max_connections=s.briefbot_fetch_concurrency * 2,
+            max_connections_per_origin=max(2, s.briefbot_fetch_per_host),
         )
 
     # ------------------------------------------------------------------ curation
@@ -253,15 +264,22 @@ class FeedService:
         started = time.monotonic()
         now = now or utcnow()
         jobs = self._claim(now=now, force=force, feed_ids=feed_ids)
-        with self.make_fetcher() as fetcher:
-            outcomes = run_refresh(
-                jobs,
-                fetcher=fetcher,
-                store=lambda batch: self._store(batch, now=now),
-                now=now,
-                workers=self.settings.briefbot_fetch_concurrency,
-                per_host=self.settings.briefbot_fetch_per_host,
-            )
+        processes = self.parse_processes() if len(jobs) >= PARSE_POOL_MIN_FEEDS else 0
+        pool = ParsePool(processes) if processes else None
+        try:
+            with self.make_fetcher() as fetcher:
+                outcomes = run_refresh(
+                    jobs,
+                    fetcher=fetcher,
+                    store=lambda batch: self._store(batch, now=now),
+                    now=now,
+                    workers=self.settings.briefbot_fetch_concurrency,
+                    per_host=self.settings.briefbot_fetch_per_host,
+                    parse=pool,
+                )
+        finally:
+            if pool is not None:
+                pool.close()
         return RefreshReport(tuple(outcomes), started_at=now, seconds=time.monotonic() - started)
 
     def refresh_due(self) -> RefreshReport | None:

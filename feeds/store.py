@@ -240,6 +240,8 @@ def _existing_items(
     found: dict[tuple[int, str], tuple[int, str]] = {}
     for outcome in outcomes:
         assert outcome.parsed is not None
+        if outcome.job.last_success_at is None:
+            continue  # never stored anything: items only arrive with a successful fetch
         keys = [e.key for e in outcome.parsed.entries]
         for start in range(0, len(keys), _CHUNK):
             rows = session.execute(

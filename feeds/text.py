@@ -128,6 +128,8 @@ def title_key(title: str) -> str:
 
 
 def _words(text: str) -> list[str]:
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    folded = text.casefold()
+    if not folded.isascii():  # accents only exist outside ASCII: skip the per-character pass
+        folded = unicodedata.normalize("NFKD", folded)
+        folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
     return _NON_WORD.sub(" ", folded).replace("_", " ").split()

@@ -46,6 +46,7 @@ _TRACKING_PARAMS = frozenset(
     }
 )
 _SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_SPACE_RE = re.compile(r"\s")
 
 
 def normalise_feed_url(raw: str) -> str:
@@ -79,7 +80,7 @@ def normalise_feed_url(raw: str) -> str:
     host = _normalise_host(parts.hostname or "")
     if not host:
         raise InvalidFeedURL(f"the URL has no host name: {_shorten(raw)}")
-    if any(ch.isspace() for ch in url):
+    if _SPACE_RE.search(url):
         raise InvalidFeedURL(f"the URL contains spaces: {_shorten(raw)}")
     netloc = f"[{host}]" if ":" in host else host
     if port is not None and port != _DEFAULT_PORTS[scheme]:
@@ -130,7 +131,7 @@ def absolute_link(link: str | None, base: str) -> str | None:
         return None
     if parts.scheme.lower() not in _DEFAULT_PORTS or not parts.netloc:
         return None
-    if len(link) > MAX_URL_LENGTH or any(ch.isspace() for ch in link):
+    if len(link) > MAX_URL_LENGTH or _SPACE_RE.search(link):
         return None
     return link
 

@@ -13,15 +13,18 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import func, select
 
 import feeds.refresh
+import feeds.service
 from briefbot.config import Settings
 from feeds.errors import DuplicateFeed, FeedNotFound, InvalidFeedURL, UnknownDepartment, UnsafeFeedURL
+from feeds.records import FeedJob
+from feeds.refresh import ParsePool
 from feeds.service import FeedService
 from feeds.store import next_delay
 from storage import Database
 from storage.audit import Actor, recent
 from storage.models import DeliveredStory, Item, Story
 from storage.types import utcnow
-from tests.feeds.conftest import FeedServer, Reply, feed_reply, item
+from tests.feeds.conftest import NOW, FeedServer, Reply, feed_reply, item, rss
 
 ADMIN = Actor.slack("UADMIN")
 
@@ -425,3 +428,32 @@ def test_load_samples_is_fresh_idempotent_and_deduplicated(feed_service: FeedSer
     again = feed_service.load_samples()
     assert again.totals["new_items"] == 0 and len(_items(db)) == len(stored)
     assert len(feed_service.list()) == len(listed)
+
+
+def test_big_refreshes_parse_in_worker_processes(
+    feed_service: FeedService,
+    make_server: Callable[[], FeedServer],
+    db: Database,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(feeds.service, "PARSE_POOL_MIN_FEEDS", 2)
+    feed_service.settings = feed_service.settings.model_copy(update={"briefbot_parse_processes": 1})
+    site = make_server()
+    for n in range(3):
+        feed_service.add(
+            site.route(f"/f{n}", feed_reply([item(f"{n}-a"), item(f"{n}-b")])), ["hr"], fetch=False
+        )
+    report = feed_service.refresh()
+    assert [o.outcome for o in report.outcomes] == ["new", "new", "new"]
+    assert len(_items(db)) == 6
+
+
+def test_parse_pool_falls_back_when_its_workers_die() -> None:
+    job = FeedJob(1, "https://news.example.com/feed", None, None, None, None, True, None, 0)
+    body = rss([item(1)])
+    with ParsePool(1) as pool:
+        assert pool(job, body, content_type=None, now=NOW).kind == "parsed"
+        for process in list(pool._executor._processes.values()):  # the OS killing a worker
+            process.kill()
+        assert pool(job, body, content_type=None, now=NOW).kind == "parsed"
+        assert pool._broken  # parsed in the calling thread instead
