@@ -21,7 +21,7 @@ import httpcore
 import httpx
 
 from briefbot import __version__
-from feeds.errors import FeedTooLarge, FetchError, FetchTimeout, InvalidFeedURL, TooManyRedirects
+from feeds.errors import FeedError, FeedTooLarge, FetchError, FetchTimeout, InvalidFeedURL, TooManyRedirects
 from feeds.safety import GuardedBackend, check_literal_host
 
 USER_AGENT = f"briefbot/{__version__} (feed reader of an AI-briefings Slack bot; fetches admin-curated feeds)"
@@ -255,7 +255,7 @@ def _header(response: httpx.Response, name: str, limit: int) -> str | None:
     return value
 
 
-def _map_error(exc: httpx.HTTPError, fetcher: Fetcher) -> FetchError:
+def _map_error(exc: httpx.HTTPError, fetcher: Fetcher) -> FeedError:
     if isinstance(exc, httpx.ConnectTimeout):
         return FetchTimeout(f"connection timed out after {fetcher.connect_timeout:g} s")
     if isinstance(exc, httpx.ReadTimeout):

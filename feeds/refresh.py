@@ -140,15 +140,16 @@ def process_job(job: FeedJob, fetcher: Fetcher, *, now: datetime, parse: Parse |
     except Exception as exc:  # a bug must cost one feed, not the refresh
         log.exception("unexpected error fetching feed %s", job.feed_id)
         return FetchOutcome(job, "failed", error=f"internal error while fetching: {type(exc).__name__}")
-    common = {"status": result.status, "moved_to": result.moved_to}
+    status, moved_to = result.status, result.moved_to
     if result.status == 304:
         return FetchOutcome(
             job,
             "not_modified",
             etag=result.etag or job.etag,
             last_modified=result.last_modified or job.last_modified,
-            **common,
-        )  # type: ignore[arg-type]
+            status=status,
+            moved_to=moved_to,
+        )
     if result.status == 200 and result.body is not None:
         if job.body_hash is not None and body_digest(result.body) == job.body_hash:
             # Same bytes as last time (a server without validators): no parsing, no shipping.
@@ -159,8 +160,9 @@ def process_job(job: FeedJob, fetcher: Fetcher, *, now: datetime, parse: Parse |
                 last_modified=result.last_modified,
                 body_hash=job.body_hash,
                 identical_body=True,
-                **common,
-            )  # type: ignore[arg-type]
+                status=status,
+                moved_to=moved_to,
+            )
         return (parse or parse_body)(
             job,
             result.body,
@@ -169,10 +171,11 @@ def process_job(job: FeedJob, fetcher: Fetcher, *, now: datetime, parse: Parse |
             etag=result.etag,
             last_modified=result.last_modified,
             base_url=result.url,
-            **common,
-        )  # type: ignore[arg-type]
+            status=status,
+            moved_to=moved_to,
+        )
     if result.status == 410:
-        return FetchOutcome(job, "gone", **common)  # type: ignore[arg-type]
+        return FetchOutcome(job, "gone", status=status, moved_to=moved_to)
     if result.status in (429, 503):
         wait = f"; retry after {int(result.retry_after)} s" if result.retry_after is not None else ""
         return FetchOutcome(
@@ -180,9 +183,10 @@ def process_job(job: FeedJob, fetcher: Fetcher, *, now: datetime, parse: Parse |
             "rate_limited",
             retry_after=result.retry_after,
             error=f"HTTP {result.status}: the server asks us to slow down{wait}",
-            **common,
-        )  # type: ignore[arg-type]
-    return FetchOutcome(job, "failed", error=f"HTTP {result.status}{_reason(result.status)}", **common)  # type: ignore[arg-type]
+            status=status,
+            moved_to=moved_to,
+        )
+    return FetchOutcome(job, "failed", status=status, error=f"HTTP {status}{_reason(status)}")
 
 
 def parse_body(

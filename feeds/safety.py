@@ -103,7 +103,8 @@ def check_metadata(host: str, addresses: Iterable[str]) -> None:
     """Refuse cloud metadata endpoints even when private feeds are allowed."""
     for addr in addresses:
         if addr in _METADATA_ADDRESSES or addr.removeprefix("::ffff:") in _METADATA_ADDRESSES:
-            raise UnsafeFeedURL(f"refused: {host} is a cloud metadata endpoint ({addr}), never a feed")
+            shown = host if host == addr else f"{host} ({addr})"
+            raise UnsafeFeedURL(f"refused: {shown} is a cloud metadata endpoint, never a feed")
 
 
 def check_literal_host(host: str, *, allow_private: bool) -> None:

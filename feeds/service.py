@@ -7,6 +7,7 @@ per-host cap (``feeds.refresh``), and stores results in batches (``feeds.store``
 
 from __future__ import annotations
 
+import builtins
 import logging
 import os
 import time
@@ -114,7 +115,7 @@ class FeedService:
     def add(
         self,
         url: str,
-        departments: list[str] | tuple[str, ...],
+        departments: builtins.list[str] | tuple[str, ...],
         *,
         name: str | None = None,
         actor: Actor | None = None,
@@ -167,7 +168,7 @@ class FeedService:
             first = report.outcomes[0] if report.outcomes else None
         return AddResult(feed=self.get(feed_id), first_fetch=first)
 
-    def list(self) -> list[FeedInfo]:
+    def list(self) -> builtins.list[FeedInfo]:
         """Every curated feed with its health, oldest first."""
         with self.db.read() as session:
             counts = dict(session.execute(select(Item.feed_id, func.count()).group_by(Item.feed_id)).all())
@@ -258,7 +259,7 @@ class FeedService:
     # ------------------------------------------------------------------ refresh
 
     def refresh(
-        self, *, force: bool = False, feed_ids: list[int] | None = None, now: datetime | None = None
+        self, *, force: bool = False, feed_ids: builtins.list[int] | None = None, now: datetime | None = None
     ) -> RefreshReport:
         """Fetch every due active feed (all active ones with ``force``) and store what changed."""
         started = time.monotonic()
@@ -296,7 +297,9 @@ class FeedService:
                 log.warning("feed #%s %s: %s", outcome.feed_id, outcome.outcome, outcome.error)
         return report
 
-    def _claim(self, *, now: datetime, force: bool, feed_ids: list[int] | None) -> list[FeedJob]:
+    def _claim(
+        self, *, now: datetime, force: bool, feed_ids: builtins.list[int] | None
+    ) -> builtins.list[FeedJob]:
         with self.db.session() as session:
             query = select(
                 Feed.id,
@@ -339,7 +342,9 @@ class FeedService:
             for r in rows
         ]
 
-    def _store(self, batch: list[FetchOutcome], *, now: datetime, fresh: bool = False) -> list[FeedOutcome]:
+    def _store(
+        self, batch: builtins.list[FetchOutcome], *, now: datetime, fresh: bool = False
+    ) -> builtins.list[FeedOutcome]:
         with self.db.session() as session:
             return store_outcomes(session, batch, now=now, policy=self.policy, fresh=fresh)
 
@@ -350,7 +355,7 @@ class FeedService:
         data: bytes | str,
         *,
         actor: Actor | None = None,
-        default_departments: list[str] | tuple[str, ...] = (),
+        default_departments: builtins.list[str] | tuple[str, ...] = (),
     ) -> ImportReport:
         """Add every new feed of an OPML document; report each outline as added, skipped or invalid.
 
@@ -360,7 +365,7 @@ class FeedService:
         actor = actor or Actor.cli()
         outlines = parse_opml(data)
         defaults = normalise_departments(list(default_departments))
-        lines: list[ImportLine] = []
+        lines: builtins.list[ImportLine] = []
         with self.db.session() as session:
             known = {feed_identity(url): fid for fid, url in session.execute(select(Feed.id, Feed.url))}
             for outline in outlines:
@@ -451,7 +456,7 @@ class FeedService:
 
     def items(
         self, *, department: str | None = None, limit: int = 20, include_backlog: bool = True
-    ) -> list[ItemInfo]:
+    ) -> builtins.list[ItemInfo]:
         """The newest stored items, optionally only those of feeds tagged with ``department``."""
         dept = normalise_department(department) if department else None
         with self.db.read() as session:
@@ -491,20 +496,24 @@ class FeedService:
         cutoff = now - timedelta(days=self.settings.briefbot_retention_days)
         delivered = select(DeliveredStory.story_id)
         with self.db.session() as session:
-            items = session.execute(
-                delete(Item).where(
-                    Item.published_at < cutoff,
-                    Item.first_seen_at < cutoff,
-                    or_(Item.story_id.is_(None), Item.story_id.not_in(delivered)),
+            items = _rowcount(
+                session.execute(
+                    delete(Item).where(
+                        Item.published_at < cutoff,
+                        Item.first_seen_at < cutoff,
+                        or_(Item.story_id.is_(None), Item.story_id.not_in(delivered)),
+                    )
                 )
-            ).rowcount
-            stories = session.execute(
-                delete(Story).where(
-                    ~exists().where(Item.story_id == Story.id),
-                    Story.id.not_in(delivered),
-                    Story.first_seen_at < cutoff,
+            )
+            stories = _rowcount(
+                session.execute(
+                    delete(Story).where(
+                        ~exists().where(Item.story_id == Story.id),
+                        Story.id.not_in(delivered),
+                        Story.first_seen_at < cutoff,
+                    )
                 )
-            ).rowcount
+            )
         return PruneReport(items=items or 0, stories=stories or 0, cutoff=cutoff)
 
     def prune_job(self) -> None:
@@ -554,7 +563,7 @@ class FeedService:
         now = now or utcnow()
         manifest = _read_manifest(folder)
         actor = Actor.system()
-        jobs: list[tuple[FeedJob, Path]] = []
+        jobs: builtins.list[tuple[FeedJob, Path]] = []
         with self.db.session() as session:
             for entry in manifest:
                 url = normalise_feed_url(entry["url"])
@@ -688,6 +697,11 @@ def _info(feed: Feed, item_count: int) -> FeedInfo:
         created_at=feed.created_at,
         created_by=feed.created_by,
     )
+
+
+def _rowcount(result: Any) -> int:
+    # DELETE returns a CursorResult; its rowcount is the number of rows removed.
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _read_manifest(folder: Path) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from feeds.parse import EntryData
@@ -222,12 +222,12 @@ def _store_entries(
         rows = [
             _insert_row(fid, e, backlog, story_ids[i], now) for i, (fid, e, backlog) in enumerate(new_rows)
         ]
-        table = Item.__table__
+        table = _table(Item)
         stmt = _insert(session, table).on_conflict_do_nothing(index_elements=["feed_id", "entry_key"])
         for start in range(0, len(rows), _CHUNK):
             session.execute(stmt, rows[start : start + _CHUNK])
     if updates:
-        table = Item.__table__
+        table = _table(Item)
         stmt = update(table).where(table.c.id == bindparam("b_id"))
         for start in range(0, len(updates), _CHUNK):
             session.execute(stmt, updates[start : start + _CHUNK])
@@ -263,13 +263,10 @@ def _assign_stories(
     keys = sorted({e.title_key for e, _ in entries if e.title_key})
     by_url: dict[str, int] = {}
     for start in range(0, len(urls), _CHUNK):
-        by_url.update(
-            session.execute(
-                select(Story.canonical_url, Story.id).where(
-                    Story.canonical_url.in_(urls[start : start + _CHUNK])
-                )
-            ).all()
+        rows = session.execute(
+            select(Story.canonical_url, Story.id).where(Story.canonical_url.in_(urls[start : start + _CHUNK]))
         )
+        by_url.update((str(url), int(story_id)) for url, story_id in rows)
     by_title: dict[str, list[tuple[int, datetime]]] = defaultdict(list)
     for start in range(0, len(keys), _CHUNK):
         for key, story_id, published in session.execute(
@@ -312,7 +309,7 @@ def _assign_stories(
 
 
 def _insert_stories(session: Session, pending: list[dict[str, Any]]) -> list[int]:
-    table = Story.__table__
+    table = _table(Story)
     ids: list[int | None] = [None] * len(pending)
     with_url = [i for i, row in enumerate(pending) if row["canonical_url"]]
     without_url = [i for i, row in enumerate(pending) if not row["canonical_url"]]
@@ -377,6 +374,12 @@ def _update_row(item_id: int, e: EntryData, now: datetime) -> dict[str, Any]:
         "content_hash": e.content_hash,
         "updated_at": now,
     }
+
+
+def _table(model: type[Item] | type[Story]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 def _insert(session: Session, table: Any) -> Any:

@@ -42,17 +42,12 @@ _NAME_MARKERS = ("name:", "name=", "--name")
 def admin_only(
     ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, next: Callable[[], BoltResponse]
 ) -> BoltResponse | None:
-    """Listener middleware: ``bot.authz.require_admin`` with the checker the app put in context.
-
-    A listener middleware that does not call ``next`` must return the response itself, or Bolt
-    treats the request as unhandled (HTTP 404): the refusal's ack response is returned.
-    """
+    """Listener middleware: ``bot.authz.require_admin`` with the checker the app put in context."""
     checker = context.get("admin_checker")
     if checker is None:  # fail closed: without a checker nobody curates
         ack(text=REFUSAL, response_type="ephemeral")
-        return ack.response
-    result = require_admin(checker)(ack=ack, body=body, client=client, next=next)
-    return result if result is not None else ack.response
+        return ack.response  # a middleware that skips next() returns the response (else Bolt 404s)
+    return require_admin(checker)(ack=ack, body=body, client=client, next=next)
 
 
 def ai_feeds_callback(
