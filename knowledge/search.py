@@ -42,7 +42,7 @@ PG_RANK_WEIGHTS = "{0.05, 0.125, 0.25, 1.0}"  # D, C (title), B (body), A (headi
 # concepts the section covers + share found in its heading (headings are curated summaries).
 BLEND_RANK, BLEND_COVERAGE, BLEND_HEADING = 0.40, 0.35, 0.25
 
-CANDIDATES = 30
+CANDIDATES = 20
 # Terms rarer than this go to the database (idf 0.5: a word in about 60% of sections).
 COMMON_TERM_IDF = 0.5
 # difflib similarity a replacement needs: one wrong letter in a 6-letter word is 0.83.
