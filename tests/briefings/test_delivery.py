@@ -3,6 +3,7 @@ exactly once, per-channel memory, retries, pausing, grace period, stale claims."
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -385,3 +386,33 @@ def test_retold_story_from_another_feed_is_remembered_with_the_original(
     )
     svc.briefings.tick(client, now=SLOT2)
     assert "Nothing new above the bar" in str(posts(fake_slack)[1].args["blocks"])
+
+
+def test_certification_spotlight_rotates_between_briefings_and_policy_is_related(
+    svc: Any, client: Any, news: NewsFactory, fake_slack: FakeSlack
+) -> None:
+    feed = news.feed("Reg", "legal")
+    legal_story(
+        news, feed, "EU AI Act high-risk obligations: what the risk tiers mean", T0 - timedelta(hours=1)
+    )
+    subscribe(svc)
+    svc.briefings.tick(client, now=SLOT1)
+    legal_story(
+        news, feed, "EU AI Act enforcement: first fines under the risk tiers", SLOT1 + timedelta(hours=1)
+    )
+    svc.briefings.tick(client, now=SLOT2)
+    day1, day2 = (json.dumps(p.args["blocks"]) for p in posts(fake_slack))
+    spotlight = [b.split("Certification spotlight:* ")[1].split(">")[0] for b in (day1, day2)]
+    assert spotlight[0] != spotlight[1]
+    assert "Policy reminder:*" in day1 and "EU AI Act" in day1.split("Policy reminder:*")[1]
+
+
+def test_briefings_work_without_a_knowledge_catalogue(
+    svc: Any, client: Any, news: NewsFactory, fake_slack: FakeSlack
+) -> None:
+    svc.briefings.knowledge = object()  # no spotlight or policy lookups at all
+    legal_story(news, news.feed("Reg", "legal"), "EU AI Act fines begin", T0 - timedelta(hours=1))
+    subscribe(svc)
+    assert [o.status for o in svc.briefings.tick(client, now=SLOT1).outcomes] == ["sent"]
+    blocks = json.dumps(posts(fake_slack)[0].args["blocks"])
+    assert "EU AI Act fines begin" in blocks and "Certification spotlight" not in blocks
