@@ -230,3 +230,38 @@ def test_duplicate_guids_in_one_document() -> None:
     shared = parse(rss([item(1, guid="same"), item(2, guid="same")])).entries
     assert len(shared) == 2  # different entries sharing a GUID: neither hides the other
     assert shared[0].key != shared[1].key
+
+
+def test_html_named_entities_do_not_send_the_feed_to_the_slow_loose_parser() -> None:
+    body = rss([item(1, title="x")]).replace(
+        b"<title>x</title>", b"<title>Caf&eacute;&nbsp;d&eacute;bat &amp;nbsp;</title>"
+    )
+    feed = parse(body)
+    assert feed.warning is None  # parsed strictly: the entities were made numeric first
+    # NBSP collapses like any space; a double-escaped "&amp;nbsp;" is decoded too (common in feeds).
+    assert feed.entries[0].title == "Café débat"
+
+
+def test_giant_feeds_keep_only_the_first_thousand_entries_quickly() -> None:
+    many = [item(i, description="<p>" + "word " * 20 + "</p>") for i in range(3000)]
+    body = rss(many)
+    assert len(body) > 1_000_000
+    started = time.monotonic()
+    feed = parse(body)
+    assert time.monotonic() - started < 10  # bounded work (typically a fraction of a second)
+    assert len(feed.entries) == 1000 and feed.warning is None
+    assert feed.entries[0].guid == "urn:story:0" and feed.entries[-1].guid == "urn:story:999"
+
+
+def test_giant_atom_feed_is_cut_and_still_well_formed() -> None:
+    entries = "".join(
+        f"<entry><title>Entry {i} with a reasonably long title for size</title><id>urn:e:{i}</id>"
+        f"<link href='https://atom.example.com/{i}'/><updated>2026-11-19T10:00:00Z</updated>"
+        f"<summary>{'text ' * 60}</summary></entry>"
+        for i in range(1500)
+    )
+    body = (
+        f'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Big</title>{entries}</feed>'
+    )
+    feed = parse(body.encode())
+    assert len(feed.entries) == 1000 and feed.warning is None and feed.title == "Big"
