@@ -25,6 +25,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -141,8 +142,13 @@ def generate_pack(folder: Path, sections: int, certs: int, seed: int = 7) -> tup
     return policies_dir, certs_file
 
 
-def serve(settings: dict[str, Any], ports: Any) -> None:
-    """Child process: the real Bolt app behind waitress, as ``briefbot run`` serves it."""
+def serve(settings: dict[str, Any], ports: Any, gc_freeze: bool = False) -> None:
+    """Child process: the real Bolt app behind waitress, as ``briefbot run`` serves it.
+
+    ``gc_freeze`` tries what ``briefbot run`` would gain from freezing the start-up heap and
+    collecting less often (not done by ``briefbot run`` today).
+    """
+    import gc
     import logging
 
     from waitress import create_server
@@ -154,6 +160,10 @@ def serve(settings: dict[str, Any], ports: Any) -> None:
     services = make_services(Settings(**settings))
     app = build_app(services)
     server: Any = create_server(WsgiApp(app, services), host="127.0.0.1", port=0, threads=8)
+    if gc_freeze:
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(50_000, 20, 100)
     ports.put(server.effective_port)
     server.run()
 
@@ -222,6 +232,66 @@ def database_url(kind: str, workdir: Path) -> Iterator[str]:
         admin.dispose()
 
 
+@dataclass
+class Drive:
+    results: dict[str, list[float]]
+    late: int
+    errors: list[str]
+    wall: float
+
+
+def drive(
+    endpoint: str, sink: ResponseSink, plan: list[tuple[str, str, int]], args: argparse.Namespace
+) -> Drive:
+    """Send ``plan`` from ``args.clients`` concurrent clients; latency until the answer is sent."""
+    results: dict[str, list[float]] = {command: [] for command, _text, _i in plan}
+    errors: list[str] = []
+    late = 0
+    lock = threading.Lock()
+    cursor = iter(plan)
+    # Clients (and their HTTP connection pools) exist before the clock starts: building 50 of
+    # them inside the timed window would bill their set-up to the first requests.
+    clients = [SignedSlackClient(endpoint, SECRET) for _ in range(args.clients)]
+    start_line = threading.Barrier(args.clients + 1)
+
+    def client(slack: SignedSlackClient) -> None:
+        nonlocal late
+        start_line.wait()
+        try:
+            while True:
+                with lock:
+                    item = next(cursor, None)
+                if item is None:
+                    return
+                command, text, i = item
+                path = f"/r/{i}"
+                t0 = time.perf_counter()
+                response = slack.command(command, text, response_url=sink.base + path)
+                done = time.perf_counter()
+                if response.status_code != 200:
+                    with lock:
+                        errors.append(f"{command} {text!r}: HTTP {response.status_code}")
+                    continue
+                body = response.json()
+                if not body.get("blocks"):  # placeholder ack: the answer follows via response_url
+                    done = sink.wait(path)
+                    with lock:
+                        late += 1
+                with lock:
+                    results[command].append((done - t0) * 1000)
+        finally:
+            slack.close()
+
+    threads = [threading.Thread(target=client, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    start_line.wait()
+    wall = time.perf_counter()
+    for t in threads:
+        t.join()
+    return Drive(results, late, errors, time.perf_counter() - wall)
+
+
 def run(args: argparse.Namespace) -> int:
     questions = [
         q["question"]
@@ -261,7 +331,7 @@ def run(args: argparse.Namespace) -> int:
         # its interpreter lock.
         ctx = multiprocessing.get_context("spawn")
         ports: Any = ctx.Queue()
-        server = ctx.Process(target=serve, args=(settings.model_dump(), ports), daemon=True)
+        server = ctx.Process(target=serve, args=(settings.model_dump(), ports, args.gc_freeze), daemon=True)
         server.start()
         endpoint = f"http://127.0.0.1:{ports.get(timeout=60)}"
         sink = ResponseSink()
@@ -273,70 +343,34 @@ def run(args: argparse.Namespace) -> int:
                 plan.append(("/ai-policy", variant(rng.choice(questions), rng), i))
             else:
                 plan.append(("/ai-certs", rng.choice(CERT_QUERIES), i))
-        results: dict[str, list[float]] = {"/ai-policy": [], "/ai-certs": []}
-        late = 0
-        errors: list[str] = []
-        lock = threading.Lock()
-        cursor = iter(plan)
-
-        # Clients (and their HTTP connection pools) exist before the clock starts: building 50 of
-        # them inside the timed window would bill their set-up to the first requests.
-        clients = [SignedSlackClient(endpoint, SECRET) for _ in range(args.clients)]
-        start_line = threading.Barrier(args.clients + 1)
-
-        def client(slack: SignedSlackClient) -> None:
-            nonlocal late
-            start_line.wait()
-            try:
-                while True:
-                    with lock:
-                        item = next(cursor, None)
-                    if item is None:
-                        return
-                    command, text, i = item
-                    path = f"/r/{i}"
-                    t0 = time.perf_counter()
-                    response = slack.command(command, text, response_url=sink.base + path)
-                    done = time.perf_counter()
-                    if response.status_code != 200:
-                        with lock:
-                            errors.append(f"{command} {text!r}: HTTP {response.status_code}")
-                        continue
-                    body = response.json()
-                    if not body.get("blocks"):  # placeholder ack: the answer follows via response_url
-                        done = sink.wait(path)
-                        with lock:
-                            late += 1
-                    with lock:
-                        results[command].append((done - t0) * 1000)
-            finally:
-                slack.close()
-
         # Warm up the HTTP path (connections, caches) before measuring.
         warm = SignedSlackClient(endpoint, SECRET)
         for q in questions[:5]:
             warm.command("/ai-policy", q, response_url=sink.base + "/warm")
         warm.close()
 
-        threads = [threading.Thread(target=client, args=(c,)) for c in clients]
-        for t in threads:
-            t.start()
-        start_line.wait()
-        wall = time.perf_counter()
-        for t in threads:
-            t.join()
-        wall = time.perf_counter() - wall
+        baseline = None
+        if args.baseline:
+            # The same harness on a command that does no lookup: what the HTTP + Bolt stack costs
+            # on this machine, to read the lookup figures against.
+            baseline = drive(
+                endpoint, sink, [("/ai-brief", "help", -i - 1) for i in range(args.baseline)], args
+            )
+        measured = drive(endpoint, sink, plan, args)
         server.terminate()
         server.join(timeout=10)
         sink.close()
         services.close()
 
-    every = results["/ai-policy"] + results["/ai-certs"]
+    results, late, errors, wall = measured.results, measured.late, measured.errors, measured.wall
+    every = results.get("/ai-policy", []) + results.get("/ai-certs", [])
     policy_texts = [text.lower() for command, text, _ in plan if command == "/ai-policy"]
     print(
         f"distinct /ai-policy questions: {len(set(policy_texts))} of {len(policy_texts)}; "
         f"/ai-certs draws from {len(CERT_QUERIES)} common requests (repeats are answered from the cache)"
     )
+    if args.gc_freeze:
+        print("server: gc.freeze() after start-up and a higher collection threshold (--gc-freeze)")
     print(
         f"\n{len(every)} signed requests from {args.clients} concurrent clients in {wall:.1f} s "
         f"({len(every) / wall:.0f}/s); answered in the ack: {len(every) - late}, via response_url: {late}; "
@@ -345,8 +379,9 @@ def run(args: argparse.Namespace) -> int:
     target = 250.0 if args.db == "sqlite" else None
     rows = [
         ("search alone (service)", search_ms, 20.0),
-        ("/ai-policy answer sent", results["/ai-policy"], target),
-        ("/ai-certs answer sent", results["/ai-certs"], target),
+        *([("baseline: /ai-brief help", baseline.results["/ai-brief"], None)] if baseline else []),
+        ("/ai-policy answer sent", results.get("/ai-policy", []), target),
+        ("/ai-certs answer sent", results.get("/ai-certs", []), target),
         ("all commands", every, target),
     ]
     print(f"{'measure':<26}{'n':>6}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}   target")
@@ -373,6 +408,8 @@ def main() -> int:
     parser.add_argument("--sections", type=int, default=2000)
     parser.add_argument("--certs", type=int, default=200)
     parser.add_argument("--search-runs", type=int, default=1000)
+    parser.add_argument("--gc-freeze", action="store_true", help="serve with gc.freeze() (see serve())")
+    parser.add_argument("--baseline", type=int, default=1000, help="/ai-brief help requests first (0: skip)")
     return run(parser.parse_args())
 
 
