@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from sqlalchemy import text
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection
 
 from knowledge.synonyms import MAX_PHRASE_WORDS, SYNONYMS, expansions
 from knowledge.text import STOPWORDS, stem, stems, unique, words
@@ -245,7 +245,7 @@ class SearchBackend(Protocol):
 
     name: str
 
-    def candidates(self, session: Session, plan: QueryPlan, limit: int = CANDIDATES) -> list[Candidate]: ...
+    def candidates(self, conn: Connection, plan: QueryPlan, limit: int = CANDIDATES) -> list[Candidate]: ...
 
 
 class SqliteFtsBackend:
@@ -253,23 +253,22 @@ class SqliteFtsBackend:
 
     name = "sqlite-fts5"
 
-    def candidates(self, session: Session, plan: QueryPlan, limit: int = CANDIDATES) -> list[Candidate]:
+    # Rank inside the FTS table first, then join only the best rows. Sent as driver SQL: this
+    # runs on every lookup, and SQLAlchemy's per-statement bookkeeping cost more than the query.
+    SQL = (
+        f"SELECT {_CANDIDATE_COLUMNS}, best.score FROM ("
+        "SELECT rowid, bm25(policy_sections_fts, {}, {}, {}) AS score "
+        "FROM policy_sections_fts WHERE policy_sections_fts MATCH ? "
+        "ORDER BY score LIMIT ?) AS best "
+        "JOIN policy_sections s ON s.id = best.rowid "
+        "JOIN policies p ON p.id = s.policy_id ORDER BY best.score"
+    ).format(*SQLITE_BM25_WEIGHTS)
+
+    def candidates(self, conn: Connection, plan: QueryPlan, limit: int = CANDIDATES) -> list[Candidate]:
         match = fts5_match(plan)
         if not match:
             return []
-        h, b, t = SQLITE_BM25_WEIGHTS
-        # Rank inside the FTS table first, then join only the best rows.
-        rows = session.execute(
-            text(
-                f"SELECT {_CANDIDATE_COLUMNS}, best.score FROM ("
-                f"SELECT rowid, bm25(policy_sections_fts, {h}, {b}, {t}) AS score "
-                "FROM policy_sections_fts WHERE policy_sections_fts MATCH :match "
-                "ORDER BY score LIMIT :limit) AS best "
-                "JOIN policy_sections s ON s.id = best.rowid "
-                "JOIN policies p ON p.id = s.policy_id ORDER BY best.score"
-            ),
-            {"match": match, "limit": limit},
-        ).all()
+        rows = conn.exec_driver_sql(self.SQL, (match, limit)).all()
         # bm25() is negative, better matches more negative.
         return [_candidate(row, -float(row[-1])) for row in rows]
 
@@ -285,7 +284,7 @@ class PostgresBackend:
     name = "postgresql-tsvector"
     max_terms = 24
 
-    def candidates(self, session: Session, plan: QueryPlan, limit: int = CANDIDATES) -> list[Candidate]:
+    def candidates(self, conn: Connection, plan: QueryPlan, limit: int = CANDIDATES) -> list[Candidate]:
         query = websearch_query(plan)
         if not query:
             return []
@@ -304,7 +303,7 @@ class PostgresBackend:
         # per-term rank orders it (ranking every match per term costs a ts_rank call per term
         # per row). Queries are parsed once, and wide columns are fetched for the winners only.
         params["shortlist"] = max(limit * 4, 100)
-        rows = session.execute(
+        rows = conn.execute(
             text(
                 f"WITH q AS (SELECT {', '.join(queries)}), "
                 "shortlist AS (SELECT s.id, s.search_vector FROM policy_sections s, q "
@@ -331,10 +330,10 @@ class MemoryBackend:
     _df: Counter[str] = field(default_factory=Counter)
     _loaded_version: object = None
 
-    def load(self, session: Session, version: object) -> None:
+    def load(self, conn: Connection, version: object) -> None:
         if version == self._loaded_version and self._docs:
             return
-        rows = session.execute(
+        rows = conn.execute(
             text(
                 f"SELECT {_CANDIDATE_COLUMNS} FROM policy_sections s "
                 "JOIN policies p ON p.id = s.policy_id ORDER BY s.id"
@@ -350,9 +349,9 @@ class MemoryBackend:
             df.update(set(body) | set(head))
         self._docs, self._df, self._loaded_version = docs, df, version
 
-    def candidates(self, session: Session, plan: QueryPlan, limit: int = CANDIDATES) -> list[Candidate]:
+    def candidates(self, conn: Connection, plan: QueryPlan, limit: int = CANDIDATES) -> list[Candidate]:
         if not self._docs:
-            self.load(session, None)
+            self.load(conn, None)
         n = len(self._docs) or 1
         avg = sum(d[3] for d in self._docs) / n
         term_stems = unique(s for term in plan.terms() for s in stems(term))

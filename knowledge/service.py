@@ -17,6 +17,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
+from sqlalchemy.engine import Connection
+
 from briefbot.config import Settings
 from knowledge import certs as cert_ranking
 from knowledge import store
@@ -345,26 +347,27 @@ class KnowledgeService:
             self._cache[kind] = (version, value)
             return value
 
-    def _policy_index(self, session: Any, version: int) -> _PolicyIndex:
+    def _policy_index(self, version: int) -> _PolicyIndex:
         def build() -> _PolicyIndex:
-            texts = store.section_texts(session)
-            vocabulary = Vocabulary(
-                (f"{h}\n{b}\n{t}" for h, b, t in texts),
-                extra_words=list(SYNONYMS),
-            )
-            return _PolicyIndex(vocabulary, store.policies(session), store.headings(session))
+            with self.db.read() as session:
+                texts = store.section_texts(session)
+                vocabulary = Vocabulary(
+                    (f"{h}\n{b}\n{t}" for h, b, t in texts),
+                    extra_words=list(SYNONYMS),
+                )
+                return _PolicyIndex(vocabulary, store.policies(session), store.headings(session))
 
         return self._cached("policies", version, build)
 
     def _certs(self, session: Any, version: int) -> list[CertView]:
         return self._cached("certifications", version, lambda: store.certifications(session))
 
-    def backend(self, session: Any) -> SearchBackend:
+    def backend(self, conn: Connection) -> SearchBackend:
         """The search backend for this database (decided once per process)."""
         if self._backend is None:
             if self.db.dialect == "postgresql":
                 self._backend = PostgresBackend()
-            elif store.has_fts5_table(session):
+            elif store.has_fts5_table(conn):
                 self._backend = SqliteFtsBackend()
             else:
                 log.warning("this SQLite build has no FTS5: policy search ranks in Python instead")
@@ -373,11 +376,13 @@ class KnowledgeService:
 
     # --- policy search --------------------------------------------------------------------
 
-    def _ranked(self, session: Any, plan: QueryPlan, index: _PolicyIndex, version: int) -> list[Ranked]:
-        backend = self.backend(session)
-        if isinstance(backend, MemoryBackend):
-            backend.load(session, version)
-        candidates = backend.candidates(session, plan, CANDIDATES)
+    def _ranked(self, plan: QueryPlan, index: _PolicyIndex, version: int) -> list[Ranked]:
+        # A plain connection rather than an ORM session: this runs on every uncached lookup.
+        with self.db.read_engine.connect() as conn:
+            backend = self.backend(conn)
+            if isinstance(backend, MemoryBackend):
+                backend.load(conn, version)
+            candidates = backend.candidates(conn, plan, CANDIDATES)
         return rerank(plan, candidates, index.vocabulary, index.stems_of)
 
     @staticmethod
@@ -417,19 +422,18 @@ class KnowledgeService:
 
     def _policy_answer(self, query: str, limit: int, version: int, *, use_cache: bool = True) -> PolicyAnswer:
         contact = self.settings.briefbot_policy_contact
-        with self.db.read() as session:
-            index = self._policy_index(session, version)
-            if not index.policies:
-                return PolicyAnswer(query, "empty", contact)
-            if not query:
-                return PolicyAnswer(query, "list", contact, policies=tuple(index.policies))
-            plan = weigh(analyze_query(query, index.vocabulary), index.vocabulary)
-            # Questions that analyse to the same concepts ("prompt injection please?") rank alike.
-            key = ("ranked", version, tuple((g.text, g.terms) for g in plan.groups), limit)
-            outcome = self._answers.get(key) if use_cache else None
-            if outcome is None:
-                outcome = self._rank_plan(session, plan, index, version, limit)
-                self._answers.put(key, outcome)
+        index = self._policy_index(version)
+        if not index.policies:
+            return PolicyAnswer(query, "empty", contact)
+        if not query:
+            return PolicyAnswer(query, "list", contact, policies=tuple(index.policies))
+        plan = weigh(analyze_query(query, index.vocabulary), index.vocabulary)
+        # Questions that analyse to the same concepts ("prompt injection please?") rank alike.
+        key = ("ranked", version, tuple((g.text, g.terms) for g in plan.groups), limit)
+        outcome = self._answers.get(key) if use_cache else None
+        if outcome is None:
+            outcome = self._rank_plan(plan, index, version, limit)
+            self._answers.put(key, outcome)
         kind, found = outcome
         if kind == "no_match":
             return PolicyAnswer(
@@ -443,10 +447,10 @@ class KnowledgeService:
         return PolicyAnswer(query, "answer", contact, hits=found, corrections=plan.corrections)
 
     def _rank_plan(
-        self, session: Any, plan: QueryPlan, index: _PolicyIndex, version: int, limit: int
+        self, plan: QueryPlan, index: _PolicyIndex, version: int, limit: int
     ) -> tuple[str, tuple[Any, ...]]:
         """("answer", hits) or ("no_match", suggested topics) for an analysed question."""
-        ranked = self._ranked(session, plan, index, version) if not plan.is_empty else []
+        ranked = self._ranked(plan, index, version) if not plan.is_empty else []
         if not ranked or ranked[0].coverage < MIN_COVERAGE:
             topics = " ".join(group.text for group in plan.groups)
             return "no_match", tuple(self._suggestions(topics, index))
@@ -475,14 +479,13 @@ class KnowledgeService:
         are not corrected and the section must match several distinct, reasonably rare concepts.
         """
         version = self._versions().get("policies", 0)
-        with self.db.read() as session:
-            index = self._policy_index(session, version)
-            if not index.policies:
-                return None
-            plan = weigh(analyze_query(text[:4000], index.vocabulary, fix_typos=False), index.vocabulary)
-            if plan.is_empty:
-                return None
-            ranked = self._ranked(session, plan, index, version)
+        index = self._policy_index(version)
+        if not index.policies:
+            return None
+        plan = weigh(analyze_query(text[:4000], index.vocabulary, fix_typos=False), index.vocabulary)
+        if plan.is_empty:
+            return None
+        ranked = self._ranked(plan, index, version)
         weights = group_weights(plan, index.vocabulary)
         for r in ranked[:5]:
             strong = [g for g in r.matched_groups if weights.get(g, 0.0) >= RELATED_MIN_IDF]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from knowledge.packs import Pack
@@ -230,10 +231,10 @@ def certifications(session: Session) -> list[CertView]:
     ]
 
 
-def has_fts5_table(session: Session) -> bool:
+def has_fts5_table(conn: Connection | Session) -> bool:
     """Whether migration 0004 could create the SQLite FTS5 table (the build supports FTS5)."""
     return (
-        session.execute(
+        conn.execute(
             text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'policy_sections_fts'")
         ).first()
         is not None
