@@ -352,10 +352,15 @@ class KnowledgeService:
             with self.db.read() as session:
                 texts = store.section_texts(session)
                 vocabulary = Vocabulary(
-                    (f"{h}\n{b}\n{t}" for h, b, t in texts),
+                    (f"{h}\n{b}\n{t}" for _i, h, b, t in texts),
                     extra_words=list(SYNONYMS),
                 )
-                return _PolicyIndex(vocabulary, store.policies(session), store.headings(session))
+                index = _PolicyIndex(vocabulary, store.policies(session), store.headings(session))
+            # Every section's stems now, so no lookup pays for them later.
+            for section_id, heading, body, _title in texts:
+                head = frozenset(stems(heading))
+                index.stems[section_id] = SectionStems(head, head | frozenset(stems(body)))
+            return index
 
         return self._cached("policies", version, build)
 

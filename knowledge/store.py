@@ -191,12 +191,12 @@ def policies(session: Session) -> list[PolicyInfo]:
     ]
 
 
-def section_texts(session: Session) -> list[tuple[str, str, str]]:
-    """(heading, body, policy title) of every section: the vocabulary's raw material."""
+def section_texts(session: Session) -> list[tuple[int, str, str, str]]:
+    """(id, heading, body, policy title) of every section: the vocabulary's raw material."""
     return [
-        (h, b, t)
-        for h, b, t in session.execute(
-            select(PolicySection.heading, PolicySection.body, PolicySection.policy_title)
+        (i, h, b, t)
+        for i, h, b, t in session.execute(
+            select(PolicySection.id, PolicySection.heading, PolicySection.body, PolicySection.policy_title)
         )
     ]
 
