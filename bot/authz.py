@@ -31,6 +31,10 @@ class AdminChecker:
         self._cache: dict[str, tuple[float, bool]] = {}
         self._lock = Lock()
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> AdminChecker:
+        # Bolt deep-copies the context for lazy listeners: share the checker, don't copy it.
+        return self
+
     def is_admin(self, client: WebClient, user_id: str) -> bool:
         if user_id in self.settings.admin_ids:
             return True

@@ -19,6 +19,7 @@ from typing import Any
 
 import click
 
+from briefbot.config import Settings
 from briefbot.services import Services, make_services
 
 SAMPLES = Path(__file__).resolve().parent.parent / "feeds" / "data" / "samples"
@@ -42,10 +43,10 @@ def samples_now(folder: Path = SAMPLES) -> datetime:
     return (newest or datetime.now(UTC)) + timedelta(hours=1)
 
 
-def run_demo(services: Services, *, echo: Callable[[str], None] = click.echo) -> None:
+def run_demo(base: Settings, *, echo: Callable[[str], None] = click.echo) -> None:
     """Print the four sample briefings and sample lookups (see the module docstring)."""
     with tempfile.TemporaryDirectory(prefix="briefbot-demo-") as tmp:
-        settings = services.settings.model_copy(
+        settings = base.model_copy(
             update={"database_url": f"sqlite:///{Path(tmp) / 'demo.db'}", "briefbot_admins": ""}
         )
         demo = make_services(settings)

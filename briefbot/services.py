@@ -30,6 +30,10 @@ class Services:
     knowledge: KnowledgeService
     extras: dict[str, Any] = field(default_factory=dict)
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> Services:
+        # Bolt deep-copies the context for lazy listeners: they must get the same services.
+        return self
+
     def close(self) -> None:
         self.db.dispose()
 

@@ -33,7 +33,7 @@ def demo(ctx: click.Context) -> None:
     """Offline demo: bundled sample feeds -> the four department briefings, plus sample lookups."""
     from briefbot.demo import run_demo
 
-    run_demo(services_from(ctx))
+    run_demo(settings_from(ctx))
 
 
 @click.group()

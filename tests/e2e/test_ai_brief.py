@@ -118,7 +118,14 @@ def test_subscribe_then_scheduled_post_restart_429_and_channel_not_found(
     assert services.briefings.subscriptions("CLEGAL")[0].status == "active"
 
 
-def test_non_admin_cannot_change_subscriptions_but_can_read(bot: BotServer, fake_slack: FakeSlack) -> None:
+def test_anyone_may_subscribe_their_channel_by_default(bot: BotServer, fake_slack: FakeSlack) -> None:
+    ok = command(bot, fake_slack, "subscribe legal daily 09:00", user="UREADER")
+    assert "subscribed this channel to the *Legal* AI briefing: `daily 09:00`" in ok.args["text"]
+    assert [s.department for s in bot.services.briefings.subscriptions("CLEGAL")] == ["legal"]
+
+
+def test_non_admin_cannot_change_subscriptions_when_restricted(bot: BotServer, fake_slack: FakeSlack) -> None:
+    bot.services.settings.briefbot_subscribe_admins_only = True
     refused = command(bot, fake_slack, "subscribe legal daily 09:00", user="UREADER")
     assert "only briefing admins" in refused.args["text"]
     assert bot.services.briefings.subscriptions("CLEGAL") == []

@@ -54,7 +54,9 @@ def ai_brief_callback(
             _now(args, command, respond, context, client)
         elif sub == "status":
             _status(command, respond, context)
-        elif not context["admin_checker"].is_admin(client, command.get("user_id", "")):
+        elif context["services"].settings.briefbot_subscribe_admins_only and not context[
+            "admin_checker"
+        ].is_admin(client, command.get("user_id", "")):
             respond(text=NOT_ADMIN, response_type="ephemeral")
         elif sub == "subscribe":
             _subscribe(args, command, respond, context, client)
