@@ -135,7 +135,9 @@ def serve_app(services: Any) -> tuple[Any, Any, threading.Thread]:
     from bot.http import WsgiApp
 
     app = build_app(services)
-    server: Any = create_server(WsgiApp(app, services), host="127.0.0.1", port=0, threads=8)
+    server: Any = create_server(
+        WsgiApp(app, services), host="127.0.0.1", port=0, threads=8, asyncore_loop_timeout=0.1
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     return app, server, thread

@@ -158,7 +158,9 @@ class FakeSlack:
         self.port = self.server.server_address[1]
         self.base = f"http://{host}:{self.port}"
         self.url = f"{self.base}/api/"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
 
     # ----- programming the fake -------------------------------------------------------------
