@@ -356,14 +356,14 @@ def run(args: argparse.Namespace) -> int:
         warm_up += [("/ai-certs", q, -20_000 - i) for i, q in enumerate(CERT_QUERIES)]
         drive(endpoint, sink, warm_up, args)
 
+        measured = drive(endpoint, sink, plan, args)
         baseline = None
         if args.baseline:
-            # The same harness on a command that does no lookup: what the HTTP + Bolt stack costs
-            # on this machine, to read the lookup figures against.
+            # After the measured run, the same harness on a command that does no lookup: what
+            # the HTTP + Bolt stack costs on this machine, to read the lookup figures against.
             baseline = drive(
                 endpoint, sink, [("/ai-brief", "help", -i - 1) for i in range(args.baseline)], args
             )
-        measured = drive(endpoint, sink, plan, args)
         server.terminate()
         server.join(timeout=10)
         sink.close()
