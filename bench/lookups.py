@@ -155,11 +155,12 @@ def serve(settings: dict[str, Any], ports: Any, gc_freeze: bool = False) -> None
 
     from bot.app import build_app
     from bot.http import WsgiApp
+    from briefbot.runtime import HTTP_THREADS
 
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     services = make_services(Settings(**settings))
     app = build_app(services)
-    server: Any = create_server(WsgiApp(app, services), host="127.0.0.1", port=0, threads=8)
+    server: Any = create_server(WsgiApp(app, services), host="127.0.0.1", port=0, threads=HTTP_THREADS)
     if gc_freeze:
         gc.collect()
         gc.freeze()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App, BoltContext, BoltResponse
@@ -41,7 +42,12 @@ def check_slack_settings(settings: Settings) -> None:
         )
 
 
-def build_app(services: Services, *, client: WebClient | None = None) -> App:
+LISTENER_WORKERS = 16
+
+
+def build_app(
+    services: Services, *, client: WebClient | None = None, listener_workers: int = LISTENER_WORKERS
+) -> App:
     """Build the Bolt app. Raises ``ConfigurationError`` with one clear line on bad settings."""
     settings = services.settings
     check_slack_settings(settings)
@@ -51,6 +57,8 @@ def build_app(services: Services, *, client: WebClient | None = None) -> App:
             client=client,
             signing_secret=settings.slack_signing_secret or "socket-mode-unused",
             token_verification_enabled=True,
+            # Bolt's default pool has 5 threads: under a burst of commands every ack queued behind it.
+            listener_executor=ThreadPoolExecutor(max_workers=listener_workers, thread_name_prefix="listener"),
             logger=logging.getLogger("bot.bolt"),
         )
     except (BoltError, SlackApiError) as exc:

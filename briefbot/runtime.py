@@ -30,7 +30,12 @@ class _Stop(SystemExit):
     """Raised in the main thread by SIGTERM/SIGINT; waitress's loop treats SystemExit as stop."""
 
 
-def run(services: Services, *, host: str = "0.0.0.0", port: int = 3000, threads: int = 8) -> None:
+# Each request thread waits ~10 ms in Bolt's ack poll even for instant answers, so a burst of
+# commands needs many cheap threads rather than a few busy ones (see bench/lookups.py).
+HTTP_THREADS = 32
+
+
+def run(services: Services, *, host: str = "0.0.0.0", port: int = 3000, threads: int = HTTP_THREADS) -> None:
     """Serve until SIGTERM or SIGINT, then stop the scheduler and close the database."""
     settings = services.settings
     app = build_app(services)

@@ -10,8 +10,11 @@ from briefbot.cli.common import services_from, settings_from
 @click.command()
 @click.option("--port", default=3000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--host", default="0.0.0.0", show_default=True)
+@click.option(
+    "--threads", default=32, show_default=True, type=click.IntRange(1, 256), help="HTTP worker threads."
+)
 @click.pass_context
-def run(ctx: click.Context, port: int, host: str) -> None:
+def run(ctx: click.Context, port: int, host: str, threads: int) -> None:
     """Run the bot: Slack (HTTP or Socket Mode), the scheduler and feed refresh."""
     import logging
 
@@ -22,7 +25,7 @@ def run(ctx: click.Context, port: int, host: str) -> None:
         logging.getLogger().setLevel(logging.INFO)
     try:
         check_slack_settings(settings_from(ctx))
-        run_bot(services_from(ctx), host=host, port=port)
+        run_bot(services_from(ctx), host=host, port=port, threads=threads)
     except ConfigurationError as exc:
         raise click.ClickException(str(exc)) from exc
 
