@@ -49,7 +49,13 @@ class Settings(BaseSettings):
         # slack_sdk joins method names onto the base URL: without the slash it drops "api".
         return value if value.endswith("/") else value + "/"
 
-    @field_validator("briefbot_policy_dir", "briefbot_certs_file", "briefbot_profiles_file", mode="before")
+    @field_validator(
+        "briefbot_policy_dir",
+        "briefbot_certs_file",
+        "briefbot_profiles_file",
+        "briefbot_parse_processes",
+        mode="before",
+    )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
