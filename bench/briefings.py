@@ -20,7 +20,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,8 +27,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, func, insert, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, insert, select, text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -39,6 +37,7 @@ from briefbot.config import Settings  # noqa: E402
 from briefbot.services import Services, make_services  # noqa: E402
 from briefings.profiles import load_profiles  # noqa: E402
 from storage.models import Delivery, Feed, FeedDepartment, Item, Story, Subscription  # noqa: E402
+from tests.databases import postgres_schema  # noqa: E402
 from tests.mock_web_api_server import FakeSlack  # noqa: E402
 
 DEPARTMENTS = ("finance", "legal", "operations", "hr")
@@ -65,20 +64,8 @@ def database(postgres: bool) -> Iterator[str]:
     base = os.environ.get(
         "TEST_DATABASE_URL", "postgresql+psycopg://briefbot:briefbot@127.0.0.1:5432/briefbot"
     )
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield (
-            make_url(base)
-            .update_query_dict({"options": f"-csearch_path={schema}"})
-            .render_as_string(hide_password=False)
-        )
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema(base, prefix="bench") as url:
+        yield url
 
 
 def headline(rng: random.Random, phrases: dict[str, list[str]]) -> tuple[str, str]:

@@ -30,7 +30,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -42,6 +41,8 @@ from xml.sax.saxutils import escape
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from tests.databases import postgres_schema  # noqa: E402
 
 COMPANIES = ["Lumen Labs", "Northwind", "Contoso", "Fabrikam", "Initech", "Globex", "Umbrella", "Hooli"]
 VERBS = ["cuts", "doubles", "audits", "automates", "pilots", "pauses", "expands", "prices"]
@@ -191,23 +192,8 @@ def fresh_database(base_url: str | None) -> Iterator[str]:
         with tempfile.TemporaryDirectory(prefix="briefbot-bench-") as tmp:
             yield f"sqlite:///{tmp}/bench.db"
         return
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base_url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield (
-            make_url(base_url)
-            .update_query_dict({"options": f"-csearch_path={schema}"})
-            .render_as_string(hide_password=False)
-        )
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema(base_url, prefix="bench") as url:
+        yield url
 
 
 def make_service(url: str, *, concurrency: int, per_host: int) -> Any:

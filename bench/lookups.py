@@ -22,7 +22,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -39,6 +38,7 @@ from briefbot.config import Settings  # noqa: E402
 from briefbot.services import make_services  # noqa: E402
 from knowledge.packs import BUNDLED_CERTS, BUNDLED_POLICIES, load_pack  # noqa: E402
 from knowledge.search import analyze_query, sentences  # noqa: E402
+from tests.databases import postgres_schema  # noqa: E402
 from tests.mock_web_api_server import FakeSlack  # noqa: E402
 from tests.slack_requests import SignedSlackClient  # noqa: E402
 
@@ -213,24 +213,9 @@ def database_url(kind: str, workdir: Path) -> Iterator[str]:
     if kind == "sqlite":
         yield f"sqlite:///{workdir / 'bench.db'}"
         return
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
     base = os.environ.get("TEST_DATABASE_URL", DEFAULT_PG)
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield (
-            make_url(base)
-            .update_query_dict({"options": f"-csearch_path={schema}"})
-            .render_as_string(hide_password=False)
-        )
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema(base, prefix="bench") as url:
+        yield url
 
 
 @dataclass

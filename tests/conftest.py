@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,10 +13,10 @@ from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from briefbot.config import Settings
 from storage import Database
+from tests.databases import postgres_schema
 from tests.mock_web_api_server import FakeSlack
 from tests.slack_requests import SignedSlackClient
 
@@ -52,20 +51,6 @@ def postgres_base() -> str:
     return url
 
 
-def _fresh_postgres_schema(base: str) -> Iterator[str]:
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'briefbot.db'}"
@@ -73,7 +58,8 @@ def sqlite_url(tmp_path: Path) -> str:
 
 @pytest.fixture
 def postgres_url(postgres_base: str) -> Iterator[str]:
-    yield from _fresh_postgres_schema(postgres_base)
+    with postgres_schema(postgres_base) as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -82,7 +68,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'briefbot.db'}"
     else:
-        yield from _fresh_postgres_schema(request.getfixturevalue("postgres_base"))
+        with postgres_schema(request.getfixturevalue("postgres_base")) as url:
+            yield url
 
 
 @pytest.fixture
