@@ -76,6 +76,9 @@ class QueryPlan:
         return unique(term for group in self.groups for term in group.terms)
 
 
+CORRECTION_CACHE = 20_000
+
+
 class Vocabulary:
     """Words and document frequencies of the policy sections (for typos and term weights)."""
 
@@ -92,6 +95,8 @@ class Vocabulary:
             surface.update(words(phrase))
         self.stems = frozenset(self.df) | frozenset(stem(w) for w in surface)
         self._buckets: dict[tuple[str, int], list[str]] = defaultdict(list)
+        # People repeat the same unknown words ("thanks", "asap"): remember difflib's verdicts.
+        self._corrections: dict[str, str | None] = {}
         for word in surface:
             if len(word) >= 3 and not word.isdigit() and word not in STOPWORDS:
                 self._buckets[(word[0], len(word))].append(word)
@@ -103,13 +108,18 @@ class Vocabulary:
         """The closest known word for an unknown one (same first letter, length within 2)."""
         if len(word) < 4 or word.isdigit():
             return None
+        if word in self._corrections:
+            return self._corrections[word]
         candidates = [
             known
             for size in range(len(word) - 2, len(word) + 3)
             for known in self._buckets.get((word[0], size), ())
         ]
         matches = difflib.get_close_matches(word, candidates, n=1, cutoff=TYPO_CUTOFF)
-        return matches[0] if matches else None
+        if len(self._corrections) >= CORRECTION_CACHE:
+            self._corrections.clear()
+        self._corrections[word] = matches[0] if matches else None
+        return self._corrections[word]
 
     def idf(self, term: str) -> float:
         """Rarity of a term (a phrase counts as its rarest word); unknown terms weigh 0."""
