@@ -86,7 +86,9 @@ def check_addresses(host: str, addresses: Iterable[str]) -> None:
         reason = classify_address(addr)
         if reason:
             shown = host if host == addr else f"{host} resolves to {addr}, which"
-            raise UnsafeFeedURL(f"refused: {shown} is a {reason} address ({ALLOW_HINT})")
+            # Metadata endpoints stay refused whatever the setting, so don't suggest changing it.
+            hint = "never a feed" if "metadata" in reason else ALLOW_HINT
+            raise UnsafeFeedURL(f"refused: {shown} is a {reason} address ({hint})")
 
 
 def check_host(host: str, port: int, *, allow_private: bool) -> list[str]:

@@ -49,9 +49,12 @@ def test_one_private_answer_among_public_ones_is_enough_to_refuse() -> None:
 
 
 def test_literal_hosts_are_refused_without_dns() -> None:
-    for host in ("127.0.0.1", "localhost", "feeds.localhost", "[::1]", "169.254.169.254"):
+    for host in ("127.0.0.1", "localhost", "feeds.localhost", "[::1]"):
         with pytest.raises(UnsafeFeedURL, match="BRIEFBOT_ALLOW_PRIVATE_FEEDS"):
             check_literal_host(host, allow_private=False)
+    # The setting would not help for a metadata endpoint, so the message does not suggest it.
+    with pytest.raises(UnsafeFeedURL, match=r"metadata endpoint\) address \(never a feed\)"):
+        check_literal_host("169.254.169.254", allow_private=False)
     check_literal_host("example.com", allow_private=False)
 
 
