@@ -11,6 +11,7 @@ import builtins
 import logging
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -137,27 +138,7 @@ class FeedService:
         try:
             with self.db.session() as session:
                 self._refuse_duplicate(session, normalised)
-                feed = Feed(
-                    url=normalised,
-                    name=clean_name,
-                    status="active",
-                    created_by=actor.id,
-                    error_count=0,
-                    primed=False,
-                    departments=[FeedDepartment(department=d) for d in depts],
-                )
-                session.add(feed)
-                session.flush()
-                record(
-                    session,
-                    actor,
-                    "feed.add",
-                    normalised,
-                    feed_id=feed.id,
-                    departments=list(depts),
-                    name=clean_name,
-                )
-                feed_id = feed.id
+                feed_id = _create_feed(session, actor, normalised, clean_name, depts).id
         except IntegrityError:  # another admin added the same URL a moment ago
             with self.db.read() as session:
                 self._refuse_duplicate(session, normalised)
@@ -570,26 +551,7 @@ class FeedService:
                 depts = normalise_departments(list(entry["departments"]))
                 feed = session.scalar(select(Feed).where(Feed.url == url))
                 if feed is None:
-                    feed = Feed(
-                        url=url,
-                        name=entry.get("name"),
-                        status="active",
-                        created_by="demo",
-                        error_count=0,
-                        primed=False,
-                        departments=[FeedDepartment(department=d) for d in depts],
-                    )
-                    session.add(feed)
-                    session.flush()
-                    record(
-                        session,
-                        actor,
-                        "feed.add",
-                        url,
-                        feed_id=feed.id,
-                        departments=list(depts),
-                        via="samples",
-                    )
+                    feed = _create_feed(session, actor, url, entry.get("name"), depts, via="samples")
                 jobs.append(
                     (
                         FeedJob(
@@ -724,3 +686,22 @@ def _read_manifest(folder: Path) -> list[dict[str, Any]]:
         entry = {**entry, "departments": [depts] if isinstance(depts, str) else list(depts)}
         entries.append(entry)
     return entries
+
+
+def _create_feed(
+    session: Session, actor: Actor, url: str, name: str | None, depts: Sequence[str], **detail: Any
+) -> Feed:
+    """Insert an active, not yet primed feed with its department tags, audited in the same transaction."""
+    feed = Feed(
+        url=url,
+        name=name,
+        status="active",
+        created_by=actor.id,
+        error_count=0,
+        primed=False,
+        departments=[FeedDepartment(department=d) for d in depts],
+    )
+    session.add(feed)
+    session.flush()
+    record(session, actor, "feed.add", url, feed_id=feed.id, departments=list(depts), name=name, **detail)
+    return feed

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.listeners.commands import ai_policy
+from bot import reply
 from tests.conftest import BotServer
 from tests.mock_web_api_server import validate_blocks
 
@@ -72,5 +72,5 @@ def test_failing_lookup_gives_a_friendly_message(
 
     monkeypatch.setattr(bot_server.services.knowledge, "recommend_certs", broken)
     body = ask(bot_server, "legal")
-    assert body["text"] == ai_policy.LOOKUP_FAILED
+    assert body["text"] == reply.LOOKUP_FAILED
     assert "internal detail" not in str(body)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.listeners.commands import ai_policy
+from bot import reply
 from tests.conftest import BotServer
 from tests.mock_web_api_server import FakeSlack, validate_blocks
 
@@ -74,7 +74,7 @@ def test_failing_lookup_gives_a_friendly_message(
 
     monkeypatch.setattr(bot_server.services.knowledge, "policy_answer", broken)
     body = ask(bot_server, "anything")
-    assert body["text"] == ai_policy.LOOKUP_FAILED
+    assert body["text"] == reply.LOOKUP_FAILED
     assert "hunter2" not in str(body) and "Traceback" not in str(body)
 
 
@@ -89,9 +89,9 @@ def test_slow_lookup_acks_at_once_and_answers_via_response_url(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(knowledge, "policy_answer", slow)
-    monkeypatch.setattr(ai_policy, "ANSWER_BUDGET_SECONDS", 0.05)
+    monkeypatch.setattr(reply, "ANSWER_BUDGET_SECONDS", 0.05)
     body = ask(bot_server, "how do I report an AI incident")
-    assert body["text"] == ai_policy.LOOKING
+    assert body["text"] == reply.LOOKING
     late = fake_slack.wait_for("response_url", timeout=5)
     assert late.args["response_type"] == "ephemeral"
     assert "How to report an AI incident" in str(late.args["blocks"])

@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
-from bot.listeners.commands.ai_policy import Message, reply_within_budget
+from bot.reply import Message, reply_within_budget
 from bot.views.certs import certs_blocks
 
 
