@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+# One escaping rule for every message: the delivery step (no bot/ imports) owns it.
+from briefings.render import escape_mrkdwn
+
 
 def split_command(text: str | None) -> tuple[str, list[str]]:
     """``"subscribe legal weekdays 09:00"`` -> ``("subscribe", ["legal", "weekdays", "09:00"])``."""
@@ -11,6 +14,4 @@ def split_command(text: str | None) -> tuple[str, list[str]]:
     return parts[0].lower(), parts[1:]
 
 
-def escape_mrkdwn(text: str) -> str:
-    """Escape the three characters Slack treats as control sequences (``&`` first)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+__all__ = ["escape_mrkdwn", "split_command"]

@@ -87,50 +87,32 @@ def test_run_answers_signed_help_and_refuses_bad_signature(
     assert "xoxb-test" not in output  # secrets are never logged
 
 
-def test_run_without_token_names_the_variable(sqlite_url: str, tmp_path: Path) -> None:
+def _failed_run(env: dict[str, str], cwd: Path) -> str:
+    """Run ``briefbot run`` expecting it to refuse to start; return its stderr."""
     result = subprocess.run(
-        [*BRIEFBOT, "run", "--port", "0"],
-        env=_env(sqlite_url, None),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
+        [*BRIEFBOT, "run", "--port", "0"], env=env, cwd=cwd, capture_output=True, text=True, timeout=90
     )
     assert result.returncode != 0
-    assert "SLACK_BOT_TOKEN" in result.stderr
     assert "Traceback" not in result.stderr
+    return result.stderr
+
+
+def test_run_without_token_names_the_variable(sqlite_url: str, tmp_path: Path) -> None:
+    assert "SLACK_BOT_TOKEN" in _failed_run(_env(sqlite_url, None), tmp_path)
 
 
 def test_run_without_signing_secret_names_the_variable(sqlite_url: str, tmp_path: Path) -> None:
-    result = subprocess.run(
-        [*BRIEFBOT, "run", "--port", "0"],
-        env=_env(sqlite_url, None, SLACK_BOT_TOKEN="xoxb-test"),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode != 0
-    assert "SLACK_SIGNING_SECRET" in result.stderr
-    assert "Traceback" not in result.stderr
+    stderr = _failed_run(_env(sqlite_url, None, SLACK_BOT_TOKEN="xoxb-test"), tmp_path)
+    assert "SLACK_SIGNING_SECRET" in stderr
 
 
 def test_run_with_unreachable_slack_says_so(sqlite_url: str, tmp_path: Path) -> None:
     port = _free_port()  # nothing listens there
-    result = subprocess.run(
-        [*BRIEFBOT, "run", "--port", "0"],
-        env=_env(
-            sqlite_url,
-            None,
-            SLACK_BOT_TOKEN="xoxb-test",
-            SLACK_SIGNING_SECRET="s",
-            SLACK_API_URL=f"http://127.0.0.1:{port}/api/",
-        ),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=90,
+    env = _env(
+        sqlite_url,
+        None,
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_SIGNING_SECRET="s",
+        SLACK_API_URL=f"http://127.0.0.1:{port}/api/",
     )
-    assert result.returncode != 0
-    assert "Slack" in result.stderr
-    assert "Traceback" not in result.stderr
+    assert "Slack" in _failed_run(env, tmp_path)
