@@ -65,3 +65,38 @@ def test_requests_without_token_are_refused(fake_slack: FakeSlack) -> None:
     with pytest.raises(SlackApiError) as info:
         WebClient(base_url=fake_slack.url).chat_postMessage(channel="C1", text="x")
     assert info.value.response["error"] == "not_authed"
+
+
+def test_history_answers_from_recorded_posts_like_slack(fake_slack: FakeSlack) -> None:
+    client = WebClient(token="xoxb-t", base_url=fake_slack.url)
+    posted = [
+        client.chat_postMessage(
+            channel="C1", text=f"m{i}", metadata={"event_type": "e", "event_payload": {"n": i}}
+        )["ts"]
+        for i in range(5)
+    ]
+    client.chat_postMessage(channel="C2", text="elsewhere")
+    first = client.conversations_history(channel="C1", oldest=posted[1], limit=2, include_all_metadata=True)
+    # Newest first, strictly after `oldest`, metadata included on request.
+    assert [m["text"] for m in first["messages"]] == ["m4", "m3"]
+    assert first["messages"][0]["metadata"] == {"event_type": "e", "event_payload": {"n": 4}}
+    assert first["has_more"] and first["response_metadata"]["next_cursor"]
+    second = client.conversations_history(
+        channel="C1", oldest=posted[1], limit=2, cursor=first["response_metadata"]["next_cursor"]
+    )
+    assert [m["text"] for m in second["messages"]] == ["m2"]
+    assert "metadata" not in second["messages"][0]  # not asked for
+    assert (second["has_more"], second["response_metadata"]["next_cursor"]) == (False, "")
+    inclusive = client.conversations_history(channel="C1", oldest=posted[3], inclusive=True)
+    assert [m["ts"] for m in inclusive["messages"]] == [posted[4], posted[3]]
+    assert [m["text"] for m in client.conversations_history(channel="C2")["messages"]] == ["elsewhere"]
+
+
+def test_history_errors_can_be_injected(fake_slack: FakeSlack) -> None:
+    client = WebClient(token="xoxb-t", base_url=fake_slack.url)
+    fake_slack.fail("conversations.history", "missing_scope")
+    with pytest.raises(SlackApiError) as info:
+        client.conversations_history(channel="C1")
+    assert info.value.response["error"] == "missing_scope"
+    assert client.conversations_history(channel="C1")["messages"] == []
+    assert [c.method for c in fake_slack.calls] == ["conversations.history!error", "conversations.history"]

@@ -122,6 +122,8 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.users: dict[str, dict[str, Any]] = {}
         self.channels: dict[str, dict[str, Any]] = {}
+        # Messages chat.postMessage accepted, per channel, oldest first (conversations.history).
+        self.messages: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.rate_limit_ratio = 0.0
         self.retry_after = 1
         self.delay_seconds = 0.0
@@ -206,6 +208,7 @@ class FakeSlack:
         with self._lock:
             self.calls.clear()
             self._failures.clear()
+            self.messages.clear()
 
     def close(self) -> None:
         self.server.shutdown()
@@ -226,7 +229,7 @@ class FakeSlack:
         if "json" in ctype:
             return json.loads(raw)
         args: dict[str, Any] = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
-        for key in ("blocks", "attachments"):
+        for key in ("blocks", "attachments", "metadata"):
             if isinstance(args.get(key), str):
                 with contextlib.suppress(ValueError):
                     args[key] = json.loads(args[key])
@@ -273,6 +276,45 @@ class FakeSlack:
             self.calls.append(call)
             self._cond.notify_all()
 
+    def _store_message(self, channel: str, ts: str, args: dict[str, Any]) -> None:
+        message = {"type": "message", "ts": ts, "text": args.get("text", ""), "bot_id": "B0001"}
+        if args.get("blocks"):
+            message["blocks"] = args["blocks"]
+        if isinstance(args.get("metadata"), dict):
+            message["metadata"] = args["metadata"]
+        with self._lock:
+            self.messages[channel].append(message)
+
+    def _history(self, args: dict[str, Any]) -> dict[str, Any]:
+        """conversations.history like Slack: newest first, ``oldest``/``latest`` exclusive unless
+        ``inclusive``, ``limit`` per page (default 100), an opaque cursor, metadata only when
+        ``include_all_metadata`` is set."""
+        flag = {"1", "true", "True"}
+        inclusive = str(args.get("inclusive", "")) in flag
+        oldest = float(args.get("oldest") or 0)
+        latest = float(args["latest"]) if args.get("latest") else float("inf")
+        with self._lock:
+            stored = list(self.messages.get(str(args.get("channel", "")), ()))
+        window = [
+            m
+            for m in reversed(stored)
+            if (oldest <= float(m["ts"]) if inclusive else oldest < float(m["ts"]))
+            and (float(m["ts"]) <= latest if inclusive else float(m["ts"]) < latest)
+        ]
+        limit = max(1, min(int(args.get("limit") or 100), 999))
+        cursor = str(args.get("cursor") or "")
+        start = int(cursor.removeprefix("bmV4dF90czo")) if cursor.startswith("bmV4dF90czo") else 0
+        page = window[start : start + limit]
+        if str(args.get("include_all_metadata", "")) not in flag:
+            page = [{k: v for k, v in m.items() if k != "metadata"} for m in page]
+        more = start + limit < len(window)
+        return {
+            "ok": True,
+            "messages": page,
+            "has_more": more,
+            "response_metadata": {"next_cursor": f"bmV4dF90czo{start + limit}" if more else ""},
+        }
+
     def _token_ok(self, headers: dict[str, str], args: dict[str, Any]) -> bool:
         auth = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
         return (auth.startswith("Bearer ") and len(auth) > len("Bearer ")) or bool(args.get("token"))
@@ -310,7 +352,11 @@ class FakeSlack:
             ts = f"{int(time.time())}.{next(self._ts):06d}"
             if method == "chat.postEphemeral":
                 return 200, {"ok": True, "message_ts": ts}
+            if method == "chat.postMessage":
+                self._store_message(str(channel), ts, args)
             return 200, {"ok": True, "channel": channel, "ts": ts, "message": {"text": args.get("text")}}
+        if method == "conversations.history":
+            return 200, self._history(args)
         if method == "users.info":
             user_id = args.get("user", "")
             user = {
