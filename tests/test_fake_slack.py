@@ -100,3 +100,16 @@ def test_history_errors_can_be_injected(fake_slack: FakeSlack) -> None:
     assert info.value.response["error"] == "missing_scope"
     assert client.conversations_history(channel="C1")["messages"] == []
     assert [c.method for c in fake_slack.calls] == ["conversations.history!error", "conversations.history"]
+
+
+def test_apps_connections_open_wants_an_app_token(fake_slack: FakeSlack) -> None:
+    fake_slack.socket_mode_url = "ws://127.0.0.1:1/link/"
+    with pytest.raises(SlackApiError) as info:
+        WebClient(token="xoxb-t", base_url=fake_slack.url).apps_connections_open(app_token="xoxb-t")
+    assert info.value.response["error"] == "not_allowed_token_type"
+    opened = WebClient(base_url=fake_slack.url).apps_connections_open(app_token="xapp-t")
+    assert opened["url"] == "ws://127.0.0.1:1/link/"
+    fake_slack.fail("apps.connections.open", "invalid_auth")
+    with pytest.raises(SlackApiError) as info:
+        WebClient(base_url=fake_slack.url).apps_connections_open(app_token="xapp-t")
+    assert info.value.response["error"] == "invalid_auth"

@@ -127,6 +127,8 @@ class FakeSlack:
         self.rate_limit_ratio = 0.0
         self.retry_after = 1
         self.delay_seconds = 0.0
+        # Where apps.connections.open sends Socket Mode clients (tests/socket_mode_server.py).
+        self.socket_mode_url: str | None = None
         self._failures: dict[str, deque[tuple[str, Any]]] = defaultdict(deque)
         self._lock = threading.Lock()
         self._cond = threading.Condition(self._lock)
@@ -327,6 +329,13 @@ class FakeSlack:
             return 200, {"ok": True}
         if not self._token_ok(headers, args):
             return 200, {"ok": False, "error": "not_authed"}
+        if method == "apps.connections.open":
+            auth = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+            if not auth.startswith("Bearer xapp-"):  # Slack opens sockets for app-level tokens only
+                return 200, {"ok": False, "error": "not_allowed_token_type"}
+            if self.socket_mode_url is None:
+                return 200, {"ok": False, "error": "socket_mode_not_configured_in_fake"}
+            return 200, {"ok": True, "url": self.socket_mode_url}
         if method == "auth.test":
             return 200, {
                 "ok": True,
