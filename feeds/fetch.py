@@ -33,6 +33,8 @@ MAX_REDIRECTS = 5
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 PERMANENT_REDIRECTS = frozenset({301, 308})
 MAX_RETRY_AFTER = 7 * 24 * 3600.0
+# However long a server says its feed stays fresh, we look again within a day.
+MAX_FRESH_FOR = 24 * 3600.0
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,9 @@ class FetchResult:
     last_modified: str | None
     retry_after: float | None  # seconds, from a Retry-After header
     elapsed: float
+    # Seconds the answer stays fresh (Cache-Control max-age or Expires, less Age; capped);
+    # 0 for no-cache/no-store/expired, None when the server said nothing usable.
+    fresh_for: float | None = None
 
 
 class GuardedTransport(httpx.HTTPTransport):
@@ -176,6 +181,12 @@ class Fetcher:
                     last_modified=_header(response, "last-modified", 128),
                     retry_after=parse_retry_after(response.headers.get("retry-after")),
                     elapsed=time.monotonic() - started,
+                    fresh_for=parse_fresh_for(
+                        response.headers.get("cache-control"),
+                        expires=response.headers.get("expires"),
+                        date=response.headers.get("date"),
+                        age=response.headers.get("age"),
+                    ),
                 )
             finally:
                 response.close()
@@ -246,6 +257,59 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
         when = when.replace(tzinfo=UTC)
     delay = (when - (now or datetime.now(UTC))).total_seconds()
     return min(max(delay, 0.0), MAX_RETRY_AFTER)
+
+
+def parse_fresh_for(
+    cache_control: str | None,
+    *,
+    expires: str | None = None,
+    date: str | None = None,
+    age: str | None = None,
+    now: datetime | None = None,
+) -> float | None:
+    """Seconds a response stays fresh by its caching headers (RFC 9111), capped at a day.
+
+    ``no-store``, a bare ``no-cache`` and ``max-age=0`` give 0. A valid ``max-age`` wins over
+    ``Expires``, whose lifetime counts from the server's ``Date`` when it has a valid one (so a
+    skewed server clock does not matter); ``Age`` (time spent in caches on the way) is deducted.
+    Anything malformed is ignored: ``None`` means the headers say nothing we can use.
+    """
+    max_age: float | None = None
+    for directive in (cache_control or "").split(","):
+        key, _, value = directive.partition("=")
+        key, value = key.strip().lower(), value.strip().strip('"')
+        if key == "no-store" or (key == "no-cache" and not value):
+            return 0.0
+        if key == "max-age" and max_age is None:
+            max_age = _seconds(value)
+    if max_age is not None:
+        lifetime = max_age
+    elif expires:
+        expires_at = _http_date(expires)
+        if expires_at is None:
+            return None
+        base = _http_date(date) if date else None
+        lifetime = (expires_at - (base or now or datetime.now(UTC))).total_seconds()
+    else:
+        return None
+    lifetime -= _seconds(age or "") or 0.0
+    return min(max(lifetime, 0.0), MAX_FRESH_FOR)
+
+
+def _seconds(value: str) -> float | None:
+    """A delta-seconds header value (digits only); absurdly long ones count as the cap."""
+    value = value.strip()
+    if not value.isascii() or not value.isdigit():
+        return None
+    return MAX_FRESH_FOR if len(value) > 12 else float(value)
+
+
+def _http_date(value: str) -> datetime | None:
+    try:
+        when = parsedate_to_datetime(value.strip())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when
 
 
 def _header(response: httpx.Response, name: str, limit: int) -> str | None:

@@ -40,6 +40,27 @@ class FeedInfo:
 
 
 @dataclass(frozen=True)
+class FeedEdit:
+    """The feed after ``edit``, with its departments and name from before."""
+
+    feed: FeedInfo
+    old_departments: tuple[str, ...]
+    old_name: str | None
+
+    @property
+    def departments_changed(self) -> bool:
+        return self.feed.departments != self.old_departments
+
+    @property
+    def name_changed(self) -> bool:
+        return self.feed.name != self.old_name
+
+    @property
+    def changed(self) -> bool:
+        return self.departments_changed or self.name_changed
+
+
+@dataclass(frozen=True)
 class FeedJob:
     """A snapshot of one feed row, handed to a refresh worker thread."""
 
@@ -72,6 +93,7 @@ class FetchOutcome:
     retry_after: float | None = None
     error: str | None = None
     identical_body: bool = False
+    fresh_for: float | None = None  # seconds the server says the answer stays fresh (see fetch)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -149,6 +150,7 @@ def process_job(job: FeedJob, fetcher: Fetcher, *, now: datetime, parse: Parse |
             last_modified=result.last_modified or job.last_modified,
             status=status,
             moved_to=moved_to,
+            fresh_for=result.fresh_for,
         )
     if result.status == 200 and result.body is not None:
         if job.body_hash is not None and body_digest(result.body) == job.body_hash:
@@ -162,8 +164,9 @@ def process_job(job: FeedJob, fetcher: Fetcher, *, now: datetime, parse: Parse |
                 identical_body=True,
                 status=status,
                 moved_to=moved_to,
+                fresh_for=result.fresh_for,
             )
-        return (parse or parse_body)(
+        outcome = (parse or parse_body)(
             job,
             result.body,
             content_type=result.content_type,
@@ -174,6 +177,10 @@ def process_job(job: FeedJob, fetcher: Fetcher, *, now: datetime, parse: Parse |
             status=status,
             moved_to=moved_to,
         )
+        # Only a usable answer earns the server's freshness; a body that fails to parse backs off.
+        if outcome.kind in ("parsed", "not_modified") and result.fresh_for is not None:
+            outcome = replace(outcome, fresh_for=result.fresh_for)
+        return outcome
     if result.status == 410:
         return FetchOutcome(job, "gone", status=status, moved_to=moved_to)
     if result.status in (429, 503):

@@ -1,7 +1,7 @@
 """Feed curation and refresh: the one service both the CLI and ``/ai-feeds`` use.
 
-Curation (add, list, remove, pause, resume, import/export OPML) writes the audit log in the same
-transaction as the change. Refresh claims due feeds, fetches them on a bounded pool with a
+Curation (add, list, edit, remove, pause, resume, import/export OPML) writes the audit log in the
+same transaction as the change. Refresh claims due feeds, fetches them on a bounded pool with a
 per-host cap (``feeds.refresh``), and stores results in batches (``feeds.store``).
 """
 
@@ -34,6 +34,7 @@ from feeds.fetch import Fetcher
 from feeds.opml import ExportFeed, export_opml, parse_opml
 from feeds.records import (
     AddResult,
+    FeedEdit,
     FeedInfo,
     FeedJob,
     FeedOutcome,
@@ -183,6 +184,63 @@ class FeedService:
             session.execute(delete(Item).where(Item.feed_id == feed.id))
             session.delete(feed)
         return info
+
+    def edit(
+        self,
+        ref: int | str,
+        *,
+        departments: builtins.list[str] | tuple[str, ...] | None = None,
+        add_departments: builtins.list[str] | tuple[str, ...] = (),
+        remove_departments: builtins.list[str] | tuple[str, ...] = (),
+        name: str | None = None,
+        actor: Actor | None = None,
+    ) -> FeedEdit:
+        """Re-tag and/or rename a feed in place: its items, health and history stay.
+
+        ``departments`` replaces the tags, then ``add_departments`` and ``remove_departments``
+        adjust them; a feed always keeps at least one department. ``name`` sets the display name
+        (an empty one clears it, so the feed's own title shows again). Briefings read the tags
+        when they are built, so the feed's stored items count for the new departments at once.
+        Audited as ``feed.edit`` with the old and new values; a refused edit changes nothing.
+        """
+        actor = actor or Actor.cli()
+        replace = normalise_departments(list(departments)) if departments is not None else None
+        adding = normalise_departments(list(add_departments))
+        removing = normalise_departments(list(remove_departments))
+        if replace is not None and not replace:
+            raise FeedError(f"tag the feed with at least one department: {valid_departments_text()}")
+        conflict = [d for d in removing if d in adding or (replace is not None and d in replace)]
+        if conflict:
+            raise FeedError(f"{conflict[0]} is both added and removed; say which you mean")
+        if replace is None and not adding and not removing and name is None:
+            raise FeedError("nothing to change: give departments to set, add or remove, or a new name")
+        new_name = (clean_text(name, NAME_MAX) or None) if name is not None else None
+        with self.db.session() as session:
+            feed = self._resolve(session, ref)
+            # Lock the row (PostgreSQL): two admins editing at once apply one after the other.
+            session.refresh(feed, with_for_update=True)
+            old_depts = tuple(sorted(d.department for d in feed.departments))
+            wanted = [d for d in (replace if replace is not None else old_depts) if d not in removing]
+            wanted += [d for d in adding if d not in wanted]
+            if not wanted:
+                raise FeedError(
+                    f"feed #{feed.id} would be left without a department; keep at least one of "
+                    f"{valid_departments_text()} (or remove the feed)"
+                )
+            new_depts = tuple(sorted(wanted))
+            old_name = feed.name
+            detail: dict[str, Any] = {}
+            if new_depts != old_depts:
+                kept = {d.department: d for d in feed.departments}
+                feed.departments = [kept.get(d) or FeedDepartment(department=d) for d in new_depts]
+                detail.update(old_departments=list(old_depts), departments=list(new_depts))
+            if name is not None and new_name != old_name:
+                feed.name = new_name
+                detail.update(old_name=old_name, name=new_name)
+            if detail:
+                record(session, actor, "feed.edit", feed.url, feed_id=feed.id, **detail)
+            count = session.scalar(select(func.count()).select_from(Item).where(Item.feed_id == feed.id)) or 0
+            return FeedEdit(_info(feed, count), old_depts, old_name)
 
     def pause(self, ref: int | str, *, actor: Actor | None = None) -> FeedChange:
         """Stop refreshing a feed (its items stay)."""

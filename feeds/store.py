@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
+from feeds.fetch import MAX_FRESH_FOR
 from feeds.parse import EntryData
 from feeds.records import FeedOutcome, FetchOutcome
 from storage.audit import Actor, record
@@ -50,10 +51,18 @@ def next_delay(error_count: int, interval: timedelta, retry_after: float | None 
     return min(delay, MAX_DELAY)
 
 
-def next_fetch_time(now: datetime, interval: timedelta) -> datetime:
-    # A little before a full period, so the next periodic run (started a period after this one)
-    # finds the feed due instead of missing it by the seconds this refresh took.
-    return now + interval - min(interval / 10, timedelta(minutes=1))
+def next_fetch_time(now: datetime, interval: timedelta, fresh_for: float | None = None) -> datetime:
+    """When a feed that answered is due again: after the normal period, or once the answer stops
+    being fresh if its server said so (Cache-Control max-age / Expires, capped by the fetch step).
+
+    The normal period ends a little early, so the next periodic run (started a period after this
+    one) finds the feed due instead of missing it by the seconds this refresh took. The server's
+    freshness is honoured exactly: we never ask again while it says the answer is fresh.
+    """
+    due = now + interval - min(interval / 10, timedelta(minutes=1))
+    if fresh_for:
+        due = max(due, now + timedelta(seconds=min(fresh_for, MAX_FRESH_FOR)))
+    return due
 
 
 def store_outcomes(
@@ -109,7 +118,7 @@ def _apply(
         feed.error_count = 0
         feed.last_error = None
         feed.last_success_at = now
-        feed.next_fetch_at = next_fetch_time(now, policy.interval)
+        feed.next_fetch_at = next_fetch_time(now, policy.interval, outcome.fresh_for)
         if outcome.etag is not None or outcome.last_modified is not None or outcome.kind == "parsed":
             feed.etag = outcome.etag
             feed.last_modified = outcome.last_modified

@@ -1,4 +1,4 @@
-"""Block Kit for ``/ai-feeds``: usage, feed list with health, add/remove/pause results, previews.
+"""Block Kit for ``/ai-feeds``: usage, feed list with health, add/edit/remove/pause results, previews.
 
 Everything that came from a feed or an admin is escaped (``escape_mrkdwn``) before it reaches
 mrkdwn, so a feed title such as ``<!channel>`` is shown, never executed. Each builder returns
@@ -12,7 +12,7 @@ from datetime import datetime
 from slack_sdk.models.blocks import ContextBlock, DividerBlock, HeaderBlock, MarkdownTextObject, SectionBlock
 
 from bot.text import escape_mrkdwn
-from feeds.records import AddResult, FeedInfo, FeedPreview
+from feeds.records import AddResult, FeedEdit, FeedInfo, FeedPreview
 
 Message = tuple[str, list[dict]]
 
@@ -21,6 +21,7 @@ SECTION_MAX = 2900
 USAGE_LINES = (
     "`/ai-feeds add <url> <dept...> [name: Display name]` add a feed for one or more departments",
     "`/ai-feeds list` all feeds with their health",
+    "`/ai-feeds tag <id> <dept...>` replace a feed's departments · `/ai-feeds rename <id> <name...>`",
     "`/ai-feeds pause <id>` · `/ai-feeds resume <id>` · `/ai-feeds remove <id>`",
     "`/ai-feeds test <url>` preview a feed without saving it",
 )
@@ -79,13 +80,15 @@ def feed_line(feed: FeedInfo) -> str:
 
 
 def health_line(feed: FeedInfo) -> str:
-    """Health in one or two lines: status, items, last success, errors and next try."""
+    """Health in one or two lines: status, items, last success, next fetch (or errors and next try)."""
     icon = _HEALTH_ICON.get(feed.health, "")
     parts = [
         f"{icon} {feed.health}",
         f"{feed.item_count} items",
         f"last success {_when(feed.last_success_at)}",
     ]
+    if feed.status == "active" and not feed.error_count:
+        parts.append(f"next fetch {_when(feed.next_fetch_at) if feed.next_fetch_at else 'due now'}")
     lines = [" · ".join(parts)]
     if feed.error_count:
         lines.append(
@@ -142,6 +145,23 @@ def added_message(result: AddResult) -> Message:
             lines.append(f"Parser warning: {escape_mrkdwn(_cut(first.warning, 300))}")
     text = "\n".join(lines)
     return text, [SectionBlock(text=_md(text)).to_dict()]
+
+
+def edited_message(edit: FeedEdit) -> Message:
+    """The confirmation of ``tag`` or ``rename``: what changed, old -> new."""
+    feed = edit.feed
+    if not edit.changed:
+        return notice_message(f"{feed_line(feed)} already looks like that: nothing changed.")
+    lines = []
+    if edit.departments_changed:
+        lines.append(
+            f":label: Re-tagged {feed_line(feed)} (was {', '.join(edit.old_departments)}). "
+            "Its stored items count for the new departments from the next briefing."
+        )
+    if edit.name_changed:
+        old = escape_mrkdwn(_cut(edit.old_name or "(no name)", 150))
+        lines.append(f":pencil2: Renamed {feed_line(feed)} (was {old}).")
+    return notice_message("\n".join(lines))
 
 
 def preview_message(preview: FeedPreview) -> Message:

@@ -18,7 +18,8 @@ COMMANDS: list[tuple[str, str]] = [
     ),
     (
         "/ai-feeds (admins)",
-        "`add <url> <dept...>` · `list` · `remove <id>` · `pause <id>` · `resume <id>` · `test <url>`",
+        "`add <url> <dept...>` · `list` · `tag <id> <dept...>` · `rename <id> <name...>` · "
+        "`remove <id>` · `pause <id>` · `resume <id>` · `test <url>`",
     ),
 ]
 

@@ -76,22 +76,86 @@ def list_cmd(services: Any, as_json: bool) -> None:
         click.echo("No feeds yet. Add one with: briefbot feeds add URL --department finance")
         return
     click.echo(
-        f"{'ID':>4}  {'STATUS':<7} {'HEALTH':<13} {'ITEMS':>5}  {'LAST SUCCESS':<20}  DEPARTMENTS / NAME"
+        f"{'ID':>4}  {'STATUS':<7} {'HEALTH':<13} {'ITEMS':>5}  {'LAST SUCCESS':<20}  "
+        f"{'NEXT FETCH':<20}  DEPARTMENTS / NAME"
     )
     for f in items:
         click.echo(
             f"{f.id:>4}  {f.status:<7} {f.health:<13} {f.item_count:>5}  {_when(f.last_success_at):<20}  "
-            f"{','.join(f.departments)}  {f.display_name}"
+            f"{_next(f):<20}  {','.join(f.departments)}  {f.display_name}"
         )
         click.echo(f"{'':>6}{f.url}")
         if f.error_count:
             errors = f"{f.error_count} consecutive error(s)"
             click.echo(f"{'':>6}{errors}, last at {_when(f.last_error_at)}: {f.last_error}")
-            click.echo(f"{'':>6}next try {_when(f.next_fetch_at)}")
         elif f.status == "gone" and f.last_error:
             click.echo(f"{'':>6}{f.last_error}")
         if f.last_warning:
             click.echo(f"{'':>6}warning: {f.last_warning}")
+
+
+def _next(feed: FeedInfo) -> str:
+    """When the feed is fetched next: only active feeds are, and one never fetched is due now."""
+    if feed.status != "active":
+        return "-"
+    return _when(feed.next_fetch_at) if feed.next_fetch_at else "due now"
+
+
+@feeds.command("edit")
+@click.argument("feed")
+@click.option(
+    "--department",
+    "-d",
+    "departments",
+    multiple=True,
+    help="Replace the departments with these (repeat for several).",
+)
+@click.option("--add-department", "add_departments", multiple=True, help="Also tag with this department.")
+@click.option("--remove-department", "remove_departments", multiple=True, help="Untag this department.")
+@click.option("--name", help='New display name ("" goes back to the feed\'s own title).')
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_services
+def edit_cmd(
+    services: Any,
+    feed: str,
+    departments: tuple[str, ...],
+    add_departments: tuple[str, ...],
+    remove_departments: tuple[str, ...],
+    name: str | None,
+    as_json: bool,
+) -> None:
+    """Re-tag or rename a feed (by ID or URL), keeping its items and history."""
+    result = services.feeds.edit(
+        feed,
+        departments=list(departments) if departments else None,
+        add_departments=list(add_departments),
+        remove_departments=list(remove_departments),
+        name=name,
+        actor=Actor.cli(),
+    )
+    if as_json:
+        echo_json(
+            {
+                **_asdict(result.feed),
+                "display_name": result.feed.display_name,
+                "changed": result.changed,
+                "old_departments": list(result.old_departments),
+                "old_name": result.old_name,
+            }
+        )
+        return
+    info = result.feed
+    if not result.changed:
+        click.echo(f"Feed #{info.id} {info.display_name} unchanged ({', '.join(info.departments)}).")
+        return
+    if result.departments_changed:
+        click.echo(
+            f"Feed #{info.id} {info.display_name}: departments {', '.join(result.old_departments)} -> "
+            f"{', '.join(info.departments)}."
+        )
+    if result.name_changed:
+        new = info.name or f"(none: the feed's title {info.display_name} shows)"
+        click.echo(f"Feed #{info.id}: name {result.old_name or '(none)'} -> {new}.")
 
 
 @feeds.command("remove")

@@ -1,4 +1,4 @@
-"""/ai-feeds (admins): add, list, remove, pause, resume, test.
+"""/ai-feeds (admins): add, list, tag, rename, remove, pause, resume, test.
 
 A listener middleware refuses non-admins politely (``bot.authz``) before anything runs. The
 listener acks at once and then works, answering through ``respond`` (the response URL): Bolt
@@ -22,6 +22,7 @@ from bot.text import escape_mrkdwn, split_command
 from bot.views.feeds import (
     Message,
     added_message,
+    edited_message,
     error_message,
     feed_line,
     feed_list_message,
@@ -33,7 +34,7 @@ from briefbot.errors import BriefbotError
 from feeds.departments import valid_departments_text
 from storage.audit import Actor
 
-SUBCOMMANDS = ("add", "list", "remove", "pause", "resume", "test")
+SUBCOMMANDS = ("add", "list", "tag", "rename", "remove", "pause", "resume", "test")
 # Slack may send links as <https://x> or <https://x|label> when it formats the command text.
 _SLACK_LINK = re.compile(r"^<([^|>]+)(?:\|[^>]*)?>$")
 _NAME_MARKERS = ("name:", "name=", "--name")
@@ -92,6 +93,16 @@ def _run(sub: str, args: list[str], feeds: Any, actor: Actor) -> Message:
     if not args:
         return usage_message(f"Which feed? `/ai-feeds {sub} <id>` (`/ai-feeds list` shows the ids)")
     ref = args[0]
+    if sub == "tag":
+        departments = [part for token in args[1:] for part in token.split(",") if part]
+        if not departments:
+            return usage_message("Which departments? `/ai-feeds tag <id> <dept...>`")
+        return edited_message(feeds.edit(ref, departments=departments, actor=actor))
+    if sub == "rename":
+        name = " ".join(args[1:]).strip().strip('"“”')
+        if not name:
+            return usage_message("Which name? `/ai-feeds rename <id> <name...>`")
+        return edited_message(feeds.edit(ref, name=name, actor=actor))
     if sub == "remove":
         info = feeds.remove(ref, actor=actor)
         return notice_message(f":wastebasket: Removed {feed_line(info)} and its {info.item_count} items.")
