@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import logging
 import signal
-import threading
+from collections.abc import Callable, Iterable
 from datetime import UTC
 from types import FrameType
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from slack_sdk.errors import SlackApiError
 
-from bot.app import build_app
-from bot.http import WsgiApp
+from bot.app import ConfigurationError, build_app
+from bot.http import StartResponse, WsgiApp
 from briefbot.services import Services
 
 log = logging.getLogger(__name__)
@@ -43,17 +44,15 @@ def run(services: Services, *, host: str = "0.0.0.0", port: int = 3000, threads:
     services.feeds.schedule(scheduler)
     services.briefings.schedule(scheduler, app.client)
     scheduler.start()
-    stop = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
         log.info("received signal %s, shutting down", signum)
-        stop.set()
         raise _Stop
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
         if settings.slack_app_token:
-            _serve_socket_mode(app, settings.slack_app_token, stop)
+            _serve_socket_mode(app, services, scheduler, settings.slack_app_token, host, port)
         else:
             _serve_http(app, services, scheduler, host, port, threads)
     except _Stop:
@@ -66,16 +65,26 @@ def run(services: Services, *, host: str = "0.0.0.0", port: int = 3000, threads:
         log.info("stopped")
 
 
+def _scheduler_health(scheduler: BackgroundScheduler) -> dict[str, Any]:
+    return {"scheduler": {"running": scheduler.running, "jobs": len(scheduler.get_jobs())}}
+
+
+def _listen(wsgi: Any, host: str, port: int, threads: int) -> Any:
+    from waitress import create_server
+
+    try:
+        return create_server(wsgi, host=host, port=port, threads=threads, ident="briefbot")
+    except OSError as exc:
+        raise ConfigurationError(
+            f"cannot listen on {host}:{port} ({exc.strerror}): choose another --port"
+        ) from exc
+
+
 def _serve_http(
     app: Any, services: Services, scheduler: BackgroundScheduler, host: str, port: int, threads: int
 ) -> None:
-    from waitress import create_server
-
-    def health_extra() -> dict[str, Any]:
-        return {"scheduler": {"running": scheduler.running, "jobs": len(scheduler.get_jobs())}}
-
-    wsgi = WsgiApp(app, services, health_extra=health_extra)
-    server: Any = create_server(wsgi, host=host, port=port, threads=threads, ident="briefbot")
+    wsgi = WsgiApp(app, services, health_extra=lambda: _scheduler_health(scheduler))
+    server = _listen(wsgi, host, port, threads)
     log.info("listening on http://%s:%s (POST /slack/events, GET /healthz)", host, server.effective_port)
     try:
         server.run()
@@ -83,13 +92,63 @@ def _serve_http(
         server.close()
 
 
-def _serve_socket_mode(app: Any, app_token: str, stop: threading.Event) -> None:
+# Socket Mode takes no Slack traffic over HTTP, but container probes (the Dockerfile's
+# HEALTHCHECK) still ask for /healthz on --port; a couple of threads answer them.
+HEALTH_THREADS = 2
+
+
+def _health_only(wsgi: WsgiApp) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+    def serve(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            return wsgi(environ, start_response)
+        body = b"Socket Mode: only GET /healthz is served over HTTP\n"
+        start_response("404 Not Found", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    return serve
+
+
+def _socket_mode_url(app: Any, app_token: str) -> str:
+    """Ask Slack for the WebSocket URL ourselves: a refused app token then ends the start with one
+    line (the SDK would raise from inside its connect, after logging the raw response)."""
+    try:
+        return str(app.client.apps_connections_open(app_token=app_token)["url"])
+    except SlackApiError as exc:
+        raise ConfigurationError(
+            f"Slack rejected SLACK_APP_TOKEN ({exc.response.get('error')}): it must be an app-level "
+            "token (xapp-...) with the connections:write scope"
+        ) from exc
+    except Exception as exc:  # network errors surface as several types
+        raise ConfigurationError(
+            f"cannot open a Socket Mode connection at {app.client.base_url}: {exc}"
+        ) from exc
+
+
+def _serve_socket_mode(
+    app: Any, services: Services, scheduler: BackgroundScheduler, app_token: str, host: str, port: int
+) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     handler = SocketModeHandler(app, app_token)
-    handler.connect()
-    log.info("connected in Socket Mode")
+
+    def health_extra() -> dict[str, Any]:
+        return {**_scheduler_health(scheduler), "socket_mode": {"connected": handler.client.is_connected()}}
+
     try:
-        stop.wait()
+        server = _listen(
+            _health_only(WsgiApp(app, services, health_extra=health_extra)), host, port, HEALTH_THREADS
+        )
+        try:
+            handler.client.wss_uri = _socket_mode_url(app, app_token)
+            handler.connect()
+            if handler.client.is_connected():
+                log.info(
+                    "connected in Socket Mode; GET /healthz on http://%s:%s", host, server.effective_port
+                )
+            else:
+                log.warning("Socket Mode connection failed; retrying in the background")
+            server.run()
+        finally:
+            server.close()
     finally:
         handler.close()

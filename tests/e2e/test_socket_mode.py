@@ -1,0 +1,171 @@
+"""`briefbot run` in Socket Mode: a real OS process, the fake Web API and a fake Socket Mode server.
+
+The process asks the fake Web API for a WebSocket URL (``apps.connections.open`` with the xapp-
+token), connects to the loopback WebSocket server and answers slash-command envelopes with acks,
+exactly as it would with Slack.
+"""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.e2e.test_run_process import BRIEFBOT, _env, _failed_run, _free_port
+from tests.mock_web_api_server import FakeSlack, validate_blocks
+from tests.socket_mode_server import FakeSocketMode
+
+APP_TOKEN = "xapp-1-A0001-test"
+POLICY_QUESTION = "what is our policy on pasting customer data into ChatGPT?"
+
+
+def _socket_env(db_url: str, fake: FakeSlack, **extra: str) -> dict[str, str]:
+    env = _env(db_url, fake, SLACK_APP_TOKEN=APP_TOKEN, **extra)
+    del env["SLACK_SIGNING_SECRET"]  # Socket Mode needs none
+    return env
+
+
+@dataclass
+class SocketBot:
+    proc: subprocess.Popen
+    health_url: str
+
+    def output_after_exit(self) -> str:
+        return self.proc.stdout.read() if self.proc.stdout else ""
+
+
+@pytest.fixture
+def socket_mode(fake_slack: FakeSlack) -> Iterator[FakeSocketMode]:
+    with FakeSocketMode() as server:
+        fake_slack.socket_mode_url = server.url
+        yield server
+
+
+@pytest.fixture
+def socket_bot(
+    sqlite_url: str, fake_slack: FakeSlack, socket_mode: FakeSocketMode, tmp_path: Path
+) -> Iterator[SocketBot]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [*BRIEFBOT, "run", "--port", str(port), "--host", "127.0.0.1"],
+        env=_socket_env(sqlite_url, fake_slack),
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while not socket_mode.wait_connected(timeout=0.2):
+        if proc.poll() is not None:
+            pytest.fail(f"briefbot run exited early:\n{proc.stdout.read() if proc.stdout else ''}")
+        if time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail("briefbot run did not open a Socket Mode connection in 30 s")
+    yield SocketBot(proc, f"http://127.0.0.1:{port}/healthz")
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+
+
+def test_help_is_acked_within_3_seconds_with_the_four_commands(
+    socket_bot: SocketBot, socket_mode: FakeSocketMode, fake_slack: FakeSlack
+) -> None:
+    [opened] = fake_slack.calls_to("apps.connections.open")
+    assert opened.headers["Authorization"] == f"Bearer {APP_TOKEN}"
+
+    ack = socket_mode.slash_command("/ai-brief", "help", response_url=fake_slack.response_url())
+    assert ack.latency < 3.0
+    assert ack.payload is not None
+    assert ack.payload["response_type"] == "ephemeral"
+    for command in ("/ai-brief", "/ai-policy", "/ai-certs", "/ai-feeds"):
+        assert command in ack.payload["text"]
+    assert validate_blocks(ack.payload["blocks"]) == []
+    assert fake_slack.calls_to("response_url") == []
+
+
+def test_policy_question_is_answered_in_the_ack(
+    socket_bot: SocketBot, socket_mode: FakeSocketMode, fake_slack: FakeSlack
+) -> None:
+    ack = socket_mode.slash_command("/ai-policy", POLICY_QUESTION, response_url=fake_slack.response_url())
+    assert ack.latency < 3.0
+    assert ack.payload is not None
+    assert ack.payload["response_type"] == "ephemeral"
+    rendered = str(ack.payload["blocks"])
+    assert "Customer and personal data in prompts" in rendered
+    assert "Acceptable Use of Generative AI" in rendered
+    assert validate_blocks(ack.payload["blocks"]) == []
+    assert fake_slack.calls_to("response_url") == []  # the answer travelled in the ack
+
+
+def test_sigterm_while_connected_exits_0_and_closes_the_socket(
+    socket_bot: SocketBot, socket_mode: FakeSocketMode
+) -> None:
+    socket_mode.slash_command("/ai-brief", "help")
+    socket_bot.proc.send_signal(signal.SIGTERM)
+    assert socket_bot.proc.wait(timeout=15) == 0
+    assert socket_mode.wait_open(0, timeout=5)
+    output = socket_bot.output_after_exit()
+    assert "Traceback" not in output
+    assert APP_TOKEN not in output and "xoxb-test" not in output  # secrets are never logged
+
+
+def test_healthz_is_served_for_container_probes_and_nothing_else(socket_bot: SocketBot) -> None:
+    response = httpx.get(socket_bot.health_url, timeout=5)
+    assert response.status_code == 200
+    health = response.json()
+    assert health["database"]["ok"] is True
+    assert health["scheduler"]["running"] is True
+    assert health["socket_mode"]["connected"] is True
+    events = socket_bot.health_url.replace("/healthz", "/slack/events")
+    assert httpx.post(events, content="command=%2Fai-brief", timeout=5).status_code == 404
+
+
+def test_reconnects_when_slack_asks_and_keeps_answering(
+    socket_bot: SocketBot, socket_mode: FakeSocketMode, fake_slack: FakeSlack
+) -> None:
+    socket_mode.disconnect("refresh_requested")
+    assert socket_mode.wait_connected(count=2, timeout=10)
+    fake_slack.wait_for("apps.connections.open", count=2)
+    # slack_sdk's built-in client starts reading the new socket only after closing the old one,
+    # which waits out the old socket's 3-second receive timeout: envelopes sent in that window
+    # would be acked ~3 s late, past Slack's limit (a client limitation, not ours to patch).
+    assert socket_mode.wait_open(1, timeout=10)
+    ack = socket_mode.slash_command("/ai-brief", "help")
+    assert ack.latency < 3.0
+    assert ack.payload is not None and "/ai-policy" in ack.payload["text"]
+
+
+def test_invalid_app_token_names_the_variable_in_one_line(
+    sqlite_url: str, fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    fake_slack.fail("apps.connections.open", "invalid_auth")
+    stderr = _failed_run(_socket_env(sqlite_url, fake_slack), tmp_path)
+    last = stderr.strip().splitlines()[-1]
+    assert last.startswith("Error: ") and "SLACK_APP_TOKEN" in last and "invalid_auth" in last
+    assert "SLACK_APP_TOKEN" not in stderr.replace(last, "")  # said once, not echoed by the SDK too
+    assert APP_TOKEN not in stderr
+
+
+def test_busy_health_port_is_one_clear_line(sqlite_url: str, fake_slack: FakeSlack, tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [*BRIEFBOT, "run", "--port", str(port), "--host", "127.0.0.1"],
+            env=_socket_env(sqlite_url, fake_slack),
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=90,
+        )
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "--port" in result.stderr.strip().splitlines()[-1]
