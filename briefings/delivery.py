@@ -11,6 +11,16 @@ process can win it:
 * ``claimed`` slots older than the lease belong to a process that crashed mid-way and are taken
   over.
 
+A process can die after Slack accepted the post but before the database recorded it. So every
+slot's post carries Slack message metadata (event type ``briefbot_briefing``, the slot's
+``delivery_key`` and the story IDs), and whoever re-claims a slot first reads the channel's
+history since the previous attempt (``conversations.history`` with ``include_all_metadata``): a
+message with the same key is recorded as the delivery, with its ``ts`` and stories, and nothing is
+posted again. When the history cannot be read (``missing_scope``: the app lacks
+``channels:history``/``groups:history``; ``not_in_channel``; rate limits after retries; too many
+messages to page through) the slot is posted again, with a warning: a rare duplicate beats a lost
+briefing.
+
 After a post the slot becomes ``sent`` with the message ``ts``, and its stories enter the
 channel's memory (``delivered_stories``) in the same transaction. ``not_in_channel``,
 ``channel_not_found`` and ``is_archived`` pause the subscription and tell the admins by DM.
@@ -31,7 +41,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
@@ -49,12 +59,19 @@ from briefings.render import render_blocks
 from briefings.subscriptions import ACTIVE, PAUSED, set_status
 from storage import Database
 from storage.audit import Actor
-from storage.models import DeliveredStory, Delivery, Subscription
+from storage.models import DeliveredStory, Delivery, Story, Subscription
 
 log = logging.getLogger(__name__)
 
 PAUSE_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
 DONE = frozenset({"sent", "quiet", "skipped"})
+EVENT_TYPE = "briefbot_briefing"
+# Looking for an earlier attempt's message: start this long before that attempt claimed the slot
+# (our clock and Slack's may disagree), read pages of this size, and give up after so many pages
+# (a busy channel; apps outside the Slack Marketplace get 15 messages a request, once a minute).
+HISTORY_MARGIN = timedelta(minutes=5)
+HISTORY_PAGE = 200
+HISTORY_PAGES = 5
 
 
 @dataclass(frozen=True)
@@ -78,7 +95,8 @@ class SlotOutcome:
 
     ``status``: ``sent`` (posted), ``quiet`` (nothing above the bar, subscription skips quiet
     weeks), ``failed`` (will be retried), ``paused`` (Slack refused the channel), ``busy``
-    (another process holds the claim or the slot is already done).
+    (another process holds the claim or the slot is already done). ``recovered``: ``sent`` by an
+    earlier attempt that died before recording it; found in the channel, not posted again.
     """
 
     subscription_id: int
@@ -89,6 +107,27 @@ class SlotOutcome:
     message_ts: str | None = None
     stories: int = 0
     error: str | None = None
+    recovered: bool = False
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A slot this process may post. ``previous`` and ``previous_at``: the state and claim time of
+    the attempt it took over (a stale ``claimed`` or a ``failed`` one), None for a first claim."""
+
+    delivery_id: int
+    previous: str | None = None
+    previous_at: datetime | None = None
+
+
+def delivery_key(due: Due) -> str:
+    """The slot's key in its message metadata: stable across attempts and processes."""
+    return f"{due.subscription_id}@{due.scheduled_for.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
+
+
+def slack_ts(moment: datetime) -> str:
+    """``moment`` as a Slack timestamp (``oldest``/``latest`` arguments)."""
+    return f"{moment.timestamp():.6f}"
 
 
 class ChannelPacer:
@@ -184,8 +223,11 @@ class Deliverer:
     def _insert(self) -> Any:
         return postgresql.insert(Delivery) if self.db.dialect == "postgresql" else sqlite.insert(Delivery)
 
-    def claim(self, due: Due, now: datetime) -> int | None:
-        """Claim the slot; the delivery row ID when this process may post it, else None."""
+    def claim(self, due: Due, now: datetime) -> Claim | None:
+        """Claim the slot: a ``Claim`` when this process may post it, else None.
+
+        A re-claim reads the row, then updates it only if nobody changed it meanwhile (same state,
+        same attempt count), so the previous attempt's claim time is known exactly."""
         with self.db.session() as session:
             stmt = (
                 self._insert()
@@ -203,12 +245,21 @@ class Deliverer:
             )
             claimed = session.execute(stmt).scalar_one_or_none()
             if claimed is not None:
-                return claimed
+                return Claim(claimed)
+            row = session.execute(
+                select(Delivery.id, Delivery.status, Delivery.claimed_at, Delivery.attempts).where(
+                    Delivery.subscription_id == due.subscription_id,
+                    Delivery.scheduled_for == due.scheduled_for,
+                )
+            ).one_or_none()
+            if row is None:
+                return None
             retake = (
                 update(Delivery)
                 .where(
-                    Delivery.subscription_id == due.subscription_id,
-                    Delivery.scheduled_for == due.scheduled_for,
+                    Delivery.id == row.id,
+                    Delivery.status == row.status,
+                    Delivery.attempts == row.attempts,
                     or_(
                         Delivery.status == "failed",
                         and_(Delivery.status == "claimed", Delivery.claimed_at < now - self.lease),
@@ -224,7 +275,8 @@ class Deliverer:
                 .returning(Delivery.id)
                 .execution_options(synchronize_session=False)
             )
-            return session.execute(retake).scalar_one_or_none()
+            won = session.execute(retake).scalar_one_or_none()
+            return None if won is None else Claim(won, row.status, row.claimed_at)
 
     def _finish(
         self, delivery_id: int, due: Due, *, status: str, ts: str | None, story_ids: list[int], now: datetime
@@ -292,9 +344,25 @@ class Deliverer:
                 due.subscription_id, due.channel_id, due.department, due.scheduled_for, status, **kw
             )
 
-        delivery_id = self.claim(due, now)
-        if delivery_id is None:
+        claim = self.claim(due, now)
+        if claim is None:
             return outcome("busy")
+        delivery_id = claim.delivery_id
+        key = delivery_key(due)
+        if claim.previous_at is not None:
+            found = self.find_posted(client, due, key, since=claim.previous_at)
+            if found is not None:
+                found_ts, found_ids = found
+                self._finish(delivery_id, due, status="sent", ts=found_ts, story_ids=found_ids, now=now)
+                log.info(
+                    "the %s briefing for %s due %s was already posted (ts %s) by an attempt that "
+                    "did not record it: recorded, not posted again",
+                    due.department,
+                    due.channel_id,
+                    due.scheduled_for.isoformat(),
+                    found_ts,
+                )
+                return outcome("sent", message_ts=found_ts, stories=len(found_ids), recovered=True)
         try:
             briefing = self.build(due, cache)
             story_ids = [i for s in briefing.stories for i in s.story_ids]
@@ -310,6 +378,10 @@ class Deliverer:
                     blocks=message.blocks,
                     unfurl_links=False,
                     unfurl_media=False,
+                    metadata={
+                        "event_type": EVENT_TYPE,
+                        "event_payload": {"delivery_key": key, "story_ids": story_ids},
+                    },
                 )
         except SlackApiError as exc:
             error = str(exc.response.get("error") or f"HTTP {exc.response.status_code}")
@@ -331,6 +403,59 @@ class Deliverer:
             "posted %s briefing to %s (%d stories, ts %s)", due.department, due.channel_id, len(story_ids), ts
         )
         return outcome("sent", message_ts=ts, stories=len(story_ids))
+
+    # ------------------------------------------------------------------ earlier attempts
+    def find_posted(
+        self, client: WebClient, due: Due, key: str, *, since: datetime
+    ) -> tuple[str, list[int]] | None:
+        """The ``ts`` and story IDs of the slot's message if an earlier attempt (claimed at
+        ``since``) posted it, else None. None, with a warning, when the history cannot be read:
+        the caller posts again rather than lose the briefing."""
+        cursor = None
+        try:
+            for _ in range(HISTORY_PAGES):
+                page = client.conversations_history(
+                    channel=due.channel_id,
+                    oldest=slack_ts(since - HISTORY_MARGIN),
+                    include_all_metadata=True,
+                    limit=HISTORY_PAGE,
+                    cursor=cursor,
+                )
+                for message in page.get("messages") or []:
+                    metadata = message.get("metadata") or {}
+                    payload = metadata.get("event_payload") or {}
+                    if metadata.get("event_type") == EVENT_TYPE and payload.get("delivery_key") == key:
+                        return str(message["ts"]), self._known_stories(payload.get("story_ids"))
+                cursor = (page.get("response_metadata") or {}).get("next_cursor")
+                if not cursor:
+                    return None
+            reason = f"more than {HISTORY_PAGES * HISTORY_PAGE} messages since the earlier attempt"
+        except SlackApiError as exc:
+            reason = str(exc.response.get("error") or f"HTTP {exc.response.status_code}")
+        except Exception as exc:  # Slack unreachable: posting decides whether to retry later
+            reason = f"{type(exc).__name__}: {exc}"
+        log.warning(
+            "could not check whether an earlier attempt posted the %s briefing for %s due %s (%s); "
+            "posting it again%s",
+            due.department,
+            due.channel_id,
+            due.scheduled_for.isoformat(),
+            reason,
+            " (the app needs the channels:history and groups:history scopes)"
+            if reason == "missing_scope"
+            else "",
+        )
+        return None
+
+    def _known_stories(self, ids: Any) -> list[int]:
+        """The story IDs of a found message's metadata that still exist (memory refers to them)."""
+        if not isinstance(ids, list):
+            return []
+        wanted = sorted({i for i in ids if isinstance(i, int) and not isinstance(i, bool)})
+        if not wanted:
+            return []
+        with self.db.read() as session:
+            return sorted(session.scalars(select(Story.id).where(Story.id.in_(wanted))))
 
     # ------------------------------------------------------------------ pausing
     def pause(self, client: WebClient, due: Due, error: str, now: datetime) -> None:

@@ -18,13 +18,22 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import aliased
 
 from briefbot.config import Settings
 from briefings import subscriptions as subs
 from briefings.briefing import Briefing, BriefingStory, PolicyReminder, Spotlight
-from briefings.delivery import ChannelPacer, Deliverer, Due, SlotOutcome, done_slots, ensure_retry_handlers
+from briefings.delivery import (
+    DONE,
+    ChannelPacer,
+    Deliverer,
+    Due,
+    SlotOutcome,
+    done_slots,
+    ensure_retry_handlers,
+)
 from briefings.errors import BriefingError, DeliveryError, InvalidSchedule, SubscriptionNotFound
 from briefings.profiles import Profile, Profiles, load_profiles
 from briefings.rank import Candidate, Ranker, ScoredStory
@@ -47,6 +56,10 @@ LOOKBACK = timedelta(days=7)  # how far back a first briefing (or a preview) loo
 TICK_SECONDS = 60
 JOB_PREFIX = "briefing:"
 TICK_JOB = "briefings:tick"
+PRUNE_JOB = "briefings:prune"
+# Pruning never touches a slot younger than grace period + look-back + this margin (time zones,
+# clocks), however short the retention period: see ``prune_deliveries``.
+PRUNE_MARGIN = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -57,6 +70,14 @@ class TickReport:
     outcomes: tuple[SlotOutcome, ...] = ()
     skipped: tuple[tuple[int, datetime], ...] = ()
     counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DeliveriesPruned:
+    """What ``prune_deliveries`` removed: rows of slots scheduled before ``cutoff``."""
+
+    deliveries: int
+    cutoff: datetime
 
 
 class TickCache:
@@ -538,9 +559,54 @@ class BriefingService:
             reason,
         )
 
+    # ================================================================== retention
+    def prune_deliveries(self, *, now: datetime | None = None) -> DeliveriesPruned:
+        """Delete delivery rows of slots older than ``BRIEFBOT_RETENTION_DAYS``.
+
+        Safe for exactly-once: the scheduler only ever delivers a subscription's latest slot, and
+        only within the grace period, so the cutoff is never later than grace + look-back (the
+        previous briefing a new one starts from) + a day before ``now``. Each subscription's newest
+        row and newest ``sent`` row stay whatever their age: they stop a long-past latest slot
+        from being given up on again, and keep "last posted" in the status views. A row still
+        ``claimed`` is deleted only when its claim is older than the cutoff too. Channel memory
+        (``delivered_stories``) is kept: it only loses the link to the row.
+        """
+        now = now or self.clock()
+        floor = self.grace + LOOKBACK + PRUNE_MARGIN
+        cutoff = now - max(timedelta(days=self.settings.briefbot_retention_days), floor)
+        newer = aliased(Delivery)
+        newer_row = exists().where(
+            newer.subscription_id == Delivery.subscription_id, newer.scheduled_for > Delivery.scheduled_for
+        )
+        newer_sent = newer_row.where(newer.status == "sent")
+        with self.db.session() as session:
+            result: Any = session.execute(
+                delete(Delivery)
+                .where(
+                    Delivery.scheduled_for < cutoff,
+                    or_(
+                        Delivery.status.in_(sorted(DONE | {"failed"})),
+                        (Delivery.status == "claimed") & (Delivery.claimed_at < cutoff),
+                    ),
+                    or_((Delivery.status != "sent") & newer_row, newer_sent),
+                )
+                .execution_options(synchronize_session=False)
+            )
+            count = max(int(result.rowcount or 0), 0)
+        return DeliveriesPruned(deliveries=count, cutoff=cutoff)
+
+    def _prune_job(self) -> None:
+        try:
+            report = self.prune_deliveries()
+        except Exception:  # the scheduler thread must survive (e.g. database down)
+            log.exception("pruning old deliveries failed")
+            return
+        log.info("pruned %d deliveries of slots before %s", report.deliveries, report.cutoff)
+
     # ================================================================== scheduling
     def schedule(self, scheduler: Any, slack: Any) -> None:
-        """Add one job per active subscription plus a one-minute tick to ``scheduler``.
+        """Add one job per active subscription, a one-minute tick and a daily prune of old
+        delivery rows to ``scheduler``.
 
         The tick runs at start (delivering slots missed while the bot was down, if younger than
         the grace period), retries failed slots, takes over stale claims, and re-reads
@@ -559,6 +625,15 @@ class BriefingService:
             replace_existing=True,
             max_instances=1,
             coalesce=True,
+        )
+        scheduler.add_job(
+            self._prune_job,
+            trigger="cron",
+            hour=3,
+            minute=27,
+            id=PRUNE_JOB,
+            name="briefings: prune old deliveries",
+            replace_existing=True,
         )
         self.sync_jobs()
 

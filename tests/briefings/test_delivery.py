@@ -11,11 +11,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.client import make_web_client
 from briefbot.services import make_services
-from briefings.delivery import ChannelPacer
+from briefings import delivery
+from briefings.delivery import EVENT_TYPE, ChannelPacer, slack_ts
 from briefings.errors import DeliveryError
 from storage.audit import Actor
 from storage.models import AuditEntry, DeliveredStory, Delivery, Subscription
@@ -271,9 +272,13 @@ def test_stale_claim_of_a_crashed_process_is_taken_over(svc: Any, client: Any, f
     assert svc.briefings.tick(client, now=SLOT1 + timedelta(minutes=5)).outcomes == ()
     assert posts(fake_slack) == []
     report = svc.briefings.tick(client, now=SLOT1 + timedelta(minutes=11))
-    assert [o.status for o in report.outcomes] == ["sent"]
+    assert [(o.status, o.recovered) for o in report.outcomes] == [("sent", False)]
     (row,) = deliveries(svc)
     assert row.claimed_by == svc.briefings.deliverer.worker and row.attempts == 2
+    # The channel was checked for a post of the dead process first: there was none.
+    (history,) = fake_slack.calls_to("conversations.history")
+    assert history.args["oldest"] == slack_ts(SLOT1 - delivery.HISTORY_MARGIN)
+    assert len(posts(fake_slack)) == 1
 
 
 def test_concurrent_ticks_on_one_database_post_each_slot_once(
@@ -416,3 +421,194 @@ def test_briefings_work_without_a_knowledge_catalogue(
     assert [o.status for o in svc.briefings.tick(client, now=SLOT1).outcomes] == ["sent"]
     blocks = json.dumps(posts(fake_slack)[0].args["blocks"])
     assert "EU AI Act fines begin" in blocks and "Certification spotlight" not in blocks
+
+
+# ----------------------------------------------------------------------------- crash after the post
+
+
+class Died(BaseException):
+    """The process died (not an error the delivery code could catch and record)."""
+
+
+def crash_after_post(settings: Any, client: Any, now: datetime) -> None:
+    """Another process posts the due slot and dies before recording it."""
+    doomed = make_services(settings)
+    try:
+        doomed.briefings.deliverer.pacer = ChannelPacer(0)
+
+        def die(*_: Any, **__: Any) -> None:
+            raise Died
+
+        doomed.briefings.deliverer._finish = die  # type: ignore[method-assign]
+        with pytest.raises(Died):
+            doomed.briefings.tick(client, now=now)
+    finally:
+        doomed.close()
+
+
+def test_every_briefing_post_names_its_slot_in_message_metadata(
+    svc: Any, client: Any, news: NewsFactory, fake_slack: FakeSlack
+) -> None:
+    story = legal_story(news, news.feed("Reg", "legal"), "EU AI Act fines begin", T0 - timedelta(hours=1))
+    sub = subscribe(svc)
+    svc.briefings.tick(client, now=SLOT1)
+    (post,) = posts(fake_slack)
+    assert post.args["metadata"] == {
+        "event_type": "briefbot_briefing",
+        "event_payload": {"delivery_key": f"{sub.id}@2026-11-23T08:00:00Z", "story_ids": [story]},
+    }
+    assert fake_slack.calls_to("conversations.history") == []  # a first attempt never looks
+
+
+def test_post_slack_accepted_but_never_recorded_is_found_not_posted_again(
+    svc: Any,
+    client: Any,
+    news: NewsFactory,
+    fake_slack: FakeSlack,
+    settings: Any,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    feed = news.feed("Reg", "legal")
+    story = legal_story(news, feed, "EU AI Act fines begin", T0 - timedelta(hours=1))
+    sub = subscribe(svc)
+    crash_after_post(settings, client, SLOT1)
+    (original,) = posts(fake_slack)
+    (row,) = deliveries(svc)
+    assert row.status == "claimed" and row.message_ts is None
+    # The channel moves on: people talk, and another briefing of ours lands (another slot's key).
+    for i in range(3):
+        client.chat_postMessage(channel="CLEGAL", text=f"chatter {i}")
+    client.chat_postMessage(
+        channel="CLEGAL",
+        text="older briefing",
+        metadata={
+            "event_type": EVENT_TYPE,
+            "event_payload": {"delivery_key": f"{sub.id}@2026-11-22T08:00:00Z"},
+        },
+    )
+    monkeypatch.setattr(delivery, "HISTORY_PAGE", 2)  # so the lookup has to page
+    assert svc.briefings.tick(client, now=SLOT1 + timedelta(minutes=5)).outcomes == ()  # lease holds
+    with caplog.at_level(logging.INFO, logger="briefings.delivery"):
+        report = svc.briefings.tick(client, now=SLOT1 + timedelta(minutes=11))
+    (outcome,) = report.outcomes
+    assert (outcome.status, outcome.recovered, outcome.stories) == ("sent", True, 1)
+    assert len(posts(fake_slack, "CLEGAL")) == 1 + 4  # the briefing once, plus our own chatter
+    original_ts = fake_slack.messages["CLEGAL"][0]["ts"]
+    assert outcome.message_ts == original_ts
+    (row,) = deliveries(svc)
+    assert (row.status, row.message_ts, row.attempts) == ("sent", original_ts, 2)
+    assert "already posted" in caplog.text and "not posted again" in caplog.text
+    lookups = fake_slack.calls_to("conversations.history")
+    assert len(lookups) == 3 and lookups[0].args["include_all_metadata"] == "1"
+    assert original.args["metadata"]["event_payload"]["story_ids"] == [story]
+    # Its story is in the channel's memory: the next day's briefing does not repeat it.
+    with svc.db.read() as s:
+        assert set(s.scalars(select(DeliveredStory.story_id))) == {story}
+    svc.briefings.tick(client, now=SLOT2)
+    assert "EU AI Act fines begin" not in str(posts(fake_slack, "CLEGAL")[-1].args["blocks"])
+
+
+@pytest.mark.parametrize("trouble", ["missing_scope", "ratelimited", "too_many_messages"])
+def test_unreadable_history_posts_again_with_a_warning(
+    svc: Any,
+    client: Any,
+    news: NewsFactory,
+    fake_slack: FakeSlack,
+    settings: Any,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+    trouble: str,
+) -> None:
+    legal_story(news, news.feed("Reg", "legal"), "EU AI Act fines begin", T0 - timedelta(hours=1))
+    subscribe(svc)
+    crash_after_post(settings, client, SLOT1)
+    if trouble == "missing_scope":
+        fake_slack.fail("conversations.history", "missing_scope")
+    elif trouble == "ratelimited":
+        fake_slack.rate_limit("conversations.history", times=4, retry_after=0)  # more than retries
+    else:
+        monkeypatch.setattr(delivery, "HISTORY_PAGE", 2)
+        monkeypatch.setattr(delivery, "HISTORY_PAGES", 2)
+        for i in range(5):
+            client.chat_postMessage(channel="CLEGAL", text=f"chatter {i}")
+    with caplog.at_level(logging.WARNING, logger="briefings.delivery"):
+        report = svc.briefings.tick(client, now=SLOT1 + timedelta(minutes=11))
+    assert [(o.status, o.recovered) for o in report.outcomes] == [("sent", False)]
+    briefings = [p for p in posts(fake_slack, "CLEGAL") if "metadata" in p.args]
+    assert len(briefings) == 2  # exactly one more post: a duplicate rather than a lost briefing
+    (row,) = deliveries(svc)
+    assert (row.status, row.message_ts) == ("sent", report.outcomes[0].message_ts)
+    reason = {"too_many_messages": "more than 4 messages since the earlier attempt"}.get(trouble, trouble)
+    assert f"({reason}); posting it again" in caplog.text
+    if trouble == "missing_scope":
+        assert "channels:history and groups:history" in caplog.text
+
+
+# ----------------------------------------------------------------------------- retention
+
+
+def test_old_finished_deliveries_are_pruned_recent_kept_and_never_redelivered(
+    svc: Any, client: Any, news: NewsFactory, fake_slack: FakeSlack, settings: Any
+) -> None:
+    feed = news.feed("Reg", "legal")
+    legal_story(news, feed, "EU AI Act fines begin", T0 - timedelta(hours=1))
+    subscribe(svc)
+    pausing = subscribe(svc, channel="CPAUSE")
+    days = [SLOT1 + timedelta(days=d) for d in range(12)]
+    for d, slot in enumerate(days):
+        if d == 1:
+            svc.briefings.set_paused(pausing.id, paused=True, actor=ADMIN)
+        if d == 2:  # the bot was down all day: the slot is given up on 8 h late
+            svc.briefings.tick(client, now=slot + timedelta(hours=8))
+            continue
+        legal_story(news, feed, f"Court rules on AI copyright lawsuit, day {d}", slot - timedelta(hours=2))
+        svc.briefings.tick(client, now=slot)
+    before = {(d.channel_id, d.scheduled_for, d.status) for d in deliveries(svc)}
+    assert len(before) == 12 + 1 and ("CLEGAL", days[2], "skipped") in before
+    with svc.db.read() as s:
+        memory = s.scalar(select(func.count()).select_from(DeliveredStory))
+    paused_view = svc.briefings.subscriptions("CPAUSE")[0]
+    now = days[11] + timedelta(hours=1)
+
+    # The default 90 days keep everything.
+    assert svc.briefings.prune_deliveries(now=now).deliveries == 0
+    # One day of retention: the floor (6 h grace + 7 days look-back + 1 day) still applies.
+    svc.briefings.settings = settings.model_copy(update={"briefbot_retention_days": 1})
+    report = svc.briefings.prune_deliveries(now=now)
+    assert report.cutoff == now - timedelta(days=8, hours=6)
+    assert report.deliveries == 3  # days 0, 1 (sent) and 2 (skipped) of CLEGAL
+    after = {(d.channel_id, d.scheduled_for, d.status) for d in deliveries(svc)}
+    assert after == {r for r in before if r[0] == "CPAUSE" or r[1] >= days[3]}
+    # CPAUSE's only (old) row stays: its "last posted" is still shown.
+    assert svc.briefings.subscriptions("CPAUSE")[0].last_sent_at == paused_view.last_sent_at is not None
+    with svc.db.read() as s:
+        assert s.scalar(select(func.count()).select_from(DeliveredStory)) == memory  # memory kept
+
+    # Nothing pruned comes back: another process ticking now, and on, posts only the next slot.
+    posted = len(posts(fake_slack))
+    replica = make_services(settings)
+    try:
+        replica.briefings.deliverer.pacer = ChannelPacer(0)
+        assert replica.briefings.tick(client, now=now + timedelta(minutes=1)).outcomes == ()
+        assert replica.briefings.tick(client, now=now + timedelta(minutes=2)).skipped == ()
+        nxt = replica.briefings.tick(client, now=days[11] + timedelta(days=1))
+    finally:
+        replica.close()
+    assert [(o.channel_id, o.scheduled_for) for o in nxt.outcomes] == [
+        ("CLEGAL", days[11] + timedelta(days=1))
+    ]
+    assert len(posts(fake_slack)) == posted + 1
+
+
+def test_pruning_keeps_slots_the_scheduler_may_still_deliver(
+    svc: Any, client: Any, fake_slack: FakeSlack
+) -> None:
+    subscribe(svc)
+    svc.briefings.tick(client, now=SLOT1)  # sent
+    svc.briefings.tick(client, now=SLOT2)  # sent; SLOT1 is no longer the newest
+    # Even with a 1-day retention, two days later both slots are inside the floor.
+    svc.briefings.settings = svc.briefings.settings.model_copy(update={"briefbot_retention_days": 1})
+    assert svc.briefings.prune_deliveries(now=SLOT2 + timedelta(days=2)).deliveries == 0
+    assert svc.briefings.prune_deliveries(now=SLOT1 + timedelta(days=8, hours=6, minutes=1)).deliveries == 1
+    assert [d.scheduled_for for d in deliveries(svc)] == [SLOT2]
