@@ -17,7 +17,9 @@ import argparse
 import multiprocessing
 import os
 import random
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -278,6 +280,70 @@ def drive(
     return Drive(results, late, errors, time.perf_counter() - wall)
 
 
+def drive_wrk(
+    endpoint: str,
+    sink: ResponseSink,
+    plan: list[tuple[str, str, int]],
+    args: argparse.Namespace,
+    workdir: Path,
+) -> dict[str, float] | None:
+    """The same kind of load from wrk, a C load generator, for ``args.wrk_seconds``.
+
+    The Python clients above cost about a core of this 2-core machine themselves, which the
+    server then cannot use; in production the clients are Slack's servers. wrk replays
+    pre-signed requests (``bench/signed_commands.lua``) at a small fraction of that cost.
+    Returns the parsed RESULT line, or None when wrk is not installed.
+    """
+    wrk = shutil.which("wrk")
+    if wrk is None or args.wrk_seconds <= 0:
+        return None
+    signer = SignedSlackClient(endpoint, SECRET)
+    lines = []
+    for command, text, i in plan:
+        body = signer.command_body(command, text, response_url=f"{sink.base}/w/{i}")
+        headers = signer.signed_headers(body, content_type="application/x-www-form-urlencoded")
+        lines.append(f"{headers['X-Slack-Request-Timestamp']}\t{headers['X-Slack-Signature']}\t{body}")
+    signer.close()
+    requests_file = workdir / "signed_commands.tsv"
+    requests_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    threads = 2
+    out = subprocess.run(
+        [
+            wrk,
+            f"-t{threads}",
+            f"-c{args.clients}",
+            f"-d{args.wrk_seconds}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(ROOT / "bench" / "signed_commands.lua"),
+            endpoint,
+            "--",
+            str(requests_file),
+            str(threads),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    line = next(x for x in out.splitlines() if x.startswith("RESULT "))
+    result = {k: float(v) for k, v in (pair.split("=") for pair in line.split()[1:])}
+    result["distinct"] = len(plan)
+    return result
+
+
+def make_plan(questions: list[str], count: int, seed: int, offset: int = 0) -> list[tuple[str, str, int]]:
+    """70% policy questions (varied as people type them), 30% certification requests."""
+    plan = []
+    rng = random.Random(seed)
+    for i in range(count):
+        if rng.random() < 0.7:
+            plan.append(("/ai-policy", variant(rng.choice(questions), rng), offset + i))
+        else:
+            plan.append(("/ai-certs", rng.choice(CERT_QUERIES), offset + i))
+    return plan
+
+
 def run(args: argparse.Namespace) -> int:
     questions = [
         q["question"]
@@ -328,13 +394,7 @@ def run(args: argparse.Namespace) -> int:
         endpoint = f"http://127.0.0.1:{ports.get(timeout=60)}"
         sink = ResponseSink()
 
-        plan = []
-        rng = random.Random(11)
-        for i in range(args.requests):
-            if rng.random() < 0.7:
-                plan.append(("/ai-policy", variant(rng.choice(questions), rng), i))
-            else:
-                plan.append(("/ai-certs", rng.choice(CERT_QUERIES), i))
+        plan = make_plan(questions, args.requests, seed=11)
         # Warm up (threads, connections, per-section caches) with the labelled questions as
         # written; the measured run then asks varied forms of them, so it is not served from
         # answers cached here.
@@ -343,6 +403,10 @@ def run(args: argparse.Namespace) -> int:
         drive(endpoint, sink, warm_up, args)
 
         measured = drive(endpoint, sink, plan, args)
+        # Other questions for wrk (another seed), so it is not answered from the run above.
+        wrk_result = drive_wrk(
+            endpoint, sink, make_plan(questions, args.wrk_requests, seed=12, offset=100_000), args, workdir
+        )
         baseline = None
         if args.baseline:
             # After the measured run, the same harness on a command that does no lookup: what
@@ -393,6 +457,26 @@ def run(args: argparse.Namespace) -> int:
         print(f"{name:<26}{len(values):>6}{p50:>10.1f}{p99:>10.1f}{max(values):>10.1f}   {verdict}")
     for error in errors[:5]:
         print("error:", error)
+    if wrk_result is None:
+        print("\nwrk not installed (apt-get install wrk): the load from a C client was not measured")
+    else:
+        w = wrk_result
+        repeats = max(0, int(w["requests"] - w["distinct"]))
+        print(
+            f"\nThe same mix from wrk (a C load generator; the Python clients above use about a core "
+            f"of this machine themselves):\n{int(w['requests'])} signed requests from {args.clients} "
+            f"connections in {w['seconds']:.1f} s ({w['requests'] / w['seconds']:.0f}/s), "
+            f"{int(w['distinct'])} distinct ({repeats} repeats); answered in the ack: "
+            f"{int(w['requests'] - w['late'] - w['failed'])}, placeholder acks: {int(w['late'])}, "
+            f"errors: {int(w['failed'] + w['socket_errors'])}"
+        )
+        met = "met" if w["p99_ms"] < (target or 0) else "MISSED"
+        verdict = "-" if target is None else f"p99 < {target:.0f} ms: {met}"
+        print(f"{'measure':<26}{'n':>6}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}   target")
+        print(
+            f"{'wrk: all commands (ack)':<26}{int(w['requests']):>6}{w['p50_ms']:>10.1f}{w['p99_ms']:>10.1f}"
+            f"{w['max_ms']:>10.1f}   {verdict}"
+        )
     return 1 if failed else 0
 
 
@@ -407,6 +491,8 @@ def main() -> int:
     parser.add_argument("--certs", type=int, default=200)
     parser.add_argument("--search-runs", type=int, default=1000)
     parser.add_argument("--gc-freeze", action="store_true", help="serve with gc.freeze() (see serve())")
+    parser.add_argument("--wrk-seconds", type=int, default=10, help="wrk load duration (0: skip wrk)")
+    parser.add_argument("--wrk-requests", type=int, default=8000, help="distinct signed requests for wrk")
     parser.add_argument("--baseline", type=int, default=1000, help="/ai-brief help requests first (0: skip)")
     return run(parser.parse_args())
 

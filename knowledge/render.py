@@ -12,8 +12,11 @@ from knowledge.types import CertAnswer, CertPick, PolicyAnswer, SectionHit
 WIDTH = 96
 
 
-def _wrap(text: str, indent: str = "  ") -> str:
-    return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent)
+def _wrap(text: str, indent: str = "  ", width: int | None = WIDTH) -> str:
+    """Fill to ``width`` for a terminal; ``None`` leaves the line whole (Slack wraps it itself)."""
+    if width is None:
+        return indent + text
+    return textwrap.fill(text, width, initial_indent=indent, subsequent_indent=indent)
 
 
 def source_line(hit: SectionHit) -> str:
@@ -34,8 +37,8 @@ def corrections_line(answer: PolicyAnswer | CertAnswer) -> str | None:
     return f"Searched for {pairs}."
 
 
-def policy_text(answer: PolicyAnswer) -> str:
-    """The policy answer as plain text."""
+def policy_text(answer: PolicyAnswer, width: int | None = WIDTH) -> str:
+    """The policy answer as plain text, filled to ``width`` (``None``: unwrapped lines)."""
     lines: list[str] = []
     if answer.kind == "empty":
         return (
@@ -63,7 +66,7 @@ def policy_text(answer: PolicyAnswer) -> str:
         lines.append(note)
     best = answer.hits[0]
     lines.append(f"{best.heading} — {best.policy_title}")
-    lines.append(_wrap(best.excerpt))
+    lines.append(_wrap(best.excerpt, width=width))
     if source := source_line(best):
         lines.append(f"  {source}")
     if best.url:
@@ -76,27 +79,20 @@ def policy_text(answer: PolicyAnswer) -> str:
     return "\n".join(lines)
 
 
-def _pick_lines(pick: CertPick, number: int | None = None) -> list[str]:
+def _pick_lines(pick: CertPick, number: int | None = None, width: int | None = WIDTH) -> list[str]:
     cert = pick.cert
     lead = f"{number}. " if number is not None else "• "
     lines = [f"{lead}{cert.name} — {cert.provider} ({cert.level})"]
     if cert.topics:
         lines.append(f"   Focus: {', '.join(t.replace('-', ' ') for t in cert.topics)}")
     why = "; ".join(pick.reasons)
-    lines.append(
-        textwrap.fill(
-            f"Why: {why + '. ' if why else ''}{cert.summary}",
-            WIDTH,
-            initial_indent="   ",
-            subsequent_indent="   ",
-        )
-    )
+    lines.append(_wrap(f"Why: {why + '. ' if why else ''}{cert.summary}", "   ", width))
     lines.append(f"   {cert.url}")
     return lines
 
 
-def certs_text(answer: CertAnswer) -> str:
-    """The certification answer as plain text."""
+def certs_text(answer: CertAnswer, width: int | None = WIDTH) -> str:
+    """The certification answer as plain text, filled to ``width`` (``None``: unwrapped lines)."""
     if answer.kind == "empty":
         return "No certifications are loaded yet. An admin can run `briefbot knowledge import FILE.yaml`."
     lines: list[str] = []
@@ -114,6 +110,6 @@ def certs_text(answer: CertAnswer) -> str:
     else:
         lines.append(f"Certifications for “{answer.query}”:")
         for i, pick in enumerate(answer.picks, 1):
-            lines += _pick_lines(pick, i)
+            lines += _pick_lines(pick, i, width)
     lines.append(answer.note)
     return "\n".join(lines)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from slack_sdk.models.blocks import ContextBlock, HeaderBlock, SectionBlock
@@ -28,9 +30,33 @@ def _pick_text(pick: CertPick, number: int) -> str:
     )
 
 
+RENDERED_KEEP = 256
+_rendered: OrderedDict[int, tuple[CertAnswer, str, list[dict[str, Any]]]] = OrderedDict()
+_rendered_lock = threading.Lock()
+
+
 def certs_blocks(answer: CertAnswer) -> tuple[str, list[dict[str, Any]]]:
-    """Render a certification answer: ``(fallback text, blocks)``."""
-    fallback = clip(escape_mrkdwn(certs_text(answer)), FALLBACK_LIMIT)
+    """Render a certification answer: ``(fallback text, blocks)``.
+
+    The knowledge service hands out the same (immutable) answer object for a repeated request
+    such as ``/ai-certs legal``, so its rendering is kept too, keyed by identity: Block Kit
+    validation costs more than the lookup itself.
+    """
+    with _rendered_lock:
+        kept = _rendered.get(id(answer))
+        if kept is not None and kept[0] is answer:
+            _rendered.move_to_end(id(answer))
+            return kept[1], list(kept[2])
+    text, blocks = _render(answer)
+    with _rendered_lock:
+        _rendered[id(answer)] = (answer, text, blocks)  # holding the answer keeps its id unique
+        while len(_rendered) > RENDERED_KEEP:
+            _rendered.popitem(last=False)
+    return text, list(blocks)
+
+
+def _render(answer: CertAnswer) -> tuple[str, list[dict[str, Any]]]:
+    fallback = clip(escape_mrkdwn(certs_text(answer, width=None)), FALLBACK_LIMIT)
     blocks: list[Any] = []
     if answer.kind == "empty":
         blocks.append(

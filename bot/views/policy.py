@@ -71,7 +71,7 @@ def fit_blocks(blocks: list[Any]) -> list[dict[str, Any]]:
 
 def policy_blocks(answer: PolicyAnswer) -> tuple[str, list[dict[str, Any]]]:
     """Render a policy answer: ``(fallback text, blocks)``."""
-    fallback = clip(escape_mrkdwn(policy_text(answer)), FALLBACK_LIMIT)
+    fallback = clip(escape_mrkdwn(policy_text(answer, width=None)), FALLBACK_LIMIT)
     contact = escape_mrkdwn(answer.contact)
     blocks: list[Any] = []
     if answer.kind == "empty":
