@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.client import make_web_client
 from briefbot.runtime import make_scheduler
@@ -83,6 +83,7 @@ def test_running_scheduler_delivers_a_missed_slot_at_start_and_tracks_subscripti
         assert "AI ROI" in str(post.args["blocks"])
         job = scheduler.get_job("briefing:1")
         assert job is not None and job.next_run_time == slot + timedelta(days=1)
+        assert scheduler.get_job("briefings:prune") is not None  # old delivery rows, daily
         sub, _ = services.briefings.subscribe(
             "CNEW", "legal", "weekly mon 09:00", actor=Actor.slack("UADMIN")
         )
@@ -179,3 +180,63 @@ def test_two_bot_processes_deliver_each_slot_exactly_once(
     output = "".join(o.text() for o in outputs)
     assert "Traceback" not in output
     assert "xoxb-test" not in output
+
+
+def _start(db_url: str, fake: FakeSlack, cwd: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "briefbot", "run", "--port", "0", "--host", "127.0.0.1"],
+        env=_env(db_url, fake),
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def test_process_killed_after_slack_took_the_post_is_not_posted_twice(
+    db_url: str, db: Database, fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    cron, slot = _an_hour_ago_daily()
+    _add_subscriptions(db, 1, cron)
+    _add_news(db)
+    # Slack accepts the message but its answer is slow: the process dies before hearing it.
+    fake_slack.reply_delays["chat.postMessage"] = 5.0
+    doomed = _start(db_url, fake_slack, tmp_path)
+    try:
+        fake_slack.wait_for("chat.postMessage", timeout=60)
+    finally:
+        doomed.kill()
+        doomed.wait(timeout=20)
+        assert doomed.stdout is not None
+        doomed.stdout.close()
+    with db.read() as s:
+        (row,) = s.scalars(select(Delivery))
+    assert (row.status, row.message_ts) == ("claimed", None)
+    # Its ten-minute lease runs out (moved back rather than waited for).
+    with db.session() as s:
+        s.execute(update(Delivery).values(claimed_at=row.claimed_at - timedelta(minutes=11)))
+    fake_slack.reply_delays.clear()
+    survivor = _start(db_url, fake_slack, tmp_path)
+    output = _Output(survivor)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not output.tick_done():
+            if survivor.poll() is not None:
+                pytest.fail("the bot process exited:\n" + output.text())
+            time.sleep(0.2)
+        assert output.tick_done(), output.text()[-2000:]
+    finally:
+        survivor.send_signal(signal.SIGTERM)
+        try:
+            survivor.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            survivor.kill()
+            survivor.wait()
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1  # the channel got it once
+    (original,) = fake_slack.messages["CP000"]
+    with db.read() as s:
+        (row,) = s.scalars(select(Delivery))
+    assert (row.status, row.scheduled_for, row.message_ts) == ("sent", slot, original["ts"])
+    assert len(fake_slack.calls_to("conversations.history")) == 1
+    text = output.text()
+    assert "already posted" in text and "Traceback" not in text

@@ -127,6 +127,9 @@ class FakeSlack:
         self.rate_limit_ratio = 0.0
         self.retry_after = 1
         self.delay_seconds = 0.0
+        # Per method: seconds to hold the answer *after* the call took effect (a client can die
+        # between Slack accepting a message and hearing so).
+        self.reply_delays: dict[str, float] = {}
         # Where apps.connections.open sends Socket Mode clients (tests/socket_mode_server.py).
         self.socket_mode_url: str | None = None
         self._failures: dict[str, deque[tuple[str, Any]]] = defaultdict(deque)
@@ -271,6 +274,8 @@ class FakeSlack:
             self._record(Call(method, args, headers=headers))
         else:
             self._record(Call(f"{method}!error", args, headers=headers))
+        if self.reply_delays.get(method):
+            time.sleep(self.reply_delays[method])
         return status, {}, body
 
     def _record(self, call: Call) -> None:
