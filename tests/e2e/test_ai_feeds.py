@@ -147,3 +147,67 @@ def test_bad_input_gets_usage_or_a_clear_message(bot_server: BotServer, fake_sla
     command(bot_server, "add ftp://feeds.example.com/rss hr")
     assert "only http:// and https://" in answer(fake_slack, 4)["text"]
     assert bot_server.services.feeds.list() == []
+
+
+def test_admin_retags_and_renames_a_feed_audited(
+    bot_server: BotServer, fake_slack: FakeSlack, site: FeedServer
+) -> None:
+    feeds = bot_server.services.feeds
+    feed = feeds.add(site.route("/feed", feed_reply([item(1), item(2)])), ["legal"], name="Reg Watch").feed
+
+    assert command(bot_server, "tag 1 finance, people") == {}
+    message = answer(fake_slack)
+    assert "Re-tagged *#1 Reg Watch* · finance, hr (was legal)" in str(message["blocks"])
+    command(bot_server, "rename #1 “AI <!channel> Money”")
+    shown = str(answer(fake_slack, 2)["blocks"])
+    assert "Renamed *#1 AI &lt;!channel&gt; Money* · finance, hr (was Reg Watch)" in shown
+    assert "<!channel>" not in shown
+    command(bot_server, "tag 1 hr finance")
+    assert "nothing changed" in str(answer(fake_slack, 3)["blocks"])
+
+    after = feeds.get(feed.id)
+    assert (after.departments, after.name, after.item_count) == (("finance", "hr"), "AI <!channel> Money", 2)
+    with bot_server.services.db.read() as session:
+        rename, retag = recent(session, 2)
+    assert (retag.action, retag.actor, retag.source) == ("feed.edit", "UADMIN", "slack")
+    assert (retag.detail["old_departments"], retag.detail["departments"]) == (["legal"], ["finance", "hr"])
+    assert (rename.action, rename.actor) == ("feed.edit", "UADMIN")
+    assert (rename.detail["old_name"], rename.detail["name"]) == ("Reg Watch", "AI <!channel> Money")
+    assert "old_departments" not in rename.detail
+
+
+def test_non_admins_cannot_retag_or_rename(
+    bot_server: BotServer, fake_slack: FakeSlack, site: FeedServer
+) -> None:
+    feeds = bot_server.services.feeds
+    feeds.add(site.route("/feed", feed_reply([item(1)])), ["legal"], name="Reg Watch")
+    for text in ("tag 1 finance", "rename 1 Mine now"):
+        assert command(bot_server, text, user_id="U1") == {"text": REFUSAL, "response_type": "ephemeral"}
+    time.sleep(0.3)
+    assert fake_slack.calls_to("response_url") == []
+    (feed,) = feeds.list()
+    assert (feed.departments, feed.name) == (("legal",), "Reg Watch")
+    with bot_server.services.db.read() as session:
+        assert [e.action for e in recent(session, 5) if e.action.startswith("feed")] == ["feed.add"]
+
+
+def test_bad_tag_and_rename_input_gets_a_clear_message(
+    bot_server: BotServer, fake_slack: FakeSlack, site: FeedServer
+) -> None:
+    bot_server.services.feeds.add(site.route("/feed", feed_reply([item(1)])), ["legal"], name="Reg Watch")
+    steps = [
+        ("tag", "Which feed?"),
+        ("tag 1", "Which departments?"),
+        ("rename 1", "Which name?"),
+        ("tag 9 hr", "no feed #9"),
+        ("rename 9 New", "no feed #9"),
+        ("tag 1 marketing", "unknown department 'marketing'"),
+    ]
+    for count, (text, expected) in enumerate(steps, 1):
+        command(bot_server, text)
+        assert expected in answer(fake_slack, count)["text"], text
+    assert "/ai-feeds tag <id> <dept...>" in str(command(bot_server, "help")["blocks"])
+    (feed,) = bot_server.services.feeds.list()
+    assert (feed.departments, feed.name) == (("legal",), "Reg Watch")
+    with bot_server.services.db.read() as session:
+        assert [e.action for e in recent(session, 5) if e.action.startswith("feed")] == ["feed.add"]

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+import feeds.service
 from briefbot.cli import cli
+from storage.types import utcnow
 from tests.feeds.conftest import FeedServer, Reply, feed_reply, item
 
 
@@ -169,3 +172,116 @@ def test_test_previews_without_saving(env: dict[str, str], feed_server: FeedServ
     code, out, _ = run(env, "feeds", "test", url)
     assert code == 0 and "Test Feed: 2 items" in out and "Story number 1" in out
     assert json.loads(run(env, "feeds", "list", "--json")[1]) == []
+
+
+def test_edit_retags_and_renames_a_feed_in_place(env: dict[str, str], feed_server: FeedServer) -> None:
+    url = feed_server.route("/feed", feed_reply([item(1), item(2)], title="Own Title"))
+    assert run(env, "feeds", "add", url, "-d", "legal", "--name", "Reg Watch")[0] == 0
+
+    code, out, _ = run(env, "feeds", "edit", "1", "--department", "finance", "-d", "people")
+    assert code == 0 and out == "Feed #1 Reg Watch: departments legal -> finance, hr.\n"
+    code, out, _ = run(
+        env,
+        "feeds",
+        "edit",
+        "#1",
+        "--add-department",
+        "ops",
+        "--remove-department",
+        "finance",
+        "--name",
+        "AI $",
+    )
+    assert code == 0
+    assert "departments finance, hr -> hr, operations" in out and "name Reg Watch -> AI $" in out
+    code, out, _ = run(env, "feeds", "edit", url, "--add-department", "hr")
+    assert code == 0 and "Feed #1 AI $ unchanged (hr, operations)" in out
+
+    code, out, _ = run(env, "feeds", "edit", "1", "--name", "", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["changed"] is True
+    assert (data["name"], data["old_name"], data["display_name"]) == (None, "AI $", "Own Title")
+    assert data["departments"] == ["hr", "operations"] and data["item_count"] == 2
+
+    (feed,) = json.loads(run(env, "feeds", "list", "--json")[1])
+    assert (feed["departments"], feed["display_name"], feed["item_count"], feed["health"]) == (
+        ["hr", "operations"],
+        "Own Title",
+        2,
+        "ok",
+    )
+
+
+def test_edit_refusals_are_one_line_and_change_nothing(env: dict[str, str], feed_server: FeedServer) -> None:
+    url = feed_server.route("/feed", feed_reply([item(1)]))
+    assert run(env, "feeds", "add", url, "-d", "legal", "--name", "Keep")[0] == 0
+    before = run(env, "feeds", "list", "--json")[1]
+    refusals = [
+        (("edit", "7", "-d", "hr"), "no feed #7"),
+        (("edit", "1", "-d", "sales"), "unknown department 'sales'"),
+        (("edit", "1", "--add-department", "marketing"), "finance, legal, operations (ops), hr (people)"),
+        (("edit", "1", "--remove-department", "legal"), "would be left without a department"),
+        (("edit", "1", "-d", "hr", "--remove-department", "hr"), "both added and removed"),
+        (("edit", "1"), "nothing to change"),
+    ]
+    for args, message in refusals:
+        assert message in one_line_error(*run(env, "feeds", *args)), args
+    assert run(env, "feeds", "list", "--json")[1] == before
+
+
+def test_list_shows_when_each_feed_is_fetched_next(env: dict[str, str], make_server: object) -> None:
+    site = make_server()  # type: ignore[operator]
+    cached = site.route("/cached", _cached(feed_reply([item(1)]), "max-age=7200"))
+    plain = site.route("/plain", feed_reply([item(2)]))
+    later = site.route("/later", feed_reply([item(3)]))
+    for url in (cached, plain):
+        assert run(env, "feeds", "add", url, "-d", "hr")[0] == 0
+    assert run(env, "feeds", "add", later, "-d", "hr", "--no-fetch")[0] == 0
+    (a, b, c) = json.loads(run(env, "feeds", "list", "--json")[1])
+    fetched_a = datetime.fromisoformat(a["last_fetched_at"])
+    assert datetime.fromisoformat(a["next_fetch_at"]) - fetched_a == timedelta(hours=2)
+    assert datetime.fromisoformat(b["next_fetch_at"]) - fetched_a < timedelta(minutes=30)
+    assert c["next_fetch_at"] is None
+    out = run(env, "feeds", "list")[1]
+    assert "NEXT FETCH" in out
+    assert datetime.fromisoformat(a["next_fetch_at"]).strftime("%Y-%m-%d %H:%M UTC") in out
+    assert "due now" in out
+    assert run(env, "feeds", "pause", "2")[0] == 0
+    paused = next(line for line in run(env, "feeds", "list")[1].splitlines() if line.startswith("   2 "))
+    assert paused.split()[1] == "paused" and " -  " in paused
+
+
+def _cached(reply: Reply, cache_control: str) -> Reply:
+    reply.headers["Cache-Control"] = cache_control
+    return reply
+
+
+def test_refresh_within_max_age_makes_no_request(
+    env: dict[str, str], make_server: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = make_server()  # type: ignore[operator]
+    routes = {
+        "/max-age": "public, max-age=7200",
+        "/no-cache": "no-cache",
+        "/year": "max-age=31536000",
+        "/garbage": "max-age=two-hours",
+    }
+    for path, header in routes.items():
+        url = site.route(path, _cached(feed_reply([item(path)]), header))
+        assert run(env, "feeds", "add", url, "-d", "finance")[0] == 0
+
+    def refresh_at(offset: timedelta) -> dict[str, int]:
+        monkeypatch.setattr(feeds.service, "utcnow", lambda: utcnow() + offset)
+        assert run(env, "feeds", "refresh")[0] == 0
+        return {path: len(site.hits(path)) for path in routes}
+
+    # 45 minutes on (past the normal 30-minute period): only max-age holds feeds back.
+    assert refresh_at(timedelta(minutes=45)) == {"/max-age": 1, "/no-cache": 2, "/year": 1, "/garbage": 2}
+    assert refresh_at(timedelta(hours=2, minutes=5)) == {
+        "/max-age": 2,
+        "/no-cache": 3,
+        "/year": 1,
+        "/garbage": 3,
+    }
+    # A year's max-age waits a day at most.
+    assert refresh_at(timedelta(hours=24, minutes=5))["/year"] == 2
