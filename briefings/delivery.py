@@ -112,11 +112,10 @@ class SlotOutcome:
 
 @dataclass(frozen=True)
 class Claim:
-    """A slot this process may post. ``previous`` and ``previous_at``: the state and claim time of
-    the attempt it took over (a stale ``claimed`` or a ``failed`` one), None for a first claim."""
+    """A slot this process may post. ``previous_at``: when the attempt it took over (a stale
+    ``claimed`` or a ``failed`` one) claimed the slot; None for a first claim."""
 
     delivery_id: int
-    previous: str | None = None
     previous_at: datetime | None = None
 
 
@@ -276,7 +275,7 @@ class Deliverer:
                 .execution_options(synchronize_session=False)
             )
             won = session.execute(retake).scalar_one_or_none()
-            return None if won is None else Claim(won, row.status, row.claimed_at)
+            return None if won is None else Claim(won, previous_at=row.claimed_at)
 
     def _finish(
         self, delivery_id: int, due: Due, *, status: str, ts: str | None, story_ids: list[int], now: datetime
