@@ -53,7 +53,7 @@ def next_delay(error_count: int, interval: timedelta, retry_after: float | None 
 
 def next_fetch_time(now: datetime, interval: timedelta, fresh_for: float | None = None) -> datetime:
     """When a feed that answered is due again: after the normal period, or once the answer stops
-    being fresh if its server said so (Cache-Control max-age / Expires, capped by the fetch step).
+    being fresh if its server said so (Cache-Control max-age / Expires), waiting at most a day.
 
     The normal period ends a little early, so the next periodic run (started a period after this
     one) finds the feed due instead of missing it by the seconds this refresh took. The server's
