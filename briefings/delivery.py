@@ -410,29 +410,16 @@ class Deliverer:
         """The ``ts`` and story IDs of the slot's message if an earlier attempt (claimed at
         ``since``) posted it, else None. None, with a warning, when the history cannot be read:
         the caller posts again rather than lose the briefing."""
-        cursor = None
         try:
-            for _ in range(HISTORY_PAGES):
-                page = client.conversations_history(
-                    channel=due.channel_id,
-                    oldest=slack_ts(since - HISTORY_MARGIN),
-                    include_all_metadata=True,
-                    limit=HISTORY_PAGE,
-                    cursor=cursor,
-                )
-                for message in page.get("messages") or []:
-                    metadata = message.get("metadata") or {}
-                    payload = metadata.get("event_payload") or {}
-                    if metadata.get("event_type") == EVENT_TYPE and payload.get("delivery_key") == key:
-                        return str(message["ts"]), self._known_stories(payload.get("story_ids"))
-                cursor = (page.get("response_metadata") or {}).get("next_cursor")
-                if not cursor:
-                    return None
-            reason = f"more than {HISTORY_PAGES * HISTORY_PAGE} messages since the earlier attempt"
+            found = _scan_history(client, due.channel_id, key, oldest=since - HISTORY_MARGIN)
+        except _HistoryTooLong as exc:
+            reason = str(exc)
         except SlackApiError as exc:
             reason = str(exc.response.get("error") or f"HTTP {exc.response.status_code}")
         except Exception as exc:  # Slack unreachable: posting decides whether to retry later
             reason = f"{type(exc).__name__}: {exc}"
+        else:
+            return None if found is None else (found[0], self._known_stories(found[1]))
         log.warning(
             "could not check whether an earlier attempt posted the %s briefing for %s due %s (%s); "
             "posting it again%s",
@@ -497,6 +484,33 @@ class Deliverer:
             except Exception:  # an unreachable Slack must not break the delivery loop
                 log.exception("could not DM %s", user)
         return told
+
+
+class _HistoryTooLong(Exception):
+    """More messages since the earlier attempt than we page through."""
+
+
+def _scan_history(client: WebClient, channel: str, key: str, *, oldest: datetime) -> tuple[str, Any] | None:
+    """(ts, story IDs from the metadata) of the channel's message carrying ``key``, newest first
+    since ``oldest``; None when there is none. Raises what the Web API raises."""
+    cursor = None
+    for _ in range(HISTORY_PAGES):
+        page = client.conversations_history(
+            channel=channel,
+            oldest=slack_ts(oldest),
+            include_all_metadata=True,
+            limit=HISTORY_PAGE,
+            cursor=cursor,
+        )
+        for message in page.get("messages") or []:
+            metadata = message.get("metadata") or {}
+            payload = metadata.get("event_payload") or {}
+            if metadata.get("event_type") == EVENT_TYPE and payload.get("delivery_key") == key:
+                return str(message["ts"]), payload.get("story_ids")
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            return None
+    raise _HistoryTooLong(f"more than {HISTORY_PAGES * HISTORY_PAGE} messages since the earlier attempt")
 
 
 def pause_message(due: Due, error: str) -> str:
