@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -95,3 +96,48 @@ def test_slow_lookup_acks_at_once_and_answers_via_response_url(
     late = fake_slack.wait_for("response_url", timeout=5)
     assert late.args["response_type"] == "ephemeral"
     assert "How to report an AI incident" in str(late.args["blocks"])
+
+
+def test_stuck_lookups_queue_others_fairly_and_never_block_other_commands(
+    bot_server: BotServer, fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two stuck lookups hold both lookup slots: a third question waits its turn (and is told
+    so within the budget), /ai-brief help is answered at once, and every answer arrives."""
+    knowledge = bot_server.services.knowledge
+    real = knowledge.policy_answer
+    release = threading.Event()
+
+    def maybe_stuck(question: str, **kwargs: Any) -> Any:
+        if question.startswith("stuck"):
+            release.wait(10)
+        return real(question, **kwargs)
+
+    monkeypatch.setattr(knowledge, "policy_answer", maybe_stuck)
+    monkeypatch.setattr(reply, "ANSWER_BUDGET_SECONDS", 0.3)
+    assert reply.LOOKUP_SLOTS == 2
+    stuck = [
+        threading.Thread(target=ask, args=(bot_server, f"stuck {n} how do I report an AI incident"))
+        for n in range(reply.LOOKUP_SLOTS)
+    ]
+    for thread in stuck:
+        thread.start()
+    time.sleep(0.1)  # both stuck lookups have their slots
+
+    started = time.monotonic()
+    help_body = bot_server.slack.command("/ai-brief", "help").json()
+    assert time.monotonic() - started < 0.3
+    assert "/ai-policy" in help_body["text"]
+
+    queued = ask(bot_server, "can I paste customer data into ChatGPT?")
+    assert queued["text"] == reply.LOOKING  # told within the budget, not left hanging
+    assert fake_slack.calls_to("response_url") == []  # and not answered ahead of the queue
+
+    release.set()
+    for thread in stuck:
+        thread.join(5)
+    answers = fake_slack.wait_for("response_url", count=3, timeout=5)
+    assert answers  # every placeholder got its answer
+    rendered = [str(call.args.get("blocks")) for call in fake_slack.calls_to("response_url")]
+    assert len(rendered) == 3
+    assert sum("Customer and personal data in prompts" in r for r in rendered) == 1
+    assert sum("How to report an AI incident" in r for r in rendered) == 2
