@@ -1,0 +1,52 @@
+"""slack/manifest.yml stays in step with what the bot answers and what it calls."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+MANIFEST = Path(__file__).resolve().parents[1] / "slack" / "manifest.yml"
+
+# Subcommands each slash command answers (DESIGN.md's contract plus what we added).
+SUBCOMMANDS = {
+    "/ai-brief": ["help", "now", "subscribe", "unsubscribe", "status"],
+    "/ai-feeds": ["add", "list", "tag", "rename", "remove", "pause", "resume", "test"],
+}
+
+
+def manifest() -> dict[str, Any]:
+    return yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def test_declares_the_four_commands_at_the_events_endpoint() -> None:
+    commands = {c["command"]: c for c in manifest()["features"]["slash_commands"]}
+    assert set(commands) == {"/ai-brief", "/ai-policy", "/ai-certs", "/ai-feeds"}
+    for command in commands.values():
+        assert command["url"].endswith("/slack/events")
+        assert command["description"] and command["usage_hint"]
+    for name, subcommands in SUBCOMMANDS.items():
+        hint = commands[name]["usage_hint"]
+        missing = [s for s in subcommands if s not in hint.replace("|", " ").split()]
+        assert missing == [], f"{name} usage hint lacks {missing}"
+
+
+def test_scopes_cover_every_web_api_method_the_bot_calls() -> None:
+    scopes = set(manifest()["oauth_config"]["scopes"]["bot"])
+    needed = {
+        "commands",  # slash commands
+        "chat:write",  # chat.postMessage / postEphemeral
+        "users:read",  # users.info: admin checks, timezones
+        "channels:read",  # conversations.info
+        "channels:history",  # conversations.history after a crash
+        "groups:history",
+        "im:write",  # conversations.open to DM admins
+    }
+    assert needed <= scopes
+
+
+def test_interactivity_and_socket_mode_settings() -> None:
+    settings = manifest()["settings"]
+    assert settings["interactivity"]["request_url"].endswith("/slack/events")
+    assert settings["socket_mode_enabled"] is True
