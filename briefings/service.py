@@ -34,7 +34,7 @@ from briefings.delivery import (
     done_slots,
     ensure_retry_handlers,
 )
-from briefings.errors import BriefingError, DeliveryError, InvalidSchedule, SubscriptionNotFound
+from briefings.errors import BriefingError, DeliveryError, SubscriptionNotFound
 from briefings.profiles import Profile, Profiles, load_profiles
 from briefings.rank import Candidate, Ranker, ScoredStory
 from briefings.render import RenderedMessage, first_web_link, render_blocks, render_terminal
@@ -305,29 +305,38 @@ class BriefingService:
         schedule: str | None = None,
         *,
         timezone: str | None = None,
+        default_timezone: str | None = None,
         actor: Actor,
-        top_n: int | None = None,
+        top_n: int | str | None = None,
         quiet_mode: str | None = None,
         now: datetime | None = None,
     ) -> tuple[subs.SubscriptionView, bool]:
-        """Subscribe a channel (or change its schedule). Returns the subscription and whether it is new."""
+        """Subscribe a channel (or change its settings). Returns the subscription and whether it is new.
+
+        None keeps what an existing subscription has: ``schedule`` (and, with no schedule given,
+        ``timezone``), ``top_n``, ``quiet_mode``. A new subscription gets the default schedule, 5
+        stories and quiet weeks posted; a timezone not given is ``default_timezone`` (else UTC).
+        Everything is checked before anything is written.
+        """
         channel_id = subs.check_channel_id(channel_id)
         profile = self.resolve_department(department)
-        parsed: Schedule = parse_schedule(schedule, timezone)
-        if top_n is not None and not 1 <= top_n <= subs.MAX_TOP_N:
-            raise BriefingError(f"A briefing shows 1 to {subs.MAX_TOP_N} stories, not {top_n}.")
-        if quiet_mode is not None and quiet_mode not in subs.QUIET_MODES:
-            raise InvalidSchedule("Quiet weeks are either posted (`post`) or skipped (`skip`).")
+        top = subs.check_top_n(top_n)
+        quiet = subs.check_quiet_mode(quiet_mode)
         now = now or self.clock()
         with self.db.session() as session:
+            existing = subs.find(session, channel_id, profile.key)
+            if schedule is None and existing is not None and existing.status != subs.MANUAL:
+                schedule = existing.schedule
+                timezone = timezone or existing.timezone
+            parsed: Schedule = parse_schedule(schedule, timezone or default_timezone)
             sub, created = subs.upsert(
                 session,
                 channel_id=channel_id,
                 department=profile.key,
                 schedule=parsed,
                 actor=actor,
-                top_n=top_n,
-                quiet_mode=quiet_mode,
+                top_n=top,
+                quiet_mode=quiet,
                 now=now,
             )
             shown = subs.view(sub, now=now)

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from briefings.errors import InvalidChannel, SubscriptionNotFound
+from briefings.errors import BriefingError, InvalidChannel, SubscriptionNotFound
 from briefings.schedule import Schedule, next_slot
 from storage.audit import Actor, record
 from storage.models import Delivery, Subscription
@@ -22,6 +22,8 @@ from storage.models import Delivery, Subscription
 ACTIVE, PAUSED, MANUAL = "active", "paused", "manual"
 QUIET_MODES = ("post", "skip")
 MAX_TOP_N = 10
+DEFAULT_TOP_N = 5
+DEFAULT_QUIET_MODE = "post"
 _CHANNEL = re.compile(r"^[CGD][A-Z0-9]{1,31}$")
 
 
@@ -54,6 +56,29 @@ def check_channel_id(channel_id: str) -> str:
             "open the channel details in Slack, it is at the bottom), not the #name."
         )
     return value
+
+
+def check_top_n(value: int | str | None) -> int | None:
+    """Stories per briefing, 1 to ``MAX_TOP_N`` (a number, or the text someone typed); None: keep."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not text.isdecimal() or not 1 <= int(text) <= MAX_TOP_N:
+        raise BriefingError(f"A briefing shows 1 to {MAX_TOP_N} stories (e.g. `--top 3`), not {text[:20]!r}.")
+    return int(text)
+
+
+def check_quiet_mode(value: str | None) -> str | None:
+    """``post`` or ``skip`` (any case); None: keep."""
+    if value is None:
+        return None
+    mode = value.strip().lower()
+    if mode not in QUIET_MODES:
+        raise BriefingError(
+            "Quiet weeks are either posted as a short note (`--quiet post`) or skipped "
+            f"(`--quiet skip`), not {value.strip()[:20]!r}."
+        )
+    return mode
 
 
 def view(
@@ -128,7 +153,10 @@ def upsert(
     quiet_mode: str | None = None,
     now: datetime,
 ) -> tuple[Subscription, bool]:
-    """Subscribe ``channel_id`` (or change its schedule and re-activate it). Returns (row, created)."""
+    """Subscribe ``channel_id`` (or change its settings and re-activate it). Returns (row, created).
+
+    ``top_n`` and ``quiet_mode`` of None keep what the subscription has (defaults when new).
+    """
     sub = find(session, channel_id, department)
     created = sub is None or sub.status == MANUAL
     if sub is None:
@@ -137,8 +165,8 @@ def upsert(
             department=department,
             created_by=actor.id,
             created_at=now,
-            top_n=5,
-            quiet_mode="post",
+            top_n=DEFAULT_TOP_N,
+            quiet_mode=DEFAULT_QUIET_MODE,
             cert_rotation=0,
         )
         session.add(sub)
@@ -146,7 +174,13 @@ def upsert(
         # Its slots before now were never scheduled: the first scheduled slot is the next one.
         sub.created_at = now
         sub.created_by = actor.id
-    before = {"schedule": sub.schedule, "timezone": sub.timezone, "status": sub.status}
+    before = {
+        "schedule": sub.schedule,
+        "timezone": sub.timezone,
+        "status": sub.status,
+        "top_n": sub.top_n,
+        "quiet_mode": sub.quiet_mode,
+    }
     sub.schedule = schedule.spec
     sub.cron = schedule.cron
     sub.timezone = schedule.timezone
@@ -166,6 +200,8 @@ def upsert(
         department=department,
         schedule=schedule.spec,
         timezone=schedule.timezone,
+        top_n=sub.top_n,
+        quiet_mode=sub.quiet_mode,
         before=None if created else before,
     )
     return sub, created
@@ -185,8 +221,8 @@ def manual(
         cron="0 0 1 1 *",
         timezone="UTC",
         status=MANUAL,
-        quiet_mode="post",
-        top_n=5,
+        quiet_mode=DEFAULT_QUIET_MODE,
+        top_n=DEFAULT_TOP_N,
         cert_rotation=0,
         created_by=actor.id,
         created_at=now,

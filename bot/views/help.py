@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import ContextBlock, HeaderBlock, MarkdownTextObject, SectionBlock
 
+from briefings.subscriptions import MAX_TOP_N
+
 COMMANDS: list[tuple[str, str]] = [
     (
         "/ai-brief",
-        "`help` · `now [dept]` (private preview) · `subscribe <dept> [schedule]` (this channel) · "
+        "`help` · `now [dept]` (private preview) · "
+        "`subscribe <dept> [schedule] [timezone] [--top N] [--quiet post|skip]` (this channel) · "
         "`unsubscribe [dept]` · `status`\nSchedules: `daily 09:00`, `weekdays 08:30`, "
-        "`weekly mon 09:00`, or a cron expression such as `30 8 * * 1-5`.",
+        "`weekly mon 09:00`, or a cron expression such as `30 8 * * 1-5`. "
+        f"`--top`: stories per briefing (1-{MAX_TOP_N}); `--quiet skip`: nothing posted in a quiet week.",
     ),
     ("/ai-policy <question>", "Find the company AI policy section that answers your question."),
     (

@@ -51,9 +51,12 @@ def test_subscribe_list_pause_resume_unsubscribe(env: dict[str, str]) -> None:
     )
     code, out, _ = run(["subscribe", "C0LEGAL", "legal", "--schedule", "daily 07:00"], env)
     assert out.startswith("Updated C0LEGAL to the legal briefing (#1): daily 07:00 (UTC)")
+    code, out, _ = run(["subscribe", "C0LEGAL", "legal", "--top", "3", "--quiet", "skip"], env)
+    assert out.startswith("Updated C0LEGAL to the legal briefing (#1): daily 07:00 (UTC)")  # schedule kept
     code, out, _ = run(["subscriptions", "list", "--json"], env)
     (row,) = json.loads(out)
     assert (row["channel_id"], row["cron"], row["status"]) == ("C0LEGAL", "0 7 * * *", "active")
+    assert (row["top_n"], row["quiet_mode"]) == (3, "skip")
     assert run(["subscriptions", "pause", "1"], env)[1].startswith("Paused #1")
     code, out, _ = run(["subscriptions", "list"], env)
     assert "PAUSED: paused by an admin" in out

@@ -13,6 +13,7 @@ import pytest
 from bot.client import make_web_client
 from briefbot.services import make_services
 from briefings.delivery import ChannelPacer
+from storage.audit import Actor, recent
 from tests.briefings.factory import NewsFactory
 from tests.conftest import BotServer
 from tests.mock_web_api_server import FakeSlack
@@ -217,3 +218,170 @@ def test_now_without_department_uses_the_channels_subscription(bot: BotServer, f
     command(bot, fake_slack, "subscribe finance daily 08:00", channel="CFIN")
     answer = command(bot, fake_slack, "now", channel="CFIN")
     assert answer.args["blocks"][0]["text"]["text"].startswith("Finance AI briefing")
+
+
+def stored(bot: BotServer, channel: str = "CLEGAL") -> Any:
+    (sub,) = bot.services.briefings.subscriptions(channel)
+    return sub
+
+
+def test_top_and_quiet_flags_set_on_create_and_change_alone(bot: BotServer, fake_slack: FakeSlack) -> None:
+    created = command(bot, fake_slack, "subscribe legal weekdays 09:00 Europe/Berlin --top 3 --quiet skip")
+    assert created.args["response_type"] == "in_channel"
+    assert (
+        "subscribed this channel to the *Legal* AI briefing: `weekdays 09:00` (Europe/Berlin), "
+        "3 stories per briefing, quiet weeks skipped. Next one: Mon 23 Nov 09:00 CET"
+    ) in created.args["text"]
+    sub = stored(bot)
+    assert (sub.schedule, sub.timezone, sub.top_n, sub.quiet_mode) == (
+        "weekdays 09:00",
+        "Europe/Berlin",
+        3,
+        "skip",
+    )
+
+    # Flags alone, from someone in another timezone: only the stories per briefing change.
+    changed = command(bot, fake_slack, "subscribe legal --top 7", user="UREADER")
+    assert (
+        "changed this channel's the *Legal* AI briefing: `weekdays 09:00` (Europe/Berlin), 7 stories"
+        in (changed.args["text"])
+    )
+    after = stored(bot)
+    assert (after.id, after.schedule, after.cron, after.timezone, after.top_n, after.quiet_mode) == (
+        sub.id,
+        sub.schedule,
+        sub.cron,
+        "Europe/Berlin",
+        7,
+        "skip",
+    )
+    assert after.next_run == sub.next_run
+
+    # What Slack on macOS makes of "--": an em dash; an en dash and `=` work too; flags go anywhere.
+    command(bot, fake_slack, "subscribe legal —quiet post")
+    assert (stored(bot).top_n, stored(bot).quiet_mode) == (7, "post")
+    one = command(bot, fake_slack, "subscribe –top=1 legal")
+    assert "(Europe/Berlin), 1 story per briefing, quiet weeks posted as a short note." in one.args["text"]
+    command(bot, fake_slack, "subscribe legal —top 4 daily 07:30 —quiet “skip”")
+    sub = stored(bot)
+    assert (sub.schedule, sub.timezone, sub.top_n, sub.quiet_mode) == (
+        "daily 07:30",
+        "Europe/Berlin",
+        4,
+        "skip",
+    )
+
+    status = command(bot, fake_slack, "status")
+    assert (
+        "*Legal*: `daily 07:30` (Europe/Berlin); next Tue 24 Nov 07:30 CET; "
+        "4 stories per briefing, quiet weeks skipped."
+    ) in status.args["text"]
+
+    with bot.services.db.read() as session:
+        last = recent(session, limit=1)[0]
+    assert last.action == "subscription.update"
+    assert (last.detail["top_n"], last.detail["before"]["top_n"]) == (4, 1)
+
+
+def test_subscribe_without_schedule_keeps_it_resumes_a_paused_one_and_schedules_a_manual_one(
+    bot: BotServer, fake_slack: FakeSlack, settings: Any
+) -> None:
+    command(bot, fake_slack, "subscribe hr weekly fri 16:00 Asia/Tokyo", channel="CHR")
+    bot.services.briefings.set_paused(stored(bot, "CHR").id, paused=True, actor=Actor.cli())
+    resumed = command(bot, fake_slack, "subscribe people", channel="CHR")
+    assert "*HR* AI briefing: `weekly fri 16:00` (Asia/Tokyo), 5 stories per briefing" in resumed.args["text"]
+    assert stored(bot, "CHR").status == "active"
+    # Only a timezone: the schedule stays, read in the new zone.
+    command(bot, fake_slack, "subscribe hr Europe/Berlin", channel="CHR")
+    assert (stored(bot, "CHR").schedule, stored(bot, "CHR").timezone) == ("weekly fri 16:00", "Europe/Berlin")
+
+    # A channel that only had one-off sends has no schedule to keep: the default, in the caller's zone.
+    bot.services.briefings.send_now(make_web_client(settings), "COPS", "ops", actor=Actor.cli())
+    command(bot, fake_slack, "subscribe ops --top 2", channel="COPS", user="UREADER")
+    sub = stored(bot, "COPS")
+    assert (sub.status, sub.schedule, sub.timezone, sub.top_n) == (
+        "active",
+        "weekdays 09:00",
+        "America/New_York",
+        2,
+    )
+
+
+@pytest.mark.parametrize(
+    ("flags", "words"),
+    [
+        ("--top 0", "A briefing shows 1 to 10 stories (e.g. `--top 3`), not '0'."),
+        ("--top 99", "1 to 10 stories"),
+        ("—top abc", "1 to 10 stories (e.g. `--top 3`), not 'abc'."),
+        ("--top -2", "1 to 10 stories"),
+        ("--top=", "`--top` needs a value: a number of stories from 1 to 10"),
+        (
+            "--quiet loud",
+            "either posted as a short note (`--quiet post`) or skipped (`--quiet skip`), not 'loud'",
+        ),
+        ("--quiet", "`--quiet` needs a value: `post` or `skip`."),
+        ("--top --quiet skip", "`--top` needs a value"),
+        ("--stories 3", "I don't know the option '--stories'; the options are `--top N`"),
+    ],
+)
+def test_bad_flag_values_are_refused_and_nothing_changes(
+    bot: BotServer, fake_slack: FakeSlack, flags: str, words: str
+) -> None:
+    command(bot, fake_slack, "subscribe legal weekdays 09:00 --top 3 --quiet skip")
+    before = stored(bot)
+    refused = command(bot, fake_slack, f"subscribe legal daily 07:00 Asia/Tokyo {flags}")
+    assert refused.args["response_type"] == "ephemeral"
+    assert words in refused.args["text"]
+    assert "\n" not in refused.args["text"]
+    assert stored(bot) == before
+    # Nor is a new subscription half-made.
+    new = command(bot, fake_slack, f"subscribe hr {flags}", channel="CHR")
+    assert new.args["response_type"] == "ephemeral" and words in new.args["text"]
+    assert bot.services.briefings.subscriptions("CHR") == []
+
+
+def test_delivered_briefing_honours_top(bot: BotServer, fake_slack: FakeSlack, settings: Any) -> None:
+    news = NewsFactory(bot.services.db)
+    headlines = [
+        (
+            "Regulation Watch",
+            "EU AI Act fines begin for chatbot makers",
+            "Regulators fined a vendor under GDPR.",
+        ),
+        (
+            "Regulation Watch",
+            "Court sanctions lawyers over hallucinated citations",
+            "A judge fined two lawyers.",
+        ),
+        (
+            "Privacy Daily",
+            "Data protection authority opens probe into model training",
+            "GDPR complaint filed.",
+        ),
+        (
+            "Privacy Daily",
+            "Copyright lawsuit over training data goes to trial",
+            "Authors sue for infringement.",
+        ),
+        (
+            "Legal Tech",
+            "Contract review tools face new disclosure rules",
+            "Compliance obligations for vendors.",
+        ),
+        ("Legal Tech", "Regulator publishes guidance on AI liability", "Liability and compliance guidance."),
+    ]
+    feeds: dict[str, int] = {}
+    for source, title, summary in headlines:
+        feed = feeds.setdefault(source, news.feed(source, "legal"))
+        news.item(feed, title, summary, published_at=T0 - timedelta(hours=3))
+    answer = command(bot, fake_slack, "subscribe legal weekdays 09:00 —top 3")
+    assert "3 stories per briefing" in answer.args["text"]
+
+    report = bot.services.briefings.tick(make_web_client(settings), now=SLOT1 + timedelta(seconds=3))
+    assert [o.status for o in report.outcomes] == ["sent"]
+    (post,) = posts(fake_slack, "CLEGAL")
+    blocks = post.args["blocks"]
+    assert validate_blocks(blocks) == []
+    shown = [title for _, title, _ in headlines if title in json.dumps(blocks)]
+    assert len(shown) == 3
+    assert "The 3 most relevant of 6 new stories" in json.dumps(blocks)

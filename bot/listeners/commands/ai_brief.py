@@ -11,6 +11,7 @@ copied.)
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,6 +24,7 @@ from bot.text import escape_mrkdwn, split_command
 from bot.views.help import help_blocks, help_text
 from briefbot.errors import BriefbotError
 from briefings.schedule import EXAMPLES
+from briefings.subscriptions import MAX_TOP_N, QUIET_MODES, SubscriptionView
 from storage.audit import Actor
 
 WORK = ("now", "subscribe", "unsubscribe", "status")
@@ -30,6 +32,16 @@ NOT_ADMIN = (
     "Sorry, only briefing admins can change which briefings this channel gets. "
     "Ask a workspace admin or someone listed in BRIEFBOT_ADMINS; `/ai-brief status` shows what it gets now."
 )
+# Slack clients (macOS above all) turn a typed "--" into an em dash, or an en dash, or another
+# dash-like character: "—top 3" is "--top 3".
+_DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
+_FLAG = re.compile(rf"^[{_DASHES}]+([^\W\d_]\w*)(?:=(.*))?$")
+_QUOTES = "\"'\u2018\u2019\u201c\u201d"
+FLAG_HELP = f"`--top N` (stories per briefing, 1 to {MAX_TOP_N}) and `--quiet {'|'.join(QUIET_MODES)}`"
+_FLAG_VALUES = {
+    "top": f"a number of stories from 1 to {MAX_TOP_N}, e.g. `--top 3`",
+    "quiet": " or ".join(f"`{mode}`" for mode in QUIET_MODES),
+}
 
 
 def ai_brief_callback(
@@ -89,43 +101,82 @@ def _looks_like_timezone(word: str) -> bool:
     return "/" in word or word.upper() in ("UTC", "GMT")
 
 
+def split_flags(args: list[str]) -> tuple[list[str], dict[str, str]]:
+    """``["legal", "daily", "09:00", "—top", "3"]`` -> ``(["legal", "daily", "09:00"], {"top": "3"})``.
+
+    Flags may come anywhere, as ``--top 3`` or ``--top=3``, with any dash Slack may have made of
+    ``--``. Values are returned as typed (the briefings service checks them); an unknown flag or
+    one without a value is a :class:`BriefbotError` naming what is allowed.
+    """
+    words: list[str] = []
+    flags: dict[str, str] = {}
+    rest = list(args)
+    while rest:
+        word = rest.pop(0)
+        match = _FLAG.match(word)
+        if match is None:
+            words.append(word)
+            continue
+        name, value = match.group(1).lower(), match.group(2)
+        if name not in _FLAG_VALUES:
+            raise BriefbotError(f"I don't know the option {word[:30]!r}; the options are {FLAG_HELP}.")
+        if value is None and rest and _FLAG.match(rest[0]) is None:
+            value = rest.pop(0)
+        value = (value or "").strip(_QUOTES)
+        if not value:
+            raise BriefbotError(f"`--{name}` needs a value: {_FLAG_VALUES[name]}.")
+        flags[name] = value
+    return words, flags
+
+
 def _subscribe(
     args: list[str], command: dict[str, Any], respond: Respond, context: BoltContext, client: WebClient
 ) -> None:
     services = context["services"]
-    if not args:
+    words, flags = split_flags(args)
+    if not words:
         respond(
             text=(
-                "Which department? For example `/ai-brief subscribe legal weekdays 09:00`. "
+                "Which department? For example `/ai-brief subscribe legal weekdays 09:00 --top 3`. "
                 f"Departments: {services.briefings.profiles.choices()}. Schedules: {EXAMPLES}; "
-                "add a timezone such as `Europe/Berlin` at the end (default: yours)."
+                "add a timezone such as `Europe/Berlin` at the end (default: yours). "
+                f"Options: {FLAG_HELP}."
             ),
             response_type="ephemeral",
         )
         return
-    department, rest = args[0], list(args[1:])
+    department, rest = words[0], words[1:]
     services.briefings.resolve_department(department)  # a clear error before anything else
     timezone = rest.pop() if rest and _looks_like_timezone(rest[-1]) else None
     user_id = command.get("user_id", "")
-    if timezone is None:
-        timezone = _user_timezone(client, user_id)
     sub, created = services.briefings.subscribe(
         command.get("channel_id", ""),
         department,
         " ".join(rest) or None,
         timezone=timezone,
+        # A schedule typed without a timezone is read in the caller's; none keeps the current one.
+        default_timezone=_user_timezone(client, user_id),
         actor=Actor.slack(user_id),
+        top_n=flags.get("top"),
+        quiet_mode=flags.get("quiet"),
     )
     name = services.briefings.profiles.get(sub.department).name
     verb = "subscribed this channel to" if created else "changed this channel's"
     respond(
         text=(
             f":white_check_mark: <@{user_id}> {verb} the *{name}* AI briefing: `{sub.schedule}` "
-            f"({sub.timezone}). Next one: {_when(sub.next_run, sub.timezone)}. "
+            f"({sub.timezone}), {_settings(sub)}. Next one: {_when(sub.next_run, sub.timezone)}. "
             f"Preview it with `/ai-brief now {sub.department}`.{_membership_warning(client, sub.channel_id)}"
         ),
         response_type="in_channel",
     )
+
+
+def _settings(sub: SubscriptionView) -> str:
+    """``3 stories per briefing, quiet weeks skipped``: what ``--top`` and ``--quiet`` set."""
+    stories = "story" if sub.top_n == 1 else "stories"
+    quiet = "skipped" if sub.quiet_mode == "skip" else "posted as a short note"
+    return f"{sub.top_n} {stories} per briefing, quiet weeks {quiet}"
 
 
 def _membership_warning(client: WebClient, channel_id: str) -> str:
@@ -177,11 +228,12 @@ def _status(command: dict[str, Any], respond: Respond, context: BoltContext) -> 
             reason = escape_mrkdwn(s.paused_reason or "paused by an admin")
             lines.append(
                 f"• *{name}*: `{s.schedule}` ({s.timezone}), *paused*: {reason}. "
-                f"Resume with `/ai-brief subscribe {s.department}`{last}."
+                f"Resume with `/ai-brief subscribe {s.department}`; {_settings(s)}{last}."
             )
         else:
             lines.append(
-                f"• *{name}*: `{s.schedule}` ({s.timezone}); next {_when(s.next_run, s.timezone)}{last}."
+                f"• *{name}*: `{s.schedule}` ({s.timezone}); next {_when(s.next_run, s.timezone)}; "
+                f"{_settings(s)}{last}."
             )
     respond(text="\n".join(lines), response_type="ephemeral")
 
