@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
+import socket
 from collections.abc import Callable, Iterable
 from datetime import UTC
 from types import FrameType
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk.errors import SlackApiError
+from slack_sdk.socket_mode.builtin import SocketModeClient
+from slack_sdk.socket_mode.builtin.connection import Connection
 
 from bot.app import ConfigurationError, build_app
 from bot.http import StartResponse, WsgiApp
@@ -124,12 +129,78 @@ def _socket_mode_url(app: Any, app_token: str) -> str:
         ) from exc
 
 
+def _stop_reading(connection: Connection) -> None:
+    """End the receive that the connection's reader thread is blocked in, holding the lock close() needs.
+
+    Done under the send lock, so no ack is cut off halfway. On a plain socket later sends still go
+    out; under TLS they fail, and the SDK retries them on the new connection as it does for any send
+    to a replaced one. The base-class shutdown leaves the TLS layer in place: ``SSLSocket.shutdown``
+    would drop it and let a late send go out unencrypted.
+    """
+    with connection.sock_send_lock:
+        sock = connection.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                socket.socket.shutdown(sock, socket.SHUT_RD)
+
+
+class _SocketModeClient(SocketModeClient):
+    """slack_sdk's built-in client, except that closing a connection does not wait out a read.
+
+    The SDK closes a connection under the lock that its single reader thread holds while blocked in
+    a receive with a fixed 3-second timeout. So when Slack asks for a reconnect (it does every few
+    hours) the new connection went unread, and its envelopes unacked, for up to 3 s, past Slack's
+    limit; shutting down took as long. Stopping the old connection's reads first frees the lock at once.
+    """
+
+    def connect(self) -> None:
+        replaced = self.current_session
+        if replaced is not None:
+            close = replaced.close
+
+            def close_without_waiting() -> None:
+                _stop_reading(replaced)
+                close()
+
+            # The SDK closes the replaced connection only once the new one is open, inside
+            # connect(); until then the old one keeps delivering envelopes.
+            replaced.close = close_without_waiting  # type: ignore[method-assign]
+        super().connect()
+
+    def disconnect(self) -> None:
+        if self.current_session is not None:
+            _stop_reading(self.current_session)
+        super().disconnect()
+
+    def close(self) -> None:
+        # The message thread waits up to 1 s for the next message before it sees `closed`, and
+        # close() joins it; the SDK skips a None message, so one wakes it at once.
+        self.closed = True
+        self.message_queue.put(None)
+        super().close()
+
+
+class _SocketModeHandler(SocketModeHandler):
+    """Bolt's Socket Mode handler on ``_SocketModeClient``, with Bolt's default settings."""
+
+    def __init__(self, app: Any, app_token: str) -> None:
+        # Not super().__init__(): it would start a stock client's threads only to replace it.
+        self.app = app
+        self.app_token = app_token
+        self.client = _SocketModeClient(
+            app_token=app_token,
+            logger=app.logger,
+            web_client=app.client,
+            proxy=app.client.proxy,
+            ping_interval=10,
+        )
+        self.client.socket_mode_request_listeners.append(self.handle)  # type: ignore[arg-type]
+
+
 def _serve_socket_mode(
     app: Any, services: Services, scheduler: BackgroundScheduler, app_token: str, host: str, port: int
 ) -> None:
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-    handler = SocketModeHandler(app, app_token)
+    handler = _SocketModeHandler(app, app_token)
 
     def health_extra() -> dict[str, Any]:
         return {**_scheduler_health(scheduler), "socket_mode": {"connected": handler.client.is_connected()}}
