@@ -137,9 +137,13 @@ def _stop_reading(connection: Connection) -> None:
     to a replaced one. The base-class shutdown leaves the TLS layer in place: ``SSLSocket.shutdown``
     would drop it and let a late send go out unencrypted.
     """
-    with connection.sock_send_lock:
-        sock = connection.sock
-        if sock is not None:
+    lock, sock = getattr(connection, "sock_send_lock", None), getattr(connection, "sock", None)
+    if lock is None:  # another slack_sdk layout: keep its own (slower) close rather than fail
+        log.debug("slack_sdk connection has no sock_send_lock; closing it the SDK's way")
+        return
+    with lock:
+        sock = getattr(connection, "sock", sock)
+        if isinstance(sock, socket.socket):
             with contextlib.suppress(OSError):
                 socket.socket.shutdown(sock, socket.SHUT_RD)
 
@@ -176,7 +180,9 @@ class _SocketModeClient(SocketModeClient):
         # The message thread waits up to 1 s for the next message before it sees `closed`, and
         # close() joins it; the SDK skips a None message, so one wakes it at once.
         self.closed = True
-        self.message_queue.put(None)
+        queue = getattr(self, "message_queue", None)
+        if queue is not None:
+            queue.put(None)
         super().close()
 
 

@@ -172,3 +172,14 @@ def test_busy_health_port_is_one_clear_line(sqlite_url: str, fake_slack: FakeSla
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     assert "--port" in result.stderr.strip().splitlines()[-1]
+
+
+def test_an_unfamiliar_sdk_connection_is_closed_the_sdks_way_not_with_an_error() -> None:
+    """The reconnect fix reaches into slack_sdk's connection; a layout without those parts
+    (another SDK release) must fall back to the SDK's own close, never break Socket Mode."""
+    from briefbot.runtime import _stop_reading
+
+    class Bare:
+        pass
+
+    _stop_reading(Bare())  # type: ignore[arg-type]
