@@ -11,6 +11,26 @@ import httpx
 from slack_sdk.signature import SignatureVerifier
 
 
+def command_payload(
+    command: str, text: str = "", *, user_id: str = "U1", channel_id: str = "C1", response_url: str = ""
+) -> dict[str, str]:
+    """The fields Slack sends with a slash command (form body over HTTP, payload in Socket Mode)."""
+    return {
+        "token": "legacy-unused",
+        "team_id": "T0001",
+        "team_domain": "example",
+        "channel_id": channel_id,
+        "channel_name": channel_id.lower(),
+        "user_id": user_id,
+        "user_name": user_id.lower(),
+        "command": command,
+        "text": text,
+        "api_app_id": "A0001",
+        "response_url": response_url,
+        "trigger_id": "1.2.3",
+    }
+
+
 class SignedSlackClient:
     """Sends slash commands and interactions signed with the app's signing secret."""
 
@@ -40,20 +60,9 @@ class SignedSlackClient:
     ) -> str:
         if response_url is None and self.response_url_factory is not None:
             response_url = self.response_url_factory()
-        form = {
-            "token": "legacy-unused",
-            "team_id": "T0001",
-            "team_domain": "example",
-            "channel_id": channel_id,
-            "channel_name": channel_id.lower(),
-            "user_id": user_id,
-            "user_name": user_id.lower(),
-            "command": command,
-            "text": text,
-            "api_app_id": "A0001",
-            "response_url": response_url or "",
-            "trigger_id": "1.2.3",
-        }
+        form = command_payload(
+            command, text, user_id=user_id, channel_id=channel_id, response_url=response_url or ""
+        )
         return urlencode(form)
 
     def command(self, command: str, text: str = "", **kwargs: Any) -> httpx.Response:

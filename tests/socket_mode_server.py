@@ -23,6 +23,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
+from tests.slack_requests import command_payload
+
 WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 OP_TEXT, OP_CLOSE, OP_PING, OP_PONG = 0x1, 0x8, 0x9, 0xA
 MAX_FRAME = 1 << 20
@@ -160,19 +162,10 @@ class FakeSocketMode:
     ) -> Ack:
         """Send a slash command envelope and wait for its ack."""
         payload = {
-            "token": "legacy-unused",
-            "team_id": "T0001",
-            "team_domain": "example",
-            "channel_id": channel_id,
-            "channel_name": channel_id.lower(),
-            "user_id": user_id,
-            "user_name": user_id.lower(),
-            "command": command,
-            "text": text,
-            "api_app_id": "A0001",
+            **command_payload(
+                command, text, user_id=user_id, channel_id=channel_id, response_url=response_url
+            ),
             "is_enterprise_install": "false",
-            "response_url": response_url,
-            "trigger_id": "1.2.3",
         }
         return self.wait_ack(self.send_envelope("slash_commands", payload), timeout=timeout)
 
