@@ -28,10 +28,29 @@ channel's memory (``delivered_stories``) in the same transaction. ``not_in_chann
 Slack is a sink behind ``slack_sdk.WebClient``: 429 honours Retry-After
 (``RateLimitErrorRetryHandler``), 5xx, connection errors and timeouts retry with back-off; the
 handlers are added to a client that lacks them.
+
+Except for the briefing post itself: re-sending a ``chat.postMessage`` whose answer was lost posts
+the briefing twice. The post goes through a copy of the client that keeps only the 429 handler (a
+rate-limited call did nothing), and delivery sorts the other failures itself:
+
+* *not sent*: urllib raises ``URLError`` only while connecting or writing the request (refused,
+  unreachable, DNS, TLS handshake, a timeout before the request was out), so Slack never had the
+  whole request: the post is retried after a pause;
+* *ambiguous*: an HTTP 5xx, or any other network error (a read timeout, ``RemoteDisconnected``,
+  a connection reset, a truncated answer), comes after the request was written, and Slack may
+  have stored the message: after a pause, the channel's history since the claim is searched for
+  the slot's key; a message found is recorded as the delivery, else the post is retried. When the
+  history cannot be read, the post is retried with a warning, as for a re-claimed slot.
+
+When ``POST_RETRY_PAUSES`` run out the slot is marked ``failed`` and left to the next tick, whose
+re-claim searches the history first. Slack's ``ok: false`` answers take that path at once (among
+them ``internal_error``, which Slack's docs say may follow a partial success).
 """
 
 from __future__ import annotations
 
+import copy
+import http.client
 import logging
 import os
 import socket
@@ -43,6 +62,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -72,6 +92,11 @@ EVENT_TYPE = "briefbot_briefing"
 HISTORY_MARGIN = timedelta(minutes=5)
 HISTORY_PAGE = 200
 HISTORY_PAGES = 5
+# Pauses before each retry of a briefing post that failed without an answer (or with a 5xx); an
+# ambiguous failure's history search comes after the pause, when Slack has finished with the call.
+POST_RETRY_PAUSES = (1.0, 4.0)
+NOT_SENT = "not sent"
+AMBIGUOUS = "ambiguous"
 
 
 @dataclass(frozen=True)
@@ -96,7 +121,8 @@ class SlotOutcome:
     ``status``: ``sent`` (posted), ``quiet`` (nothing above the bar, subscription skips quiet
     weeks), ``failed`` (will be retried), ``paused`` (Slack refused the channel), ``busy``
     (another process holds the claim or the slot is already done). ``recovered``: ``sent`` by an
-    earlier attempt that died before recording it; found in the channel, not posted again.
+    earlier attempt that died before recording it, or by this attempt's post whose answer was lost;
+    found in the channel, not posted again.
     """
 
     subscription_id: int
@@ -174,7 +200,8 @@ class ChannelPacer:
 
 
 def ensure_retry_handlers(client: WebClient) -> WebClient:
-    """Add 429 / 5xx / connection-and-timeout retry handlers to ``client`` when it lacks them."""
+    """Add 429 / 5xx / connection-and-timeout retry handlers to ``client`` when it lacks them.
+    Right for reads and DMs; briefing posts go through ``posting_client``."""
     kinds = {type(h) for h in client.retry_handlers}
     if RateLimitErrorRetryHandler not in kinds:
         client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
@@ -193,6 +220,32 @@ def _covers_timeouts(handler: ConnectionErrorRetryHandler) -> bool:
     return any(issubclass(TimeoutError, t) for t in getattr(handler, "error_types_to_do_retries", []))
 
 
+def posting_client(client: WebClient) -> WebClient:
+    """A copy of ``client`` for briefing posts: without the connection-error and 5xx retry
+    handlers, which would re-send a post Slack may already have stored, and with a 429 handler."""
+    poster = copy.copy(client)
+    poster.retry_handlers = [
+        h
+        for h in client.retry_handlers
+        if not isinstance(h, ConnectionErrorRetryHandler | ServerErrorRetryHandler)
+    ]
+    if not any(isinstance(h, RateLimitErrorRetryHandler) for h in poster.retry_handlers):
+        poster.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
+    return poster
+
+
+def post_failure(exc: BaseException) -> str | None:
+    """How a failed post failed: ``NOT_SENT``, ``AMBIGUOUS`` (Slack may have stored it), or None
+    (an answer Slack gave, or not a network error: not retried here)."""
+    if isinstance(exc, SlackApiError):
+        return AMBIGUOUS if exc.response.status_code >= 500 else None
+    if isinstance(exc, URLError):  # urllib wraps only errors raised while connecting or sending
+        return NOT_SENT
+    if isinstance(exc, OSError | http.client.HTTPException):
+        return AMBIGUOUS
+    return None
+
+
 def worker_name() -> str:
     """Identifies this process in claims (host, pid and a random suffix)."""
     return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -209,12 +262,16 @@ class Deliverer:
         build: Callable[[Due, Any], Briefing],
         lease: timedelta = timedelta(minutes=10),
         pacer: ChannelPacer | None = None,
+        retry_pauses: tuple[float, ...] = POST_RETRY_PAUSES,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.db = db
         self.admins = admins
         self.build = build
         self.lease = lease
         self.pacer = pacer or ChannelPacer()
+        self.retry_pauses = retry_pauses
+        self.sleep = sleep
         self.worker = worker_name()
         self.on_pause: Callable[[int], None] | None = None
 
@@ -371,19 +428,17 @@ class Deliverer:
                 return outcome("quiet")
             message = render_blocks(briefing)
             with self.pacer.turn(due.channel_id):
-                response = client.chat_postMessage(
-                    channel=due.channel_id,
+                posted = self.post(
+                    client,
+                    due,
+                    key,
+                    since=now,
                     text=message.text,
                     blocks=message.blocks,
-                    unfurl_links=False,
-                    unfurl_media=False,
-                    metadata={
-                        "event_type": EVENT_TYPE,
-                        "event_payload": {"delivery_key": key, "story_ids": story_ids},
-                    },
+                    story_ids=story_ids,
                 )
         except SlackApiError as exc:
-            error = str(exc.response.get("error") or f"HTTP {exc.response.status_code}")
+            error = _describe(exc)
             if error in PAUSE_ERRORS:
                 self._fail(delivery_id, error)
                 self.pause(client, due, error, now)
@@ -393,15 +448,85 @@ class Deliverer:
             return outcome("failed", error=error)
         except Exception as exc:  # a timeout, a bug in a data pack...: retry later, never lose the slot
             log.exception("delivering %s briefing to %s failed", due.department, due.channel_id)
-            error = f"{type(exc).__name__}: {exc}"
+            error = _describe(exc)
             self._fail(delivery_id, error)
             return outcome("failed", error=error)
-        ts = response.get("ts")
+        ts, recovered = posted
         self._finish(delivery_id, due, status="sent", ts=ts, story_ids=story_ids, now=now)
         log.info(
-            "posted %s briefing to %s (%d stories, ts %s)", due.department, due.channel_id, len(story_ids), ts
+            "%s %s briefing to %s (%d stories, ts %s)",
+            "Slack took, without answering, the" if recovered else "posted",
+            due.department,
+            due.channel_id,
+            len(story_ids),
+            ts,
         )
-        return outcome("sent", message_ts=ts, stories=len(story_ids))
+        return outcome("sent", message_ts=ts, stories=len(story_ids), recovered=recovered)
+
+    def post(
+        self,
+        client: WebClient,
+        due: Due,
+        key: str,
+        *,
+        since: datetime,
+        text: str,
+        blocks: Any,
+        story_ids: list[int],
+    ) -> tuple[str | None, bool]:
+        """Post the slot's message once: ``(ts, found)``, ``found`` when the answer was lost and
+        the message was then found in the channel (searched from ``since``, the claim time).
+
+        Raises the last failure when the retries run out, or at once for an answer Slack gave."""
+        poster = posting_client(client)
+        pauses = iter(self.retry_pauses)
+        while True:
+            try:
+                response = poster.chat_postMessage(
+                    channel=due.channel_id,
+                    text=text,
+                    blocks=blocks,
+                    unfurl_links=False,
+                    unfurl_media=False,
+                    metadata={
+                        "event_type": EVENT_TYPE,
+                        "event_payload": {"delivery_key": key, "story_ids": story_ids},
+                    },
+                )
+                return response.get("ts"), False
+            except Exception as exc:
+                failure = post_failure(exc)
+                pause = next(pauses, None)
+                if failure is None or pause is None:
+                    raise
+                why = _describe(exc)
+                if isinstance(exc, SlackApiError):
+                    why += f", HTTP {exc.response.status_code}"
+            log.warning(
+                "posting the %s briefing to %s failed (%s, %s); %s in %g s",
+                due.department,
+                due.channel_id,
+                why,
+                failure,
+                "looking for it in the channel" if failure == AMBIGUOUS else "retrying",
+                pause,
+            )
+            self.sleep(pause)
+            if failure != AMBIGUOUS:
+                continue
+            found, reason = _search(client, due.channel_id, key, oldest=since - HISTORY_MARGIN)
+            if found is not None:
+                return found[0], True
+            if reason is not None:
+                log.warning(
+                    "could not check whether Slack took the %s briefing for %s due %s before its "
+                    "answer was lost (%s); posting it again%s",
+                    due.department,
+                    due.channel_id,
+                    due.scheduled_for.isoformat(),
+                    reason,
+                    _SCOPE_HINT if reason == "missing_scope" else "",
+                )
 
     # ------------------------------------------------------------------ earlier attempts
     def find_posted(
@@ -410,15 +535,8 @@ class Deliverer:
         """The ``ts`` and story IDs of the slot's message if an earlier attempt (claimed at
         ``since``) posted it, else None. None, with a warning, when the history cannot be read:
         the caller posts again rather than lose the briefing."""
-        try:
-            found = _scan_history(client, due.channel_id, key, oldest=since - HISTORY_MARGIN)
-        except _HistoryTooLong as exc:
-            reason = str(exc)
-        except SlackApiError as exc:
-            reason = str(exc.response.get("error") or f"HTTP {exc.response.status_code}")
-        except Exception as exc:  # Slack unreachable: posting decides whether to retry later
-            reason = f"{type(exc).__name__}: {exc}"
-        else:
+        found, reason = _search(client, due.channel_id, key, oldest=since - HISTORY_MARGIN)
+        if reason is None:
             return None if found is None else (found[0], self._known_stories(found[1]))
         log.warning(
             "could not check whether an earlier attempt posted the %s briefing for %s due %s (%s); "
@@ -427,9 +545,7 @@ class Deliverer:
             due.channel_id,
             due.scheduled_for.isoformat(),
             reason,
-            " (the app needs the channels:history and groups:history scopes)"
-            if reason == "missing_scope"
-            else "",
+            _SCOPE_HINT if reason == "missing_scope" else "",
         )
         return None
 
@@ -488,6 +604,29 @@ class Deliverer:
 
 class _HistoryTooLong(Exception):
     """More messages since the earlier attempt than we page through."""
+
+
+_SCOPE_HINT = " (the app needs the channels:history and groups:history scopes)"
+
+
+def _describe(exc: BaseException) -> str:
+    """A failure in a log line or a slot's error: Slack's error code, else the exception."""
+    if isinstance(exc, SlackApiError):
+        return str(exc.response.get("error") or f"HTTP {exc.response.status_code}")
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _search(
+    client: WebClient, channel: str, key: str, *, oldest: datetime
+) -> tuple[tuple[str, Any] | None, str | None]:
+    """``_scan_history`` that never raises: (found, None), or (None, why the history could not be
+    read)."""
+    try:
+        return _scan_history(client, channel, key, oldest=oldest), None
+    except _HistoryTooLong as exc:
+        return None, str(exc)
+    except Exception as exc:  # Slack unreachable, missing_scope...: the caller decides what next
+        return None, _describe(exc)
 
 
 def _scan_history(client: WebClient, channel: str, key: str, *, oldest: datetime) -> tuple[str, Any] | None:

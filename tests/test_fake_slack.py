@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from http.client import RemoteDisconnected
+
 import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 from tests.mock_web_api_server import FakeSlack, validate_blocks
 
@@ -113,3 +115,34 @@ def test_apps_connections_open_wants_an_app_token(fake_slack: FakeSlack) -> None
     with pytest.raises(SlackApiError) as info:
         WebClient(base_url=fake_slack.url).apps_connections_open(app_token="xapp-t")
     assert info.value.response["error"] == "invalid_auth"
+
+
+def test_accept_then_drop_stores_the_message_and_answers_nothing(fake_slack: FakeSlack) -> None:
+    client = WebClient(token="xoxb-t", base_url=fake_slack.url, retry_handlers=[])
+    fake_slack.accept_then_drop("chat.postMessage")
+    with pytest.raises(RemoteDisconnected):
+        client.chat_postMessage(channel="C1", text="lost answer")
+    assert [m["text"] for m in fake_slack.messages["C1"]] == ["lost answer"]
+    assert [c.method for c in fake_slack.calls] == ["chat.postMessage", "chat.postMessage!drop"]
+    assert client.chat_postMessage(channel="C1", text="answered")["ok"]
+    # What delivery must avoid: slack_sdk's connection-error handler re-sends the post.
+    retrying = WebClient(
+        token="xoxb-t", base_url=fake_slack.url, retry_handlers=[ConnectionErrorRetryHandler()]
+    )
+    fake_slack.accept_then_drop("chat.postMessage")
+    assert retrying.chat_postMessage(channel="C2", text="twice")["ok"]
+    assert [m["text"] for m in fake_slack.messages["C2"]] == ["twice", "twice"]
+
+
+def test_accept_then_server_error_stores_the_message_and_answers_5xx(fake_slack: FakeSlack) -> None:
+    client = WebClient(token="xoxb-t", base_url=fake_slack.url, retry_handlers=[])
+    fake_slack.accept_then_server_error("chat.postMessage", status=503)
+    with pytest.raises(SlackApiError) as info:
+        client.chat_postMessage(channel="C1", text="stored anyway")
+    assert info.value.response.status_code == 503
+    assert [m["text"] for m in fake_slack.messages["C1"]] == ["stored anyway"]
+    assert [c.method for c in fake_slack.calls] == ["chat.postMessage", "chat.postMessage!accepted-5xx"]
+    fake_slack.server_error("chat.postMessage", status=503)  # the plain 5xx stores nothing
+    with pytest.raises(SlackApiError):
+        client.chat_postMessage(channel="C1", text="not stored")
+    assert len(fake_slack.messages["C1"]) == 1

@@ -28,6 +28,9 @@ BLOCK_ID = 255
 # Undocumented total cap reported near 13k characters of markdown: stay well below.
 TOTAL_TEXT = 12000
 MESSAGE_TEXT = 40000
+# Injected outcomes that come after the call took effect; DROP: answer nothing, close the socket.
+AFTER_EFFECT = frozenset({"drop", "accepted-5xx"})
+DROP = 0
 
 
 @dataclass
@@ -149,6 +152,9 @@ class FakeSlack:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
                 status, headers, body = fake._handle(self.path, dict(self.headers), raw)
+                if status == DROP:  # close the connection without a word
+                    self.close_connection = True
+                    return
                 payload = json.dumps(body).encode()
                 self.send_response(status)
                 for k, v in headers.items():
@@ -185,6 +191,17 @@ class FakeSlack:
         """Answer an HTTP 5xx the next ``times`` calls."""
         with self._lock:
             self._failures[method].extend([("5xx", status)] * times)
+
+    def accept_then_drop(self, method: str, *, times: int = 1) -> None:
+        """The next ``times`` calls take effect, then the connection closes without an answer."""
+        with self._lock:
+            self._failures[method].extend([("drop", None)] * times)
+
+    def accept_then_server_error(self, method: str, *, times: int = 1, status: int = 503) -> None:
+        """The next ``times`` calls take effect, then get an HTTP 5xx (an edge failing after Slack
+        stored the message)."""
+        with self._lock:
+            self._failures[method].extend([("accepted-5xx", status)] * times)
 
     def response_url(self, name: str | None = None) -> str:
         """A response_url pointing back at this fake."""
@@ -261,6 +278,10 @@ class FakeSlack:
                 and self._random.random() < self.rate_limit_ratio
             ):
                 queued = ("429", self.retry_after)
+        if queued and queued[0] in AFTER_EFFECT:
+            after, queued = queued, None
+        else:
+            after = None
         if queued:
             kind, value = queued
             self._record(Call(f"{method}!{kind}", args, headers=headers))
@@ -276,6 +297,11 @@ class FakeSlack:
             self._record(Call(f"{method}!error", args, headers=headers))
         if self.reply_delays.get(method):
             time.sleep(self.reply_delays[method])
+        if after is not None:
+            self._record(Call(f"{method}!{after[0]}", args, headers=headers))
+            if after[0] == "drop":
+                return DROP, {}, {}
+            return int(after[1]), {}, {"ok": False, "error": "internal_error"}
         return status, {}, body
 
     def _record(self, call: Call) -> None:
