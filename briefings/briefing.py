@@ -7,8 +7,21 @@ from datetime import datetime
 
 
 @dataclass(frozen=True)
+class AlsoReported:
+    """Another outlet's telling of a chosen story, collapsed into it (plain, unescaped feed text)."""
+
+    source: str
+    title: str
+    url: str | None
+
+
+@dataclass(frozen=True)
 class BriefingStory:
-    """One chosen story. Texts are plain (unescaped) feed text; rendering escapes them."""
+    """One chosen story. Texts are plain (unescaped) feed text; rendering escapes them.
+
+    ``sources`` names every outlet, its own first; ``also_reported`` are the retellings (other
+    stories telling the same news) collapsed into it when the briefing was built, with their links.
+    """
 
     story_id: int | None
     title: str
@@ -21,10 +34,12 @@ class BriefingStory:
     why: str
     explanation: str
     related_story_ids: tuple[int, ...] = ()
+    also_reported: tuple[AlsoReported, ...] = ()
 
     @property
     def story_ids(self) -> tuple[int, ...]:
-        """The story and near-duplicates merged into it: all remembered once delivered."""
+        """The story and the near-duplicates collapsed into it: all remembered once delivered, so
+        a retelling shown as "also reported by" never comes back as news in that channel."""
         return tuple(i for i in (self.story_id, *self.related_story_ids) if i is not None)
 
 

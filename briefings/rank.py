@@ -11,6 +11,12 @@ week still beats a fresh, barely relevant one. A story matching any of the depar
 phrases is dropped for that department. Stories below ``min_score`` are dropped; the rest are
 picked best first with at most ``per_source`` stories from any one source.
 
+Picking collapses retellings: a story telling the same news as one already picked (a
+near-identical headline, or the same rare words in title and summary, see
+:mod:`briefings.similar`) joins it as "also reported by" instead of taking a slot. The stories
+compared are the first ``duplicate_pool`` above the bar, which also set how rare each word is;
+each is compared with the stories already picked, never with their retellings.
+
 Matching works on word tokens (see :func:`briefings.profiles.phrase_tokens`): each text is
 tokenised once and looked up against one index of every department's phrases, which is what keeps
 ranking 100,000 stored items for four departments well under a second.
@@ -23,7 +29,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from briefings.briefing import AlsoReported
 from briefings.profiles import Phrase, Profile, Profiles, phrase_tokens, token_spans
+from briefings.similar import Rarity, SimilarityConfig, StoryTerms, retelling, story_terms
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,10 @@ class RankingConfig:
     half_life_hours: float = 72.0
     min_score: float = 0.8
     per_source: int = 2
+    # How many of the best stories are compared for retellings (and give words their rarity);
+    # after the briefing is full, the rest of them are still checked so that retellings of the
+    # chosen stories are named (and remembered) with them.
+    duplicate_pool: int = 100
 
 
 @dataclass(frozen=True)
@@ -42,7 +54,7 @@ class Candidate:
     """One story as ranking sees it: texts, sources and the departments its feeds are tagged with.
 
     ``sources`` are display names, primary (first published) first; ``source_keys`` identify them
-    for the per-source cap.
+    for the per-source cap. ``also`` and ``also_story_ids`` are the retellings collapsed into it.
     """
 
     key: str
@@ -56,6 +68,7 @@ class Candidate:
     feed_departments: frozenset[str] = frozenset()
     also_story_ids: tuple[int, ...] = ()
     alt_urls: tuple[str, ...] = ()
+    also: tuple[AlsoReported, ...] = ()
 
     @property
     def links(self) -> tuple[str, ...]:
@@ -159,12 +172,21 @@ class PhraseIndex:
 class Ranker:
     """Scores candidates for departments; remembers each text's matches between calls."""
 
-    def __init__(self, profiles: Profiles, config: RankingConfig | None = None) -> None:
+    def __init__(
+        self,
+        profiles: Profiles,
+        config: RankingConfig | None = None,
+        *,
+        similarity: SimilarityConfig | None = None,
+    ) -> None:
         self.profiles = profiles
         self.config = config or RankingConfig()
+        self.similarity = similarity or SimilarityConfig()
         self.index = PhraseIndex(profiles)
         self._dept_index = {p.key: i for i, p in enumerate(profiles)}
         self._memo: dict[tuple[str, str], tuple[DeptMatch, ...]] = {}
+        self._terms: dict[tuple[str, str], StoryTerms] = {}
+        self._rarities: dict[int, tuple[Sequence[ScoredStory], Rarity]] = {}
 
     def match(self, title: str, summary: str) -> tuple[DeptMatch, ...]:
         """Per department (in profile order), the phrases ``title`` and ``summary`` matched."""
@@ -257,33 +279,83 @@ class Ranker:
         """The best ``top_n`` stories, at most ``per_source`` per source.
 
         Stories in ``skip_story_ids`` (already delivered) and near-duplicates of ``skip_titles``
-        are passed over. A near-duplicate of a story already chosen (the same news under another
-        headline in another feed) is merged into it: one entry naming every source.
+        are passed over. A retelling of a story already chosen (the same news in other words from
+        another feed) is collapsed into it, the better-ranked one staying: one entry, the others
+        named as "also reported by", and every collapsed story's ID kept with it for the
+        channel's memory.
         """
+        pool_size = self.config.duplicate_pool
+        seen = [title_words(t) for t in skip_titles]
+        rarity = self._rarity(scored)
         per_source: dict[str, int] = defaultdict(int)
         chosen: list[ScoredStory] = []
-        chosen_words: list[frozenset[str]] = []
-        seen = [title_words(t) for t in skip_titles]
-        for story in scored:
+        # Each chosen story's title words, terms and date: retellings are compared with it alone
+        # (not with each other), so a chain of loose likenesses never drags in other news.
+        kept: list[tuple[frozenset[str], StoryTerms, datetime]] = []
+        for rank, story in enumerate(scored):
+            full = len(chosen) >= top_n
+            if full and rank >= pool_size:
+                break
             cand = story.candidate
             if cand.story_id is not None and cand.story_id in skip_story_ids:
                 continue
             words = title_words(cand.title)
             if any(near_duplicate(words, old) for old in seen):
                 continue
-            twin = next((i for i, w in enumerate(chosen_words) if near_duplicate(words, w)), None)
+            terms = self.terms(cand)
+            twin = next(
+                (
+                    i
+                    for i, (w, t, when) in enumerate(kept)
+                    if near_duplicate(words, w)
+                    or retelling(
+                        terms,
+                        t,
+                        a_published=cand.published_at,
+                        b_published=when,
+                        rarity=rarity,
+                        config=self.similarity,
+                    )
+                ),
+                None,
+            )
             if twin is not None:
                 chosen[twin] = _merge(chosen[twin], cand)
+                continue
+            if full:
                 continue
             source = (cand.source_keys or cand.sources or ("?",))[0]
             if per_source[source] >= self.config.per_source:
                 continue
             per_source[source] += 1
             chosen.append(self.explain(story, department))
-            chosen_words.append(words)
-            if len(chosen) >= top_n:
-                break
+            kept.append((words, terms, cand.published_at))
         return chosen
+
+    def _rarity(self, scored: Sequence[ScoredStory]) -> Rarity:
+        """Word rarity over the first ``duplicate_pool`` scored stories. Every subscription of a
+        department due at one slot selects from the same scored list: computed once for it."""
+        found = self._rarities.get(id(scored))
+        if found is not None and found[0] is scored:
+            return found[1]
+        pool = scored[: self.config.duplicate_pool]
+        rarity = Rarity((self.terms(s.candidate) for s in pool), prior_docs=self.similarity.prior_docs)
+        if len(self._rarities) >= 16:
+            self._rarities.clear()
+        self._rarities[id(scored)] = (scored, rarity)
+        return rarity
+
+    def terms(self, cand: Candidate) -> StoryTerms:
+        """The content words compared for retellings of ``cand`` (remembered between calls)."""
+        key = (cand.title, cand.summary)
+        found = self._terms.get(key)
+        if found is None:
+            if len(self._terms) > 200_000:
+                self._terms.clear()
+            found = self._terms[key] = story_terms(
+                cand.title, cand.summary, summary_chars=self.similarity.summary_chars
+            )
+        return found
 
     def rank(
         self,
@@ -324,17 +396,23 @@ def near_duplicate(a: frozenset[str], b: frozenset[str], threshold: float = 0.6)
 
 
 def _merge(story: ScoredStory, twin: Candidate) -> ScoredStory:
+    """``story`` with ``twin`` collapsed into it: the twin's outlets added to the sources (each
+    named once) and listed with its link as "also reported by"; its IDs remembered with it."""
     cand = story.candidate
     sources = list(cand.sources)
     keys = list(cand.source_keys)
+    links = twin.links
+    also = list(cand.also)
     for name, key in zip(twin.sources, twin.source_keys or twin.sources, strict=False):
         if name not in sources:
             sources.append(name)
             keys.append(key)
+            also.append(AlsoReported(source=name, title=twin.title, url=links[0] if links else None))
     merged = replace(
         cand,
         sources=tuple(sources),
         source_keys=tuple(keys),
+        also=tuple(also),
         also_story_ids=(*cand.also_story_ids, *twin.story_ids),
     )
     return replace(story, candidate=merged)

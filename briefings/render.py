@@ -37,6 +37,8 @@ FALLBACK_LIMIT = 1500
 TITLE_LIMIT = 250
 URL_LIMIT = 1000
 SUMMARY_STEPS = (300, 160, 0)
+MAX_SHOWN_SOURCES = 4
+MAX_ALSO_LINKS = 3
 FOOTER = "Type `/ai-brief help` for commands · `/ai-brief status` shows this channel's schedule"
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
@@ -135,14 +137,38 @@ def _story_blocks(story: BriefingStory, dept_name: str, tz: str, summary_limit: 
     if story.why:
         lines.append(f"_Why it matters to {escape_mrkdwn(dept_name)}:_ {escaped(story.why, 300)}")
     section = SectionBlock(text=MarkdownTextObject(text="\n".join(lines)[:SECTION_LIMIT]))
-    sources = " · ".join(escaped(s, 80) for s in story.sources[:4]) or "unknown source"
-    if len(story.sources) > 4:
-        sources += f" +{len(story.sources) - 4} more"
+    shown = story.sources[:MAX_SHOWN_SOURCES]
+    sources = " · ".join(escaped(s, 80) for s in shown) or "unknown source"
+    if len(story.sources) > len(shown):
+        sources += f" +{len(story.sources) - len(shown)} more"
     meta = [sources, local_date(story.published_at, tz, weekday=False)]
     if story.explanation:
         meta.append(escaped(story.explanation, 400))
-    context = ContextBlock(elements=[MarkdownTextObject(text=" · ".join(meta)[:CONTEXT_LIMIT])])
-    return [section, context]
+    elements = [MarkdownTextObject(text=" · ".join(meta)[:CONTEXT_LIMIT])]
+    also = also_reported_mrkdwn(story, CONTEXT_LIMIT)
+    if also:
+        elements.append(MarkdownTextObject(text=also))
+    return [section, ContextBlock(elements=elements)]
+
+
+def also_reported_mrkdwn(story: BriefingStory, limit: int) -> str:
+    """``Also reported by <url|Outlet B>, <url|Outlet C> +2 more`` for the retellings collapsed
+    into ``story`` (escaped, at most ``limit`` characters; a link that does not fit is dropped
+    rather than cut, so the markup is never broken). Empty when there are none."""
+    also = story.also_reported
+    if not also:
+        return ""
+    head = "Also reported by "
+    parts: list[str] = []
+    for entry in also[:MAX_ALSO_LINKS]:
+        label = escaped(entry.source or "another outlet", 80)
+        linked = link(entry.url, label)
+        room = limit - len(head) - len(", ".join([*parts, linked])) - len(" +99 more")
+        parts.append(linked if room >= 0 else label)
+    text = head + ", ".join(parts)
+    if len(also) > len(parts):
+        text += f" +{len(also) - len(parts)} more"
+    return text[:limit] if len(text) <= limit else head + f"{len(also)} other outlets"
 
 
 def _extras(briefing: Briefing) -> list[Block]:
@@ -273,7 +299,9 @@ def render_terminal(briefing: Briefing, *, width: int = 92) -> str:
                 subsequent_indent="   ",
             )
         )
-        meta = " · ".join([*story.sources[:4], local_date(story.published_at, briefing.timezone)])
+        meta = " · ".join(
+            [*story.sources[:MAX_SHOWN_SOURCES], local_date(story.published_at, briefing.timezone)]
+        )
         out.append(f"   {clean(meta)}")
         if clean(story.summary):
             out.extend(wrap.wrap(shorten(clean(story.summary), 300)))
@@ -284,6 +312,10 @@ def render_terminal(briefing: Briefing, *, width: int = 92) -> str:
         url = safe_url(story.url)
         if url:
             out.append(f"   {story.url}")
+        for also in story.also_reported:
+            out.extend(wrap.wrap(f"Also reported by {clean(also.source)}"))
+            if safe_url(also.url):
+                out.append(f"     {also.url}")
     cert = briefing.certification
     if cert is not None and not briefing.quiet:
         out.append("")

@@ -194,6 +194,7 @@ class BriefingService:
                 why=s.why,
                 explanation=s.explanation,
                 related_story_ids=s.candidate.also_story_ids,
+                also_reported=s.candidate.also,
             )
             for s in chosen
         )
@@ -238,7 +239,13 @@ class BriefingService:
         finder = getattr(self.knowledge, "related_policy_section", None)
         if not callable(finder):
             return None
-        text = " ".join([*(s.title for s in stories), *(m for s in stories for m in s.matched)])
+        text = " ".join(
+            [
+                *(s.title for s in stories),
+                *(a.title for s in stories for a in s.also_reported),
+                *(m for s in stories for m in s.matched),
+            ]
+        )
         try:
             section = finder(text)
         except Exception:

@@ -190,7 +190,86 @@ def test_same_news_under_another_headline_is_one_entry_naming_both_sources(ranke
     assert len(chosen) == 2
     merged = next(s for s in chosen if s.candidate.story_id == 1)
     assert merged.candidate.sources == ("Reg Watch", "AI News")
+    assert [(a.source, a.title) for a in merged.candidate.also] == [("AI News", retold.title)]
     assert merged.candidate.story_ids == (1, 2)
+
+
+LL144 = (
+    "Under NYC Local Law 144, employers using an automated employment decision tool "
+    "must publish a bias audit."
+)
+
+
+def test_a_retelling_in_other_words_is_collapsed_into_the_better_ranked_story(ranker: Ranker) -> None:
+    kept = cand(
+        "Audit finds most automated hiring tools in NYC lack a published bias audit",
+        LL144 + " A university team found only 18% of 400 employers complied.",
+        story_id=1,
+        source="Future of Work",
+        tags=frozenset({"hr"}),
+    )
+    retold = cand(
+        "NYC Local Law 144 review: bias audit disclosures patchy, hiring tools under scrutiny",
+        "Researchers found fewer than one in five of 400 New York City employers using an automated "
+        "employment decision tool had posted the required bias audit summary.",
+        story_id=2,
+        source="Reg Watch",
+        age_hours=100,
+    )
+    other = cand(
+        "EEOC charge alleges AI screening tool filtered out applicants over 50",
+        "A job seeker says a hiring tool rejected him; employers answer for vendor tools.",
+        story_id=3,
+        source="AI News",
+    )
+    chosen = ranker.rank([kept, retold, other], "hr", now=NOW)
+    assert [s.candidate.story_id for s in chosen] == [1, 3]
+    assert chosen[0].candidate.story_ids == (1, 2)
+    also = chosen[0].candidate.also
+    assert [(a.source, a.url) for a in also] == [("Reg Watch", "https://example.com/x")]
+
+
+def test_two_different_stories_on_the_same_topic_both_stay(ranker: Ranker) -> None:
+    prices = cand(
+        "OpenAI halves API prices for its flagship model, lifting AI ROI",
+        "Input tokens now cost $1.25 per million, a 50% cut that lowers the cloud spend of finance teams.",
+        story_id=1,
+        source="a",
+    )
+    plan = cand(
+        "OpenAI launches $200-a-month Pro plan as AI budgets grow",
+        "The new subscription offers unlimited access to OpenAI's most capable models, "
+        "a new line in software spend.",
+        story_id=2,
+        source="b",
+    )
+    chosen = ranker.rank([prices, plan], "finance", now=NOW)
+    assert sorted(s.candidate.story_id for s in chosen) == [1, 2]
+    assert all(not s.candidate.also for s in chosen)
+
+
+def test_retellings_ranked_below_a_full_briefing_are_still_collapsed(ranker: Ranker) -> None:
+    # top_n=1: the retelling scores lower than the chosen story but still joins it (and its ID
+    # is remembered with it), so it cannot come back as news tomorrow.
+    kept = cand(
+        "Regulator fines chatbot maker EUR 15 million under GDPR",
+        "The Garante said the chatbot was trained on personal data without a legal basis.",
+        story_id=1,
+        source="a",
+    )
+    filler = [
+        cand(f"Court hears AI copyright case {c}", story_id=10 + i, source=c) for i, c in enumerate("xyz")
+    ]
+    retold = cand(
+        "Garante hits chatbot company with €15m penalty",
+        "Italy's authority found the chatbot trained on personal data without a legal basis.",
+        story_id=2,
+        source="b",
+        age_hours=30,
+    )
+    chosen = ranker.rank([kept, *filler, retold], "legal", now=NOW, top_n=1)
+    assert [s.candidate.story_id for s in chosen] == [1]
+    assert chosen[0].candidate.story_ids == (1, 2)
 
 
 def test_retelling_of_an_already_delivered_headline_is_skipped(ranker: Ranker) -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from briefings.briefing import Briefing, BriefingStory, PolicyReminder, Spotlight
+from briefings.briefing import AlsoReported, Briefing, BriefingStory, PolicyReminder, Spotlight
 from briefings.render import escaped, render_blocks, render_terminal, safe_url, text_size
 from tests.mock_web_api_server.server import validate_blocks
 
@@ -163,3 +163,36 @@ def test_terminal_rendering_is_plain_and_readable() -> None:
     assert "https://news.example.com/a" in text
     assert "javascript:" not in text
     assert "\x1b" not in render_terminal(briefing(story(title="\x1b[31mred\x1b[0m")))
+
+
+def test_collapsed_retellings_show_as_linked_also_reported_sources() -> None:
+    also = (
+        AlsoReported("General AI News", "Retold", "https://news.example.com/retold"),
+        AlsoReported("<!channel> & Co", "Hostile", "javascript:alert(1)"),
+        AlsoReported("Third", "T", "https://third.example.com/t"),
+        AlsoReported("Fourth", "F", "https://fourth.example.com/f"),
+    )
+    message = render_blocks(briefing(story(also_reported=also)))
+    assert validate_blocks(message.blocks) == []
+    context = next(b for b in message.blocks if b["type"] == "context" and len(b["elements"]) == 2)
+    line = context["elements"][1]["text"]
+    assert line == (
+        "Also reported by <https://news.example.com/retold|General AI News>, &lt;!channel&gt; &amp; Co, "
+        "<https://third.example.com/t|Third> +1 more"
+    )
+    assert "<!channel>" not in all_text(message.blocks)
+    text = render_terminal(briefing(story(also_reported=also[:1])))
+    assert "   Also reported by General AI News\n     https://news.example.com/retold" in text
+
+
+def test_also_reported_links_that_would_break_the_limit_are_dropped_not_cut() -> None:
+    long_url = "https://news.example.com/" + "a" * 900
+    also = tuple(AlsoReported(f"Outlet {i}", "t", long_url) for i in range(3))
+    message = render_blocks(briefing(story(also_reported=also)))
+    assert validate_blocks(message.blocks) == []
+    line = next(b for b in message.blocks if b["type"] == "context" and len(b["elements"]) == 2)["elements"][
+        1
+    ]
+    assert len(line["text"]) <= 2000
+    assert line["text"].count("<") == line["text"].count(">") == 2  # two whole links, one bare name
+    assert line["text"].endswith(", Outlet 2")
