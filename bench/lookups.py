@@ -144,29 +144,21 @@ def generate_pack(folder: Path, sections: int, certs: int, seed: int = 7) -> tup
     return policies_dir, certs_file
 
 
-def serve(settings: dict[str, Any], ports: Any, gc_freeze: bool = False) -> None:
-    """Child process: the real Bolt app behind waitress, as ``briefbot run`` serves it.
-
-    ``gc_freeze`` tries what ``briefbot run`` would gain from freezing the start-up heap and
-    collecting less often (not done by ``briefbot run`` today).
-    """
-    import gc
+def serve(settings: dict[str, Any], ports: Any) -> None:
+    """Child process: the real Bolt app behind waitress, prepared as ``briefbot run`` does."""
     import logging
 
     from waitress import create_server
 
     from bot.app import build_app
     from bot.http import WsgiApp
-    from briefbot.runtime import HTTP_THREADS
+    from briefbot.runtime import HTTP_THREADS, prepare_for_traffic
 
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     services = make_services(Settings(**settings))
     app = build_app(services)
+    prepare_for_traffic(services)
     server: Any = create_server(WsgiApp(app, services), host="127.0.0.1", port=0, threads=HTTP_THREADS)
-    if gc_freeze:
-        gc.collect()
-        gc.freeze()
-        gc.set_threshold(50_000, 20, 100)
     ports.put(server.effective_port)
     server.run()
 
@@ -389,7 +381,7 @@ def run(args: argparse.Namespace) -> int:
         # its interpreter lock.
         ctx = multiprocessing.get_context("spawn")
         ports: Any = ctx.Queue()
-        server = ctx.Process(target=serve, args=(settings.model_dump(), ports, args.gc_freeze), daemon=True)
+        server = ctx.Process(target=serve, args=(settings.model_dump(), ports), daemon=True)
         server.start()
         endpoint = f"http://127.0.0.1:{ports.get(timeout=60)}"
         sink = ResponseSink()
@@ -431,8 +423,6 @@ def run(args: argparse.Namespace) -> int:
         f"{first_seen} ranked afresh (the rest analyse like an earlier question and reuse its ranking); "
         f"/ai-certs: {len(CERT_QUERIES)} common requests, answered from the cache after the first"
     )
-    if args.gc_freeze:
-        print("server: gc.freeze() after start-up and a higher collection threshold (--gc-freeze)")
     print(
         f"\n{len(every)} signed requests from {args.clients} concurrent clients in {wall:.1f} s "
         f"({len(every) / wall:.0f}/s); answered in the ack: {len(every) - late}, via response_url: {late}; "
@@ -490,7 +480,6 @@ def main() -> int:
     parser.add_argument("--sections", type=int, default=2000)
     parser.add_argument("--certs", type=int, default=200)
     parser.add_argument("--search-runs", type=int, default=1000)
-    parser.add_argument("--gc-freeze", action="store_true", help="serve with gc.freeze() (see serve())")
     parser.add_argument("--wrk-seconds", type=int, default=10, help="wrk load duration (0: skip wrk)")
     parser.add_argument("--wrk-requests", type=int, default=8000, help="distinct signed requests for wrk")
     parser.add_argument("--baseline", type=int, default=1000, help="/ai-brief help requests first (0: skip)")

@@ -506,6 +506,12 @@ class KnowledgeService:
 
     # --- certifications -------------------------------------------------------------------
 
+    def warm(self) -> None:
+        """Build the policy index and load the catalogue now (``briefbot run`` calls this at
+        start), so the first question after a restart is not the one that waits for them."""
+        self._policy_index(self._versions().get("policies", 0))
+        self.certifications()
+
     def certifications(self) -> list[CertView]:
         """The catalogue in its order (cached per catalogue version)."""
         version = self._versions().get("certifications", 0)

@@ -79,10 +79,14 @@ def test_run_answers_signed_help_and_refuses_bad_signature(
     health = httpx.get(url + "/healthz").json()
     assert health["database"]["ok"] is True
     assert health["scheduler"]["running"] is True
+    # The first question after a start finds the policy index already built.
+    first = client.command("/ai-policy", "can I paste customer data into ChatGPT?")
+    assert first.status_code == 200 and first.json().get("blocks")
 
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=15) == 0
     output = proc.stdout.read() if proc.stdout else ""
+    assert "lookup indexes ready in" in output
     assert "Traceback" not in output
     assert "xoxb-test" not in output  # secrets are never logged
 
