@@ -518,15 +518,7 @@ class Deliverer:
             if found is not None:
                 return found[0], True
             if reason is not None:
-                log.warning(
-                    "could not check whether Slack took the %s briefing for %s due %s before its "
-                    "answer was lost (%s); posting it again%s",
-                    due.department,
-                    due.channel_id,
-                    due.scheduled_for.isoformat(),
-                    reason,
-                    _SCOPE_HINT if reason == "missing_scope" else "",
-                )
+                _warn_posting_again(due, "Slack took", reason, " before its answer was lost")
 
     # ------------------------------------------------------------------ earlier attempts
     def find_posted(
@@ -538,15 +530,7 @@ class Deliverer:
         found, reason = _search(client, due.channel_id, key, oldest=since - HISTORY_MARGIN)
         if reason is None:
             return None if found is None else (found[0], self._known_stories(found[1]))
-        log.warning(
-            "could not check whether an earlier attempt posted the %s briefing for %s due %s (%s); "
-            "posting it again%s",
-            due.department,
-            due.channel_id,
-            due.scheduled_for.isoformat(),
-            reason,
-            _SCOPE_HINT if reason == "missing_scope" else "",
-        )
+        _warn_posting_again(due, "an earlier attempt posted", reason)
         return None
 
     def _known_stories(self, ids: Any) -> list[int]:
@@ -600,6 +584,20 @@ class Deliverer:
             except Exception:  # an unreachable Slack must not break the delivery loop
                 log.exception("could not DM %s", user)
         return told
+
+
+def _warn_posting_again(due: Due, what: str, reason: str, when: str = "") -> None:
+    """The channel history could not be read, so the slot is posted again: say why."""
+    log.warning(
+        "could not check whether %s the %s briefing for %s due %s%s (%s); posting it again%s",
+        what,
+        due.department,
+        due.channel_id,
+        due.scheduled_for.isoformat(),
+        when,
+        reason,
+        _SCOPE_HINT if reason == "missing_scope" else "",
+    )
 
 
 class _HistoryTooLong(Exception):
