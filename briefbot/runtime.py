@@ -63,8 +63,19 @@ def prepare_for_traffic(services: Services) -> None:
     gc.set_threshold(50_000, 20, 100)
 
 
-def run(services: Services, *, host: str = "0.0.0.0", port: int = 3000, threads: int = HTTP_THREADS) -> None:
-    """Serve until SIGTERM or SIGINT, then stop the scheduler and close the database."""
+def run(
+    services: Services,
+    *,
+    host: str = "0.0.0.0",
+    port: int = 3000,
+    threads: int = HTTP_THREADS,
+    port_required: bool = True,
+) -> None:
+    """Serve until SIGTERM or SIGINT, then stop the scheduler and close the database.
+
+    ``port_required=False`` (``--port`` not given): in Socket Mode, where the port only serves
+    ``/healthz``, a busy port is a warning rather than a refusal to start.
+    """
     settings = services.settings
     app = build_app(services)
     prepare_for_traffic(services)
@@ -80,7 +91,7 @@ def run(services: Services, *, host: str = "0.0.0.0", port: int = 3000, threads:
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
         if settings.slack_app_token:
-            _serve_socket_mode(app, services, scheduler, settings.slack_app_token, host, port)
+            _serve_socket_mode(app, services, scheduler, settings.slack_app_token, host, port, port_required)
         else:
             _serve_http(app, services, scheduler, host, port, threads)
     except _Stop:
@@ -227,28 +238,45 @@ class _SocketModeHandler(SocketModeHandler):
 
 
 def _serve_socket_mode(
-    app: Any, services: Services, scheduler: BackgroundScheduler, app_token: str, host: str, port: int
+    app: Any,
+    services: Services,
+    scheduler: BackgroundScheduler,
+    app_token: str,
+    host: str,
+    port: int,
+    port_required: bool = True,
 ) -> None:
     handler = _SocketModeHandler(app, app_token)
 
     def health_extra() -> dict[str, Any]:
         return {**_scheduler_health(scheduler), "socket_mode": {"connected": handler.client.is_connected()}}
 
+    server: Any = None
     try:
-        server = _listen(
-            _health_only(WsgiApp(app, services, health_extra=health_extra)), host, port, HEALTH_THREADS
-        )
         try:
-            handler.client.wss_uri = _socket_mode_url(app, app_token)
-            handler.connect()
-            if handler.client.is_connected():
-                log.info(
-                    "connected in Socket Mode; GET /healthz on http://%s:%s", host, server.effective_port
-                )
-            else:
-                log.warning("Socket Mode connection failed; retrying in the background")
+            server = _listen(
+                _health_only(WsgiApp(app, services, health_extra=health_extra)), host, port, HEALTH_THREADS
+            )
+        except ConfigurationError:
+            if port_required:
+                raise
+            log.warning(
+                "port %s is busy: Socket Mode runs without GET /healthz (pass --port to serve it on another)",
+                port,
+            )
+        handler.client.wss_uri = _socket_mode_url(app, app_token)
+        handler.connect()
+        where = f"; GET /healthz on http://{host}:{server.effective_port}" if server else ""
+        if handler.client.is_connected():
+            log.info("connected in Socket Mode%s", where)
+        else:
+            log.warning("Socket Mode connection failed; retrying in the background")
+        if server is not None:
             server.run()
-        finally:
-            server.close()
+        else:
+            while True:  # SIGTERM/SIGINT raise _Stop out of the sleep
+                time.sleep(3600)
     finally:
+        if server is not None:
+            server.close()
         handler.close()

@@ -168,7 +168,7 @@ def also_reported_mrkdwn(story: BriefingStory, limit: int) -> str:
     text = head + ", ".join(parts)
     if len(also) > len(parts):
         text += f" +{len(also) - len(parts)} more"
-    return text[:limit] if len(text) <= limit else head + f"{len(also)} other outlets"
+    return text if len(text) <= limit else head + f"{len(also)} other outlets"
 
 
 def _extras(briefing: Briefing) -> list[Block]:

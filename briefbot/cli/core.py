@@ -25,7 +25,9 @@ def run(ctx: click.Context, port: int, host: str, threads: int) -> None:
         logging.getLogger().setLevel(logging.INFO)
     try:
         check_slack_settings(settings_from(ctx))
-        run_bot(services_from(ctx), host=host, port=port, threads=threads)
+        # In Socket Mode the port only serves health checks: a busy default port is not fatal.
+        explicit = ctx.get_parameter_source("port") != click.core.ParameterSource.DEFAULT
+        run_bot(services_from(ctx), host=host, port=port, threads=threads, port_required=explicit)
     except ConfigurationError as exc:
         raise click.ClickException(str(exc)) from exc
 

@@ -138,7 +138,7 @@ def test_reconnects_when_slack_asks_and_acks_at_once_on_the_new_connection(
     # Sent the moment the new connection is up: slack_sdk's stock client read it only after
     # closing the old one, which waited out a 3-second read, so this ack came ~3.1 s late.
     ack = socket_mode.slash_command("/ai-brief", "help")
-    assert ack.latency < 3.0
+    assert ack.latency < 1.0  # measured 0.10 s; Slack's limit is 3 s
     assert ack.payload is not None and "/ai-policy" in ack.payload["text"]
     assert socket_mode.wait_open(1, timeout=5)  # the old connection is closed
     assert len(fake_slack.calls_to("apps.connections.open")) == 2
@@ -172,6 +172,38 @@ def test_busy_health_port_is_one_clear_line(sqlite_url: str, fake_slack: FakeSla
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     assert "--port" in result.stderr.strip().splitlines()[-1]
+
+
+def test_busy_default_port_in_socket_mode_is_a_warning_not_a_refusal(
+    sqlite_url: str, fake_slack: FakeSlack, socket_mode: FakeSocketMode, tmp_path: Path
+) -> None:
+    """Without --port the port only served health checks: the bot still connects and answers."""
+    with socket.socket() as taken:
+        taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            taken.bind(("0.0.0.0", 3000))
+            taken.listen()
+        except OSError:
+            pass  # something else holds the default port already: the same situation
+        proc = subprocess.Popen(
+            [*BRIEFBOT, "run", "--host", "0.0.0.0"],
+            env=_socket_env(sqlite_url, fake_slack),
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            assert socket_mode.wait_connected(timeout=30), "no Socket Mode connection"
+            ack = socket_mode.slash_command("/ai-brief", "help")
+            assert "/ai-policy" in str(ack.payload)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            code = proc.wait(timeout=15)
+    output = proc.stdout.read() if proc.stdout else ""
+    assert code == 0
+    assert "port 3000 is busy: Socket Mode runs without GET /healthz" in output
+    assert "Traceback" not in output
 
 
 def test_an_unfamiliar_sdk_connection_is_closed_the_sdks_way_not_with_an_error() -> None:

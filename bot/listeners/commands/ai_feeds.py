@@ -94,7 +94,7 @@ def _run(sub: str, args: list[str], feeds: Any, actor: Actor) -> Message:
         return usage_message(f"Which feed? `/ai-feeds {sub} <id>` (`/ai-feeds list` shows the ids)")
     ref = args[0]
     if sub == "tag":
-        departments = [part for token in args[1:] for part in token.split(",") if part]
+        departments = args[1:]  # the service splits "legal,hr" and resolves aliases
         if not departments:
             return usage_message("Which departments? `/ai-feeds tag <id> <dept...>`")
         return edited_message(feeds.edit(ref, departments=departments, actor=actor))
