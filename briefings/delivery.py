@@ -11,15 +11,27 @@ process can win it:
 * ``claimed`` slots older than the lease belong to a process that crashed mid-way and are taken
   over.
 
+``claimed_at`` is the moment of the claim (a tick delivers its slots one after another for
+minutes, so not the tick's start). A post's retries stop at half the lease, and each re-post first
+renews the claim with an UPDATE that matches only this attempt (status, worker, attempt count): if
+another process has taken the slot over meanwhile, this one stops and leaves it to them.
+
 A process can die after Slack accepted the post but before the database recorded it. So every
 slot's post carries Slack message metadata (event type ``briefbot_briefing``, the slot's
 ``delivery_key`` and the story IDs), and whoever re-claims a slot first reads the channel's
-history since the previous attempt (``conversations.history`` with ``include_all_metadata``): a
-message with the same key is recorded as the delivery, with its ``ts`` and stories, and nothing is
-posted again. When the history cannot be read (``missing_scope``: the app lacks
-``channels:history``/``groups:history``; ``not_in_channel``; rate limits after retries; too many
-messages to page through) the slot is posted again, with a warning: a rare duplicate beats a lost
-briefing.
+history since the slot's time (``conversations.history`` with ``include_all_metadata``; any
+earlier attempt, not only the last one, may have posted): a message of our own bot (its
+``bot_id``, from ``auth.test``) with the same key is recorded as the delivery, with its ``ts`` and
+stories, and nothing is posted again. Another app's message with our metadata does not count;
+when ``auth.test`` cannot be read, any message with the key counts, with a warning. When the
+history cannot be read (``missing_scope``: the app lacks ``channels:history``/``groups:history``;
+``not_in_channel``; rate limits after retries; too many messages to page through) the slot is
+posted again, with a warning: a rare duplicate beats a lost briefing.
+
+A database error anywhere in a slot (while recording a message found in the channel, say) leaves
+the slot ``failed`` for a retry (or ``claimed`` until its lease runs out, when even that cannot be
+written), never treated as "not posted": ``deliver()`` returns a ``failed`` outcome and the tick's
+other slots go on.
 
 After a post the slot becomes ``sent`` with the message ``ts``, and its stories enter the
 channel's memory (``delivered_stories``) in the same transaction. ``not_in_channel``,
@@ -39,8 +51,10 @@ rate-limited call did nothing), and delivery sorts the other failures itself:
 * *ambiguous*: an HTTP 5xx, or any other network error (a read timeout, ``RemoteDisconnected``,
   a connection reset, a truncated answer), comes after the request was written, and Slack may
   have stored the message: after a pause, the channel's history since the claim is searched for
-  the slot's key; a message found is recorded as the delivery, else the post is retried. When the
-  history cannot be read, the post is retried with a warning, as for a re-claimed slot.
+  the slot's key; a message found is recorded as the delivery, else the post is retried. Once an
+  answer was lost, every later re-post is preceded by such a search, even after a *not sent*
+  failure. When the history cannot be read, the post is retried with a warning, as for a
+  re-claimed slot.
 
 When ``POST_RETRY_PAUSES`` run out the slot is marked ``failed`` and left to the next tick, whose
 re-claim searches the history first. Slack's ``ok: false`` answers take that path at once (among
@@ -138,11 +152,21 @@ class SlotOutcome:
 
 @dataclass(frozen=True)
 class Claim:
-    """A slot this process may post. ``previous_at``: when the attempt it took over (a stale
-    ``claimed`` or a ``failed`` one) claimed the slot; None for a first claim."""
+    """A slot this process may post, claimed ``at``. ``attempts``: the row's count when this
+    attempt claimed it (with the worker, what tells this attempt from a later one);
+    ``previous_at``: when the attempt it took over (a stale ``claimed`` or a ``failed`` one)
+    claimed the slot, None for a first claim; ``started``: the ``monotonic`` reading at the
+    claim."""
 
     delivery_id: int
+    at: datetime
+    attempts: int = 1
     previous_at: datetime | None = None
+    started: float = 0.0
+
+
+class ClaimLost(Exception):
+    """Another process took the slot over (our lease ran out): leave it to them."""
 
 
 def delivery_key(due: Due) -> str:
@@ -264,6 +288,7 @@ class Deliverer:
         pacer: ChannelPacer | None = None,
         retry_pauses: tuple[float, ...] = POST_RETRY_PAUSES,
         sleep: Callable[[float], None] = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.db = db
         self.admins = admins
@@ -272,18 +297,64 @@ class Deliverer:
         self.pacer = pacer or ChannelPacer()
         self.retry_pauses = retry_pauses
         self.sleep = sleep
+        self.monotonic = monotonic
         self.worker = worker_name()
         self.on_pause: Callable[[int], None] | None = None
+        # When each tick's ``now`` was first seen (see ``clock``), and our bot's ID per token.
+        self._anchors: dict[datetime, float] = {}
+        self._bot_ids: dict[str, str] = {}
+        self._guard = threading.Lock()
+
+    def clock(self, now: datetime) -> datetime:
+        """The current time on the tick's clock: ``now`` (when the tick started) plus the time
+        since this process first saw that ``now``. A tick delivers its slots one after another
+        for minutes, so a claim or a renewal must not be stamped with the tick's start. Whole
+        seconds: a slot claimed in its tick's first second is stamped with the tick's time, so the
+        retry pauses (whole minutes) still line up with the ticks."""
+        with self._guard:
+            anchor = self._anchors.get(now)
+            if anchor is None:
+                if len(self._anchors) >= 64:
+                    del self._anchors[next(iter(self._anchors))]
+                anchor = self._anchors[now] = self.monotonic()
+        return now + timedelta(seconds=max(0, int(self.monotonic() - anchor)))
+
+    def _mine(self, claim: Claim) -> Any:
+        """The row as this attempt claimed it: nobody has taken it over since."""
+        return and_(
+            Delivery.id == claim.delivery_id,
+            Delivery.status == "claimed",
+            Delivery.claimed_by == self.worker,
+            Delivery.attempts == claim.attempts,
+        )
+
+    def renew(self, claim: Claim, due: Due, now: datetime) -> None:
+        """Extend the lease before posting again; ``ClaimLost`` if another process has the slot."""
+        with self.db.session() as session:
+            kept = session.execute(
+                update(Delivery)
+                .where(self._mine(claim))
+                .values(claimed_at=self.clock(now))
+                .returning(Delivery.id)
+                .execution_options(synchronize_session=False)
+            ).scalar_one_or_none()
+        if kept is None:
+            raise ClaimLost(
+                f"slot {due.scheduled_for.isoformat()} of subscription {due.subscription_id} was "
+                "taken over by another process"
+            )
 
     # ------------------------------------------------------------------ claims
     def _insert(self) -> Any:
         return postgresql.insert(Delivery) if self.db.dialect == "postgresql" else sqlite.insert(Delivery)
 
     def claim(self, due: Due, now: datetime) -> Claim | None:
-        """Claim the slot: a ``Claim`` when this process may post it, else None.
+        """Claim the slot at ``now`` (the claim time, stored as ``claimed_at``): a ``Claim``
+        when this process may post it, else None.
 
         A re-claim reads the row, then updates it only if nobody changed it meanwhile (same state,
         same attempt count), so the previous attempt's claim time is known exactly."""
+        started = self.monotonic()
         with self.db.session() as session:
             stmt = (
                 self._insert()
@@ -301,7 +372,7 @@ class Deliverer:
             )
             claimed = session.execute(stmt).scalar_one_or_none()
             if claimed is not None:
-                return Claim(claimed)
+                return Claim(claimed, now, started=started)
             row = session.execute(
                 select(Delivery.id, Delivery.status, Delivery.claimed_at, Delivery.attempts).where(
                     Delivery.subscription_id == due.subscription_id,
@@ -332,15 +403,18 @@ class Deliverer:
                 .execution_options(synchronize_session=False)
             )
             won = session.execute(retake).scalar_one_or_none()
-            return None if won is None else Claim(won, previous_at=row.claimed_at)
+            if won is None:
+                return None
+            return Claim(won, now, attempts=row.attempts + 1, previous_at=row.claimed_at, started=started)
 
     def _finish(
-        self, delivery_id: int, due: Due, *, status: str, ts: str | None, story_ids: list[int], now: datetime
+        self, claim: Claim, due: Due, *, status: str, ts: str | None, story_ids: list[int], now: datetime
     ) -> bool:
+        delivery_id = claim.delivery_id
         with self.db.session() as session:
             done = session.execute(
                 update(Delivery)
-                .where(Delivery.id == delivery_id, Delivery.claimed_by == self.worker)
+                .where(self._mine(claim))
                 .values(status=status, message_ts=ts, sent_at=now, error=None)
                 .returning(Delivery.id)
                 .execution_options(synchronize_session=False)
@@ -382,34 +456,48 @@ class Deliverer:
             return postgresql.insert(DeliveredStory)
         return sqlite.insert(DeliveredStory)
 
-    def _fail(self, delivery_id: int, error: str) -> None:
+    def _fail(self, claim: Claim, error: str) -> None:
         with self.db.session() as session:
             session.execute(
                 update(Delivery)
-                .where(Delivery.id == delivery_id, Delivery.claimed_by == self.worker)
+                .where(self._mine(claim))
                 .values(status="failed", error=error[:2000])
                 .execution_options(synchronize_session=False)
             )
 
     # ------------------------------------------------------------------ the whole slot
     def deliver(self, client: WebClient, due: Due, now: datetime, *, cache: Any = None) -> SlotOutcome:
-        """Claim, build, post and record one slot. Never raises for Slack or build failures."""
+        """Claim, build, post and record one slot. Never raises (a database error included): the
+        slot is left ``failed`` (or ``claimed``, when even that cannot be written) for a retry."""
+        claim: Claim | None = None
+        try:
+            claim = self.claim(due, self.clock(now))
+            if claim is None:
+                return _outcome(due, "busy")
+            return self._deliver(client, due, claim, now, cache)
+        except ClaimLost as exc:
+            log.warning("%s while this process delivered it: left to that process", exc)
+            return _outcome(due, "busy", error="taken over")
+        except Exception as exc:  # the database, mostly: the tick's other slots go on
+            log.exception("delivering %s briefing to %s failed", due.department, due.channel_id)
+            error = _describe(exc)
+            if claim is not None:
+                try:
+                    self._fail(claim, error)
+                except Exception:
+                    log.exception("could not record the failure; the claim expires with its lease")
+            return _outcome(due, "failed", error=error)
 
-        def outcome(status: str, **kw: Any) -> SlotOutcome:
-            return SlotOutcome(
-                due.subscription_id, due.channel_id, due.department, due.scheduled_for, status, **kw
-            )
-
-        claim = self.claim(due, now)
-        if claim is None:
-            return outcome("busy")
-        delivery_id = claim.delivery_id
+    def _deliver(self, client: WebClient, due: Due, claim: Claim, now: datetime, cache: Any) -> SlotOutcome:
         key = delivery_key(due)
+        # Retries stop at half the lease, so the lease outlives the post even without renewals.
+        deadline = claim.started + self.lease.total_seconds() / 2
         if claim.previous_at is not None:
-            found = self.find_posted(client, due, key, since=claim.previous_at)
+            found = self.find_posted(client, due, key)
             if found is not None:
                 found_ts, found_ids = found
-                self._finish(delivery_id, due, status="sent", ts=found_ts, story_ids=found_ids, now=now)
+                if not self._finish(claim, due, status="sent", ts=found_ts, story_ids=found_ids, now=now):
+                    return _outcome(due, "busy", error="taken over")
                 log.info(
                     "the %s briefing for %s due %s was already posted (ts %s) by an attempt that "
                     "did not record it: recorded, not posted again",
@@ -418,41 +506,45 @@ class Deliverer:
                     due.scheduled_for.isoformat(),
                     found_ts,
                 )
-                return outcome("sent", message_ts=found_ts, stories=len(found_ids), recovered=True)
+                return _outcome(due, "sent", message_ts=found_ts, stories=len(found_ids), recovered=True)
         try:
             briefing = self.build(due, cache)
             story_ids = [i for s in briefing.stories for i in s.story_ids]
             if briefing.quiet and due.quiet_mode == "skip":
-                self._finish(delivery_id, due, status="quiet", ts=None, story_ids=[], now=now)
+                self._finish(claim, due, status="quiet", ts=None, story_ids=[], now=now)
                 log.info("quiet week for %s in %s: nothing posted", due.department, due.channel_id)
-                return outcome("quiet")
+                return _outcome(due, "quiet")
             message = render_blocks(briefing)
             with self.pacer.turn(due.channel_id):
                 posted = self.post(
                     client,
                     due,
                     key,
-                    since=now,
+                    claim=claim,
+                    now=now,
+                    deadline=deadline,
                     text=message.text,
                     blocks=message.blocks,
                     story_ids=story_ids,
                 )
+        except ClaimLost:
+            raise
         except SlackApiError as exc:
             error = _describe(exc)
             if error in PAUSE_ERRORS:
-                self._fail(delivery_id, error)
+                self._fail(claim, error)
                 self.pause(client, due, error, now)
-                return outcome("paused", error=error)
+                return _outcome(due, "paused", error=error)
             log.warning("posting %s briefing to %s failed: %s", due.department, due.channel_id, error)
-            self._fail(delivery_id, error)
-            return outcome("failed", error=error)
+            self._fail(claim, error)
+            return _outcome(due, "failed", error=error)
         except Exception as exc:  # a timeout, a bug in a data pack...: retry later, never lose the slot
             log.exception("delivering %s briefing to %s failed", due.department, due.channel_id)
             error = _describe(exc)
-            self._fail(delivery_id, error)
-            return outcome("failed", error=error)
+            self._fail(claim, error)
+            return _outcome(due, "failed", error=error)
         ts, recovered = posted
-        self._finish(delivery_id, due, status="sent", ts=ts, story_ids=story_ids, now=now)
+        self._finish(claim, due, status="sent", ts=ts, story_ids=story_ids, now=now)
         log.info(
             "%s %s briefing to %s (%d stories, ts %s)",
             "Slack took, without answering, the" if recovered else "posted",
@@ -461,7 +553,7 @@ class Deliverer:
             len(story_ids),
             ts,
         )
-        return outcome("sent", message_ts=ts, stories=len(story_ids), recovered=recovered)
+        return _outcome(due, "sent", message_ts=ts, stories=len(story_ids), recovered=recovered)
 
     def post(
         self,
@@ -469,18 +561,29 @@ class Deliverer:
         due: Due,
         key: str,
         *,
-        since: datetime,
+        claim: Claim,
+        now: datetime,
+        deadline: float,
         text: str,
         blocks: Any,
         story_ids: list[int],
     ) -> tuple[str | None, bool]:
-        """Post the slot's message once: ``(ts, found)``, ``found`` when the answer was lost and
-        the message was then found in the channel (searched from ``since``, the claim time).
+        """Post the slot's message once: ``(ts, found)``, ``found`` when an answer was lost and
+        the message was then found in the channel (searched from the claim time).
 
-        Raises the last failure when the retries run out, or at once for an answer Slack gave."""
+        Every post but a first claim's first one renews the claim first (``ClaimLost`` when
+        another process has taken the slot over); once any answer was lost, every re-post is
+        preceded by a search. Raises the last failure when the retries run out or the next one
+        would end after ``deadline`` (a ``monotonic`` reading), or at once for an answer Slack
+        gave."""
         poster = posting_client(client)
         pauses = iter(self.retry_pauses)
+        renew = claim.previous_at is not None
+        lost_answer = False
         while True:
+            if renew:
+                self.renew(claim, due, now)
+            renew = True
             try:
                 response = poster.chat_postMessage(
                     channel=due.channel_id,
@@ -495,10 +598,12 @@ class Deliverer:
                 )
                 return response.get("ts"), False
             except Exception as exc:
+                last = exc
                 failure = post_failure(exc)
                 pause = next(pauses, None)
-                if failure is None or pause is None:
+                if failure is None or pause is None or self.monotonic() + pause > deadline:
                     raise
+                lost_answer = lost_answer or failure == AMBIGUOUS
                 why = _describe(exc)
                 if isinstance(exc, SlackApiError):
                     why += f", HTTP {exc.response.status_code}"
@@ -508,26 +613,27 @@ class Deliverer:
                 due.channel_id,
                 why,
                 failure,
-                "looking for it in the channel" if failure == AMBIGUOUS else "retrying",
+                "looking for it in the channel" if lost_answer else "retrying",
                 pause,
             )
             self.sleep(pause)
-            if failure != AMBIGUOUS:
+            if not lost_answer:
                 continue
-            found, reason = _search(client, due.channel_id, key, oldest=since - HISTORY_MARGIN)
+            found, reason = self._search(client, due.channel_id, key, oldest=claim.at - HISTORY_MARGIN)
             if found is not None:
                 return found[0], True
             if reason is not None:
                 _warn_posting_again(due, "Slack took", reason, " before its answer was lost")
+            if self.monotonic() > deadline:  # the search waited on rate limits
+                raise last
 
     # ------------------------------------------------------------------ earlier attempts
-    def find_posted(
-        self, client: WebClient, due: Due, key: str, *, since: datetime
-    ) -> tuple[str, list[int]] | None:
-        """The ``ts`` and story IDs of the slot's message if an earlier attempt (claimed at
-        ``since``) posted it, else None. None, with a warning, when the history cannot be read:
-        the caller posts again rather than lose the briefing."""
-        found, reason = _search(client, due.channel_id, key, oldest=since - HISTORY_MARGIN)
+    def find_posted(self, client: WebClient, due: Due, key: str) -> tuple[str, list[int]] | None:
+        """The ``ts`` and story IDs of the slot's message if an earlier attempt posted it, else
+        None. Searched from the slot's time: no attempt claims a slot before it is due, and the
+        attempt that posted may be older than the one just taken over. None, with a warning, when
+        the history cannot be read: the caller posts again rather than lose the briefing."""
+        found, reason = self._search(client, due.channel_id, key, oldest=due.scheduled_for - HISTORY_MARGIN)
         if reason is None:
             return None if found is None else (found[0], self._known_stories(found[1]))
         _warn_posting_again(due, "an earlier attempt posted", reason)
@@ -542,6 +648,42 @@ class Deliverer:
             return []
         with self.db.read() as session:
             return sorted(session.scalars(select(Story.id).where(Story.id.in_(wanted))))
+
+    def bot_id(self, client: WebClient) -> str | None:
+        """Our bot's ID (``auth.test``, asked once per token): only its messages count as a
+        slot's post, or any app could suppress a briefing by posting our metadata. None, with a
+        warning, when Slack does not say: then any message with the key counts."""
+        token = client.token or ""
+        with self._guard:
+            known = self._bot_ids.get(token)
+        if known is not None:
+            return known
+        try:
+            found = client.auth_test().get("bot_id")
+        except Exception as exc:
+            log.warning(
+                "auth.test failed (%s): a message of any app carrying a slot's key counts as posted",
+                _describe(exc),
+            )
+            return None
+        if not isinstance(found, str) or not found:
+            log.warning("auth.test named no bot_id: a message of any app carrying a slot's key counts")
+            return None
+        with self._guard:
+            self._bot_ids[token] = found
+        return found
+
+    def _search(
+        self, client: WebClient, channel: str, key: str, *, oldest: datetime
+    ) -> tuple[tuple[str, Any] | None, str | None]:
+        """``_scan_history`` for our bot's messages that never raises: (found, None), or (None,
+        why the history could not be read)."""
+        try:
+            return _scan_history(client, channel, key, oldest=oldest, bot_id=self.bot_id(client)), None
+        except _HistoryTooLong as exc:
+            return None, str(exc)
+        except Exception as exc:  # Slack unreachable, missing_scope...: the caller decides what next
+            return None, _describe(exc)
 
     # ------------------------------------------------------------------ pausing
     def pause(self, client: WebClient, due: Due, error: str, now: datetime) -> None:
@@ -586,6 +728,10 @@ class Deliverer:
         return told
 
 
+def _outcome(due: Due, status: str, **kw: Any) -> SlotOutcome:
+    return SlotOutcome(due.subscription_id, due.channel_id, due.department, due.scheduled_for, status, **kw)
+
+
 def _warn_posting_again(due: Due, what: str, reason: str, when: str = "") -> None:
     """The channel history could not be read, so the slot is posted again: say why."""
     log.warning(
@@ -614,22 +760,12 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def _search(
-    client: WebClient, channel: str, key: str, *, oldest: datetime
-) -> tuple[tuple[str, Any] | None, str | None]:
-    """``_scan_history`` that never raises: (found, None), or (None, why the history could not be
-    read)."""
-    try:
-        return _scan_history(client, channel, key, oldest=oldest), None
-    except _HistoryTooLong as exc:
-        return None, str(exc)
-    except Exception as exc:  # Slack unreachable, missing_scope...: the caller decides what next
-        return None, _describe(exc)
-
-
-def _scan_history(client: WebClient, channel: str, key: str, *, oldest: datetime) -> tuple[str, Any] | None:
-    """(ts, story IDs from the metadata) of the channel's message carrying ``key``, newest first
-    since ``oldest``; None when there is none. Raises what the Web API raises."""
+def _scan_history(
+    client: WebClient, channel: str, key: str, *, oldest: datetime, bot_id: str | None
+) -> tuple[str, Any] | None:
+    """(ts, story IDs from the metadata) of the channel's message carrying ``key``, posted by
+    ``bot_id`` (any bot when None), newest first since ``oldest``; None when there is none.
+    Raises what the Web API raises."""
     cursor = None
     for _ in range(HISTORY_PAGES):
         page = client.conversations_history(
@@ -642,6 +778,8 @@ def _scan_history(client: WebClient, channel: str, key: str, *, oldest: datetime
         for message in page.get("messages") or []:
             metadata = message.get("metadata") or {}
             payload = metadata.get("event_payload") or {}
+            if bot_id is not None and message.get("bot_id") != bot_id:
+                continue
             if metadata.get("event_type") == EVENT_TYPE and payload.get("delivery_key") == key:
                 return str(message["ts"]), payload.get("story_ids")
         cursor = (page.get("response_metadata") or {}).get("next_cursor")

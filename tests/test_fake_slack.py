@@ -146,3 +146,24 @@ def test_accept_then_server_error_stores_the_message_and_answers_5xx(fake_slack:
     with pytest.raises(SlackApiError):
         client.chat_postMessage(channel="C1", text="not stored")
     assert len(fake_slack.messages["C1"]) == 1
+
+
+def test_auth_test_and_posted_messages_name_the_posting_bot(fake_slack: FakeSlack) -> None:
+    fake_slack.bots["xoxb-other"] = {"user_id": "UOTHER", "bot_id": "B0OTHER", "app_id": "A0OTHER"}
+    ours = WebClient(token="xoxb-t", base_url=fake_slack.url)
+    other = WebClient(token="xoxb-other", base_url=fake_slack.url)
+    assert (ours.auth_test()["bot_id"], ours.auth_test()["user_id"]) == ("B0001", "UBOT")
+    assert (other.auth_test()["bot_id"], other.auth_test()["user_id"]) == ("B0OTHER", "UOTHER")
+    ours.chat_postMessage(channel="C1", text="ours")
+    other.chat_postMessage(channel="C1", text="theirs")
+    history = ours.conversations_history(channel="C1")["messages"]
+    assert [(m["text"], m["bot_id"], m["app_id"], m["user"]) for m in history] == [
+        ("theirs", "B0OTHER", "A0OTHER", "UOTHER"),
+        ("ours", "B0001", "A0001", "UBOT"),
+    ]
+
+
+def test_message_timestamps_follow_the_fake_clock(fake_slack: FakeSlack) -> None:
+    fake_slack.clock = lambda: 1_800_000_000.5
+    ts = WebClient(token="xoxb-t", base_url=fake_slack.url).chat_postMessage(channel="C1", text="x")["ts"]
+    assert ts.startswith("1800000000.")

@@ -31,6 +31,7 @@ MESSAGE_TEXT = 40000
 # Injected outcomes that come after the call took effect; DROP: answer nothing, close the socket.
 AFTER_EFFECT = frozenset({"drop", "accepted-5xx"})
 DROP = 0
+BRIEFBOT = {"user_id": "UBOT", "bot_id": "B0001", "app_id": "A0001"}
 
 
 @dataclass
@@ -134,6 +135,11 @@ class FakeSlack:
         # between Slack accepting a message and hearing so).
         self.reply_delays: dict[str, float] = {}
         # Where apps.connections.open sends Socket Mode clients (tests/socket_mode_server.py).
+        # Who each token is (auth.test, and the bot_id/app_id on the messages it posts); tokens not
+        # listed are briefbot.
+        self.bots: dict[str, dict[str, str]] = {}
+        # The time in message ``ts`` values (tests on an injected clock set it to theirs).
+        self.clock: Any = time.time
         self.socket_mode_url: str | None = None
         self._failures: dict[str, deque[tuple[str, Any]]] = defaultdict(deque)
         self._lock = threading.Lock()
@@ -309,8 +315,22 @@ class FakeSlack:
             self.calls.append(call)
             self._cond.notify_all()
 
-    def _store_message(self, channel: str, ts: str, args: dict[str, Any]) -> None:
-        message = {"type": "message", "ts": ts, "text": args.get("text", ""), "bot_id": "B0001"}
+    def bot(self, headers: dict[str, str], args: dict[str, Any]) -> dict[str, str]:
+        """The identity behind the request's token: user_id, bot_id and app_id."""
+        auth = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+        token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else str(args.get("token", ""))
+        return self.bots.get(token, BRIEFBOT)
+
+    def _store_message(self, channel: str, ts: str, args: dict[str, Any], bot: dict[str, str]) -> None:
+        # Like Slack, a bot's message names the bot, its app and its bot user.
+        message = {
+            "type": "message",
+            "ts": ts,
+            "text": args.get("text", ""),
+            "bot_id": bot["bot_id"],
+            "app_id": bot["app_id"],
+            "user": bot["user_id"],
+        }
         if args.get("blocks"):
             message["blocks"] = args["blocks"]
         if isinstance(args.get("metadata"), dict):
@@ -368,14 +388,15 @@ class FakeSlack:
                 return 200, {"ok": False, "error": "socket_mode_not_configured_in_fake"}
             return 200, {"ok": True, "url": self.socket_mode_url}
         if method == "auth.test":
+            bot = self.bot(headers, args)
             return 200, {
                 "ok": True,
                 "url": "https://example.slack.com/",
                 "team": "Example",
-                "user": "briefbot",
+                "user": bot["user_id"].lower(),
                 "team_id": "T0001",
-                "user_id": "UBOT",
-                "bot_id": "B0001",
+                "user_id": bot["user_id"],
+                "bot_id": bot["bot_id"],
             }
         if method in ("chat.postMessage", "chat.postEphemeral", "chat.update"):
             channel = args.get("channel")
@@ -389,11 +410,11 @@ class FakeSlack:
                 return 200, {"ok": False, "error": "no_text"}
             if len(str(args.get("text", ""))) > MESSAGE_TEXT:
                 return 200, {"ok": False, "error": "msg_too_long"}
-            ts = f"{int(time.time())}.{next(self._ts):06d}"
+            ts = f"{int(self.clock())}.{next(self._ts):06d}"
             if method == "chat.postEphemeral":
                 return 200, {"ok": True, "message_ts": ts}
             if method == "chat.postMessage":
-                self._store_message(str(channel), ts, args)
+                self._store_message(str(channel), ts, args, self.bot(headers, args))
             return 200, {"ok": True, "channel": channel, "ts": ts, "message": {"text": args.get("text")}}
         if method == "conversations.history":
             return 200, self._history(args)
