@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     briefbot_fetch_per_host: int = Field(default=2, ge=1, le=64)
     briefbot_max_feed_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     briefbot_grace_hours: float = Field(default=6.0, ge=0)
+    # The longest a feed server's Cache-Control max-age / Expires may delay its next fetch;
+    # 0 ignores them (fetch every BRIEFBOT_REFRESH_MINUTES whatever the server says).
+    briefbot_max_cache_hours: float = Field(default=24.0, ge=0, le=24)
     # Anyone in a channel may subscribe it (the contract); set to 1 to reserve it for admins.
     briefbot_subscribe_admins_only: bool = False
     # Total time one feed fetch may take (connect + redirects + body); a hung server costs no more.

@@ -89,6 +89,7 @@ class FeedService:
         return StorePolicy(
             interval=timedelta(minutes=self.settings.briefbot_refresh_minutes),
             grace=timedelta(hours=self.settings.briefbot_grace_hours),
+            max_fresh=timedelta(hours=self.settings.briefbot_max_cache_hours),
         )
 
     def parse_processes(self) -> int:

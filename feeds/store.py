@@ -39,6 +39,7 @@ class StorePolicy:
 
     interval: timedelta  # the normal refresh period
     grace: timedelta  # how far before the last success a "new" entry may be dated and still be fresh
+    max_fresh: timedelta = timedelta(seconds=MAX_FRESH_FOR)  # cap on a server's max-age / Expires
 
 
 def next_delay(error_count: int, interval: timedelta, retry_after: float | None = None) -> timedelta:
@@ -51,17 +52,23 @@ def next_delay(error_count: int, interval: timedelta, retry_after: float | None 
     return min(delay, MAX_DELAY)
 
 
-def next_fetch_time(now: datetime, interval: timedelta, fresh_for: float | None = None) -> datetime:
+def next_fetch_time(
+    now: datetime,
+    interval: timedelta,
+    fresh_for: float | None = None,
+    max_fresh: timedelta = timedelta(seconds=MAX_FRESH_FOR),
+) -> datetime:
     """When a feed that answered is due again: after the normal period, or once the answer stops
-    being fresh if its server said so (Cache-Control max-age / Expires), waiting at most a day.
+    being fresh if its server said so (Cache-Control max-age / Expires), waiting at most
+    ``max_fresh`` (``BRIEFBOT_MAX_CACHE_HOURS``, a day by default; zero ignores the server).
 
     The normal period ends a little early, so the next periodic run (started a period after this
     one) finds the feed due instead of missing it by the seconds this refresh took. The server's
     freshness is honoured exactly: we never ask again while it says the answer is fresh.
     """
     due = now + interval - min(interval / 10, timedelta(minutes=1))
-    if fresh_for:
-        due = max(due, now + timedelta(seconds=min(fresh_for, MAX_FRESH_FOR)))
+    if fresh_for and max_fresh > timedelta(0):
+        due = max(due, now + min(timedelta(seconds=fresh_for), max_fresh))
     return due
 
 
@@ -118,7 +125,7 @@ def _apply(
         feed.error_count = 0
         feed.last_error = None
         feed.last_success_at = now
-        feed.next_fetch_at = next_fetch_time(now, policy.interval, outcome.fresh_for)
+        feed.next_fetch_at = next_fetch_time(now, policy.interval, outcome.fresh_for, policy.max_fresh)
         if outcome.etag is not None or outcome.last_modified is not None or outcome.kind == "parsed":
             feed.etag = outcome.etag
             feed.last_modified = outcome.last_modified

@@ -12,8 +12,10 @@ from email.utils import format_datetime
 
 import pytest
 
+from briefbot.config import Settings
 from feeds.fetch import MAX_FRESH_FOR, parse_fresh_for
 from feeds.service import FeedService
+from storage import Database
 from storage.types import utcnow
 from tests.feeds.conftest import FeedServer, Reply, feed_reply, item
 
@@ -188,3 +190,27 @@ def test_failures_keep_their_backoff_whatever_the_caching_headers(
     assert _wait(feed_service, a.id) == 30 * timedelta(minutes=1)  # first back-off step
     assert _wait(feed_service, b.id) == 30 * timedelta(minutes=1)
     assert _wait(feed_service, c.id) == 2 * HOUR  # Retry-After, as before
+
+
+@pytest.mark.parametrize(("cap_hours", "expected"), [(2.0, 2 * HOUR), (0.0, None)])
+def test_the_operator_caps_or_ignores_server_freshness(
+    db: Database,
+    feed_settings: Settings,
+    make_server: Callable[[], FeedServer],
+    cap_hours: float,
+    expected: timedelta | None,
+) -> None:
+    """BRIEFBOT_MAX_CACHE_HOURS: a day-long max-age waits 2 h at most; 0 ignores the server."""
+    service = FeedService(
+        db=db, settings=feed_settings.model_copy(update={"briefbot_max_cache_hours": cap_hours})
+    )
+    site = make_server()
+    feed = service.add(site.route("/daily", _cached("max-age=86400")), ["legal"]).feed
+    wait = _wait(service, feed.id)
+    if expected is None:
+        assert wait < 30 * timedelta(minutes=1)  # the normal refresh period
+    else:
+        assert wait == expected
+    report = service.refresh(now=utcnow() + 2 * HOUR + timedelta(minutes=1))
+    assert [o.feed_id for o in report.outcomes] == [feed.id]
+    assert len(site.hits("/daily")) == 2
