@@ -441,28 +441,8 @@ class FeedService:
                         ImportLine("skipped", url, title, f"already curated as #{existing}", existing, depts)
                     )
                     continue
-                feed = Feed(
-                    url=url,
-                    name=title or None,
-                    status="active",
-                    created_by=actor.id,
-                    error_count=0,
-                    primed=False,
-                    departments=[FeedDepartment(department=d) for d in depts],
-                )
-                session.add(feed)
-                session.flush()
+                feed = _create_feed(session, actor, url, title or None, depts, via="opml")
                 known[feed_identity(url)] = feed.id
-                record(
-                    session,
-                    actor,
-                    "feed.add",
-                    url,
-                    feed_id=feed.id,
-                    departments=list(depts),
-                    name=feed.name,
-                    via="opml",
-                )
                 lines.append(ImportLine("added", url, title, "", feed.id, depts))
             report = ImportReport(tuple(lines))
             record(
