@@ -9,6 +9,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY briefbot ./briefbot
+COPY foundation ./foundation
 COPY bot ./bot
 COPY feeds ./feeds
 COPY briefings ./briefings

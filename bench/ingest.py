@@ -197,8 +197,8 @@ def fresh_database(base_url: str | None) -> Iterator[str]:
 
 
 def make_service(url: str, *, concurrency: int, per_host: int) -> Any:
-    from briefbot.config import Settings
     from feeds.service import FeedService
+    from foundation.settings import Settings
     from storage import Database
 
     settings = Settings(

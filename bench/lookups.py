@@ -36,8 +36,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from briefbot.config import Settings  # noqa: E402
 from briefbot.services import make_services  # noqa: E402
+from foundation.settings import Settings  # noqa: E402
 from knowledge.packs import BUNDLED_CERTS, BUNDLED_POLICIES, load_pack  # noqa: E402
 from knowledge.search import analyze_query, sentences  # noqa: E402
 from tests.databases import postgres_schema  # noqa: E402

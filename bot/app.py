@@ -15,10 +15,11 @@ from slack_sdk.errors import SlackApiError
 from bot.authz import AdminChecker
 from bot.client import make_web_client
 from bot.listeners import register_listeners
-from briefbot.config import Settings
+from foundation.errors import ConfigurationError
+from foundation.settings import Settings
 
 if TYPE_CHECKING:
-    from briefbot.services import Services
+    from bot.context import BotServices
 
 log = logging.getLogger(__name__)
 
@@ -26,10 +27,6 @@ FRIENDLY_ERROR = (
     "Sorry, something went wrong while handling that. The error has been logged for the admins; "
     "please try again in a minute."
 )
-
-
-class ConfigurationError(Exception):
-    """A required setting is missing or Slack refused the credentials."""
 
 
 def check_slack_settings(settings: Settings) -> None:
@@ -46,7 +43,7 @@ LISTENER_WORKERS = 16
 
 
 def build_app(
-    services: Services, *, client: WebClient | None = None, listener_workers: int = LISTENER_WORKERS
+    services: BotServices, *, client: WebClient | None = None, listener_workers: int = LISTENER_WORKERS
 ) -> App:
     """Build the Bolt app. Raises ``ConfigurationError`` with one clear line on bad settings."""
     settings = services.settings

@@ -12,7 +12,7 @@ from slack_bolt import Ack, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from briefbot.config import Settings
+from foundation.settings import Settings
 
 log = logging.getLogger(__name__)
 

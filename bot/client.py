@@ -9,7 +9,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
-from briefbot.config import Settings
+from foundation.settings import Settings
 
 
 def make_web_client(settings: Settings, *, token: str | None = None, timeout: int = 15) -> WebClient:

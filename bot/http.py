@@ -10,7 +10,7 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 if TYPE_CHECKING:
-    from briefbot.services import Services
+    from bot.context import BotServices
 
 StartResponse = Callable[..., Any]
 
@@ -18,7 +18,7 @@ StartResponse = Callable[..., Any]
 class WsgiApp:
     """Routes health checks itself and hands everything else to Bolt's WSGI adapter."""
 
-    def __init__(self, app: App, services: Services, *, health_extra: Callable[[], dict] | None = None):
+    def __init__(self, app: App, services: BotServices, *, health_extra: Callable[[], dict] | None = None):
         self.bolt = SlackRequestHandler(app, path="/slack/events")
         self.services = services
         self.health_extra = health_extra

@@ -18,7 +18,7 @@ from typing import Any
 
 from slack_bolt import Ack, Respond
 
-from briefbot.errors import BriefbotError
+from foundation.errors import BriefbotError
 
 # Answer inside the ack when the lookup finishes within this budget (Slack allows 3 s).
 ANSWER_BUDGET_SECONDS = 1.5

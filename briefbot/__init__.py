@@ -1,3 +1,5 @@
-"""Process wiring for the AI briefings bot: configuration, service factory, CLI."""
+"""Process wiring for the AI briefings bot: the service factory, the runtime and the CLI."""
 
-__version__ = "0.1.0"
+from foundation import __version__
+
+__all__ = ["__version__"]

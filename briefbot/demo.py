@@ -19,8 +19,8 @@ from typing import Any
 
 import click
 
-from briefbot.config import Settings
 from briefbot.services import Services, make_services
+from foundation.settings import Settings
 
 SAMPLES = Path(__file__).resolve().parent.parent / "feeds" / "data" / "samples"
 POLICY_QUESTIONS = ("Can I paste customer data into ChatGPT?", "Who approves a new AI tool?")

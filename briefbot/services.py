@@ -10,9 +10,9 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from briefbot.config import Settings
 from briefings.service import BriefingService
 from feeds.service import FeedService
+from foundation.settings import Settings
 from knowledge.service import KnowledgeService
 from storage import Database
 

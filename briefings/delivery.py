@@ -86,7 +86,6 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from briefings.briefing import Briefing
 from briefings.render import render_blocks
@@ -345,9 +344,6 @@ class Deliverer:
             )
 
     # ------------------------------------------------------------------ claims
-    def _insert(self) -> Any:
-        return postgresql.insert(Delivery) if self.db.dialect == "postgresql" else sqlite.insert(Delivery)
-
     def claim(self, due: Due, now: datetime) -> Claim | None:
         """Claim the slot at ``now`` (the claim time, stored as ``claimed_at``): a ``Claim``
         when this process may post it, else None.
@@ -357,7 +353,7 @@ class Deliverer:
         started = self.monotonic()
         with self.db.session() as session:
             stmt = (
-                self._insert()
+                self.db.insert(Delivery)
                 .values(
                     subscription_id=due.subscription_id,
                     scheduled_for=due.scheduled_for,
@@ -421,7 +417,7 @@ class Deliverer:
             ).scalar_one_or_none()
             if story_ids:
                 session.execute(
-                    self._memory_insert()
+                    self.db.insert(DeliveredStory)
                     .values(
                         [
                             {
@@ -450,11 +446,6 @@ class Deliverer:
                 ts,
             )
         return done is not None
-
-    def _memory_insert(self) -> Any:
-        if self.db.dialect == "postgresql":
-            return postgresql.insert(DeliveredStory)
-        return sqlite.insert(DeliveredStory)
 
     def _fail(self, claim: Claim, error: str) -> None:
         with self.db.session() as session:

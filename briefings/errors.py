@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from briefbot.errors import BriefbotError
+from foundation.errors import BriefbotError
 
 
 class BriefingError(BriefbotError):

@@ -19,10 +19,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, exists, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
-from briefbot.config import Settings
 from briefings import subscriptions as subs
 from briefings.briefing import Briefing, BriefingStory, PolicyReminder, Spotlight
 from briefings.delivery import (
@@ -40,6 +38,7 @@ from briefings.rank import Candidate, Ranker, ScoredStory
 from briefings.render import RenderedMessage, first_web_link, render_blocks, render_terminal
 from briefings.schedule import Schedule, cron_trigger, latest_slot, parse_schedule, parse_timezone
 from briefings.store import MAX_AGE, delivered_story_ids, delivered_titles, load_candidates, newest_item_time
+from foundation.settings import Settings
 from storage import Database
 from storage.audit import Actor
 from storage.models import Delivery, Subscription
@@ -542,9 +541,8 @@ class BriefingService:
 
     def _give_up(self, due: Due, reason: str, now: datetime) -> None:
         with self.db.session() as session:
-            insert = postgresql.insert if self.db.dialect == "postgresql" else sqlite.insert
             session.execute(
-                insert(Delivery)
+                self.db.insert(Delivery)
                 .values(
                     subscription_id=due.subscription_id,
                     scheduled_for=due.scheduled_for,

@@ -6,7 +6,7 @@ so callers can catch by meaning (``except ValueError``) as well as by package.
 
 from __future__ import annotations
 
-from briefbot.errors import BriefbotError
+from foundation.errors import BriefbotError
 
 
 class FeedError(BriefbotError):

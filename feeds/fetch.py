@@ -20,9 +20,9 @@ from urllib.parse import urljoin, urlsplit
 import httpcore
 import httpx
 
-from briefbot import __version__
 from feeds.errors import FeedError, FeedTooLarge, FetchError, FetchTimeout, InvalidFeedURL, TooManyRedirects
 from feeds.safety import GuardedBackend, check_literal_host
+from foundation import __version__
 
 USER_AGENT = f"briefbot/{__version__} (feed reader of an AI-briefings Slack bot; fetches admin-curated feeds)"
 ACCEPT = (

@@ -22,7 +22,6 @@ from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from briefbot.config import Settings
 from feeds.departments import (
     is_department,
     normalise_department,
@@ -52,6 +51,7 @@ from feeds.safety import check_host, check_literal_host
 from feeds.store import StorePolicy, store_outcomes
 from feeds.text import clean_text
 from feeds.urls import feed_identity, host_of, normalise_feed_url
+from foundation.settings import Settings
 from storage import Database
 from storage.audit import Actor, record
 from storage.models import DeliveredStory, Feed, FeedDepartment, Item, Story

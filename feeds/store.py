@@ -22,6 +22,7 @@ from feeds.fetch import MAX_FRESH_FOR
 from feeds.parse import EntryData
 from feeds.records import FeedOutcome, FetchOutcome
 from storage.audit import Actor, record
+from storage.db import session_insert
 from storage.models import Feed, Item, Story
 
 log = logging.getLogger(__name__)
@@ -239,7 +240,7 @@ def _store_entries(
             _insert_row(fid, e, backlog, story_ids[i], now) for i, (fid, e, backlog) in enumerate(new_rows)
         ]
         table = _table(Item)
-        stmt = _insert(session, table).on_conflict_do_nothing(index_elements=["feed_id", "entry_key"])
+        stmt = session_insert(session, table).on_conflict_do_nothing(index_elements=["feed_id", "entry_key"])
         for start in range(0, len(rows), _CHUNK):
             session.execute(stmt, rows[start : start + _CHUNK])
     if updates:
@@ -330,7 +331,7 @@ def _insert_stories(session: Session, pending: list[dict[str, Any]]) -> list[int
     with_url = [i for i, row in enumerate(pending) if row["canonical_url"]]
     without_url = [i for i, row in enumerate(pending) if not row["canonical_url"]]
     if with_url:
-        stmt = _insert(session, table).on_conflict_do_nothing(index_elements=["canonical_url"])
+        stmt = session_insert(session, table).on_conflict_do_nothing(index_elements=["canonical_url"])
         for start in range(0, len(with_url), _CHUNK):
             session.execute(stmt, [pending[i] for i in with_url[start : start + _CHUNK]])
         lookup: dict[str, int] = {}
@@ -396,14 +397,3 @@ def _table(model: type[Item] | type[Story]) -> Table:
     table = model.__table__
     assert isinstance(table, Table)
     return table
-
-
-def _insert(session: Session, table: Any) -> Any:
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        return pg_insert(table)
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    return sqlite_insert(table)

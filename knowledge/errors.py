@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from briefbot.errors import BriefbotError
+from foundation.errors import BriefbotError
 
 
 class KnowledgeError(BriefbotError):

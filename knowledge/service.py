@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.engine import Connection
 
-from briefbot.config import Settings
+from foundation.settings import Settings
 from knowledge import certs as cert_ranking
 from knowledge import store
 from knowledge.errors import KnowledgeError

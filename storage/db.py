@@ -22,10 +22,12 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from foundation.errors import BriefbotError
+
 log = logging.getLogger(__name__)
 
 
-class StorageError(Exception):
+class StorageError(BriefbotError):
     """The database could not be opened, migrated or reached."""
 
 
@@ -52,6 +54,22 @@ def _make_engine(url: URL, *, immediate: bool, **kwargs: Any) -> Engine:
         conn.exec_driver_sql(begin)
 
     return engine
+
+
+def dialect_insert(dialect: str, table: Any) -> Any:
+    """``INSERT`` for ``dialect`` with its ``on_conflict_do_nothing/do_update`` (SQLite or PostgreSQL)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)
+
+
+def session_insert(session: Session, table: Any) -> Any:
+    """``dialect_insert`` for the database ``session`` is bound to."""
+    return dialect_insert(session.get_bind().dialect.name, table)
 
 
 class Database:
@@ -82,6 +100,10 @@ class Database:
     @property
     def dialect(self) -> str:
         return self.url.get_backend_name()
+
+    def insert(self, table: Any) -> Any:
+        """An ``INSERT`` that knows this database's ``ON CONFLICT`` dialect."""
+        return dialect_insert(self.dialect, table)
 
     @property
     def safe_url(self) -> str:

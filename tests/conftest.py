@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
-from briefbot.config import Settings
+from foundation.settings import Settings
 from storage import Database
 from tests.databases import postgres_schema
 from tests.mock_web_api_server import FakeSlack

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import click
 
 from briefbot.cli.common import echo_json, with_services
-from briefbot.errors import BriefbotError
 from briefings.subscriptions import MAX_TOP_N, QUIET_MODES, SubscriptionView
+from foundation.errors import BriefbotError
 from storage.audit import Actor
 
 

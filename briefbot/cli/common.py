@@ -13,8 +13,8 @@ import click
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
-from briefbot.config import Settings, load_settings
-from briefbot.errors import BriefbotError
+from foundation.errors import BriefbotError
+from foundation.settings import Settings, load_settings
 from storage import StorageError
 
 F = TypeVar("F", bound=Callable[..., Any])

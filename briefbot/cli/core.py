@@ -18,8 +18,9 @@ def run(ctx: click.Context, port: int, host: str, threads: int) -> None:
     """Run the bot: Slack (HTTP or Socket Mode), the scheduler and feed refresh."""
     import logging
 
-    from bot.app import ConfigurationError, check_slack_settings
+    from bot.app import check_slack_settings
     from briefbot.runtime import run as run_bot
+    from foundation.errors import ConfigurationError
 
     if logging.getLogger().level > logging.INFO:
         logging.getLogger().setLevel(logging.INFO)

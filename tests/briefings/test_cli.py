@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from briefbot.cli import cli
-from briefbot.config import Settings
 from briefbot.services import make_services
+from foundation.settings import Settings
 from tests.briefings.factory import NOW, NewsFactory
 from tests.mock_web_api_server import FakeSlack
 

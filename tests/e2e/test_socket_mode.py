@@ -209,7 +209,7 @@ def test_busy_default_port_in_socket_mode_is_a_warning_not_a_refusal(
 def test_an_unfamiliar_sdk_connection_is_closed_the_sdks_way_not_with_an_error() -> None:
     """The reconnect fix reaches into slack_sdk's connection; a layout without those parts
     (another SDK release) must fall back to the SDK's own close, never break Socket Mode."""
-    from briefbot.runtime import _stop_reading
+    from bot.socket_mode import _stop_reading
 
     class Bare:
         pass

@@ -16,8 +16,8 @@ from xml.sax.saxutils import escape
 
 import pytest
 
-from briefbot.config import Settings
 from feeds.service import FeedService
+from foundation.settings import Settings
 from storage import Database
 
 _hosts = itertools.count(2)

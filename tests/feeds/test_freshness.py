@@ -12,9 +12,9 @@ from email.utils import format_datetime
 
 import pytest
 
-from briefbot.config import Settings
 from feeds.fetch import MAX_FRESH_FOR, parse_fresh_for
 from feeds.service import FeedService
+from foundation.settings import Settings
 from storage import Database
 from storage.types import utcnow
 from tests.feeds.conftest import FeedServer, Reply, feed_reply, item

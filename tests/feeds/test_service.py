@@ -15,12 +15,12 @@ from sqlalchemy import func, select
 
 import feeds.refresh
 import feeds.service
-from briefbot.config import Settings
 from feeds.errors import DuplicateFeed, FeedNotFound, InvalidFeedURL, UnknownDepartment, UnsafeFeedURL
 from feeds.records import FeedJob
 from feeds.refresh import ParsePool
 from feeds.service import FeedService
 from feeds.store import next_delay
+from foundation.settings import Settings
 from storage import Database
 from storage.audit import Actor, recent
 from storage.models import DeliveredStory, Item, Story

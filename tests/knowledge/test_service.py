@@ -9,7 +9,7 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
-from briefbot.config import Settings
+from foundation.settings import Settings
 from knowledge.errors import KnowledgeError, PackError
 from knowledge.search import MemoryBackend
 from knowledge.service import KnowledgeService

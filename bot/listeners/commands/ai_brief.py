@@ -22,9 +22,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot.text import escape_mrkdwn, split_command
 from bot.views.help import help_blocks, help_text
-from briefbot.errors import BriefbotError
 from briefings.schedule import EXAMPLES
 from briefings.subscriptions import MAX_TOP_N, QUIET_MODES, SubscriptionView
+from foundation.errors import BriefbotError
 from storage.audit import Actor
 
 WORK = ("now", "subscribe", "unsubscribe", "status")

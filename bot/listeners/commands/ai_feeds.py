@@ -30,8 +30,8 @@ from bot.views.feeds import (
     preview_message,
     usage_message,
 )
-from briefbot.errors import BriefbotError
 from feeds.departments import valid_departments_text
+from foundation.errors import BriefbotError
 from storage.audit import Actor
 
 SUBCOMMANDS = ("add", "list", "tag", "rename", "remove", "pause", "resume", "test")

@@ -3,3 +3,7 @@
 
 class BriefbotError(Exception):
     """An error whose message is shown to the user (CLI line or Slack reply), never a traceback."""
+
+
+class ConfigurationError(BriefbotError):
+    """A required setting is missing or Slack refused the credentials."""

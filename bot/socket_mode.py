@@ -1,0 +1,125 @@
+"""Socket Mode front: Bolt's handler on a client that reconnects without a 3-second stall, the
+app-token check, and the health-only WSGI app served on ``--port`` beside it."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_sdk.errors import SlackApiError
+from slack_sdk.socket_mode.builtin import SocketModeClient
+from slack_sdk.socket_mode.builtin.connection import Connection
+
+from bot.http import StartResponse, WsgiApp
+from foundation.errors import ConfigurationError
+
+log = logging.getLogger(__name__)
+
+# Socket Mode takes no Slack traffic over HTTP, but container probes (the Dockerfile's
+# HEALTHCHECK) still ask for /healthz on --port; a couple of threads answer them.
+HEALTH_THREADS = 2
+
+
+def health_only(wsgi: WsgiApp) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+    def serve(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            return wsgi(environ, start_response)
+        body = b"Socket Mode: only GET /healthz is served over HTTP\n"
+        start_response("404 Not Found", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    return serve
+
+
+def socket_mode_url(app: Any, app_token: str) -> str:
+    """Ask Slack for the WebSocket URL ourselves: a refused app token then ends the start with one
+    line (the SDK would raise from inside its connect, after logging the raw response)."""
+    try:
+        return str(app.client.apps_connections_open(app_token=app_token)["url"])
+    except SlackApiError as exc:
+        raise ConfigurationError(
+            f"Slack rejected SLACK_APP_TOKEN ({exc.response.get('error')}): it must be an app-level "
+            "token (xapp-...) with the connections:write scope"
+        ) from exc
+    except Exception as exc:  # network errors surface as several types
+        raise ConfigurationError(
+            f"cannot open a Socket Mode connection at {app.client.base_url}: {exc}"
+        ) from exc
+
+
+def _stop_reading(connection: Connection) -> None:
+    """End the receive that the connection's reader thread is blocked in, holding the lock close() needs.
+
+    Done under the send lock, so no ack is cut off halfway. On a plain socket later sends still go
+    out; under TLS they fail, and the SDK retries them on the new connection as it does for any send
+    to a replaced one. The base-class shutdown leaves the TLS layer in place: ``SSLSocket.shutdown``
+    would drop it and let a late send go out unencrypted.
+    """
+    lock, sock = getattr(connection, "sock_send_lock", None), getattr(connection, "sock", None)
+    if lock is None:  # another slack_sdk layout: keep its own (slower) close rather than fail
+        log.debug("slack_sdk connection has no sock_send_lock; closing it the SDK's way")
+        return
+    with lock:
+        sock = getattr(connection, "sock", sock)
+        if isinstance(sock, socket.socket):
+            with contextlib.suppress(OSError):
+                socket.socket.shutdown(sock, socket.SHUT_RD)
+
+
+class ReconnectingSocketModeClient(SocketModeClient):
+    """slack_sdk's built-in client, except that closing a connection does not wait out a read.
+
+    The SDK closes a connection under the lock that its single reader thread holds while blocked in
+    a receive with a fixed 3-second timeout. So when Slack asks for a reconnect (it does every few
+    hours) the new connection went unread, and its envelopes unacked, for up to 3 s, past Slack's
+    limit; shutting down took as long. Stopping the old connection's reads first frees the lock at once.
+    """
+
+    def connect(self) -> None:
+        replaced = self.current_session
+        if replaced is not None:
+            close = replaced.close
+
+            def close_without_waiting() -> None:
+                _stop_reading(replaced)
+                close()
+
+            # The SDK closes the replaced connection only once the new one is open, inside
+            # connect(); until then the old one keeps delivering envelopes.
+            replaced.close = close_without_waiting  # type: ignore[method-assign]
+        super().connect()
+
+    def disconnect(self) -> None:
+        if self.current_session is not None:
+            _stop_reading(self.current_session)
+        super().disconnect()
+
+    def close(self) -> None:
+        # The message thread waits up to 1 s for the next message before it sees `closed`, and
+        # close() joins it; the SDK skips a None message, so one wakes it at once.
+        self.closed = True
+        queue = getattr(self, "message_queue", None)
+        if queue is not None:
+            queue.put(None)
+        super().close()
+
+
+class BriefbotSocketModeHandler(SocketModeHandler):
+    """Bolt's Socket Mode handler on ``ReconnectingSocketModeClient``, with Bolt's default settings."""
+
+    def __init__(self, app: Any, app_token: str) -> None:
+        # Not super().__init__(): it would start a stock client's threads only to replace it.
+        self.app = app
+        self.app_token = app_token
+        self.client = ReconnectingSocketModeClient(
+            app_token=app_token,
+            logger=app.logger,
+            web_client=app.client,
+            proxy=app.client.proxy,
+            ping_interval=10,
+        )
+        self.client.socket_mode_request_listeners.append(self.handle)  # type: ignore[arg-type]
