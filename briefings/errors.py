@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from foundation.errors import BriefbotError
+from foundation.errors import UnknownDepartment as UnknownDepartment  # the one class, re-exported
 
 
 class BriefingError(BriefbotError):
     """Root of the briefings package's user-facing errors."""
-
-
-class UnknownDepartment(BriefingError, ValueError):
-    """A department name that matches no profile key or alias."""
 
 
 class InvalidSchedule(BriefingError, ValueError):

@@ -4,8 +4,8 @@ The bundled profiles live in ``briefings/data/departments.yaml``. Admins may poi
 ``BRIEFBOT_PROFILES_FILE`` at their own YAML file in the same format; each department it defines
 replaces the bundled one (the others stay). Invalid files are refused with the offending line.
 
-This module is the one source of truth for department names and aliases: the feeds package and
-the Slack listeners call :func:`normalise_department` rather than keeping their own lists.
+The profiles are the one source of department names and aliases: ``Profiles.registry`` is the
+``foundation.departments.DepartmentRegistry`` that the composition root hands to every layer.
 """
 
 from __future__ import annotations
@@ -13,12 +13,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import yaml
 
 from briefings.errors import InvalidProfiles, UnknownDepartment
+from foundation.departments import Department, DepartmentRegistry, name_key
 
 BUNDLED_PROFILES = Path(__file__).resolve().parent / "data" / "departments.yaml"
 DEPARTMENTS: tuple[str, ...] = ("finance", "legal", "operations", "hr")
@@ -76,40 +77,31 @@ class Profiles:
                 return profile
         raise UnknownDepartment(self.unknown_message(key))
 
+    @cached_property
+    def registry(self) -> DepartmentRegistry:
+        """The department registry every layer is handed (keys, names, aliases, concerns)."""
+        return DepartmentRegistry(
+            tuple(
+                Department(key=p.key, name=p.name, aliases=p.aliases, description=p.concerns)
+                for p in self.profiles
+            )
+        )
+
     def normalise(self, name: str | None) -> str | None:
         """The canonical key for a department name or alias (any case), or None."""
-        wanted = _norm_name(name or "")
-        if not wanted:
-            return None
-        for profile in self.profiles:
-            names = {profile.key, profile.name, *profile.aliases}
-            if wanted in {_norm_name(n) for n in names}:
-                return profile.key
-        return None
+        return self.registry.normalise(name)
 
     def resolve(self, name: str | None) -> Profile:
         """The profile for user input such as ``Ops`` or ``people``; a clear error otherwise."""
-        key = self.normalise(name)
-        if key is None:
-            raise UnknownDepartment(self.unknown_message(name or ""))
-        return self.get(key)
+        return self.get(self.registry.resolve(name))
 
     def unknown_message(self, name: str) -> str:
         """ "I don't know department X" plus the list of valid names, for users."""
-        shown = name.strip()[:40] or "(empty)"
-        return f"Unknown department {shown!r}. Choose one of: {self.choices()}."
+        return self.registry.unknown_message(name)
 
     def choices(self) -> str:
         """``finance, legal, operations (ops), hr (people)``: each key with its first alias."""
-        parts = []
-        for profile in self.profiles:
-            alias = next((a for a in profile.aliases if a != profile.key), None)
-            parts.append(f"{profile.key} ({alias})" if alias else profile.key)
-        return ", ".join(parts)
-
-
-def _norm_name(name: str) -> str:
-    return re.sub(r"[\s_]+", "-", name.strip().lower().lstrip("#"))
+        return self.registry.choices()
 
 
 def phrase_tokens(text: str) -> tuple[str, ...]:
@@ -280,7 +272,7 @@ def _check_aliases(profiles: tuple[Profile, ...], source: str) -> None:
     owner: dict[str, str] = {}
     for profile in profiles:
         for name in {profile.key, *profile.aliases}:
-            norm = _norm_name(name)
+            norm = name_key(name)
             other = owner.setdefault(norm, profile.key)
             if other != profile.key:
                 raise InvalidProfiles(

@@ -7,6 +7,7 @@ so callers can catch by meaning (``except ValueError``) as well as by package.
 from __future__ import annotations
 
 from foundation.errors import BriefbotError
+from foundation.errors import UnknownDepartment as UnknownDepartment  # the one class, re-exported
 
 
 class FeedError(BriefbotError):
@@ -19,10 +20,6 @@ class InvalidFeedURL(FeedError, ValueError):
 
 class UnsafeFeedURL(InvalidFeedURL):
     """The URL resolves to an address feeds may not reach (SSRF guard)."""
-
-
-class UnknownDepartment(FeedError, ValueError):
-    """A department name that is neither a canonical id nor a known alias."""
 
 
 class FeedNotFound(FeedError, LookupError):

@@ -7,3 +7,7 @@ class BriefbotError(Exception):
 
 class ConfigurationError(BriefbotError):
     """A required setting is missing or Slack refused the credentials."""
+
+
+class UnknownDepartment(BriefbotError, ValueError):
+    """A department name or alias the department registry does not know."""

@@ -34,7 +34,11 @@ class Settings(BaseSettings):
     briefbot_fetch_concurrency: int = Field(default=16, ge=1, le=256)
     briefbot_fetch_per_host: int = Field(default=2, ge=1, le=64)
     briefbot_max_feed_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    # How late a missed briefing slot may still be sent (at start, after downtime).
     briefbot_grace_hours: float = Field(default=6.0, ge=0)
+    # How old a feed entry may be, on a feed's first fetch, and still count as news (older ones
+    # are stored as backlog). It once shared BRIEFBOT_GRACE_HOURS, hence the same default.
+    briefbot_fresh_hours: float = Field(default=6.0, ge=0)
     # The longest a feed server's Cache-Control max-age / Expires may delay its next fetch;
     # 0 ignores them (fetch every BRIEFBOT_REFRESH_MINUTES whatever the server says).
     briefbot_max_cache_hours: float = Field(default=24.0, ge=0, le=24)
