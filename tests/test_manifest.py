@@ -50,3 +50,9 @@ def test_interactivity_and_socket_mode_settings() -> None:
     settings = manifest()["settings"]
     assert settings["interactivity"]["request_url"].endswith("/slack/events")
     assert settings["socket_mode_enabled"] is True
+
+
+def test_doctor_checks_exactly_the_manifest_scopes() -> None:
+    from bot.scopes import REQUIRED_SCOPES
+
+    assert set(REQUIRED_SCOPES) == set(manifest()["oauth_config"]["scopes"]["bot"])

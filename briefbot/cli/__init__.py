@@ -10,6 +10,7 @@ import click
 
 from briefbot.cli import briefings as briefings_cli
 from briefbot.cli import core as core_cli
+from briefbot.cli import doctor as doctor_cli
 from briefbot.cli import feeds as feeds_cli
 from briefbot.cli import knowledge as knowledge_cli
 from briefbot.cli.common import BriefbotGroup
@@ -26,7 +27,7 @@ def cli(ctx: click.Context, verbose: int) -> None:
     ctx.ensure_object(dict)
 
 
-for module in (core_cli, feeds_cli, briefings_cli, knowledge_cli):
+for module in (core_cli, feeds_cli, briefings_cli, knowledge_cli, doctor_cli):
     module.register(cli)
 
 

@@ -14,6 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
+from bot.scopes import REQUIRED_SCOPES
+
 # Slack's documented Block Kit limits (see shared/reference/slack-platform.md).
 MAX_BLOCKS = 50
 SECTION_TEXT = 3000
@@ -141,6 +143,8 @@ class FakeSlack:
         # The time in message ``ts`` values (tests on an injected clock set it to theirs).
         self.clock: Any = time.time
         self.socket_mode_url: str | None = None
+        # What auth.test reports in its x-oauth-scopes header (None: no header at all).
+        self.scopes: list[str] | None = list(REQUIRED_SCOPES)
         self._failures: dict[str, deque[tuple[str, Any]]] = defaultdict(deque)
         self._lock = threading.Lock()
         self._cond = threading.Condition(self._lock)
@@ -308,6 +312,8 @@ class FakeSlack:
             if after[0] == "drop":
                 return DROP, {}, {}
             return int(after[1]), {}, {"ok": False, "error": "internal_error"}
+        if method == "auth.test" and self.scopes is not None:
+            return status, {"x-oauth-scopes": ",".join(self.scopes)}, body
         return status, {}, body
 
     def _record(self, call: Call) -> None:
