@@ -1,20 +1,44 @@
-"""The one way the app makes a Slack WebClient: always at SLACK_API_URL, with retry handlers."""
+"""The one way the app makes a Slack WebClient: always at SLACK_API_URL, with retry handlers,
+and every call counted in ``briefbot_slack_api_calls_total``."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.web import SlackResponse
 
+from foundation.metrics import SLACK_API_CALLS
 from foundation.settings import Settings
+
+
+class CountingWebClient(WebClient):
+    """slack_sdk's client, counting each API call by method and outcome."""
+
+    def api_call(self, api_method: str, *args: Any, **kwargs: Any) -> SlackResponse:
+        try:
+            response = super().api_call(api_method, *args, **kwargs)
+        except SlackApiError as exc:
+            SLACK_API_CALLS.labels(
+                api_method, str(exc.response.get("error") or exc.response.status_code)
+            ).inc()
+            raise
+        except Exception as exc:
+            SLACK_API_CALLS.labels(api_method, type(exc).__name__).inc()
+            raise
+        SLACK_API_CALLS.labels(api_method, "ok").inc()
+        return response
 
 
 def make_web_client(settings: Settings, *, token: str | None = None, timeout: int = 15) -> WebClient:
     """A WebClient that honours 429 Retry-After and retries 5xx and connection errors."""
-    return WebClient(
+    return CountingWebClient(
         token=token if token is not None else settings.slack_bot_token,
         base_url=settings.slack_api_url,
         timeout=timeout,
