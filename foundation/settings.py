@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     # threads share one core). Unset: one per CPU, at most 4, none on a single CPU; 0: never.
     briefbot_parse_processes: int | None = Field(default=None, ge=0, le=32)
 
+    # "json": one JSON object per log line (read by the CLI before anything else starts).
+    briefbot_log_format: str = "text"
+
     @field_validator("slack_api_url")
     @classmethod
     def _trailing_slash(cls, value: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from typing import Any
 
@@ -14,6 +15,7 @@ from briefbot.cli import doctor as doctor_cli
 from briefbot.cli import feeds as feeds_cli
 from briefbot.cli import knowledge as knowledge_cli
 from briefbot.cli.common import BriefbotGroup
+from briefbot.logs import configure_logging
 
 
 @click.group(cls=BriefbotGroup)
@@ -22,8 +24,10 @@ from briefbot.cli.common import BriefbotGroup
 def cli(ctx: click.Context, verbose: int) -> None:
     """AI briefings bot: department-tailored AI news, policies and certifications in Slack."""
     level = logging.WARNING - 10 * min(verbose, 2)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(max(level, logging.WARNING))
+    try:
+        configure_logging(level, os.environ.get("BRIEFBOT_LOG_FORMAT", "text").strip().lower() or "text")
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
     ctx.ensure_object(dict)
 
 
