@@ -1,4 +1,4 @@
-"""Configuration from the environment (the contract in DESIGN.md)."""
+"""Configuration from the environment (a public contract: README, "Configuration")."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ import yaml
 
 MANIFEST = Path(__file__).resolve().parents[1] / "slack" / "manifest.yml"
 
-# Subcommands each slash command answers (DESIGN.md's contract plus what we added).
+# Subcommands each slash command answers (the README's documented commands plus what we added).
 SUBCOMMANDS = {
     "/ai-brief": ["help", "now", "subscribe", "unsubscribe", "status"],
     "/ai-feeds": ["add", "list", "tag", "rename", "remove", "pause", "resume", "test"],

@@ -1,4 +1,4 @@
-"""The ``briefbot`` command line (contract in DESIGN.md)."""
+"""The ``briefbot`` command line: its commands and options are a public contract (README, "Command line")."""
 
 from __future__ import annotations
 
