@@ -1,4 +1,4 @@
-"""The process's Prometheus metrics, served at ``GET /metrics`` (names and labels are a contract: README, "Operations").
+"""The process's Prometheus metrics, served at ``GET /metrics`` (names and labels: README, "Operations").
 
 Defined once here, below every layer, so ingestion, delivery and the Slack front door each count
 what they do without importing one another. One registry per process; tests read values from it.
