@@ -21,14 +21,14 @@ from briefings.briefing import Briefing
 from briefings.building import LOOKBACK, BriefingBuilder
 from briefings.deliveries_store import SqlDeliveries
 from briefings.delivery import ChannelPacer, Deliverer, SlackSink, SlotOutcome, ensure_retry_handlers
-from briefings.errors import BriefingError, DeliveryError, SubscriptionNotFound
+from briefings.errors import BriefingError, SubscriptionNotFound
 from briefings.jobs import Jobs
 from briefings.profiles import Profile, Profiles, load_profiles
 from briefings.rank import Ranker
 from briefings.render import RenderedMessage, render_blocks, render_terminal
 from briefings.schedule import Schedule, parse_schedule
-from briefings.subscriptions_store import SqlSubscriptions, SubscriptionRow
-from briefings.ticks import GiveUp, Ticker, TickReport, due_for
+from briefings.subscriptions_store import SqlSubscriptions
+from briefings.ticks import GiveUp, Ticker, TickReport
 from storage import Database
 from storage.audit import Actor
 from storage.types import utcnow
@@ -266,31 +266,8 @@ class BriefingService:
         channel_id = subs.check_channel_id(channel_id)
         key = self.resolve_department(department).key
         now = now or self.clock()
-        sub: SubscriptionRow = self.subscription_store.one_off(
-            channel_id=channel_id, department=key, actor=actor, now=now
-        )
-        due = due_for(sub, now.replace(second=0, microsecond=0))
-        outcome = self.deliverer.deliver(ensure_retry_handlers(client), due, now)
-        if outcome.status == "busy":
-            row = self.deliveries.rows([(due.subscription_id, due.scheduled_for)]).get(
-                (due.subscription_id, due.scheduled_for)
-            )
-            if row is not None and row.status in ("sent", "quiet"):
-                return SlotOutcome(
-                    due.subscription_id, channel_id, key, due.scheduled_for, "done", message_ts=row.message_ts
-                )
-        if outcome.status in ("failed", "paused"):
-            hint = ""
-            if outcome.status == "paused":
-                hint = (
-                    " Invite the bot to the channel (/invite @briefbot) and send it again."
-                    if due.one_off
-                    else " The subscription is paused and the admins were told."
-                )
-            raise DeliveryError(
-                f"Slack did not take the {key} briefing for {channel_id}: {outcome.error}.{hint}"
-            )
-        return outcome
+        sub = self.subscription_store.one_off(channel_id=channel_id, department=key, actor=actor, now=now)
+        return self.ticker.send_one_off(ensure_retry_handlers(client), sub, now)
 
     def plan(self, now: datetime, only: set[int] | None = None) -> tuple[list[Any], list[GiveUp]]:
         """Which slots are due now: (to deliver, to give up on with the reason)."""

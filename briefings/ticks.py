@@ -6,7 +6,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from briefings.building import TickCache
@@ -14,6 +14,7 @@ from briefings.deliveries_store import DeliveriesStore, SlotRow
 from briefings.delivery import Deliverer, Due, SlackSink, SlotOutcome, ensure_retry_handlers
 from briefings.delivery.notices import RETRIES_EXHAUSTED
 from briefings.delivery.slots import PERSISTENT_ERRORS
+from briefings.errors import DeliveryError
 from briefings.schedule import latest_slot
 from briefings.subscriptions_store import SubscriptionRow, SubscriptionsStore
 
@@ -127,6 +128,29 @@ class Ticker:
             skipped=tuple((g.due.subscription_id, g.due.scheduled_for) for g in give_up),
             counts=dict(counts),
         )
+
+    def send_one_off(self, client: SlackSink, sub: SubscriptionRow, now: datetime) -> SlotOutcome:
+        """Deliver ``sub``'s slot of this minute now (``done`` when it already was); a
+        ``DeliveryError`` saying what to do when Slack did not take it."""
+        due = due_for(sub, now.replace(second=0, microsecond=0))
+        outcome = self.deliverer.deliver(client, due, now)
+        if outcome.status == "busy":
+            row = self.deliveries.rows([(due.subscription_id, due.scheduled_for)]).get(
+                (due.subscription_id, due.scheduled_for)
+            )
+            if row is not None and row.status in ("sent", "quiet"):
+                return replace(outcome, status="done", message_ts=row.message_ts, error=None)
+        if outcome.status in ("failed", "paused"):
+            hint = ""
+            if outcome.status == "paused":
+                hint = (
+                    " Invite the bot to the channel (/invite @briefbot) and send it again."
+                    if due.one_off
+                    else " The subscription is paused and the admins were told."
+                )
+            what = f"the {due.department} briefing for {due.channel_id}"
+            raise DeliveryError(f"Slack did not take {what}: {outcome.error}.{hint}")
+        return outcome
 
     def give_up(self, client: SlackSink, g: GiveUp, now: datetime) -> None:
         """Mark the slot ``skipped``, remember why on the subscription, and tell the admins when
