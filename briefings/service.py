@@ -20,7 +20,7 @@ from briefings import subscriptions as subs
 from briefings.briefing import Briefing
 from briefings.building import LOOKBACK, BriefingBuilder
 from briefings.deliveries_store import SqlDeliveries
-from briefings.delivery import ChannelPacer, Deliverer, SlackSink, SlotOutcome, ensure_retry_handlers
+from briefings.delivery import ChannelPacer, Deliverer, Due, SlackSink, SlotOutcome, ensure_retry_handlers
 from briefings.errors import BriefingError, SubscriptionNotFound
 from briefings.jobs import Jobs
 from briefings.profiles import Profile, Profiles, load_profiles
@@ -269,7 +269,7 @@ class BriefingService:
         sub = self.subscription_store.one_off(channel_id=channel_id, department=key, actor=actor, now=now)
         return self.ticker.send_one_off(ensure_retry_handlers(client), sub, now)
 
-    def plan(self, now: datetime, only: set[int] | None = None) -> tuple[list[Any], list[GiveUp]]:
+    def plan(self, now: datetime, only: set[int] | None = None) -> tuple[list[Due], list[GiveUp]]:
         """Which slots are due now: (to deliver, to give up on with the reason)."""
         return self.ticker.plan(now, only)
 
