@@ -222,7 +222,7 @@ def _status(command: dict[str, Any], respond: Respond, context: BoltContext) -> 
     for s in rows:
         name = services.briefings.profiles.get(s.department).name
         last = f"; last posted {_when(s.last_sent_at, s.timezone)}" if s.last_sent_at else ""
-        if s.failing:
+        if s.failing and s.status != "paused":  # a paused one already says why
             last += (
                 f"\n    :warning: the last delivery failed {_when(s.last_error_at, s.timezone)}: "
                 f"{escape_mrkdwn(s.last_error or '')}"
