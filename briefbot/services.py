@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from briefings.service import BriefingService
+from briefings.service import BriefingConfig, BriefingService
 from feeds.service import FeedService
 from foundation.settings import Settings
 from knowledge.service import KnowledgeService
@@ -48,7 +48,16 @@ def make_services(settings: Settings, *, upgrade: bool = True, load_packs: bool 
         if load_packs:
             knowledge.load_configured_packs()
         feeds = FeedService(db=db, settings=settings)
-        briefings = BriefingService(db=db, settings=settings, knowledge=knowledge)
+        briefings = BriefingService(
+            db=db,
+            config=BriefingConfig(
+                profiles_file=settings.briefbot_profiles_file,
+                grace_hours=settings.briefbot_grace_hours,
+                admin_ids=settings.admin_ids,
+                retention_days=settings.briefbot_retention_days,
+            ),
+            knowledge=knowledge,
+        )
         return Services(settings=settings, db=db, feeds=feeds, briefings=briefings, knowledge=knowledge)
     except BaseException:
         db.dispose()

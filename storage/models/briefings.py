@@ -28,6 +28,11 @@ class Subscription(Base):
     cert_rotation: Mapped[int] = mapped_column(Integer, default=0)
     created_by: Mapped[str] = mapped_column(String(255), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The latest failed delivery and when; ``alerted_error`` is the cause the admins were last
+    # told about (cleared by the next posted briefing), so each cause is announced once.
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    alerted_error: Mapped[str | None] = mapped_column(String(255))
 
 
 class Delivery(Base):

@@ -116,7 +116,10 @@ def test_send_posts_once_through_the_claimed_path(env: dict[str, str], fake_slac
     assert len(fake_slack.calls_to("chat.postMessage")) == 1
     fake_slack.fail("chat.postMessage", "not_in_channel")
     code, _, err = run(["send", "C0HR", "hr"], env)
-    assert code == 1 and "not_in_channel" in err and "paused" in err
+    assert code == 1 and "not_in_channel" in err and "/invite @briefbot" in err
+    # A failed one-off send leaves nothing a user can see or trip on.
+    code, out, _ = run(["subscriptions", "list"], env)
+    assert code == 0 and "No subscriptions yet" in out
 
 
 def test_invalid_profiles_override_stops_the_cli_with_the_line(env: dict[str, str], tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ import logging
 import socket
 import threading
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from http.client import IncompleteRead, RemoteDisconnected
 from typing import Any
@@ -24,9 +25,9 @@ from sqlalchemy.exc import OperationalError
 
 from bot.client import make_web_client
 from briefbot.services import make_services
-from briefings import delivery
-from briefings.delivery import EVENT_TYPE, ChannelPacer, slack_ts
-from briefings.errors import DeliveryError
+from briefings.delivery import EVENT_TYPE, ChannelPacer, posting, sink, slack_ts
+from briefings.delivery import history as slot_history
+from briefings.errors import DeliveryError, SubscriptionNotFound
 from storage.audit import Actor
 from storage.models import AuditEntry, DeliveredStory, Delivery, Subscription
 from tests.briefings.factory import NewsFactory
@@ -175,7 +176,7 @@ def test_server_errors_retry_with_backoff(
     assert len(fake_slack.calls_to("chat.postMessage!5xx")) == 2
     assert len(posts(fake_slack)) == 1
     # A 5xx may come after Slack stored the message: each retry first looks for it.
-    assert pauses == list(delivery.POST_RETRY_PAUSES)
+    assert pauses == list(posting.POST_RETRY_PAUSES)
     assert len(fake_slack.calls_to("conversations.history")) == 2
 
 
@@ -209,9 +210,12 @@ def test_failures_back_off_then_give_up_after_grace_without_losing_stories(
         late = svc.briefings.tick(client, now=SLOT1 + timedelta(hours=7))
     assert [slot for _sub, slot in late.skipped] == [SLOT1]
     assert "gave up after 4 attempts (invalid_blocks" in caplog.text
+    # Retries ran out: the admin hears about it once.
+    (dm,) = posts(fake_slack, "DUADMIN")
+    assert "is failing" in dm.args["text"] and "invalid_blocks" in dm.args["text"]
     # The next day's briefing still carries the story nobody saw.
     svc.briefings.tick(client, now=SLOT2)
-    (post,) = posts(fake_slack)
+    (post,) = posts(fake_slack, "CLEGAL")
     assert "EU AI Act fines begin" in str(post.args["blocks"])
 
 
@@ -297,7 +301,7 @@ def test_stale_claim_of_a_crashed_process_is_taken_over(svc: Any, client: Any, f
     assert row.claimed_by == svc.briefings.deliverer.worker and row.attempts == 2
     # The channel was checked for a post of the dead process first: there was none.
     (history,) = fake_slack.calls_to("conversations.history")
-    assert history.args["oldest"] == slack_ts(SLOT1 - delivery.HISTORY_MARGIN)
+    assert history.args["oldest"] == slack_ts(SLOT1 - slot_history.HISTORY_MARGIN)
     assert len(posts(fake_slack)) == 1
 
 
@@ -337,12 +341,20 @@ def test_send_now_uses_the_same_path_and_posts_once_per_minute(
     second = svc.briefings.send_now(client, "CADHOC", "legal", actor=ADMIN, now=T0 + timedelta(seconds=30))
     assert second.status == "done" and second.message_ts == first.message_ts
     assert len(posts(fake_slack)) == 1
-    (view,) = svc.briefings.subscriptions("CADHOC")
-    assert view.status == "manual"
-    assert svc.briefings.tick(client, now=SLOT1).outcomes == ()  # one-off sends are never scheduled
+    assert svc.briefings.subscriptions("CADHOC") == []  # one-off sends are nobody's subscription
+    assert svc.briefings.tick(client, now=SLOT1).outcomes == ()  # and are never scheduled
     fake_slack.fail("chat.postMessage", "channel_not_found")
-    with pytest.raises(DeliveryError, match="channel_not_found"):
+    with pytest.raises(DeliveryError, match="channel_not_found") as refused:
         svc.briefings.send_now(client, "CADHOC", "legal", actor=ADMIN, now=T0 + timedelta(minutes=2))
+    assert "paused" not in str(refused.value) and "/invite @briefbot" in str(refused.value)
+    # The failed send left nothing to list, resume or trip on.
+    assert svc.briefings.subscriptions() == []
+    with svc.db.read() as s:
+        (one_off,) = s.scalars(select(Subscription).where(Subscription.channel_id == "CADHOC"))
+    assert one_off.status == "manual"
+    with pytest.raises(SubscriptionNotFound):
+        svc.briefings.set_paused(one_off.id, paused=False, actor=ADMIN)
+    assert svc.briefings.tick(client, now=SLOT2).outcomes == ()
 
 
 def test_pacer_spaces_posts_to_one_channel_and_holds_it_through_retries() -> None:
@@ -507,7 +519,7 @@ def test_post_slack_accepted_but_never_recorded_is_found_not_posted_again(
             "event_payload": {"delivery_key": f"{sub.id}@2026-11-22T08:00:00Z"},
         },
     )
-    monkeypatch.setattr(delivery, "HISTORY_PAGE", 2)  # so the lookup has to page
+    monkeypatch.setattr(slot_history, "HISTORY_PAGE", 2)  # so the lookup has to page
     assert svc.briefings.tick(client, now=SLOT1 + timedelta(minutes=5)).outcomes == ()  # lease holds
     with caplog.at_level(logging.INFO, logger="briefings.delivery"):
         report = svc.briefings.tick(client, now=SLOT1 + timedelta(minutes=11))
@@ -548,8 +560,8 @@ def test_unreadable_history_posts_again_with_a_warning(
     elif trouble == "ratelimited":
         fake_slack.rate_limit("conversations.history", times=4, retry_after=0)  # more than retries
     else:
-        monkeypatch.setattr(delivery, "HISTORY_PAGE", 2)
-        monkeypatch.setattr(delivery, "HISTORY_PAGES", 2)
+        monkeypatch.setattr(slot_history, "HISTORY_PAGE", 2)
+        monkeypatch.setattr(slot_history, "HISTORY_PAGES", 2)
         for i in range(5):
             client.chat_postMessage(channel="CLEGAL", text=f"chatter {i}")
     with caplog.at_level(logging.WARNING, logger="briefings.delivery"):
@@ -594,7 +606,7 @@ def test_old_finished_deliveries_are_pruned_recent_kept_and_never_redelivered(
     # The default 90 days keep everything.
     assert svc.briefings.prune_deliveries(now=now).deliveries == 0
     # One day of retention: the floor (6 h grace + 7 days look-back + 1 day) still applies.
-    svc.briefings.settings = settings.model_copy(update={"briefbot_retention_days": 1})
+    svc.briefings.config = replace(svc.briefings.config, retention_days=1)
     report = svc.briefings.prune_deliveries(now=now)
     assert report.cutoff == now - timedelta(days=8, hours=6)
     assert report.deliveries == 3  # days 0, 1 (sent) and 2 (skipped) of CLEGAL
@@ -628,7 +640,7 @@ def test_pruning_keeps_slots_the_scheduler_may_still_deliver(
     svc.briefings.tick(client, now=SLOT1)  # sent
     svc.briefings.tick(client, now=SLOT2)  # sent; SLOT1 is no longer the newest
     # Even with a 1-day retention, two days later both slots are inside the floor.
-    svc.briefings.settings = svc.briefings.settings.model_copy(update={"briefbot_retention_days": 1})
+    svc.briefings.config = replace(svc.briefings.config, retention_days=1)
     assert svc.briefings.prune_deliveries(now=SLOT2 + timedelta(days=2)).deliveries == 0
     assert svc.briefings.prune_deliveries(now=SLOT1 + timedelta(days=8, hours=6, minutes=1)).deliveries == 1
     assert [d.scheduled_for for d in deliveries(svc)] == [SLOT2]
@@ -656,8 +668,8 @@ def test_post_accepted_then_read_timeout_is_found_not_posted_twice(
     (row,) = deliveries(svc)
     assert (row.status, row.message_ts, row.attempts) == ("sent", message["ts"], 1)
     (lookup,) = fake_slack.calls_to("conversations.history")
-    assert lookup.args["oldest"] == slack_ts(SLOT1 - delivery.HISTORY_MARGIN)  # since the claim
-    assert pauses == [delivery.POST_RETRY_PAUSES[0]]  # a pause before looking, no second post
+    assert lookup.args["oldest"] == slack_ts(SLOT1 - slot_history.HISTORY_MARGIN)  # since the claim
+    assert pauses == [posting.POST_RETRY_PAUSES[0]]  # a pause before looking, no second post
     with svc.db.read() as s:
         assert len(list(s.scalars(select(DeliveredStory.story_id)))) == 1
     # Let the held answer meet its closed socket inside this test.
@@ -724,7 +736,7 @@ def test_refused_connection_is_retried_without_a_lookup(
     finally:
         port.close()
     assert (outcome.status, outcome.recovered) == ("sent", False)
-    assert pauses == [delivery.POST_RETRY_PAUSES[0]]
+    assert pauses == [posting.POST_RETRY_PAUSES[0]]
     assert len(briefing_posts(fake_slack)) == 1
     assert fake_slack.calls_to("conversations.history") == []  # nothing was sent: nothing to look for
 
@@ -733,11 +745,11 @@ def test_lost_answers_are_retried_a_bounded_number_of_times_then_left_to_the_nex
     svc: Any, client: Any, news: NewsFactory, fake_slack: FakeSlack, pauses: list[float]
 ) -> None:
     subscribe(svc)
-    attempts = len(delivery.POST_RETRY_PAUSES) + 1
+    attempts = len(posting.POST_RETRY_PAUSES) + 1
     fake_slack.server_error("chat.postMessage", times=attempts, status=503)
     (first,) = svc.briefings.tick(client, now=SLOT1).outcomes
     assert (first.status, first.error) == ("failed", "internal_error")
-    assert pauses == list(delivery.POST_RETRY_PAUSES)
+    assert pauses == list(posting.POST_RETRY_PAUSES)
     assert len(fake_slack.calls_to("chat.postMessage!5xx")) == attempts
     assert len(fake_slack.calls_to("conversations.history")) == attempts - 1
     (second,) = svc.briefings.tick(client, now=SLOT1 + timedelta(minutes=1)).outcomes
@@ -819,15 +831,15 @@ def _pipe(src: socket.socket, dst: socket.socket) -> None:
 @pytest.mark.parametrize(
     ("error", "kind"),
     [
-        (URLError(ConnectionRefusedError(111, "Connection refused")), delivery.NOT_SENT),
-        (URLError(TimeoutError("timed out")), delivery.NOT_SENT),  # connecting or sending
-        (URLError(ConnectionResetError(104, "reset")), delivery.NOT_SENT),  # while sending
-        (TimeoutError("timed out"), delivery.AMBIGUOUS),  # waiting for the answer
-        (ConnectionResetError(104, "reset"), delivery.AMBIGUOUS),
-        (RemoteDisconnected("Remote end closed connection without response"), delivery.AMBIGUOUS),
-        (IncompleteRead(b"{"), delivery.AMBIGUOUS),
-        (slack_error(503), delivery.AMBIGUOUS),
-        (slack_error(502), delivery.AMBIGUOUS),
+        (URLError(ConnectionRefusedError(111, "Connection refused")), sink.NOT_SENT),
+        (URLError(TimeoutError("timed out")), sink.NOT_SENT),  # connecting or sending
+        (URLError(ConnectionResetError(104, "reset")), sink.NOT_SENT),  # while sending
+        (TimeoutError("timed out"), sink.AMBIGUOUS),  # waiting for the answer
+        (ConnectionResetError(104, "reset"), sink.AMBIGUOUS),
+        (RemoteDisconnected("Remote end closed connection without response"), sink.AMBIGUOUS),
+        (IncompleteRead(b"{"), sink.AMBIGUOUS),
+        (slack_error(503), sink.AMBIGUOUS),
+        (slack_error(502), sink.AMBIGUOUS),
         (slack_error(429), None),  # rate limited: nothing happened, the 429 handler waits
         (slack_error(200, "internal_error"), None),  # left to the next tick's re-claim
         (ValueError("a bug"), None),
@@ -836,16 +848,16 @@ def _pipe(src: socket.socket, dst: socket.socket) -> None:
 def test_post_failures_are_sorted_by_whether_slack_may_have_the_message(
     error: Exception, kind: str | None
 ) -> None:
-    assert delivery.post_failure(error) == kind
+    assert sink.post_failure(error) == kind
 
 
 def test_posting_client_drops_resending_handlers_and_keeps_rate_limits(settings: Any) -> None:
     client = make_web_client(settings)
-    poster = delivery.posting_client(client)
+    poster = sink.posting_client(client)
     assert [type(h) for h in poster.retry_handlers] == [RateLimitErrorRetryHandler]
     assert (poster.token, poster.base_url, poster.timeout) == (client.token, client.base_url, client.timeout)
     assert len(client.retry_handlers) == 3  # the shared client keeps its handlers
-    bare = delivery.posting_client(WebClient(token="xoxb-t", retry_handlers=[]))
+    bare = sink.posting_client(WebClient(token="xoxb-t", retry_handlers=[]))
     assert [type(h) for h in bare.retry_handlers] == [RateLimitErrorRetryHandler]
 
 
@@ -945,7 +957,7 @@ def test_history_is_searched_from_the_slot_time_not_from_the_last_attempt(
     (row,) = deliveries(svc)
     assert (row.status, row.message_ts, row.attempts) == ("sent", message["ts"], 3)
     (lookup,) = fake_slack.calls_to("conversations.history")
-    assert lookup.args["oldest"] == slack_ts(SLOT1 - delivery.HISTORY_MARGIN)
+    assert lookup.args["oldest"] == slack_ts(SLOT1 - slot_history.HISTORY_MARGIN)
 
 
 @pytest.mark.parametrize("auth", ["answers", "fails"])
@@ -1023,7 +1035,7 @@ def test_every_repost_after_a_lost_answer_is_preceded_by_a_search(
     subscribe(svc)
     fake_slack.accept_then_drop("chat.postMessage")  # 1: stored, the answer lost
     fake_slack.fail("conversations.history", "internal_error")  # the first search cannot read
-    real = delivery.posting_client
+    real = sink.posting_client
 
     def refused_second_time(client: WebClient) -> WebClient:
         poster = real(client)
@@ -1038,11 +1050,11 @@ def test_every_repost_after_a_lost_answer_is_preceded_by_a_search(
         poster.chat_postMessage = post  # type: ignore[method-assign]
         return poster
 
-    monkeypatch.setattr(delivery, "posting_client", refused_second_time)
+    monkeypatch.setattr(sink, "posting_client", refused_second_time)
     (outcome,) = svc.briefings.tick(client, now=SLOT1).outcomes
     (message,) = briefing_posts(fake_slack)  # 3 found the first post instead of posting again
     assert (outcome.status, outcome.recovered, outcome.message_ts) == ("sent", True, message["ts"])
-    assert pauses == list(delivery.POST_RETRY_PAUSES)
+    assert pauses == list(posting.POST_RETRY_PAUSES)
     assert [c.method for c in fake_slack.calls if c.method.startswith("conversations.history")] == [
         "conversations.history!error",
         "conversations.history",

@@ -13,6 +13,7 @@ import pytest
 from bot.client import make_web_client
 from briefbot.services import make_services
 from briefings.delivery import ChannelPacer
+from foundation.errors import BriefbotError
 from storage.audit import Actor, recent
 from tests.briefings.factory import NewsFactory
 from tests.conftest import BotServer
@@ -385,3 +386,40 @@ def test_delivered_briefing_honours_top(bot: BotServer, fake_slack: FakeSlack, s
     shown = [title for _, title, _ in headlines if title in json.dumps(blocks)]
     assert len(shown) == 3
     assert "The 3 most relevant of 6 new stories" in json.dumps(blocks)
+
+
+def test_a_dead_token_tells_the_admins_once_and_status_shows_the_failure(
+    bot: BotServer, fake_slack: FakeSlack, settings: Any
+) -> None:
+    services = bot.services
+    command(bot, fake_slack, "subscribe legal weekdays 09:00")
+    client = make_web_client(settings)
+    for minutes in (0, 1, 2):  # three scheduled attempts, each refused: the token is revoked
+        fake_slack.fail("chat.postMessage", "invalid_auth")
+        report = services.briefings.tick(client, now=SLOT1 + timedelta(minutes=minutes))
+        assert [o.status for o in report.outcomes] == ["failed"]
+    (dm,) = posts(fake_slack, "DUADMIN")  # once, not once per attempt
+    assert "invalid_auth" in dm.args["text"] and "SLACK_BOT_TOKEN" in dm.args["text"]
+    assert posts(fake_slack, "CLEGAL") == []
+
+    status = command(bot, fake_slack, "status").args["text"]
+    assert ":warning: the last delivery failed Mon 23 Nov 09:02 CET: invalid_auth" in status
+
+    # A new token: the retry gets through, the warning goes, and a later breakage is news again.
+    report = services.briefings.tick(client, now=SLOT1 + timedelta(minutes=10))
+    assert [o.status for o in report.outcomes] == ["sent"]
+    assert "last delivery failed" not in command(bot, fake_slack, "status").args["text"]
+    fake_slack.fail("chat.postMessage", "token_revoked")
+    services.briefings.tick(client, now=SLOT2)
+    assert len(posts(fake_slack, "DUADMIN")) == 2
+
+
+def test_a_failed_one_off_send_leaves_nothing_in_status(
+    bot: BotServer, fake_slack: FakeSlack, settings: Any
+) -> None:
+    services = bot.services
+    fake_slack.fail("chat.postMessage", "not_in_channel")
+    with pytest.raises(BriefbotError, match="not_in_channel"):
+        services.briefings.send_now(make_web_client(settings), "CLEGAL", "legal", actor=Actor.cli(), now=T0)
+    status = command(bot, fake_slack, "status").args["text"]
+    assert "This channel gets no AI briefings yet" in status and "one-off" not in status

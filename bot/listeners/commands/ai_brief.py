@@ -207,9 +207,7 @@ def _unsubscribe(args: list[str], command: dict[str, Any], respond: Respond, con
 
 def _status(command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     services = context["services"]
-    rows = [
-        s for s in services.briefings.subscriptions(command.get("channel_id", "")) if s.status != "manual"
-    ]
+    rows = services.briefings.subscriptions(command.get("channel_id", ""))
     if not rows:
         respond(
             text=(
@@ -224,6 +222,11 @@ def _status(command: dict[str, Any], respond: Respond, context: BoltContext) -> 
     for s in rows:
         name = services.briefings.profiles.get(s.department).name
         last = f"; last posted {_when(s.last_sent_at, s.timezone)}" if s.last_sent_at else ""
+        if s.failing and s.status != "paused":  # a paused one already says why
+            last += (
+                f"\n    :warning: the last delivery failed {_when(s.last_error_at, s.timezone)}: "
+                f"{escape_mrkdwn(s.last_error or '')}"
+            )
         if s.status == "paused":
             reason = escape_mrkdwn(s.paused_reason or "paused by an admin")
             lines.append(
@@ -245,9 +248,7 @@ def _now(
     if args:
         department = services.briefings.resolve_department(args[0]).key
     else:
-        here = [
-            s for s in services.briefings.subscriptions(command.get("channel_id", "")) if s.status != "manual"
-        ]
+        here = services.briefings.subscriptions(command.get("channel_id", ""))
         if len(here) != 1:
             respond(
                 text=(

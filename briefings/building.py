@@ -1,0 +1,213 @@
+"""Building briefings: previews (the week's best stories) and scheduled slots (new since the
+last one, minus what the channel has seen), with the certification and policy side notes."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from briefings.briefing import Briefing, BriefingStory, PolicyReminder, Spotlight
+from briefings.deliveries_store import DeliveriesStore
+from briefings.delivery import Due
+from briefings.profiles import Profiles
+from briefings.rank import Candidate, Ranker, ScoredStory
+from briefings.render import first_web_link
+from briefings.schedule import parse_timezone
+from briefings.store import MAX_AGE, delivered_story_ids, delivered_titles, load_candidates, newest_item_time
+from briefings.subscriptions import MAX_TOP_N
+from storage import Database
+
+log = logging.getLogger(__name__)
+
+LOOKBACK = timedelta(days=7)  # how far back a first briefing (or a preview) looks
+
+
+class TickCache:
+    """Values shared by the deliveries of one tick, each computed once even when workers race."""
+
+    def __init__(self) -> None:
+        self._values: dict[Any, Any] = {}
+        self._locks: dict[Any, threading.Lock] = defaultdict(threading.Lock)
+        self._guard = threading.Lock()
+
+    def get(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """The value for ``key``, computing it (once) if needed."""
+        with self._guard:
+            lock = self._locks[key]
+        with lock:
+            if key not in self._values:
+                self._values[key] = compute()
+            return self._values[key]
+
+
+class BriefingBuilder:
+    """Builds briefings from the stored items. ``knowledge`` is optional: anything with
+    ``spotlight_certification(department, rotation)`` and ``related_policy_section(text)``."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        profiles: Profiles,
+        ranker: Ranker,
+        deliveries: DeliveriesStore,
+        knowledge: object,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.db = db
+        self.profiles = profiles
+        self.ranker = ranker
+        self.deliveries = deliveries
+        self.knowledge = knowledge
+        self.clock = clock
+
+    def build_all(
+        self, keys: Iterable[str], *, as_of: datetime | None, timezone: str, top_n: int, rotation: int
+    ) -> list[Briefing]:
+        """Preview briefings for these profile keys from one read of the stored items."""
+        as_of = as_of or self.clock()
+        timezone = parse_timezone(timezone)
+        since = as_of - LOOKBACK
+        with self.db.read() as session:
+            candidates = load_candidates(session, since=since, as_of=as_of, by_first_seen=False)
+        out = []
+        for key in keys:
+            scored = self.ranker.score(candidates, key, now=as_of)
+            chosen = self.ranker.select(scored, key, top_n=top(top_n))
+            out.append(self._assemble(key, chosen, scored, candidates, as_of, since, timezone, rotation))
+        return out
+
+    def preview_as_of(self) -> datetime:
+        """The newest stored item's date (the demo and benchmark build "as of" then), else now."""
+        with self.db.read() as session:
+            newest = newest_item_time(session)
+        return newest or self.clock()
+
+    def build_due(self, due: Due, cache: TickCache | None) -> Briefing:
+        """The briefing for a scheduled (or ``send``) slot: new since the last one, minus memory."""
+        as_of = due.scheduled_for
+        cache = cache or TickCache()
+        previous = self.deliveries.previous_done(due.subscription_id, as_of)
+        since = max(previous, as_of - LOOKBACK) if previous else as_of - LOOKBACK
+        with self.db.read() as session:
+            skip = delivered_story_ids(session, due.channel_id)
+            seen_titles = delivered_titles(session, due.channel_id, since=as_of - MAX_AGE)
+        candidates: list[Candidate] = cache.get(
+            ("candidates", since, as_of), lambda: self._candidates(since, as_of)
+        )
+        scored: list[ScoredStory] = cache.get(
+            ("scored", since, as_of, due.department),
+            lambda: self.ranker.score(candidates, due.department, now=as_of),
+        )
+        chosen = self.ranker.select(
+            scored, due.department, top_n=top(due.top_n), skip_story_ids=skip, skip_titles=seen_titles
+        )
+        fresh = [s for s in scored if s.candidate.story_id is None or s.candidate.story_id not in skip]
+        return self._assemble(
+            due.department, chosen, fresh, candidates, as_of, since, due.timezone, due.cert_rotation
+        )
+
+    def _candidates(self, since: datetime, as_of: datetime) -> list[Candidate]:
+        with self.db.read() as session:
+            return load_candidates(session, since=since, as_of=as_of, by_first_seen=True)
+
+    def _assemble(
+        self,
+        department: str,
+        chosen: list[ScoredStory],
+        scored: list[ScoredStory],
+        candidates: list[Candidate],
+        as_of: datetime,
+        since: datetime,
+        timezone: str,
+        rotation: int,
+    ) -> Briefing:
+        stories = tuple(_story(s) for s in chosen)
+        certification = policy = None
+        if stories:
+            certification = self._spotlight(department, rotation)
+            policy = self._policy(stories)
+        return Briefing(
+            department=department,
+            department_name=self.profiles.get(department).name,
+            as_of=as_of,
+            timezone=timezone,
+            since=since,
+            stories=stories,
+            considered=len(candidates),
+            above_bar=len(scored),
+            certification=certification,
+            policy=policy,
+        )
+
+    def _spotlight(self, department: str, rotation: int) -> Spotlight | None:
+        # The knowledge catalogue is optional: a missing or failing one never blocks a briefing.
+        finder = getattr(self.knowledge, "spotlight_certification", None)
+        if not callable(finder):
+            return None
+        try:
+            cert = finder(department, rotation)
+        except Exception:
+            log.exception("certification spotlight failed for %s", department)
+            return None
+        if cert is None:
+            return None
+        return Spotlight(
+            name=str(getattr(cert, "name", "") or ""),
+            provider=str(getattr(cert, "provider", "") or ""),
+            url=getattr(cert, "url", None) or None,
+            level=str(getattr(cert, "level", "") or ""),
+            summary=str(getattr(cert, "summary", "") or ""),
+        )
+
+    def _policy(self, stories: tuple[BriefingStory, ...]) -> PolicyReminder | None:
+        finder = getattr(self.knowledge, "related_policy_section", None)
+        if not callable(finder):
+            return None
+        text = " ".join(
+            [
+                *(s.title for s in stories),
+                *(a.title for s in stories for a in s.also_reported),
+                *(m for s in stories for m in s.matched),
+            ]
+        )
+        try:
+            section = finder(text)
+        except Exception:
+            log.exception("policy reminder lookup failed")
+            return None
+        if section is None:
+            return None
+        return PolicyReminder(
+            policy_title=str(getattr(section, "policy_title", "") or ""),
+            heading=str(getattr(section, "heading", "") or ""),
+            excerpt=str(getattr(section, "excerpt", "") or ""),
+            url=getattr(section, "url", None) or None,
+            owner=str(getattr(section, "owner", "") or ""),
+        )
+
+
+def _story(s: ScoredStory) -> BriefingStory:
+    return BriefingStory(
+        story_id=s.candidate.story_id,
+        title=s.candidate.title,
+        summary=s.candidate.summary,
+        url=first_web_link(s.candidate.links),
+        sources=s.candidate.sources,
+        published_at=s.candidate.published_at,
+        score=s.score,
+        matched=s.matched,
+        why=s.why,
+        explanation=s.explanation,
+        related_story_ids=s.candidate.also_story_ids,
+        also_reported=s.candidate.also,
+    )
+
+
+def top(n: int) -> int:
+    """Stories per briefing, clamped to 1..MAX_TOP_N."""
+    return max(1, min(int(n), MAX_TOP_N))

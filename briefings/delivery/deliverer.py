@@ -1,0 +1,224 @@
+"""The whole slot: claim, build, post, record (see the package docstring for the rules)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+
+from briefings.briefing import Briefing
+from briefings.deliveries_store import Claim, DeliveriesStore
+from briefings.delivery.history import HISTORY_MARGIN, History, warn_posting_again
+from briefings.delivery.notices import Notices
+from briefings.delivery.pacing import ChannelPacer
+from briefings.delivery.posting import POST_RETRY_PAUSES, Message, Poster
+from briefings.delivery.sink import SlackSink, describe, slack_error
+from briefings.delivery.slots import PAUSE_ERRORS, ClaimLost, Due, SlotOutcome, delivery_key, outcome
+from briefings.render import RenderedMessage, render_blocks
+from briefings.subscriptions_store import SubscriptionsStore
+
+log = logging.getLogger(__name__)
+
+
+class Deliverer:
+    """Claims, builds, posts and records slots. Thread-safe; one per BriefingService.
+
+    ``pacer``, ``sleep``, ``monotonic``, ``retry_pauses`` and ``build`` are read at each use, so
+    tests (and the service) may swap them."""
+
+    def __init__(
+        self,
+        *,
+        deliveries: DeliveriesStore,
+        subscriptions: SubscriptionsStore,
+        admins: frozenset[str],
+        build: Callable[[Due, Any], Briefing],
+        render: Callable[[Briefing], RenderedMessage] = render_blocks,
+        lease: timedelta = timedelta(minutes=10),
+        pacer: ChannelPacer | None = None,
+    ) -> None:
+        self.deliveries = deliveries
+        self.build = build
+        self.render = render
+        self.lease = lease
+        self.pacer = pacer or ChannelPacer()
+        self.retry_pauses = POST_RETRY_PAUSES
+        self.sleep: Callable[[float], None] = time.sleep
+        self.monotonic: Callable[[], float] = time.monotonic
+        self.history = History()
+        self.notices = Notices(subscriptions=subscriptions, admins=admins, pacer=lambda: self.pacer)
+        # When each tick's ``now`` was first seen (see ``clock``).
+        self._anchors: dict[datetime, float] = {}
+        self._guard = threading.Lock()
+
+    @property
+    def worker(self) -> str:
+        """This process's name in claims."""
+        return self.deliveries.worker
+
+    def clock(self, now: datetime) -> datetime:
+        """The current time on the tick's clock: ``now`` (when the tick started) plus the time
+        since this process first saw that ``now``. A tick delivers its slots one after another
+        for minutes, so a claim or a renewal must not be stamped with the tick's start. Whole
+        seconds: a slot claimed in its tick's first second is stamped with the tick's time, so the
+        retry pauses (whole minutes) still line up with the ticks."""
+        with self._guard:
+            anchor = self._anchors.get(now)
+            if anchor is None:
+                if len(self._anchors) >= 64:
+                    del self._anchors[next(iter(self._anchors))]
+                anchor = self._anchors[now] = self.monotonic()
+        return now + timedelta(seconds=max(0, int(self.monotonic() - anchor)))
+
+    def renew(self, claim: Claim, due: Due, now: datetime) -> None:
+        """Extend the lease before posting again; ``ClaimLost`` if another process has the slot."""
+        if not self.deliveries.renew(claim, self.clock(now)):
+            raise ClaimLost(
+                f"slot {due.scheduled_for.isoformat()} of subscription {due.subscription_id} was "
+                "taken over by another process"
+            )
+
+    def _finish(
+        self, claim: Claim, due: Due, *, status: str, ts: str | None, story_ids: list[int], now: datetime
+    ) -> bool:
+        done = self.deliveries.finish(claim, due.slot, status=status, ts=ts, story_ids=story_ids, now=now)
+        if not done:
+            log.warning(
+                "slot %s of subscription %s was taken over while this process posted it (ts %s)",
+                due.scheduled_for.isoformat(),
+                due.subscription_id,
+                ts,
+            )
+        return done
+
+    def _known_stories(self, ids: Any) -> list[int]:
+        """The story IDs of a found message's metadata that still exist (memory refers to them)."""
+        if not isinstance(ids, list):
+            return []
+        wanted = sorted({i for i in ids if isinstance(i, int) and not isinstance(i, bool)})
+        return self.deliveries.known_stories(wanted)
+
+    # ------------------------------------------------------------------ the whole slot
+    def deliver(self, client: SlackSink, due: Due, now: datetime, *, cache: Any = None) -> SlotOutcome:
+        """Claim, build, post and record one slot. Never raises (a database error included): the
+        slot is left ``failed`` (or ``claimed``, when even that cannot be written) for a retry."""
+        claim: Claim | None = None
+        try:
+            claim = self.deliveries.claim(
+                due.slot, now=self.clock(now), lease=self.lease, started=self.monotonic()
+            )
+            if claim is None:
+                return outcome(due, "busy")
+            found = self._recover(client, due, claim, now) if claim.previous_at is not None else None
+            return found or self._post_slot(client, due, claim, now, cache)
+        except ClaimLost as exc:
+            log.warning("%s while this process delivered it: left to that process", exc)
+            return outcome(due, "busy", error="taken over")
+        except Exception as exc:  # the database, mostly: the tick's other slots go on
+            log.exception("delivering %s briefing to %s failed", due.department, due.channel_id)
+            error = describe(exc)
+            if claim is not None:
+                try:
+                    self.deliveries.fail(claim, error)
+                except Exception:
+                    log.exception("could not record the failure; the claim expires with its lease")
+            return outcome(due, "failed", error=error)
+
+    def _recover(self, client: SlackSink, due: Due, claim: Claim, now: datetime) -> SlotOutcome | None:
+        """A re-claimed slot whose message an earlier attempt already posted: recorded, not
+        posted again. None when it has to be posted."""
+        found = self.find_posted(client, due, delivery_key(due))
+        if found is None:
+            return None
+        found_ts, found_ids = found
+        if not self._finish(claim, due, status="sent", ts=found_ts, story_ids=found_ids, now=now):
+            return outcome(due, "busy", error="taken over")
+        log.info(
+            "the %s briefing for %s due %s was already posted (ts %s) by an attempt that "
+            "did not record it: recorded, not posted again",
+            due.department,
+            due.channel_id,
+            due.scheduled_for.isoformat(),
+            found_ts,
+        )
+        return outcome(due, "sent", message_ts=found_ts, stories=len(found_ids), recovered=True)
+
+    def _post_slot(self, client: SlackSink, due: Due, claim: Claim, now: datetime, cache: Any) -> SlotOutcome:
+        try:
+            briefing = self.build(due, cache)
+            story_ids = [i for s in briefing.stories for i in s.story_ids]
+            if briefing.quiet and due.quiet_mode == "skip":
+                self._finish(claim, due, status="quiet", ts=None, story_ids=[], now=now)
+                log.info("quiet week for %s in %s: nothing posted", due.department, due.channel_id)
+                return outcome(due, "quiet")
+            rendered = self.render(briefing)
+            message = Message(delivery_key(due), rendered.text, rendered.blocks, story_ids)
+            with self.pacer.turn(due.channel_id):
+                ts, recovered = self.post(client, due, message, claim=claim, now=now)
+        except ClaimLost:
+            raise
+        except Exception as exc:  # a timeout, a bug in a data pack...: retry later, never lose the slot
+            return self._failed(client, due, claim, exc, now)
+        self._finish(claim, due, status="sent", ts=ts, story_ids=story_ids, now=now)
+        log.info(
+            "%s %s briefing to %s (%d stories, ts %s)",
+            "Slack took, without answering, the" if recovered else "posted",
+            due.department,
+            due.channel_id,
+            len(story_ids),
+            ts,
+        )
+        return outcome(due, "sent", message_ts=ts, stories=len(story_ids), recovered=recovered)
+
+    def _failed(
+        self, client: SlackSink, due: Due, claim: Claim, exc: Exception, now: datetime
+    ) -> SlotOutcome:
+        error = describe(exc)
+        self.deliveries.fail(claim, error)
+        if slack_error(exc) in PAUSE_ERRORS:
+            self.notices.pause(client, due, error, now)
+            return outcome(due, "paused", error=error)
+        if isinstance(exc, SlackApiError):
+            log.warning("posting %s briefing to %s failed: %s", due.department, due.channel_id, error)
+        else:
+            log.error("delivering %s briefing to %s failed", due.department, due.channel_id, exc_info=exc)
+        self.notices.failed(client, due, error, now)
+        return outcome(due, "failed", error=error)
+
+    def post(
+        self, client: SlackSink, due: Due, message: Message, *, claim: Claim, now: datetime
+    ) -> tuple[str | None, bool]:
+        """Post the slot's message (see ``Poster.post``); retries stop at half the lease, so the
+        lease outlives the post even without renewals."""
+        poster = Poster(
+            sleep=self.sleep,
+            monotonic=self.monotonic,
+            pauses=self.retry_pauses,
+            deadline=claim.started + self.lease.total_seconds() / 2,
+            renew=lambda: self.renew(claim, due, now),
+            search=lambda: self._search_since_claim(client, due, message.key, claim),
+        )
+        return poster.post(client, due, message, first=claim.previous_at is None)
+
+    def _search_since_claim(
+        self, client: SlackSink, due: Due, key: str, claim: Claim
+    ) -> tuple[str | None, str | None]:
+        found, reason = self.history.search(client, due.channel_id, key, oldest=claim.at - HISTORY_MARGIN)
+        return (found[0] if found is not None else None), reason
+
+    def find_posted(self, client: SlackSink, due: Due, key: str) -> tuple[str, list[int]] | None:
+        """The ``ts`` and story IDs of the slot's message if an earlier attempt posted it, else
+        None. Searched from the slot's time: no attempt claims a slot before it is due, and the
+        attempt that posted may be older than the one just taken over. None, with a warning, when
+        the history cannot be read: the caller posts again rather than lose the briefing."""
+        oldest = due.scheduled_for - HISTORY_MARGIN
+        found, reason = self.history.search(client, due.channel_id, key, oldest=oldest)
+        if reason is None:
+            return None if found is None else (found[0], self._known_stories(found[1]))
+        warn_posting_again(due, "an earlier attempt posted", reason)
+        return None

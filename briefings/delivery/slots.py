@@ -1,0 +1,71 @@
+"""The data delivery works on: a due slot, its outcome, and the error classes that decide it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from briefings.deliveries_store import Slot
+
+# Slack refused the channel: the subscription is paused until someone fixes it.
+PAUSE_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
+# The token is dead: every later call fails the same way until an admin installs a new one.
+PERSISTENT_ERRORS = frozenset({"invalid_auth", "account_inactive", "token_revoked"})
+
+
+@dataclass(frozen=True)
+class Due:
+    """One slot to deliver, with the subscription fields delivery needs."""
+
+    subscription_id: int
+    channel_id: str
+    department: str
+    timezone: str
+    quiet_mode: str
+    top_n: int
+    cert_rotation: int
+    created_by: str
+    scheduled_for: datetime
+    one_off: bool = False
+
+    @property
+    def slot(self) -> Slot:
+        """The ledger's key for this slot."""
+        return Slot(self.subscription_id, self.scheduled_for, self.channel_id)
+
+
+@dataclass(frozen=True)
+class SlotOutcome:
+    """What happened to one slot.
+
+    ``status``: ``sent`` (posted), ``quiet`` (nothing above the bar, subscription skips quiet
+    weeks), ``failed`` (will be retried), ``paused`` (Slack refused the channel), ``busy``
+    (another process holds the claim or the slot is already done). ``recovered``: ``sent`` by an
+    earlier attempt that died before recording it, or by this attempt's post whose answer was lost;
+    found in the channel, not posted again.
+    """
+
+    subscription_id: int
+    channel_id: str
+    department: str
+    scheduled_for: datetime
+    status: str
+    message_ts: str | None = None
+    stories: int = 0
+    error: str | None = None
+    recovered: bool = False
+
+
+class ClaimLost(Exception):
+    """Another process took the slot over (our lease ran out): leave it to them."""
+
+
+def delivery_key(due: Due) -> str:
+    """The slot's key in its message metadata: stable across attempts and processes."""
+    return f"{due.subscription_id}@{due.scheduled_for.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
+
+
+def outcome(due: Due, status: str, **kw: Any) -> SlotOutcome:
+    """``due``'s outcome with ``status``."""
+    return SlotOutcome(due.subscription_id, due.channel_id, due.department, due.scheduled_for, status, **kw)

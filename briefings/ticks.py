@@ -1,0 +1,201 @@
+"""Scheduler ticks: which slots are due, delivering them once, and giving up on old ones."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from briefings.building import TickCache
+from briefings.deliveries_store import DeliveriesStore, SlotRow
+from briefings.delivery import Deliverer, Due, SlackSink, SlotOutcome, ensure_retry_handlers
+from briefings.delivery.notices import RETRIES_EXHAUSTED
+from briefings.delivery.slots import PERSISTENT_ERRORS
+from briefings.errors import DeliveryError
+from briefings.schedule import latest_slot
+from briefings.subscriptions_store import SubscriptionRow, SubscriptionsStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TickReport:
+    """What one scheduler tick did: delivered slots and slots skipped as too old."""
+
+    at: datetime
+    outcomes: tuple[SlotOutcome, ...] = ()
+    skipped: tuple[tuple[int, datetime], ...] = ()
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GiveUp:
+    """A slot too old to deliver: why, and the cause to tell the admins (None: nothing to tell)."""
+
+    due: Due
+    reason: str
+    cause: str | None = None
+
+
+class Ticker:
+    """Plans and runs ticks over the active subscriptions. Thread-safe."""
+
+    def __init__(
+        self,
+        *,
+        deliverer: Deliverer,
+        deliveries: DeliveriesStore,
+        subscriptions: SubscriptionsStore,
+        grace: Callable[[], timedelta],
+    ) -> None:
+        self.deliverer = deliverer
+        self.deliveries = deliveries
+        self.subscriptions = subscriptions
+        self.grace = grace
+
+    def plan(self, now: datetime, only: set[int] | None = None) -> tuple[list[Due], list[GiveUp]]:
+        """Which slots are due now: (to deliver, to give up on)."""
+        latest: list[Due] = []
+        for sub in self.subscriptions.active(only):
+            try:
+                slot = latest_slot(sub.cron, sub.timezone, now)
+            except (ValueError, KeyError):
+                log.warning("subscription %s has an unusable schedule %r", sub.id, sub.cron)
+                continue
+            if slot is not None and slot >= sub.created_at:
+                latest.append(due_for(sub, slot))
+        rows = self.deliveries.rows([(d.subscription_id, d.scheduled_for) for d in latest])
+        due: list[Due] = []
+        give_up: list[GiveUp] = []
+        for d in latest:
+            verdict = self._judge(d, rows.get((d.subscription_id, d.scheduled_for)), now)
+            if verdict is True:
+                due.append(d)
+            elif isinstance(verdict, GiveUp):
+                give_up.append(verdict)
+        return due, give_up
+
+    def _judge(self, d: Due, row: SlotRow | None, now: datetime) -> bool | GiveUp:
+        """True: deliver now; a ``GiveUp``: too late; False: leave it (done, or not yet)."""
+        age, grace = now - d.scheduled_for, self.grace()
+        late = age > grace
+        hours = f"{age.total_seconds() / 3600:.1f} h late, grace {grace.total_seconds() / 3600:g} h"
+        if row is None:
+            return GiveUp(d, f"missed while the bot was not running ({hours})") if late else True
+        if row.status == "failed":
+            if late:
+                cause = row.error if row.error in PERSISTENT_ERRORS else RETRIES_EXHAUSTED
+                return GiveUp(d, f"gave up after {row.attempts} attempts ({row.error}; {hours})", cause)
+            return now - row.claimed_at >= retry_pause(row.attempts)
+        if row.status == "claimed" and now - row.claimed_at >= self.deliverer.lease:
+            if late:
+                return GiveUp(d, f"claimed by a process that never finished ({hours})", RETRIES_EXHAUSTED)
+            return True
+        return False
+
+    def tick(self, client: SlackSink, *, now: datetime, only: set[int] | None, workers: int) -> TickReport:
+        """Deliver every due slot (missed ones younger than the grace period included) once."""
+        client = ensure_retry_handlers(client)
+        due, give_up = self.plan(now, only)
+        for g in give_up:
+            self.give_up(client, g, now)
+        cache = TickCache()
+        ordered = interleave_channels(due)
+        if len(ordered) <= 1:
+            outcomes = [self.deliverer.deliver(client, d, now, cache=cache) for d in ordered]
+        else:
+            # Workers share the cache of candidates and scores: every subscription due at this
+            # slot reads and scores the stored items once.
+            with ThreadPoolExecutor(max_workers=min(workers, len(ordered))) as pool:
+                outcomes = list(
+                    pool.map(lambda d: self.deliverer.deliver(client, d, now, cache=cache), ordered)
+                )
+        counts: dict[str, int] = defaultdict(int)
+        for o in outcomes:
+            counts[o.status] += 1
+        counts["skipped"] = len(give_up)
+        if outcomes or give_up:
+            log.info(
+                "briefings tick: %s",
+                ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if v) or "nothing due",
+            )
+        return TickReport(
+            at=now,
+            outcomes=tuple(outcomes),
+            skipped=tuple((g.due.subscription_id, g.due.scheduled_for) for g in give_up),
+            counts=dict(counts),
+        )
+
+    def send_one_off(self, client: SlackSink, sub: SubscriptionRow, now: datetime) -> SlotOutcome:
+        """Deliver ``sub``'s slot of this minute now (``done`` when it already was); a
+        ``DeliveryError`` saying what to do when Slack did not take it."""
+        due = due_for(sub, now.replace(second=0, microsecond=0))
+        outcome = self.deliverer.deliver(client, due, now)
+        if outcome.status == "busy":
+            row = self.deliveries.rows([(due.subscription_id, due.scheduled_for)]).get(
+                (due.subscription_id, due.scheduled_for)
+            )
+            if row is not None and row.status in ("sent", "quiet"):
+                return replace(outcome, status="done", message_ts=row.message_ts, error=None)
+        if outcome.status in ("failed", "paused"):
+            hint = ""
+            if outcome.status == "paused":
+                hint = (
+                    " Invite the bot to the channel (/invite @briefbot) and send it again."
+                    if due.one_off
+                    else " The subscription is paused and the admins were told."
+                )
+            what = f"the {due.department} briefing for {due.channel_id}"
+            raise DeliveryError(f"Slack did not take {what}: {outcome.error}.{hint}")
+        return outcome
+
+    def give_up(self, client: SlackSink, g: GiveUp, now: datetime) -> None:
+        """Mark the slot ``skipped``, remember why on the subscription, and tell the admins when
+        its retries ran out (once per cause)."""
+        due = g.due
+        self.deliveries.give_up(due.slot, g.reason, now)
+        log.warning(
+            "skipped the %s briefing for %s due %s: %s",
+            due.department,
+            due.channel_id,
+            due.scheduled_for.isoformat(),
+            g.reason,
+        )
+        self.deliverer.notices.failed(client, due, g.reason, now, cause=g.cause)
+
+
+def due_for(sub: SubscriptionRow, slot: datetime) -> Due:
+    """The slot ``slot`` of ``sub``."""
+    return Due(
+        subscription_id=sub.id,
+        channel_id=sub.channel_id,
+        department=sub.department,
+        timezone=sub.timezone,
+        quiet_mode=sub.quiet_mode,
+        top_n=sub.top_n,
+        cert_rotation=sub.cert_rotation,
+        created_by=sub.created_by,
+        scheduled_for=slot,
+        one_off=sub.status == "manual",
+    )
+
+
+def retry_pause(attempts: int) -> timedelta:
+    """0, 1, 3, 7, 15, 30, 30... minutes: the first retry is on the very next tick."""
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0) - 1, 30))
+
+
+def interleave_channels(due: list[Due]) -> list[Due]:
+    """Round-robin over channels so workers are not all waiting on one channel's pacing."""
+    by_channel: dict[str, list[Due]] = defaultdict(list)
+    for d in due:
+        by_channel[d.channel_id].append(d)
+    out: list[Due] = []
+    queues = list(by_channel.values())
+    while queues:
+        out += [q.pop(0) for q in queues]
+        queues = [q for q in queues if q]
+    return out
