@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from briefbot.cli import audit as audit_cli
 from briefbot.cli import briefings as briefings_cli
 from briefbot.cli import core as core_cli
 from briefbot.cli import feeds as feeds_cli
@@ -26,7 +27,7 @@ def cli(ctx: click.Context, verbose: int) -> None:
     ctx.ensure_object(dict)
 
 
-for module in (core_cli, feeds_cli, briefings_cli, knowledge_cli):
+for module in (core_cli, feeds_cli, briefings_cli, knowledge_cli, audit_cli):
     module.register(cli)
 
 
