@@ -29,6 +29,8 @@ MAX_BLOCKS = 50
 # Slack rejects messages near 13k characters of block text: stay well below.
 TEXT_BUDGET = 9000
 URL_LIMIT = 1000
+# A message's own ``text`` (Slack truncates past 40k and refuses long ones with msg_too_long).
+MESSAGE_TEXT_LIMIT = 3900
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
 _WHITESPACE = re.compile(r"\s")

@@ -19,6 +19,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.authz import CANNOT_CHECK, AdminCheckUnavailable, attempt_of
+from bot.reply import send_reply
+from bot.slack_text import MESSAGE_TEXT_LIMIT, clip
 from bot.text import escape_mrkdwn, split_command
 from bot.views.help import help_blocks, help_text
 from briefings.schedule import EXAMPLES
@@ -251,7 +253,9 @@ def _status(command: dict[str, Any], respond: Respond, context: BoltContext) -> 
                 f"• *{name}*: `{s.schedule}` ({s.timezone}); next {_when(s.next_run, s.timezone)}; "
                 f"{_settings(s)}{last}."
             )
-    respond(text="\n".join(lines), response_type="ephemeral")
+    text = "\n".join(lines)
+    # Plain text has no block budget, but Slack still refuses a message past its length cap.
+    send_reply(respond, clip(text, MESSAGE_TEXT_LIMIT), None, logging.getLogger(__name__))
 
 
 def _now(args: list[str], command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
@@ -275,7 +279,7 @@ def _now(args: list[str], command: dict[str, Any], respond: Respond, context: Bo
     timezone = _user_timezone(context, command.get("user_id", ""))
     briefing = services.briefings.build(department, timezone=timezone)
     message = services.briefings.render(briefing, note=":eyes: *Preview*: only you can see this.")
-    respond(text=message.text, blocks=message.blocks, response_type="ephemeral", replace_original=False)
+    send_reply(respond, message.text, message.blocks, logging.getLogger(__name__))
 
 
 def register(app: App) -> None:
