@@ -15,8 +15,11 @@ from slack_sdk.errors import SlackApiError
 from bot.authz import AdminChecker
 from bot.client import make_web_client
 from bot.listeners import register_listeners
+from bot.users import UserDirectory
+from bot.work import SlowWork
 from foundation.errors import ConfigurationError
 from foundation.settings import Settings
+from storage.audit import Actor, record
 
 if TYPE_CHECKING:
     from bot.context import BotServices
@@ -43,9 +46,17 @@ LISTENER_WORKERS = 16
 
 
 def build_app(
-    services: BotServices, *, client: WebClient | None = None, listener_workers: int = LISTENER_WORKERS
+    services: BotServices,
+    *,
+    client: WebClient | None = None,
+    listener_workers: int = LISTENER_WORKERS,
+    slow_work: SlowWork | None = None,
 ) -> App:
-    """Build the Bolt app. Raises ``ConfigurationError`` with one clear line on bad settings."""
+    """Build the Bolt app. Raises ``ConfigurationError`` with one clear line on bad settings.
+
+    Listeners ack on Bolt's listener threads and hand what can wait to ``slow_work``
+    (``bot.work``), put in every request's context as ``context["slow_work"]``.
+    """
     settings = services.settings
     check_slack_settings(settings)
     client = client or make_web_client(settings)
@@ -63,12 +74,21 @@ def build_app(
     except Exception as exc:  # network errors from auth.test surface as several types
         raise ConfigurationError(f"cannot reach Slack at {settings.slack_api_url}: {exc}") from exc
 
-    admin_checker = AdminChecker(settings)
+    users = UserDirectory(make_web_client(settings, quick=True))
+    slow = slow_work or SlowWork()
+
+    def audit_refusal(user_id: str, attempt: str, reason: str) -> None:
+        with services.db.session() as session:
+            record(session, Actor.slack(user_id), "refused", attempt, reason=reason)
+
+    admin_checker = AdminChecker(settings, users, on_refused=audit_refusal)
 
     @app.middleware
     def inject_services(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse:
         context["services"] = services
         context["admin_checker"] = admin_checker
+        context["users"] = users
+        context["slow_work"] = slow
         return next()
 
     @app.error

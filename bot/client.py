@@ -1,5 +1,10 @@
-"""The one way the app makes a Slack WebClient: always at SLACK_API_URL, with retry handlers,
-and every call counted in ``briefbot_slack_api_calls_total``."""
+"""The one way the app makes a Slack WebClient: always at SLACK_API_URL, every call counted in
+``briefbot_slack_api_calls_total``.
+
+Two retry policies, chosen by where the call runs: slow work (delivery, work after the ack)
+honours 429 Retry-After and retries 5xx and connection errors; the ack path (``quick=True``)
+never retries or sleeps, because Slack's 3-second limit is shorter than any Retry-After.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,8 @@ from slack_sdk.web import SlackResponse
 
 from foundation.metrics import SLACK_API_CALLS
 from foundation.settings import Settings
+
+QUICK_TIMEOUT = 2
 
 
 class CountingWebClient(WebClient):
@@ -36,13 +43,17 @@ class CountingWebClient(WebClient):
         return response
 
 
-def make_web_client(settings: Settings, *, token: str | None = None, timeout: int = 15) -> WebClient:
-    """A WebClient that honours 429 Retry-After and retries 5xx and connection errors."""
+def make_web_client(
+    settings: Settings, *, token: str | None = None, timeout: int = 15, quick: bool = False
+) -> WebClient:
+    """A WebClient with retry handlers, or with none and a short timeout when ``quick``."""
     return CountingWebClient(
         token=token if token is not None else settings.slack_bot_token,
         base_url=settings.slack_api_url,
-        timeout=timeout,
-        retry_handlers=[
+        timeout=min(timeout, QUICK_TIMEOUT) if quick else timeout,
+        retry_handlers=[]
+        if quick
+        else [
             ConnectionErrorRetryHandler(max_retry_count=2),
             RateLimitErrorRetryHandler(max_retry_count=3),
             ServerErrorRetryHandler(max_retry_count=2),

@@ -170,6 +170,34 @@ def reply_within_budget(
         late = state["acked"]
         state["acked"] = state["done"] = True
     if late:
-        respond(**message, response_type="ephemeral", replace_original=True)
+        send_reply(respond, message.get("text", ""), message.get("blocks"), logger, replace_original=True)
     else:
         ack(**message, response_type="ephemeral")
+
+
+# What Slack answers on a response URL when a reply is too big or malformed.
+REFUSED_ERRORS = ("invalid_blocks", "msg_too_long", "too_many_blocks", "invalid_payload")
+SHORT_FALLBACK_LIMIT = 1500
+
+
+def send_reply(
+    respond: Respond,
+    text: str,
+    blocks: list[dict[str, Any]] | None,
+    logger: logging.Logger,
+    *,
+    response_type: str = "ephemeral",
+    replace_original: bool = False,
+) -> None:
+    """Post a reply through ``respond``; if Slack refuses it, log why and send a short plain text.
+
+    Listings are built to fit Slack's limits, so a refusal means a limit we do not know about: the
+    user still gets the gist instead of nothing.
+    """
+    answer = respond(text=text, blocks=blocks, response_type=response_type, replace_original=replace_original)
+    status, body = getattr(answer, "status_code", 200), str(getattr(answer, "body", "") or "")
+    if status == 200 and not any(error in body for error in REFUSED_ERRORS):
+        return
+    logger.error("Slack refused a reply (HTTP %s): %s", status, body[:300])
+    short = text if len(text) <= SHORT_FALLBACK_LIMIT else text[: SHORT_FALLBACK_LIMIT - 1] + "…"
+    respond(text=short, response_type=response_type, replace_original=replace_original)

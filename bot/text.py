@@ -1,9 +1,8 @@
-"""Parsing helpers for slash-command text and mrkdwn escaping."""
+"""Parsing helpers for slash-command text (Slack text rules live in ``bot.slack_text``)."""
 
 from __future__ import annotations
 
-# One escaping rule for every message: the delivery step (no bot/ imports) owns it.
-from briefings.render import escape_mrkdwn
+from bot.slack_text import escape_mrkdwn
 
 
 def split_command(text: str | None) -> tuple[str, list[str]]:

@@ -13,7 +13,7 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.app import build_app
-from bot.http import WsgiApp
+from bot.http import MAX_BODY_BYTES, WsgiApp
 from bot.socket_mode import HEALTH_THREADS, BriefbotSocketModeHandler, health_only, socket_mode_url
 from briefbot.services import Services
 from foundation.errors import ConfigurationError
@@ -107,7 +107,15 @@ def _listen(wsgi: Any, host: str, port: int, threads: int) -> Any:
     from waitress import create_server
 
     try:
-        return create_server(wsgi, host=host, port=port, threads=threads, ident="briefbot")
+        return create_server(
+            wsgi,
+            host=host,
+            port=port,
+            threads=threads,
+            ident="briefbot",
+            # Oversized bodies are refused (413) from the headers, before they are buffered.
+            max_request_body_size=MAX_BODY_BYTES + 1,  # waitress refuses lengths >= its limit
+        )
     except OSError as exc:
         raise ConfigurationError(
             f"cannot listen on {host}:{port} ({exc.strerror}): choose another --port"

@@ -5,6 +5,7 @@ Pure functions (no network): the SSRF checks that need DNS live in ``feeds.safet
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -47,6 +48,8 @@ _TRACKING_PARAMS = frozenset(
 )
 _SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _SPACE_RE = re.compile(r"\s")
+# One DNS label (RFC 1123): letters, digits and inner hyphens, at most 63 characters.
+_LABEL_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
 
 def normalise_feed_url(raw: str) -> str:
@@ -77,11 +80,11 @@ def normalise_feed_url(raw: str) -> str:
         raise InvalidFeedURL(f"only http:// and https:// feed URLs are allowed, not {scheme}://")
     if parts.username is not None or parts.password is not None:
         raise InvalidFeedURL("feed URLs with a user name or password are not supported")
+    if _SPACE_RE.search(url):
+        raise InvalidFeedURL(f"the URL contains spaces: {_shorten(raw)}")
     host = _normalise_host(parts.hostname or "")
     if not host:
         raise InvalidFeedURL(f"the URL has no host name: {_shorten(raw)}")
-    if _SPACE_RE.search(url):
-        raise InvalidFeedURL(f"the URL contains spaces: {_shorten(raw)}")
     netloc = f"[{host}]" if ":" in host else host
     if port is not None and port != _DEFAULT_PORTS[scheme]:
         netloc = f"{netloc}:{port}"
@@ -172,13 +175,32 @@ def _is_tracking(key: str) -> bool:
 
 
 def _normalise_host(host: str) -> str:
+    """The host in stored form (lower case, IDNA), or ``InvalidFeedURL`` unless it is a DNS name
+    or an IP literal: hosts such as ``{{7*7}}`` or ``a_b!$.test`` used to be stored and then fail
+    at every fetch."""
     host = host.strip().rstrip(".").lower()
-    if not host or ":" in host:  # empty, or an IPv6 literal (already lower case)
+    if not host:
         return host
+    if ":" in host:  # only an IPv6 literal has colons in its host
+        try:
+            return str(ipaddress.IPv6Address(host))
+        except ValueError:
+            raise InvalidFeedURL(f"invalid IPv6 address: {_shorten(host, 80)}") from None
     try:
-        return host.encode("idna").decode("ascii")
+        ascii_host = host if host.isascii() else host.encode("idna").decode("ascii")
     except UnicodeError:
-        raise InvalidFeedURL(f"invalid host name: {host[:80]}") from None
+        raise InvalidFeedURL(f"invalid host name: {_shorten(host, 80)}") from None
+    labels = ascii_host.split(".")
+    if labels[-1].isdigit():  # a numeric top label is only valid as a dotted IPv4 address
+        try:
+            return str(ipaddress.IPv4Address(ascii_host))
+        except ValueError:
+            raise InvalidFeedURL(f"invalid IP address: {_shorten(host, 80)}") from None
+    if len(ascii_host) > 253 or not all(_LABEL_RE.match(label) for label in labels):
+        raise InvalidFeedURL(
+            f"invalid host name: {_shorten(host, 80)!r} (letters, digits, hyphens and dots only)"
+        )
+    return ascii_host
 
 
 def _shorten(text: str, limit: int = 120) -> str:

@@ -55,7 +55,10 @@ class AuditView:
     detail: dict[str, Any]
 
 
-def recent(session: Session, limit: int = 50) -> list[AuditView]:
-    """The newest audit entries first."""
-    rows = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit))
+def recent(session: Session, limit: int = 50, *, action: str | None = None) -> list[AuditView]:
+    """The newest audit entries first (only those of ``action`` when given)."""
+    query = select(AuditEntry)
+    if action:
+        query = query.where(AuditEntry.action == action)
+    rows = session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit))
     return [AuditView(r.at, r.actor, r.source, r.action, r.target, dict(r.detail)) for r in rows]

@@ -126,11 +126,16 @@ def serve_app(services: Any) -> tuple[Any, Any, threading.Thread]:
     from waitress import create_server
 
     from bot.app import build_app
-    from bot.http import WsgiApp
+    from bot.http import MAX_BODY_BYTES, WsgiApp
 
     app = build_app(services)
     server: Any = create_server(
-        WsgiApp(app, services), host="127.0.0.1", port=0, threads=8, asyncore_loop_timeout=0.1
+        WsgiApp(app, services),
+        host="127.0.0.1",
+        port=0,
+        threads=8,
+        asyncore_loop_timeout=0.1,
+        max_request_body_size=MAX_BODY_BYTES + 1,  # waitress refuses lengths >= its limit
     )
     thread = threading.Thread(target=_run_until_closed, args=(server,), daemon=True)
     thread.start()

@@ -8,8 +8,16 @@ from typing import Any
 
 from slack_sdk.models.blocks import ContextBlock, HeaderBlock, SectionBlock
 
-from bot.text import escape_mrkdwn
-from bot.views.policy import CONTEXT_LIMIT, FALLBACK_LIMIT, HEADER_LIMIT, clip, fit_blocks, link, md
+from bot.slack_text import (
+    CONTEXT_LIMIT,
+    FALLBACK_LIMIT,
+    HEADER_LIMIT,
+    clip,
+    escape_mrkdwn,
+    fit_blocks,
+    link,
+    md,
+)
 from knowledge.render import certs_text, corrections_line
 from knowledge.types import CertAnswer, CertPick
 

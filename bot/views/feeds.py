@@ -9,18 +9,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from slack_sdk.models.blocks import ContextBlock, DividerBlock, HeaderBlock, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import ContextBlock, DividerBlock, HeaderBlock, SectionBlock
 
-from bot.text import escape_mrkdwn
+from bot.slack_text import HEADER_LIMIT, clip, escape_mrkdwn, escaped, fit_blocks, link, page_hint, paginate
+from bot.slack_text import md as _md
 from feeds.records import AddResult, FeedEdit, FeedInfo, FeedPreview
 
 Message = tuple[str, list[dict]]
 
-MAX_LISTED = 40
-SECTION_MAX = 2900
+# Feeds per page of ``/ai-feeds list``; the text budget may make a page shorter.
+PER_PAGE = 20
 USAGE_LINES = (
     "`/ai-feeds add <url> <dept...> [name: Display name]` add a feed for one or more departments",
-    "`/ai-feeds list` all feeds with their health",
+    "`/ai-feeds list [page]` all feeds with their health",
     "`/ai-feeds tag <id> <dept...>` replace a feed's departments · `/ai-feeds rename <id> <name...>`",
     "`/ai-feeds pause <id>` · `/ai-feeds resume <id>` · `/ai-feeds remove <id>`",
     "`/ai-feeds test <url>` preview a feed without saving it",
@@ -33,21 +34,6 @@ _HEALTH_ICON = {
     "paused": ":double_vertical_bar:",
     "gone": ":no_entry:",
 }
-
-
-def _md(text: str) -> MarkdownTextObject:
-    return MarkdownTextObject(text=_cut(text, SECTION_MAX))
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def link(url: str, label: str | None = None) -> str:
-    """A mrkdwn link whose URL and label cannot break out of the ``<url|label>`` syntax."""
-    safe_url = url.replace("|", "%7C").replace("<", "%3C").replace(">", "%3E").replace(" ", "%20")
-    shown = escape_mrkdwn((label or url).replace("|", "¦"))
-    return f"<{safe_url}|{_cut(shown, 200)}>"
 
 
 def _when(value: datetime | None) -> str:
@@ -76,7 +62,7 @@ def notice_message(text: str) -> Message:
 
 def feed_line(feed: FeedInfo) -> str:
     """``#3 Name`` with its departments (escaped)."""
-    return f"*#{feed.id} {escape_mrkdwn(_cut(feed.display_name, 150))}* · {', '.join(feed.departments)}"
+    return f"*#{feed.id} {escaped(feed.display_name, 150)}* · {', '.join(feed.departments)}"
 
 
 def health_line(feed: FeedInfo) -> str:
@@ -93,17 +79,17 @@ def health_line(feed: FeedInfo) -> str:
     if feed.error_count:
         lines.append(
             f"{feed.error_count} error(s) in a row, last {_when(feed.last_error_at)}: "
-            f"{escape_mrkdwn(_cut(feed.last_error or '', 300))} · next try {_when(feed.next_fetch_at)}"
+            f"{escaped(feed.last_error or '', 300)} · next try {_when(feed.next_fetch_at)}"
         )
     elif feed.status == "gone" and feed.last_error:
-        lines.append(escape_mrkdwn(_cut(feed.last_error, 300)))
+        lines.append(escaped(feed.last_error, 300))
     if feed.last_warning:
-        lines.append(f"parser warning: {escape_mrkdwn(_cut(feed.last_warning, 200))}")
+        lines.append(f"parser warning: {escaped(feed.last_warning, 200)}")
     return "\n".join(lines)
 
 
-def feed_list_message(feeds: list[FeedInfo]) -> Message:
-    """Every feed with its health (the first ``MAX_LISTED``; the CLI lists all)."""
+def feed_list_message(feeds: list[FeedInfo], *, page: int = 1) -> Message:
+    """One page of feeds with their health, sized to fit Slack's limits (the CLI lists all)."""
     if not feeds:
         text = "No feeds yet. Add one with `/ai-feeds add <url> <dept...>`."
         return notice_message(text)
@@ -111,17 +97,15 @@ def feed_list_message(feeds: list[FeedInfo]) -> Message:
     summary = f"{len(feeds)} feeds" + (
         f", {failing} failing" if failing else ", all healthy" if all(f.health == "ok" for f in feeds) else ""
     )
-    blocks: list = [HeaderBlock(text=_cut(f"Curated feeds ({summary})", 150))]
-    for feed in feeds[:MAX_LISTED]:
-        blocks.append(SectionBlock(text=_md(f"{feed_line(feed)}\n{health_line(feed)}\n{link(feed.url)}")))
-    if len(feeds) > MAX_LISTED:
-        more = len(feeds) - MAX_LISTED
-        blocks.append(
-            ContextBlock(elements=[_md(f"…and {more} more: `briefbot feeds list` shows them all.")])
-        )
-    lines = [f"Curated feeds ({summary})"]
-    lines += [f"#{f.id} {escape_mrkdwn(_cut(f.display_name, 150))}: {f.health}" for f in feeds[:MAX_LISTED]]
-    return "\n".join(lines), [b.to_dict() for b in blocks]
+    entries = [f"{feed_line(feed)}\n{health_line(feed)}\n{link(feed.url)}" for feed in feeds]
+    shown = paginate([len(e) for e in entries], page, per_page=PER_PAGE)
+    hint = page_hint(shown, "/ai-feeds list")
+    blocks: list = [HeaderBlock(text=clip(f"Curated feeds ({summary})", HEADER_LIMIT))]
+    blocks += [SectionBlock(text=_md(entry)) for entry in entries[shown.start : shown.stop]]
+    blocks.append(ContextBlock(elements=[_md(hint or "`briefbot feeds list` shows every feed.")]))
+    lines = [f"Curated feeds ({summary})" + (f", {hint}" if hint else "")]
+    lines += [f"#{f.id} {escaped(f.display_name, 150)}: {f.health}" for f in feeds[shown.start : shown.stop]]
+    return "\n".join(lines), fit_blocks(blocks)
 
 
 def added_message(result: AddResult) -> Message:
@@ -133,7 +117,7 @@ def added_message(result: AddResult) -> Message:
         lines.append("It will be fetched at the next refresh.")
     elif first.outcome in ("failed", "rate_limited", "gone"):
         lines.append(
-            f":warning: The first fetch failed: {escape_mrkdwn(_cut(first.error or '', 500))}. "
+            f":warning: The first fetch failed: {escaped(first.error or '', 500)}. "
             "The feed is kept and will be retried; `/ai-feeds list` shows its health."
         )
     else:
@@ -142,7 +126,7 @@ def added_message(result: AddResult) -> Message:
             "posted as news, so adding a feed never floods a briefing."
         )
         if first.warning:
-            lines.append(f"Parser warning: {escape_mrkdwn(_cut(first.warning, 300))}")
+            lines.append(f"Parser warning: {escaped(first.warning, 300)}")
     text = "\n".join(lines)
     return text, [SectionBlock(text=_md(text)).to_dict()]
 
@@ -159,14 +143,14 @@ def edited_message(edit: FeedEdit) -> Message:
             "Its stored items count for the new departments from the next briefing."
         )
     if edit.name_changed:
-        old = escape_mrkdwn(_cut(edit.old_name or "(no name)", 150))
+        old = escaped(edit.old_name or "(no name)", 150)
         lines.append(f":pencil2: Renamed {feed_line(feed)} (was {old}).")
     return notice_message("\n".join(lines))
 
 
 def preview_message(preview: FeedPreview) -> Message:
     """``test <url>``: the feed's title and first items, nothing saved."""
-    title = escape_mrkdwn(_cut(preview.title or "(untitled feed)", 140))
+    title = escaped(preview.title or "(untitled feed)", 140)
     head = f"*{title}*: {preview.item_count} items · {link(preview.final_url)}"
     if preview.final_url != preview.url:
         head += "\n(redirects permanently from the URL given)"
@@ -175,16 +159,14 @@ def preview_message(preview: FeedPreview) -> Message:
     blocks: list = [SectionBlock(text=_md(f":mag: Preview (nothing saved)\n{head}")), DividerBlock()]
     for item in preview.items:
         when = item.published_at.strftime("%Y-%m-%d") if item.dated else "undated"
-        label = escape_mrkdwn(_cut(item.title, 250))
+        label = escaped(item.title, 250)
         title_md = link(item.link, item.title[:250]) if item.link else label
-        summary = escape_mrkdwn(_cut(item.summary, 280))
+        summary = escaped(item.summary, 280)
         blocks.append(SectionBlock(text=_md(f"*{title_md}* · {when}\n{summary}")))
     if not preview.items:
         blocks.append(SectionBlock(text=_md("The feed is valid but has no items right now.")))
     if preview.warning:
-        blocks.append(
-            ContextBlock(elements=[_md(f"Parser warning: {escape_mrkdwn(_cut(preview.warning, 300))}")])
-        )
-    shown = escape_mrkdwn(_cut(preview.title or preview.final_url, 150))
+        blocks.append(ContextBlock(elements=[_md(f"Parser warning: {escaped(preview.warning, 300)}")]))
+    shown = escaped(preview.title or preview.final_url, 150)
     text = f"Preview of {shown}: {preview.item_count} items (nothing saved)"
     return text, [b.to_dict() for b in blocks]

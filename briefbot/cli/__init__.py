@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from briefbot.cli import audit as audit_cli
 from briefbot.cli import briefings as briefings_cli
 from briefbot.cli import core as core_cli
 from briefbot.cli import doctor as doctor_cli
@@ -31,7 +32,7 @@ def cli(ctx: click.Context, verbose: int) -> None:
     ctx.ensure_object(dict)
 
 
-for module in (core_cli, feeds_cli, briefings_cli, knowledge_cli, doctor_cli):
+for module in (core_cli, feeds_cli, briefings_cli, knowledge_cli, audit_cli, doctor_cli):
     module.register(cli)
 
 

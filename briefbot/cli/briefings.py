@@ -14,6 +14,15 @@ from foundation.errors import BriefbotError
 from storage.audit import Actor
 
 
+def _channel(services: Any, value: str) -> str:
+    """A channel ID as typed, or ``#name`` looked up in Slack; a clear error for anything else."""
+    from bot.channels import channel_id_of
+    from bot.client import make_web_client
+
+    token = services.settings.slack_bot_token
+    return channel_id_of(value, make_web_client(services.settings) if token else None)
+
+
 def _when(moment: datetime | None, tz: str) -> str:
     if moment is None:
         return "-"
@@ -92,9 +101,13 @@ def subscribe(
     top: int | None,
     quiet: str | None,
 ) -> None:
-    """Give CHANNEL_ID the DEPARTMENT briefing on a schedule (default "weekdays 09:00" UTC)."""
+    """Give CHANNEL_ID (or #name) the DEPARTMENT briefing on a schedule (default "weekdays 09:00" UTC)."""
+    if schedule is not None and not schedule.strip():
+        raise BriefbotError(
+            '--schedule is empty: give one such as "weekdays 09:00", or leave it out for the default'
+        )
     sub, created = services.briefings.subscribe(
-        channel_id,
+        _channel(services, channel_id),
         department,
         schedule,
         timezone=timezone,
@@ -117,7 +130,7 @@ def subscriptions() -> None:
 @with_services
 def subscriptions_list(services: Any, channel: str | None, as_json: bool) -> None:
     """Every subscription with its schedule, next run and last post."""
-    rows = services.briefings.subscriptions(channel.upper() if channel else None)
+    rows = services.briefings.subscriptions(_channel(services, channel) if channel else None)
     if as_json:
         echo_json(rows)
         return
@@ -172,7 +185,9 @@ def send(services: Any, channel_id: str, department: str, as_json: bool) -> None
     if not services.settings.slack_bot_token:
         raise BriefbotError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-...): cannot post to Slack")
     client = make_web_client(services.settings)
-    outcome = services.briefings.send_now(client, channel_id, department, actor=Actor.cli())
+    outcome = services.briefings.send_now(
+        client, _channel(services, channel_id), department, actor=Actor.cli()
+    )
     if as_json:
         echo_json(outcome)
     elif outcome.status == "done":

@@ -282,6 +282,7 @@ def import_cmd(services: Any, file: Path, departments: tuple[str, ...], as_json:
     )
     if as_json:
         echo_json(report.to_dict())
+        _fail_if_nothing_valid(report)
         return
     for line in report.lines:
         label = line.title or line.url or "(outline)"
@@ -293,6 +294,19 @@ def import_cmd(services: Any, file: Path, departments: tuple[str, ...], as_json:
     click.echo(
         f"{added} added, {skipped} skipped, {invalid} invalid. "
         "New feeds are fetched at the next refresh; their current items become backlog."
+    )
+    _fail_if_nothing_valid(report)
+
+
+def _fail_if_nothing_valid(report: ImportReport) -> None:
+    """Exit non-zero when the file held no valid outline (already curated ones count as valid)."""
+    if report.count("added") or report.count("skipped"):
+        return
+    invalid = report.count("invalid")
+    raise FeedError(
+        f"nothing imported: all {invalid} outlines were invalid"
+        if invalid
+        else "nothing imported: no outlines"
     )
 
 

@@ -128,9 +128,16 @@ def test_anyone_may_subscribe_their_channel_by_default(bot: BotServer, fake_slac
 
 def test_non_admin_cannot_change_subscriptions_when_restricted(bot: BotServer, fake_slack: FakeSlack) -> None:
     bot.services.settings.briefbot_subscribe_admins_only = True
-    refused = command(bot, fake_slack, "subscribe legal daily 09:00", user="UREADER")
-    assert "only briefing admins" in refused.args["text"]
+    # The refusal travels in the ack itself (the check runs in the ack path) and is audited.
+    refused = bot.slack.command(
+        "/ai-brief", "subscribe legal daily 09:00", user_id="UREADER", channel_id="CLEGAL"
+    )
+    assert refused.status_code == 200 and "only briefing admins" in refused.json()["text"]
     assert bot.services.briefings.subscriptions("CLEGAL") == []
+    with bot.services.db.read() as session:
+        audit = recent(session, limit=1)[0]
+    assert (audit.actor, audit.action, audit.detail) == ("UREADER", "refused", {"reason": "not an admin"})
+    assert audit.target == "/ai-brief subscribe legal daily 09:00"
     status = command(bot, fake_slack, "status", user="UREADER")
     assert "gets no AI briefings yet" in status.args["text"]
     fake_slack.users["UWSADMIN"] = {"is_admin": True}  # workspace admins may too

@@ -67,3 +67,33 @@ def test_links_become_absolute_and_only_http() -> None:
     assert absolute_link("mailto:x@example.com", base) is None
     assert absolute_link("data:text/html,hi", base) is None
     assert absolute_link("", base) is None
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "ht!tp://::",
+        "http://a\x00b.com/feed",
+        "http://{{7*7}}/feed",
+        "http://a_b!$'()*+,;=.test/",
+        "http://-leading.example.com/",
+        "http://999.1.1.1/feed",
+        "http://" + "a" * 64 + ".com/",
+    ],
+)
+def test_impossible_hosts_are_refused_with_a_reason(raw: str) -> None:
+    with pytest.raises(InvalidFeedURL, match=r"invalid (host name|IP address)"):
+        normalise_feed_url(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "stored"),
+    [
+        ("https://bücher.de/feed", "https://xn--bcher-kva.de/feed"),
+        ("http://127.0.0.1:9000/feed", "http://127.0.0.1:9000/feed"),
+        ("http://[::1]:8080/feed", "http://[::1]:8080/feed"),
+        ("https://Feeds.Example.COM./rss", "https://feeds.example.com/rss"),
+    ],
+)
+def test_dns_names_idna_and_ip_literals_are_accepted(raw: str, stored: str) -> None:
+    assert normalise_feed_url(raw) == stored

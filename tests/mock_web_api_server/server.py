@@ -440,6 +440,14 @@ class FakeSlack:
             info = {"id": channel_id, "name": channel_id.lower(), "is_member": True, "is_archived": False}
             info.update(self.channels.get(channel_id, {}))
             return 200, {"ok": True, "channel": info}
+        if method == "conversations.list":
+            # Every channel set in ``channels`` that has a name, in pages of ``limit``.
+            named = [{"id": cid, **info} for cid, info in sorted(self.channels.items()) if info.get("name")]
+            start = int(args.get("cursor") or 0)
+            size = int(args.get("limit") or 100)
+            more = start + size < len(named)
+            meta = {"next_cursor": str(start + size) if more else ""}
+            return 200, {"ok": True, "channels": named[start : start + size], "response_metadata": meta}
         if method == "conversations.open":
             users = str(args.get("users", ""))
             return 200, {"ok": True, "channel": {"id": "D" + users.split(",")[0]}}

@@ -1,11 +1,9 @@
 """/ai-brief: help, now, subscribe, unsubscribe, status.
 
 ``help``, empty and unknown input are answered in the ack itself (usage help). The other
-subcommands ack at once, then work and answer through ``respond`` (the response URL): Bolt sends
-the HTTP response as soon as ``ack()`` is called and runs the rest of the listener in its worker
-thread, so Slack's 3-second limit holds however slow the database is. (Not a Bolt *lazy*
-listener: lazy listeners get a deep copy of the context, and the shared services in it cannot be
-copied.)
+subcommands ack at once and hand the work to the slow-work pool (``bot.work``), answering
+through ``respond`` (the response URL), so neither a slow database nor a rate-limited
+``users.info`` holds a listener thread that other users' acks need.
 """
 
 from __future__ import annotations
@@ -20,6 +18,9 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.authz import CANNOT_CHECK, AdminCheckUnavailable, attempt_of
+from bot.reply import send_reply
+from bot.slack_text import MESSAGE_TEXT_LIMIT, clip
 from bot.text import escape_mrkdwn, split_command
 from bot.views.help import help_blocks, help_text
 from briefings.schedule import EXAMPLES
@@ -52,7 +53,8 @@ def ai_brief_callback(
     client: WebClient,
     logger: logging.Logger,
 ) -> None:
-    """Ack at once (usage help for ``help``/empty/unknown input), then do the work and respond."""
+    """Ack at once (usage help for ``help``/empty/unknown input; the admin check for changes),
+    then do the work on the slow-work pool and respond."""
     sub, args = split_command(command.get("text"))
     if sub not in WORK:
         note = None
@@ -60,34 +62,50 @@ def ai_brief_callback(
             note = f"I don't know `{escape_mrkdwn(sub[:40])}`. Here is what I can do:"
         ack(text=help_text(), blocks=help_blocks(note=note), response_type="ephemeral")
         return
-    ack()
-    try:
-        if sub == "now":
-            _now(args, command, respond, context, client)
-        elif sub == "status":
-            _status(command, respond, context)
-        elif context["services"].settings.briefbot_subscribe_admins_only and not context[
-            "admin_checker"
-        ].is_admin(client, command.get("user_id", "")):
-            respond(text=NOT_ADMIN, response_type="ephemeral")
-        elif sub == "subscribe":
-            _subscribe(args, command, respond, context, client)
-        else:
-            _unsubscribe(args, command, respond, context)
-    except BriefbotError as exc:
-        respond(text=escape_mrkdwn(str(exc)), response_type="ephemeral", replace_original=False)
+    if sub in ("subscribe", "unsubscribe") and not _may_change(ack, command, context):
+        return
+
+    def work() -> None:
+        try:
+            if sub == "now":
+                _now(args, command, respond, context)
+            elif sub == "status":
+                _status(command, respond, context)
+            elif sub == "subscribe":
+                _subscribe(args, command, respond, context, client)
+            else:
+                _unsubscribe(args, command, respond, context)
+        except BriefbotError as exc:
+            respond(text=escape_mrkdwn(str(exc)), response_type="ephemeral", replace_original=False)
+
+    context["slow_work"].after_ack(ack, respond, work, logger=logger)
 
 
-def _user_timezone(client: WebClient, user_id: str) -> str:
-    """The caller's Slack timezone (users.info), or UTC when Slack does not say."""
+def _may_change(ack: Ack, command: dict[str, Any], context: BoltContext) -> bool:
+    """In the ack path: may this user change the channel's briefings? If not, ack why (audited)."""
+    if not context["services"].settings.briefbot_subscribe_admins_only:
+        return True
+    checker = context["admin_checker"]
+    user_id = command.get("user_id", "")
     try:
-        tz = ((client.users_info(user=user_id).get("user") or {}).get("tz") or "").strip()
-        if tz:
-            ZoneInfo(tz)
-            return tz
-    except (SlackApiError, ValueError, KeyError, OSError):
-        pass
-    return "UTC"
+        if checker.is_admin(user_id):
+            return True
+    except AdminCheckUnavailable:
+        ack(text=CANNOT_CHECK, response_type="ephemeral")
+        return False
+    checker.refused(user_id, attempt_of(command), "not an admin")
+    ack(text=NOT_ADMIN, response_type="ephemeral")
+    return False
+
+
+def _user_timezone(context: BoltContext, user_id: str) -> str:
+    """The caller's Slack timezone (cached users.info), or UTC when Slack does not say."""
+    tz = context["users"].timezone(user_id)
+    try:
+        ZoneInfo(tz)
+    except (ValueError, KeyError, OSError):
+        return "UTC"
+    return tz
 
 
 def _when(moment: datetime | None, tz: str) -> str:
@@ -155,7 +173,7 @@ def _subscribe(
         " ".join(rest) or None,
         timezone=timezone,
         # A schedule typed without a timezone is read in the caller's; none keeps the current one.
-        default_timezone=_user_timezone(client, user_id),
+        default_timezone=_user_timezone(context, user_id),
         actor=Actor.slack(user_id),
         top_n=flags.get("top"),
         quiet_mode=flags.get("quiet"),
@@ -238,12 +256,12 @@ def _status(command: dict[str, Any], respond: Respond, context: BoltContext) -> 
                 f"• *{name}*: `{s.schedule}` ({s.timezone}); next {_when(s.next_run, s.timezone)}; "
                 f"{_settings(s)}{last}."
             )
-    respond(text="\n".join(lines), response_type="ephemeral")
+    text = "\n".join(lines)
+    # Plain text has no block budget, but Slack still refuses a message past its length cap.
+    send_reply(respond, clip(text, MESSAGE_TEXT_LIMIT), None, logging.getLogger(__name__))
 
 
-def _now(
-    args: list[str], command: dict[str, Any], respond: Respond, context: BoltContext, client: WebClient
-) -> None:
+def _now(args: list[str], command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     services = context["services"]
     if args:
         department = services.briefings.resolve_department(args[0]).key
@@ -259,10 +277,10 @@ def _now(
             )
             return
         department = here[0].department
-    timezone = _user_timezone(client, command.get("user_id", ""))
+    timezone = _user_timezone(context, command.get("user_id", ""))
     briefing = services.briefings.build(department, timezone=timezone)
     message = services.briefings.render(briefing, note=":eyes: *Preview*: only you can see this.")
-    respond(text=message.text, blocks=message.blocks, response_type="ephemeral", replace_original=False)
+    send_reply(respond, message.text, message.blocks, logging.getLogger(__name__))
 
 
 def register(app: App) -> None:

@@ -1,10 +1,9 @@
 """/ai-feeds (admins): add, list, tag, rename, remove, pause, resume, test.
 
 A listener middleware refuses non-admins politely (``bot.authz``) before anything runs. The
-listener acks at once and then works, answering through ``respond`` (the response URL): Bolt
-sends the HTTP response as soon as ``ack()`` is called and runs the rest in its worker thread, so
-fetching a slow feed for ``add`` or ``test`` never breaks Slack's 3-second limit. (Not a Bolt lazy
-listener: those get a deep copy of the context, and the shared services cannot be copied.)
+listener acks at once and hands the work to the slow-work pool (``bot.work``), answering through
+``respond`` (the response URL): fetching a slow feed for ``add`` or ``test`` neither breaks
+Slack's 3-second limit nor holds a listener thread other users' acks need.
 """
 
 from __future__ import annotations
@@ -15,9 +14,10 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, BoltResponse, Respond
-from slack_sdk import WebClient
 
 from bot.authz import REFUSAL, require_admin
+from bot.reply import send_reply
+from bot.slack_text import parse_page
 from bot.text import escape_mrkdwn, split_command
 from bot.views.feeds import (
     Message,
@@ -41,44 +41,45 @@ _NAME_MARKERS = ("name:", "name=", "--name")
 
 
 def admin_only(
-    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, next: Callable[[], BoltResponse]
+    ack: Ack, body: dict[str, Any], context: BoltContext, next: Callable[[], BoltResponse]
 ) -> BoltResponse | None:
     """Listener middleware: ``bot.authz.require_admin`` with the checker the app put in context."""
     checker = context.get("admin_checker")
     if checker is None:  # fail closed: without a checker nobody curates
         ack(text=REFUSAL, response_type="ephemeral")
         return ack.response  # a middleware that skips next() returns the response (else Bolt 404s)
-    return require_admin(checker)(ack=ack, body=body, client=client, next=next)
+    return require_admin(checker)(ack=ack, body=body, next=next)
 
 
 def ai_feeds_callback(
     ack: Ack, command: dict[str, Any], respond: Respond, context: BoltContext, logger: logging.Logger
 ) -> None:
-    """Ack at once (usage for empty/unknown input), then do the work and respond ephemerally."""
+    """Ack at once (usage for empty/unknown input); the work runs on the slow-work pool."""
     sub, args = split_command(command.get("text"))
     if sub not in SUBCOMMANDS:
         note = f"I don't know `{escape_mrkdwn(sub[:40])}`." if sub and sub != "help" else None
         text, blocks = usage_message(note)
         ack(text=text, blocks=blocks, response_type="ephemeral")
         return
+    waiting = None
     if sub in ("add", "test") and args:
-        ack(
-            text=f":hourglass_flowing_sand: Fetching {escape_mrkdwn(clean_url(args[0])[:300])} …",
-            response_type="ephemeral",
-        )
-    else:
-        ack()
+        waiting = f":hourglass_flowing_sand: Fetching {escape_mrkdwn(clean_url(args[0])[:300])} …"
     actor = Actor.slack(command.get("user_id", ""))
-    try:
-        text, blocks = _run(sub, args, context["services"].feeds, actor)
-    except BriefbotError as exc:
-        text, blocks = error_message(str(exc))
-    respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+    feeds = context["services"].feeds
+
+    def work() -> None:
+        try:
+            text, blocks = _run(sub, args, feeds, actor)
+        except BriefbotError as exc:
+            text, blocks = error_message(str(exc))
+        send_reply(respond, text, blocks, logger)
+
+    context["slow_work"].after_ack(ack, respond, work, text=waiting, logger=logger)
 
 
 def _run(sub: str, args: list[str], feeds: Any, actor: Actor) -> Message:
     if sub == "list":
-        return feed_list_message(feeds.list())
+        return feed_list_message(feeds.list(), page=parse_page(args))
     if sub == "add":
         if not args:
             return usage_message("Which feed? `/ai-feeds add <url> <dept...>`")
