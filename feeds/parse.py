@@ -48,8 +48,10 @@ GUID_MAX = 2048
 _HEAD_BYTES = 64 * 1024
 # The warning of a feed that parsed but lists nothing; feed health reads it as "empty".
 EMPTY_WARNING = "the feed lists no items"
-# feedparser's last resorts when neither the declared nor the detected encoding decodes the bytes.
-_FALLBACK_ENCODINGS = ("windows-1252", "iso-8859-2")
+# feedparser's last resort when neither the declared nor the detected encoding decodes the bytes.
+_LAST_RESORT = "iso-8859-2"
+# Decoded text with C1 controls or replacement characters was decoded in the wrong encoding.
+_GARBLED = re.compile("[\x80-\x9f\ufffd]")
 _HTML_START = re.compile(
     r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S
 )
@@ -343,15 +345,25 @@ def _categories(get: Callable[[str], Any]) -> tuple[str, ...]:
 
 
 def _encoding_warning(doc: Any) -> str | None:
-    """Say so when the text could not be decoded as itself, so health shows garbled feeds."""
+    """Say so when the text could not be decoded as itself, so health shows garbled feeds.
+
+    Only when feedparser had to override the declared encoding: it then tried the detector and
+    its last resorts, and C1 control characters or U+FFFD in the result mean none fitted.
+    """
     exc = doc.get("bozo_exception")
     if isinstance(exc, feedparser.CharacterEncodingUnknown):
         return "the feed's text could not be decoded in any known encoding (it may show as garbled)"
+    if not isinstance(exc, feedparser.CharacterEncodingOverride):
+        return None
     encoding = (doc.get("encoding") or "").lower()
-    if isinstance(exc, feedparser.CharacterEncodingOverride) and encoding in _FALLBACK_ENCODINGS:
+    channel = doc.get("feed") or {}
+    texts = [channel.get("title") or ""]
+    for entry in (doc.get("entries") or [])[:50]:
+        texts += (entry.get("title") or "", entry.get("summary") or "")
+    if encoding == _LAST_RESORT or any(_GARBLED.search(text) for text in texts):
         return (
-            f"the feed's text encoding is wrong or undeclared and could not be detected; decoded as "
-            f"{encoding}, so non-Latin text may be garbled"
+            "the feed's text encoding is wrong or undeclared and could not be detected; decoded as "
+            f"{encoding or 'unknown'}, so some text is garbled"
         )
     return None
 
