@@ -1,5 +1,8 @@
 """Feed bytes -> normalised entries (pure: no I/O, no database).
 
+RSS, Atom and RDF go through feedparser; JSON Feed through ``feeds.jsonfeed``, which hands over
+feedparser-shaped entries so both share one normaliser.
+
 feedparser does the XML work on the bytes we fetched ourselves; it is told not to sanitise HTML
 or resolve relative URIs inside content (most of its cost), because we turn HTML into plain text
 ourselves and only need entry links absolute. We do not pass ``content-location`` either: its
@@ -22,7 +25,9 @@ from typing import Any
 
 import feedparser
 
+from feeds.entities import head_text, refuse_hostile
 from feeds.errors import ParseError
+from feeds.jsonfeed import is_json, parse_json_feed
 from feeds.text import (
     AUTHOR_MAX,
     CATEGORIES_MAX,
@@ -41,7 +46,12 @@ from feeds.urls import absolute_link, canonical_url
 MAX_ENTRIES = 1000
 GUID_MAX = 2048
 _HEAD_BYTES = 64 * 1024
-_ENTITY_DECL = re.compile(r"<!ENTITY", re.IGNORECASE)
+# The warning of a feed that parsed but lists nothing; feed health reads it as "empty".
+EMPTY_WARNING = "the feed lists no items"
+# feedparser's last resort when neither the declared nor the detected encoding decodes the bytes.
+_LAST_RESORT = "iso-8859-2"
+# Decoded text with C1 controls or replacement characters was decoded in the wrong encoding.
+_GARBLED = re.compile("[\x80-\x9f\ufffd]")
 _HTML_START = re.compile(
     r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S
 )
@@ -94,8 +104,15 @@ def parse_feed(
 ) -> ParsedFeed:
     """Parse and normalise ``body`` fetched from ``url``. Raises ``ParseError`` for non-feeds.
 
-    A document with entries but a parser warning (bozo) is accepted and the warning returned.
+    A document with entries but a parser warning (bozo) is accepted and the warning returned; so
+    is one without entries, with ``EMPTY_WARNING``. Text that could not be decoded in its own
+    encoding is kept, with a warning saying so.
     """
+    if is_json(body):
+        json_doc = parse_json_feed(body, max_entries=max_entries)
+        return _build(
+            json_doc.entries, json_doc.title, json_doc.site_url, json_doc.version, json_doc.warning, url, now
+        )
     refuse_hostile(body)
     body = prepare(body, max_entries=max_entries)
     headers = {"content-type": content_type} if content_type else {}
@@ -105,17 +122,37 @@ def parse_feed(
         )
     except Exception as exc:  # feedparser's loose parser raises assorted errors on garbage
         raise ParseError(f"could not parse the feed: {type(exc).__name__}") from None
-    warning = _bozo_text(doc) if doc.get("bozo") else None
+    warning = _encoding_warning(doc) or (_bozo_text(doc) if doc.get("bozo") else None)
     raw_entries = doc.get("entries") or []
     if not raw_entries and not doc.get("version"):
-        if _HTML_START.match(_head_text(body)[:4096]):
+        if _HTML_START.match(head_text(body)[:4096]):
             raise ParseError("the URL returned an HTML page, not a feed (use the site's RSS or Atom link)")
         reason = f" ({warning})" if warning else ""
         raise ParseError(f"not an RSS or Atom feed{reason}")
     channel = doc.get("feed") or {}
+    return _build(
+        raw_entries[:max_entries],
+        channel.get("title"),
+        channel.get("link"),
+        str(doc.get("version") or ""),
+        warning,
+        url,
+        now,
+    )
+
+
+def _build(
+    raw_entries: list[Any],
+    title: str | None,
+    site_url: str | None,
+    version: str,
+    warning: str | None,
+    url: str,
+    now: datetime,
+) -> ParsedFeed:
     entries: list[EntryData] = []
     seen: dict[str, str | None] = {}
-    for raw in raw_entries[:max_entries]:
+    for raw in raw_entries:
         entry = normalise_entry(raw, base=url, now=now)
         if entry.key in seen:
             if seen[entry.key] == entry.link:
@@ -126,12 +163,14 @@ def parse_feed(
                 continue
         seen[entry.key] = entry.link
         entries.append(entry)
+    if not entries:
+        warning = EMPTY_WARNING + (f" ({warning})" if warning else "")
     return ParsedFeed(
-        title=plain_to_text(channel.get("title"), TITLE_MAX),
-        site_url=absolute_link(channel.get("link"), url),
+        title=plain_to_text(title, TITLE_MAX),
+        site_url=absolute_link(site_url, url),
         entries=tuple(entries),
         warning=warning,
-        version=str(doc.get("version") or ""),
+        version=version,
     )
 
 
@@ -181,15 +220,6 @@ def _cut_entries(body: bytes, max_entries: int) -> bytes:
     else:
         return body
     return body[: cut.start()] + closing
-
-
-def refuse_hostile(body: bytes) -> None:
-    """Refuse documents that declare XML entities (billion-laughs style bombs) before parsing.
-
-    Feeds have no use for their own entity declarations; refusing them costs one bounded scan.
-    """
-    if _ENTITY_DECL.search(_head_text(body)):
-        raise ParseError("refused: the document declares XML entities (an entity-expansion bomb pattern)")
 
 
 def normalise_entry(raw: Any, *, base: str, now: datetime) -> EntryData:
@@ -314,11 +344,28 @@ def _categories(get: Callable[[str], Any]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _head_text(body: bytes) -> str:
-    head = body[:_HEAD_BYTES]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[:4] in (b"<\x00?\x00", b"\x00<\x00?"):
-        return head.decode("utf-16", errors="ignore")
-    return head.decode("latin-1")
+def _encoding_warning(doc: Any) -> str | None:
+    """Say so when the text could not be decoded as itself, so health shows garbled feeds.
+
+    Only when feedparser had to override the declared encoding: it then tried the detector and
+    its last resorts, and C1 control characters or U+FFFD in the result mean none fitted.
+    """
+    exc = doc.get("bozo_exception")
+    if isinstance(exc, feedparser.CharacterEncodingUnknown):
+        return "the feed's text could not be decoded in any known encoding (it may show as garbled)"
+    if not isinstance(exc, feedparser.CharacterEncodingOverride):
+        return None
+    encoding = (doc.get("encoding") or "").lower()
+    channel = doc.get("feed") or {}
+    texts = [channel.get("title") or ""]
+    for entry in (doc.get("entries") or [])[:50]:
+        texts += (entry.get("title") or "", entry.get("summary") or "")
+    if encoding == _LAST_RESORT or any(_GARBLED.search(text) for text in texts):
+        return (
+            "the feed's text encoding is wrong or undeclared and could not be detected; decoded as "
+            f"{encoding or 'unknown'}, so some text is garbled"
+        )
+    return None
 
 
 def _bozo_text(doc: Any) -> str:

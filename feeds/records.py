@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from feeds.parse import ParsedFeed
+from feeds.parse import EMPTY_WARNING, ParsedFeed
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class FeedInfo:
     site_url: str | None
     departments: tuple[str, ...]
     status: str  # active | paused | gone
-    health: str  # ok | failing | never fetched | paused | gone
+    health: str  # ok | empty | failing | never fetched | paused | gone
     error_count: int
     last_error: str | None
     last_error_at: datetime | None
@@ -32,6 +32,11 @@ class FeedInfo:
     item_count: int
     created_at: datetime
     created_by: str
+
+    def __post_init__(self) -> None:
+        # A feed that answers but lists nothing is a warning, not "ok": its last parse said so.
+        if self.health == "ok" and (self.last_warning or "").startswith(EMPTY_WARNING):
+            object.__setattr__(self, "health", "empty")
 
     @property
     def display_name(self) -> str:
@@ -101,7 +106,8 @@ class FeedOutcome:
     """One line of a refresh report.
 
     ``outcome``: ``new`` (new items stored), ``updated`` (only edits), ``unchanged`` (parsed, nothing
-    new), ``not_modified`` (304 or identical bytes: not parsed), ``failed``, ``rate_limited``, ``gone``.
+    new), ``empty`` (parsed, no items at all: ``warning`` says why), ``not_modified`` (304 or
+    identical bytes: not parsed), ``failed``, ``rate_limited``, ``gone``.
     """
 
     feed_id: int
@@ -119,6 +125,9 @@ class FeedOutcome:
     next_fetch_at: datetime | None = None
 
 
+OUTCOMES = ("new", "updated", "unchanged", "empty", "not_modified", "failed", "rate_limited", "gone")
+
+
 @dataclass(frozen=True)
 class RefreshReport:
     """Per-feed outcomes of one refresh and their totals."""
@@ -131,7 +140,7 @@ class RefreshReport:
     def totals(self) -> dict[str, int]:
         """Counts per outcome plus item totals (``new_items``, ``updated_items``, ...)."""
         counts: dict[str, int] = {"feeds": len(self.outcomes)}
-        for kind in ("new", "updated", "unchanged", "not_modified", "failed", "rate_limited", "gone"):
+        for kind in OUTCOMES:
             counts[kind] = sum(1 for o in self.outcomes if o.outcome == kind)
         counts["new_items"] = sum(o.new for o in self.outcomes)
         counts["backlog_items"] = sum(o.backlog for o in self.outcomes)

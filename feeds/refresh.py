@@ -304,8 +304,9 @@ def run_refresh(
                 or finished == count
                 or time.monotonic() - batch_started >= linger
             ):
+                fetched = {o.job.feed_id: o for o in batch}
                 for outcome in store(batch):
-                    stored[outcome.feed_id] = outcome
+                    stored[outcome.feed_id] = _mark_empty(outcome, fetched.get(outcome.feed_id))
                 batch, batch_size = [], 0
     finally:
         if finished < count:  # the store failed: stop handing out work and let workers finish
@@ -316,6 +317,14 @@ def run_refresh(
         for thread in threads:
             thread.join()
     return [stored[job.feed_id] for job in jobs if job.feed_id in stored]
+
+
+def _mark_empty(outcome: FeedOutcome, fetched: FetchOutcome | None) -> FeedOutcome:
+    """A parsed feed without a single item is ``empty``, never ``unchanged`` (not even on its
+    first fetch, when nothing could be unchanged)."""
+    if outcome.outcome == "unchanged" and fetched and fetched.parsed and not fetched.parsed.entries:
+        return replace(outcome, outcome="empty")
+    return outcome
 
 
 _REASONS = {

@@ -121,9 +121,10 @@ def test_garbage_is_not_a_feed() -> None:
         parse(b"\x00\x01 definitely not xml")
 
 
-def test_valid_feed_with_no_items_is_fine() -> None:
+def test_valid_feed_with_no_items_is_accepted_with_the_empty_warning() -> None:
     feed = parse(rss([]))
     assert feed.entries == () and feed.title == "Test Feed"
+    assert feed.warning == "the feed lists no items"
 
 
 def test_entity_bomb_is_refused_quickly() -> None:
@@ -134,7 +135,7 @@ def test_entity_bomb_is_refused_quickly() -> None:
         '<rss version="2.0"><channel><title>&lol9;</title><item><title>&lol9;</title></item></channel></rss>'
     )
     started = time.monotonic()
-    with pytest.raises(ParseError, match="declares XML entities"):
+    with pytest.raises(ParseError, match=r"refers to other entities \(an entity-expansion bomb pattern"):
         parse(bomb.encode())
     assert time.monotonic() - started < 5  # bounded: refused before any expansion
 
@@ -144,14 +145,65 @@ def test_external_entity_is_refused() -> None:
         b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
         b'<rss version="2.0"><channel><title>&xxe;</title><item><title>x</title></item></channel></rss>'
     )
-    with pytest.raises(ParseError, match="entities"):
+    with pytest.raises(ParseError, match="external XML entity"):
         parse(xxe)
 
 
 def test_utf16_entity_bomb_is_refused_too() -> None:
-    bomb = '<?xml version="1.0" encoding="utf-16"?><!DOCTYPE r [<!ENTITY a "aaaa">]><rss version="2.0"/>'
-    with pytest.raises(ParseError, match="entities"):
+    bomb = (
+        '<?xml version="1.0" encoding="utf-16"?><!DOCTYPE r [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;">]>'
+        '<rss version="2.0"/>'
+    )
+    with pytest.raises(ParseError, match="entity-expansion bomb"):
         parse(bomb.encode("utf-16"))
+
+
+def test_harmless_internal_entities_are_expanded() -> None:
+    body = (
+        '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE rss [\n<!ENTITY eacute "é">\n'
+        '<!ENTITY co "Acme Legal">\n<!ENTITY copy "&#169;">\n<!-- house names -->\n]>\n'
+        '<rss version="2.0"><channel><title>Caf&eacute; news</title><link>https://news.example.com/</link>'
+        "<item><title>&co; r&eacute;sum&eacute; &copy; 2026</title><guid>urn:1</guid></item></channel></rss>"
+    ).encode()
+    feed = parse(body)
+    assert feed.title == "Café news"
+    assert feed.entries[0].title == "Acme Legal résumé © 2026"
+
+
+def test_entity_declaration_quoted_inside_an_item_is_just_text() -> None:
+    # An article about XXE quotes a declaration in CDATA: no DOCTYPE, nothing declared.
+    body = rss([item(1, description='<![CDATA[Beware <!ENTITY xxe SYSTEM "file:///etc/passwd">]]>')])
+    assert parse(body).entries[0].summary == "Beware"  # the quoted markup is stripped like any tag
+
+
+@pytest.mark.parametrize(
+    ("subset", "reason"),
+    [
+        ('<!ENTITY % pe "x"> %pe;', "parameter entities"),
+        ('<!ENTITY big "' + "x" * 101 + '">', "longer than 100 characters"),
+        ('<!ENTITY ext PUBLIC "-//X//EN" "https://evil.example/x.dtd">', "external XML entity"),
+        ('<!ENTITY m "<b>x</b>">', "contains markup"),
+        ("".join(f'<!ENTITY e{i} "x">' for i in range(301)), "more than 300 XML entities"),
+        ('<!ENTITY a "x"', "unreadable"),
+    ],
+)
+def test_unsafe_entity_declarations_are_refused(subset: str, reason: str) -> None:
+    body = f'<?xml version="1.0"?><!DOCTYPE rss [{subset}]><rss version="2.0"><channel/></rss>'.encode()
+    with pytest.raises(ParseError, match=reason):
+        parse(body)
+
+
+def test_quadratic_blowup_is_refused_quickly() -> None:
+    # No nesting, one 100-character entity referenced 20,000 times: 2 MB of text from 80 kB.
+    refs = "&big;" * 20_000
+    body = (
+        f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY big "{"x" * 100}">]>'
+        f'<rss version="2.0"><channel><title>t</title><item><title>{refs}</title></item></channel></rss>'
+    ).encode()
+    started = time.monotonic()
+    with pytest.raises(ParseError, match="expand to more than 1,000,000 characters"):
+        parse(body)
+    assert time.monotonic() - started < 2
 
 
 def test_script_and_mentions_are_stored_as_harmless_text() -> None:
