@@ -196,12 +196,17 @@ def fresh_database(base_url: str | None) -> Iterator[str]:
         yield url
 
 
-def make_service(url: str, *, concurrency: int, per_host: int) -> Any:
+def make_service(url: str, *, concurrency: int, per_host: int, parse_processes: int | None = None) -> Any:
     from feeds.config import FeedConfig
     from feeds.service import FeedService
     from storage import Database
 
-    config = FeedConfig(allow_private_feeds=True, fetch_concurrency=concurrency, fetch_per_host=per_host)
+    config = FeedConfig(
+        allow_private_feeds=True,
+        fetch_concurrency=concurrency,
+        fetch_per_host=per_host,
+        parse_processes=parse_processes,
+    )
     db = Database(url)
     db.upgrade()
     return FeedService(db=db, config=config)
@@ -302,9 +307,10 @@ def rss_child(argv: list[str]) -> None:
 
     spec = json.loads(argv[0])
     with fresh_database(spec["database_url"]) as url:
-        service = make_service(url, concurrency=spec["concurrency"], per_host=spec["per_host"])
         # Everything in this one process (no parse workers), so its peak RSS is the whole cost.
-        service.settings = service.settings.model_copy(update={"briefbot_parse_processes": 0})
+        service = make_service(
+            url, concurrency=spec["concurrency"], per_host=spec["per_host"], parse_processes=0
+        )
         service.import_opml(opml_for(spec["urls"]))
         started = time.perf_counter()
         report = service.refresh()

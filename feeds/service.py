@@ -17,7 +17,6 @@ from typing import Any
 from feeds.config import FeedConfig
 from feeds.curation import FeedCuration
 from feeds.departments import normalise_department
-from feeds.fetch import Fetcher
 from feeds.records import (
     AddResult,
     FeedEdit,
@@ -63,10 +62,6 @@ class FeedService:
         self.curation = FeedCuration(self.feed_store, config)
         self.refresher = FeedRefresher(self.refresh_store, config)
         self.opml = OpmlTransfer(self.feed_store, config)
-
-    def make_fetcher(self) -> Fetcher:
-        """A fetcher configured from the feed config (size cap, deadline, SSRF guard)."""
-        return self.refresher.make_fetcher()
 
     # ------------------------------------------------------------------ curation
 
