@@ -196,20 +196,20 @@ def fresh_database(base_url: str | None) -> Iterator[str]:
         yield url
 
 
-def make_service(url: str, *, concurrency: int, per_host: int) -> Any:
+def make_service(url: str, *, concurrency: int, per_host: int, parse_processes: int | None = None) -> Any:
+    from feeds.config import FeedConfig
     from feeds.service import FeedService
-    from foundation.settings import Settings
     from storage import Database
 
-    settings = Settings(
-        database_url=url,
-        briefbot_allow_private_feeds=True,
-        briefbot_fetch_concurrency=concurrency,
-        briefbot_fetch_per_host=per_host,
+    config = FeedConfig(
+        allow_private_feeds=True,
+        fetch_concurrency=concurrency,
+        fetch_per_host=per_host,
+        parse_processes=parse_processes,
     )
     db = Database(url)
     db.upgrade()
-    return FeedService(db=db, settings=settings)
+    return FeedService(db=db, config=config)
 
 
 # ----------------------------------------------------------------------------- the figures
@@ -286,10 +286,10 @@ def throughput_figure(args: argparse.Namespace) -> tuple[float, float, float, in
                 job = FeedJob(jobs[url], url, None, None, None, None, True, None, 0)
                 batch.append(parse_body(job, body, content_type="application/rss+xml", now=when))
                 if len(batch) == 50:
-                    service._store(batch, now=when)
+                    service.refresh_store.store(batch, now=when)
                     batch = []
             if batch:
-                service._store(batch, now=when)
+                service.refresh_store.store(batch, now=when)
             our_rates.append(total_items / (time.perf_counter() - started))
             service.db.dispose()
     return (
@@ -307,9 +307,10 @@ def rss_child(argv: list[str]) -> None:
 
     spec = json.loads(argv[0])
     with fresh_database(spec["database_url"]) as url:
-        service = make_service(url, concurrency=spec["concurrency"], per_host=spec["per_host"])
         # Everything in this one process (no parse workers), so its peak RSS is the whole cost.
-        service.settings = service.settings.model_copy(update={"briefbot_parse_processes": 0})
+        service = make_service(
+            url, concurrency=spec["concurrency"], per_host=spec["per_host"], parse_processes=0
+        )
         service.import_opml(opml_for(spec["urls"]))
         started = time.perf_counter()
         report = service.refresh()

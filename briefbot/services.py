@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from briefings.service import BriefingConfig, BriefingService
+from feeds.config import FeedConfig
 from feeds.service import FeedService
 from foundation.settings import Settings
 from knowledge.service import KnowledgeService
@@ -47,7 +48,21 @@ def make_services(settings: Settings, *, upgrade: bool = True, load_packs: bool 
         knowledge = KnowledgeService(db=db, settings=settings)
         if load_packs:
             knowledge.load_configured_packs()
-        feeds = FeedService(db=db, settings=settings)
+        feeds = FeedService(
+            db=db,
+            config=FeedConfig(
+                refresh_minutes=settings.briefbot_refresh_minutes,
+                fresh_hours=settings.briefbot_fresh_hours,
+                max_cache_hours=settings.briefbot_max_cache_hours,
+                parse_processes=settings.briefbot_parse_processes,
+                fetch_concurrency=settings.briefbot_fetch_concurrency,
+                fetch_per_host=settings.briefbot_fetch_per_host,
+                allow_private_feeds=settings.briefbot_allow_private_feeds,
+                retention_days=settings.briefbot_retention_days,
+                max_feed_bytes=settings.briefbot_max_feed_bytes,
+                fetch_deadline_seconds=settings.briefbot_fetch_deadline_seconds,
+            ),
+        )
         briefings = BriefingService(
             db=db,
             config=BriefingConfig(

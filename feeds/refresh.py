@@ -27,7 +27,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from feeds.errors import FeedError
-from feeds.fetch import Fetcher
+from feeds.fetch import Fetcher, FetchResult
 from feeds.parse import parse_feed
 from feeds.records import FeedJob, FeedOutcome, FetchOutcome
 from feeds.urls import host_of
@@ -153,34 +153,7 @@ def process_job(job: FeedJob, fetcher: Fetcher, *, now: datetime, parse: Parse |
             fresh_for=result.fresh_for,
         )
     if result.status == 200 and result.body is not None:
-        if job.body_hash is not None and body_digest(result.body) == job.body_hash:
-            # Same bytes as last time (a server without validators): no parsing, no shipping.
-            return FetchOutcome(
-                job,
-                "not_modified",
-                etag=result.etag,
-                last_modified=result.last_modified,
-                body_hash=job.body_hash,
-                identical_body=True,
-                status=status,
-                moved_to=moved_to,
-                fresh_for=result.fresh_for,
-            )
-        outcome = (parse or parse_body)(
-            job,
-            result.body,
-            content_type=result.content_type,
-            now=now,
-            etag=result.etag,
-            last_modified=result.last_modified,
-            base_url=result.url,
-            status=status,
-            moved_to=moved_to,
-        )
-        # Only a usable answer earns the server's freshness; a body that fails to parse backs off.
-        if outcome.kind in ("parsed", "not_modified") and result.fresh_for is not None:
-            outcome = replace(outcome, fresh_for=result.fresh_for)
-        return outcome
+        return _parse_answer(job, result, result.body, now=now, parse=parse)
     if result.status == 410:
         return FetchOutcome(job, "gone", status=status, moved_to=moved_to)
     if result.status in (429, 503):
@@ -194,6 +167,41 @@ def process_job(job: FeedJob, fetcher: Fetcher, *, now: datetime, parse: Parse |
             moved_to=moved_to,
         )
     return FetchOutcome(job, "failed", status=status, error=f"HTTP {status}{_reason(status)}")
+
+
+def _parse_answer(
+    job: FeedJob, result: FetchResult, body: bytes, *, now: datetime, parse: Parse | None
+) -> FetchOutcome:
+    """The outcome of a 200 answer: unchanged bytes skip parsing, anything else is parsed."""
+    status, moved_to = result.status, result.moved_to
+    if job.body_hash is not None and body_digest(body) == job.body_hash:
+        # Same bytes as last time (a server without validators): no parsing, no shipping.
+        return FetchOutcome(
+            job,
+            "not_modified",
+            etag=result.etag,
+            last_modified=result.last_modified,
+            body_hash=job.body_hash,
+            identical_body=True,
+            status=status,
+            moved_to=moved_to,
+            fresh_for=result.fresh_for,
+        )
+    outcome = (parse or parse_body)(
+        job,
+        body,
+        content_type=result.content_type,
+        now=now,
+        etag=result.etag,
+        last_modified=result.last_modified,
+        base_url=result.url,
+        status=status,
+        moved_to=moved_to,
+    )
+    # Only a usable answer earns the server's freshness; a body that fails to parse backs off.
+    if outcome.kind in ("parsed", "not_modified") and result.fresh_for is not None:
+        outcome = replace(outcome, fresh_for=result.fresh_for)
+    return outcome
 
 
 def parse_body(
@@ -242,6 +250,50 @@ def parse_body(
     )
 
 
+class _Batches:
+    """Worker outcomes gathered on the refresh thread and stored in batches."""
+
+    def __init__(
+        self,
+        store: Callable[[list[FetchOutcome]], list[FeedOutcome]],
+        *,
+        batch_feeds: int,
+        batch_items: int,
+        linger: float,
+    ) -> None:
+        self.store = store
+        self.batch_feeds = batch_feeds
+        self.batch_items = batch_items
+        self.linger = linger
+        self.stored: dict[int, FeedOutcome] = {}
+        self.batch: list[FetchOutcome] = []
+        self.size = 0
+        self.started = 0.0
+
+    def wait(self) -> float | None:
+        """How long to wait for the next outcome before the pending batch is due anyway."""
+        return None if not self.batch else max(0.0, self.started + self.linger - time.monotonic())
+
+    def add(self, outcome: FetchOutcome) -> None:
+        if not self.batch:
+            self.started = time.monotonic()
+        self.batch.append(outcome)
+        self.size += len(outcome.parsed.entries) if outcome.parsed else 0
+
+    def flush(self, *, everything_in: bool) -> None:
+        """Write when the batch is big, when everything is in, or when it has waited long enough."""
+        if self.batch and (
+            len(self.batch) >= self.batch_feeds
+            or self.size >= self.batch_items
+            or everything_in
+            or time.monotonic() - self.started >= self.linger
+        ):
+            fetched = {o.job.feed_id: o for o in self.batch}
+            for outcome in self.store(self.batch):
+                self.stored[outcome.feed_id] = _mark_empty(outcome, fetched.get(outcome.feed_id))
+            self.batch, self.size = [], 0
+
+
 def run_refresh(
     jobs: Sequence[FeedJob],
     *,
@@ -278,36 +330,19 @@ def run_refresh(
     threads = [threading.Thread(target=worker, name=f"feed-fetch-{i}", daemon=True) for i in range(count)]
     for thread in threads:
         thread.start()
-    stored: dict[int, FeedOutcome] = {}
-    batch: list[FetchOutcome] = []
-    batch_size = 0
-    batch_started = 0.0
+    batches = _Batches(store, batch_feeds=batch_feeds, batch_items=batch_items, linger=linger)
     finished = 0
     try:
         while finished < count:
-            timeout = None if not batch else max(0.0, batch_started + linger - time.monotonic())
             try:
-                item = results.get(timeout=timeout)
+                item = results.get(timeout=batches.wait())
             except queue.Empty:
                 item = None
             if item is _DONE:
                 finished += 1
             elif isinstance(item, FetchOutcome):
-                if not batch:
-                    batch_started = time.monotonic()
-                batch.append(item)
-                batch_size += len(item.parsed.entries) if item.parsed else 0
-            # Write when the batch is big, when everything is in, or when it has waited long enough.
-            if batch and (
-                len(batch) >= batch_feeds
-                or batch_size >= batch_items
-                or finished == count
-                or time.monotonic() - batch_started >= linger
-            ):
-                fetched = {o.job.feed_id: o for o in batch}
-                for outcome in store(batch):
-                    stored[outcome.feed_id] = _mark_empty(outcome, fetched.get(outcome.feed_id))
-                batch, batch_size = [], 0
+                batches.add(item)
+            batches.flush(everything_in=finished == count)
     finally:
         if finished < count:  # the store failed: stop handing out work and let workers finish
             dispatcher.cancel()
@@ -316,6 +351,7 @@ def run_refresh(
                     finished += 1
         for thread in threads:
             thread.join()
+    stored = batches.stored
     return [stored[job.feed_id] for job in jobs if job.feed_id in stored]
 
 

@@ -16,8 +16,8 @@ from xml.sax.saxutils import escape
 
 import pytest
 
+from feeds.config import FeedConfig
 from feeds.service import FeedService
-from foundation.settings import Settings
 from storage import Database
 
 _hosts = itertools.count(2)
@@ -185,14 +185,14 @@ def make_server() -> Iterator[Callable[[], FeedServer]]:
 
 
 @pytest.fixture
-def feed_settings(settings: Settings) -> Settings:
-    """The harness settings with short fetch deadlines so failure tests stay fast."""
-    return settings.model_copy(update={"briefbot_fetch_deadline_seconds": 3.0})
+def feed_config() -> FeedConfig:
+    """The harness's feed config: loopback feeds allowed, short fetch deadlines so failure tests stay fast."""
+    return FeedConfig(allow_private_feeds=True, fetch_deadline_seconds=3.0)
 
 
 @pytest.fixture
-def feed_service(db: Database, feed_settings: Settings) -> FeedService:
-    return FeedService(db=db, settings=feed_settings)
+def feed_service(db: Database, feed_config: FeedConfig) -> FeedService:
+    return FeedService(db=db, config=feed_config)
 
 
 # ----------------------------------------------------------------------------- document builders

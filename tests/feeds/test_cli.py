@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import feeds.service
+import feeds.refresher
 from briefbot.cli import cli
 from storage.types import utcnow
 from tests.feeds.conftest import FeedServer, Reply, feed_reply, item
@@ -271,7 +271,7 @@ def test_refresh_within_max_age_makes_no_request(
         assert run(env, "feeds", "add", url, "-d", "finance")[0] == 0
 
     def refresh_at(offset: timedelta) -> dict[str, int]:
-        monkeypatch.setattr(feeds.service, "utcnow", lambda: utcnow() + offset)
+        monkeypatch.setattr(feeds.refresher, "utcnow", lambda: utcnow() + offset)
         assert run(env, "feeds", "refresh")[0] == 0
         return {path: len(site.hits(path)) for path in routes}
 

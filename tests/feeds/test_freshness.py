@@ -7,14 +7,15 @@ server's request log."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import pytest
 
+from feeds.config import FeedConfig
 from feeds.fetch import MAX_FRESH_FOR, parse_fresh_for
 from feeds.service import FeedService
-from foundation.settings import Settings
 from storage import Database
 from storage.types import utcnow
 from tests.feeds.conftest import FeedServer, Reply, feed_reply, item
@@ -195,15 +196,13 @@ def test_failures_keep_their_backoff_whatever_the_caching_headers(
 @pytest.mark.parametrize(("cap_hours", "expected"), [(2.0, 2 * HOUR), (0.0, None)])
 def test_the_operator_caps_or_ignores_server_freshness(
     db: Database,
-    feed_settings: Settings,
+    feed_config: FeedConfig,
     make_server: Callable[[], FeedServer],
     cap_hours: float,
     expected: timedelta | None,
 ) -> None:
     """BRIEFBOT_MAX_CACHE_HOURS: a day-long max-age waits 2 h at most; 0 ignores the server."""
-    service = FeedService(
-        db=db, settings=feed_settings.model_copy(update={"briefbot_max_cache_hours": cap_hours})
-    )
+    service = FeedService(db=db, config=replace(feed_config, max_cache_hours=cap_hours))
     site = make_server()
     feed = service.add(site.route("/daily", _cached("max-age=86400")), ["legal"]).feed
     wait = _wait(service, feed.id)

@@ -5,6 +5,7 @@ pruning (7), the offline samples."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from email.utils import format_datetime
 from typing import Any
@@ -14,13 +15,14 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import func, select
 
 import feeds.refresh
+import feeds.refresher
 import feeds.service
+from feeds.config import FeedConfig
 from feeds.errors import DuplicateFeed, FeedNotFound, InvalidFeedURL, UnknownDepartment, UnsafeFeedURL
 from feeds.records import FeedJob
 from feeds.refresh import ParsePool
 from feeds.service import FeedService
 from feeds.store import next_delay
-from foundation.settings import Settings
 from storage import Database
 from storage.audit import Actor, recent
 from storage.models import DeliveredStory, Item, Story
@@ -78,11 +80,9 @@ def test_departments_are_validated_with_the_valid_names_listed(feed_service: Fee
 
 
 def test_unsafe_urls_are_refused_by_default(
-    db: Database, feed_settings: Settings, feed_server: FeedServer
+    db: Database, feed_config: FeedConfig, feed_server: FeedServer
 ) -> None:
-    strict = FeedService(
-        db=db, settings=feed_settings.model_copy(update={"briefbot_allow_private_feeds": False})
-    )
+    strict = FeedService(db=db, config=replace(feed_config, allow_private_feeds=False))
     with pytest.raises(UnsafeFeedURL, match="loopback"):
         strict.add(feed_server.route("/feed", feed_reply([item(1)])), ["finance"])
     with pytest.raises(UnsafeFeedURL, match=r"link-local \(cloud metadata"):
@@ -405,9 +405,7 @@ def test_schedule_adds_refresh_and_prune_jobs(feed_service: FeedService) -> None
     feed_service.schedule(scheduler)
     jobs = {job.id: job for job in scheduler.get_jobs()}
     assert set(jobs) == {"feeds.refresh", "feeds.prune"}
-    assert jobs["feeds.refresh"].trigger.interval == timedelta(
-        minutes=feed_service.settings.briefbot_refresh_minutes
-    )
+    assert jobs["feeds.refresh"].trigger.interval == timedelta(minutes=feed_service.config.refresh_minutes)
 
 
 def test_scheduled_refresh_never_raises(feed_service: FeedService, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -437,13 +435,13 @@ def test_load_samples_is_fresh_idempotent_and_deduplicated(feed_service: FeedSer
 
 
 def test_big_refreshes_parse_in_worker_processes(
-    feed_service: FeedService,
+    feed_config: FeedConfig,
     make_server: Callable[[], FeedServer],
     db: Database,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(feeds.service, "PARSE_POOL_MIN_FEEDS", 2)
-    feed_service.settings = feed_service.settings.model_copy(update={"briefbot_parse_processes": 1})
+    monkeypatch.setattr(feeds.refresher, "PARSE_POOL_MIN_FEEDS", 2)
+    feed_service = FeedService(db=db, config=replace(feed_config, parse_processes=1))
     site = make_server()
     for n in range(3):
         feed_service.add(

@@ -120,50 +120,8 @@ def _apply(
 ) -> FeedOutcome:
     feed.last_fetched_at = now
     feed.last_status = outcome.status
-    moved_to = _move(session, feed, outcome.moved_to) if outcome.kind in ("parsed", "not_modified") else None
-    name = feed.name or feed.title or feed.url
     if outcome.kind in ("parsed", "not_modified"):
-        feed.error_count = 0
-        feed.last_error = None
-        feed.last_success_at = now
-        feed.next_fetch_at = next_fetch_time(now, policy.interval, outcome.fresh_for, policy.max_fresh)
-        if outcome.etag is not None or outcome.last_modified is not None or outcome.kind == "parsed":
-            feed.etag = outcome.etag
-            feed.last_modified = outcome.last_modified
-        if outcome.kind == "not_modified":
-            return FeedOutcome(
-                feed.id,
-                name,
-                feed.url,
-                "not_modified",
-                status=outcome.status,
-                moved_to=moved_to,
-                next_fetch_at=feed.next_fetch_at,
-            )
-        assert outcome.parsed is not None
-        feed.body_hash = outcome.body_hash
-        feed.primed = True
-        feed.last_warning = outcome.parsed.warning
-        if outcome.parsed.title:
-            feed.title = outcome.parsed.title[:512]
-        if outcome.parsed.site_url:
-            feed.site_url = outcome.parsed.site_url
-        new, updated, unchanged, backlog = counts or (0, 0, 0, 0)
-        kind = "new" if new else ("updated" if updated else "unchanged")
-        return FeedOutcome(
-            feed.id,
-            feed.name or feed.title or feed.url,
-            feed.url,
-            kind,
-            new=new,
-            updated=updated,
-            unchanged=unchanged,
-            backlog=backlog,
-            status=outcome.status,
-            warning=outcome.parsed.warning,
-            moved_to=moved_to,
-            next_fetch_at=feed.next_fetch_at,
-        )
+        return _apply_success(session, feed, outcome, counts, now=now, policy=policy)
     if outcome.kind == "gone":
         feed.status = "gone"
         feed.next_fetch_at = None
@@ -172,6 +130,7 @@ def _apply(
         )
         feed.last_error_at = now
         record(session, Actor.system(), "feed.gone", feed.url, feed_id=feed.id, status=410)
+        name = feed.name or feed.title or feed.url
         return FeedOutcome(feed.id, name, feed.url, "gone", status=410, error=feed.last_error)
     # failed or rate_limited: count it, remember why, back off.
     feed.error_count = (feed.error_count or 0) + 1
@@ -181,11 +140,66 @@ def _apply(
     feed.next_fetch_at = now + delay
     return FeedOutcome(
         feed.id,
-        name,
+        feed.name or feed.title or feed.url,
         feed.url,
         outcome.kind,
         status=outcome.status,
         error=feed.last_error,
+        next_fetch_at=feed.next_fetch_at,
+    )
+
+
+def _apply_success(
+    session: Session,
+    feed: Feed,
+    outcome: FetchOutcome,
+    counts: tuple[int, int, int, int] | None,
+    *,
+    now: datetime,
+    policy: StorePolicy,
+) -> FeedOutcome:
+    """A feed that answered (parsed or 304): healthy again, due after its period or max-age."""
+    moved_to = _move(session, feed, outcome.moved_to)
+    name = feed.name or feed.title or feed.url
+    feed.error_count = 0
+    feed.last_error = None
+    feed.last_success_at = now
+    feed.next_fetch_at = next_fetch_time(now, policy.interval, outcome.fresh_for, policy.max_fresh)
+    if outcome.etag is not None or outcome.last_modified is not None or outcome.kind == "parsed":
+        feed.etag = outcome.etag
+        feed.last_modified = outcome.last_modified
+    if outcome.kind == "not_modified":
+        return FeedOutcome(
+            feed.id,
+            name,
+            feed.url,
+            "not_modified",
+            status=outcome.status,
+            moved_to=moved_to,
+            next_fetch_at=feed.next_fetch_at,
+        )
+    assert outcome.parsed is not None
+    feed.body_hash = outcome.body_hash
+    feed.primed = True
+    feed.last_warning = outcome.parsed.warning
+    if outcome.parsed.title:
+        feed.title = outcome.parsed.title[:512]
+    if outcome.parsed.site_url:
+        feed.site_url = outcome.parsed.site_url
+    new, updated, unchanged, backlog = counts or (0, 0, 0, 0)
+    kind = "new" if new else ("updated" if updated else "unchanged")
+    return FeedOutcome(
+        feed.id,
+        feed.name or feed.title or feed.url,
+        feed.url,
+        kind,
+        new=new,
+        updated=updated,
+        unchanged=unchanged,
+        backlog=backlog,
+        status=outcome.status,
+        warning=outcome.parsed.warning,
+        moved_to=moved_to,
         next_fetch_at=feed.next_fetch_at,
     )
 

@@ -1,0 +1,93 @@
+"""Refresh orchestration: claim due feeds, fetch them on a bounded pool, store the results.
+
+Fetching runs on a pool with a per-host cap (``feeds.refresh``); big refreshes parse in worker
+processes; results are stored in batches through the ``RefreshStore``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from feeds.config import FeedConfig
+from feeds.errors import FetchError
+from feeds.fetch import Fetcher
+from feeds.records import FeedJob, FeedPreview, PreviewItem, RefreshReport
+from feeds.refresh import ParsePool, process_job, run_refresh
+from feeds.store.protocols import RefreshStore
+from storage.types import utcnow
+
+# A claimed feed is not handed to another refresh (or replica) for this long, unless stored sooner.
+CLAIM_LEASE = timedelta(minutes=15)
+# Refreshes with fewer due feeds than this parse in threads: starting processes would cost more.
+PARSE_POOL_MIN_FEEDS = 24
+
+
+class FeedRefresher:
+    """Fetch due feeds and store what changed. Thread-safe: it holds only its config and store."""
+
+    def __init__(self, store: RefreshStore, config: FeedConfig) -> None:
+        self.store = store
+        self.config = config
+
+    def make_fetcher(self) -> Fetcher:
+        """A fetcher configured from the feed config (size cap, deadline, SSRF guard)."""
+        c = self.config
+        deadline = c.fetch_deadline_seconds
+        return Fetcher(
+            allow_private=c.allow_private_feeds,
+            max_bytes=c.max_feed_bytes,
+            deadline=deadline,
+            connect_timeout=min(5.0, deadline),
+            read_timeout=min(15.0, deadline),
+            max_connections_per_origin=max(2, c.fetch_per_host),
+        )
+
+    def refresh(
+        self, *, force: bool = False, feed_ids: Sequence[int] | None = None, now: datetime | None = None
+    ) -> RefreshReport:
+        """Fetch every due active feed (all active ones with ``force``) and store what changed."""
+        started = time.monotonic()
+        now = now or utcnow()
+        jobs = self.store.claim(now=now, force=force, feed_ids=feed_ids, lease=CLAIM_LEASE)
+        processes = self.config.parse_worker_count() if len(jobs) >= PARSE_POOL_MIN_FEEDS else 0
+        pool = ParsePool(processes) if processes else None
+        try:
+            with self.make_fetcher() as fetcher:
+                outcomes = run_refresh(
+                    jobs,
+                    fetcher=fetcher,
+                    store=lambda batch: self.store.store(batch, now=now),
+                    now=now,
+                    workers=self.config.fetch_concurrency,
+                    per_host=self.config.fetch_per_host,
+                    parse=pool,
+                )
+        finally:
+            if pool is not None:
+                pool.close()
+        return RefreshReport(tuple(outcomes), started_at=now, seconds=time.monotonic() - started)
+
+    def preview(self, url: str, *, limit: int, already_added_as: int | None) -> FeedPreview:
+        """Fetch and parse the normalised ``url`` and preview its first items, saving nothing."""
+        job = FeedJob(0, url, None, None, None, None, False, None, 0)
+        with self.make_fetcher() as fetcher:
+            outcome = process_job(job, fetcher, now=utcnow())
+        if outcome.kind != "parsed" or outcome.parsed is None:
+            if outcome.kind == "gone":
+                raise FetchError("HTTP 410 Gone: the publisher has removed this feed", status=410)
+            raise FetchError(outcome.error or f"HTTP {outcome.status}", status=outcome.status)
+        parsed = outcome.parsed
+        items = tuple(
+            PreviewItem(e.title, e.link, e.published_at, e.dated, e.summary) for e in parsed.entries[:limit]
+        )
+        return FeedPreview(
+            url=url,
+            final_url=outcome.moved_to or url,
+            title=parsed.title,
+            item_count=len(parsed.entries),
+            items=items,
+            warning=parsed.warning,
+            already_added_as=already_added_as,
+        )
