@@ -34,7 +34,9 @@ MAX_SECTION_CHARS = 60_000
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,127}$")
 ID_RULE = "must be lower-case letters, digits, '-', '_' or '.'"
 
-POLICY_KEYS = frozenset({"id", "title", "owner", "url", "updated", "departments"})
+POLICY_KEYS = frozenset({"id", "title", "owner", "owner_channel", "url", "updated", "departments"})
+# A Slack channel ID (public C…, private G…): where the policy's owners read the gaps digest.
+CHANNEL_ID_RE = re.compile(r"^[CG][A-Z0-9]{8,}$")
 CERT_REQUIRED = ("id", "name", "provider", "url", "level", "topics", "departments", "summary")
 CERT_KEYS = frozenset({*CERT_REQUIRED, "hours", "cost"})
 
@@ -68,6 +70,7 @@ class PolicyDoc:
     departments: tuple[str, ...]
     source_file: str
     sections: tuple[SectionDoc, ...]
+    owner_channel: str | None = None
 
 
 @dataclass(frozen=True)
@@ -238,6 +241,17 @@ def parse_policy(text: str, shown: str, default_id: str) -> tuple[PolicyDoc | No
     for key in ("title", "owner"):
         if key in meta and (not isinstance(meta[key], str) or not meta[key].strip()):
             problems.append(Problem(shown, at(key), f"{key} must be non-empty text"))
+    owner_channel = meta.get("owner_channel")
+    if owner_channel is not None and (
+        not isinstance(owner_channel, str) or not CHANNEL_ID_RE.match(owner_channel.strip())
+    ):
+        problems.append(
+            Problem(
+                shown,
+                at("owner_channel"),
+                f"owner_channel must be a Slack channel ID such as C0123ABCDE, not {owner_channel!r}",
+            )
+        )
     url = meta.get("url")
     if url is not None and (problem := _check_url(url)):
         problems.append(Problem(shown, at("url"), f"url {problem}"))
@@ -280,6 +294,7 @@ def parse_policy(text: str, shown: str, default_id: str) -> tuple[PolicyDoc | No
             departments=departments,
             source_file=shown,
             sections=tuple(sections),
+            owner_channel=owner_channel.strip() if isinstance(owner_channel, str) else None,
         ),
         [],
     )
