@@ -39,7 +39,9 @@ def knowledge(db: Database) -> KnowledgeService:
 
 
 @pytest.mark.parametrize("question", NOT_COVERED)
-def test_off_topic_questions_get_no_policy_and_the_contact(knowledge: KnowledgeService, question: str) -> None:
+def test_off_topic_questions_get_no_policy_and_the_contact(
+    knowledge: KnowledgeService, question: str
+) -> None:
     answer = knowledge.policy_answer(question)
     assert answer.kind == "no_match", answer
     assert answer.hits == () and answer.best is None
@@ -49,14 +51,20 @@ def test_off_topic_questions_get_no_policy_and_the_contact(knowledge: KnowledgeS
 
 
 def test_cli_says_no_policy_covers_it_with_labelled_suggestions(tmp_path: Path) -> None:
-    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "BRIEFBOT_POLICY_DIR": "", "BRIEFBOT_CERTS_FILE": ""}
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+        "BRIEFBOT_POLICY_DIR": "",
+        "BRIEFBOT_CERTS_FILE": "",
+    }
     result = CliRunner().invoke(cli, ["policy", "can I bring my dog to the office"], env=env)
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0] == "No AI policy covers “can I bring my dog to the office”."
     assert "Closest AI-policy topics (suggestions, not answers):" in lines
     assert lines[-1] == "Please ask the Legal & Compliance team (#ask-legal)."
-    data = json.loads(CliRunner().invoke(cli, ["policy", "how do I reset my VPN password", "--json"], env=env).stdout)
+    data = json.loads(
+        CliRunner().invoke(cli, ["policy", "how do I reset my VPN password", "--json"], env=env).stdout
+    )
     assert data["kind"] == "no_match" and data["hits"] == [] and data["corrections"] == []
 
 
@@ -66,7 +74,10 @@ def test_real_words_are_never_corrected_even_when_the_pack_lacks_them() -> None:
     for question in ("can I bring my dog to the office", "reset my password", "wifi for guests"):
         assert analyze_query(question, vocabulary).corrections == ()
     plan = analyze_query("the offcer will guesss", vocabulary)
-    assert {(c.original, c.replacement) for c in plan.corrections} == {("offcer", "officer"), ("guesss", "guess")}
+    assert {(c.original, c.replacement) for c in plan.corrections} == {
+        ("offcer", "officer"),
+        ("guesss", "guess"),
+    }
 
 
 def test_non_words_are_not_turned_into_words_no_policy_uses() -> None:

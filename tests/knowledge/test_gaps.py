@@ -42,7 +42,11 @@ def write_pack(folder: Path, owner_channel: str | None = "C0SECURITY1") -> Path:
 
 def test_unanswered_questions_are_logged_and_similar_ones_grouped(db: Database) -> None:
     knowledge = service(db)
-    for question in ("how do I reset my VPN password", "reset VPN password?", "can I bring my dog to the office"):
+    for question in (
+        "how do I reset my VPN password",
+        "reset VPN password?",
+        "can I bring my dog to the office",
+    ):
         knowledge.policy_answer(question, department="finance")
     knowledge.policy_answer("how do I reset my VPN password", department=lambda: "legal")
     knowledge.policy_answer("what is prompt injection")  # answered: not logged
@@ -152,7 +156,11 @@ def run(sqlite_url: str, fake_slack: FakeSlack):  # type: ignore[no-untyped-def]
 
 def test_cli_lists_sends_and_explains(run, fake_slack: FakeSlack) -> None:  # type: ignore[no-untyped-def]
     assert run("knowledge", "gaps").stdout.strip() == "No unanswered policy questions in the last 7 days."
-    for question in ("how many vacation days do I have left", "vacation days left?", "where can I park my bike"):
+    for question in (
+        "how many vacation days do I have left",
+        "vacation days left?",
+        "where can I park my bike",
+    ):
         assert run("policy", question).exit_code == 0
     listing = run("knowledge", "gaps")
     assert listing.exit_code == 0, listing.output
