@@ -6,8 +6,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-# A Slack channel ID as people paste it: "<#C0123ABCD>", "<#C0123ABCD|ask-legal>" or bare.
-_CHANNEL_ID = re.compile(r"<#([CG][A-Z0-9]{6,})(?:\|[^>]*)?>|\b([CG][A-Z0-9]{8,})\b")
+# A Slack channel ID as people paste it: "<#C0123ABCD>", "<#C0123ABCD|ask-legal>" or bare (then
+# with a digit, so that a shouted word such as "COMPLIANCE" is not taken for one).
+_CHANNEL_ID = re.compile(r"<#([CG][A-Z0-9]{6,})(?:\|[^>]*)?>|\b([CG](?=[A-Z]*\d)[A-Z0-9]{8,})\b")
 
 
 @dataclass(frozen=True)

@@ -183,3 +183,17 @@ def test_cli_lists_sends_and_explains(run, fake_slack: FakeSlack) -> None:  # ty
     nowhere = run("knowledge", "gaps", "--send", BRIEFBOT_ADMINS="")
     assert nowhere.exit_code == 1
     assert nowhere.stderr.strip().startswith("Error: nowhere to send the digest")
+
+
+@pytest.mark.parametrize(
+    ("contact", "channel"),
+    [
+        ("Jo in <#C0123ABCD|ask-ai>", "C0123ABCD"),
+        ("<#G0PRIVATE1>", "G0PRIVATE1"),
+        ("the AI desk, channel C0AIDESK12", "C0AIDESK12"),
+        ("the Legal & Compliance team (#ask-legal)", None),
+        ("ask LEGAL COMPLIANCE", None),
+    ],
+)
+def test_the_contact_names_a_channel_only_by_its_id(contact: str, channel: str | None) -> None:
+    assert KnowledgeConfig(policy_contact=contact).contact_channel == channel
