@@ -37,7 +37,7 @@ Verdict = Literal["answer", "related", "no_match"]
 
 @dataclass(frozen=True)
 class Decision:
-    """What to tell the user, and the two measures behind it (kept for the gaps log)."""
+    """What to tell the user, and the two measures it was decided on."""
 
     verdict: Verdict
     topicality: float
