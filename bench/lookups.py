@@ -362,7 +362,7 @@ def run(args: argparse.Namespace) -> int:
         )
 
         # What the ranking cache will see: questions that analyse alike share one ranking.
-        index = services.knowledge._policy_index(services.knowledge._versions().get("policies", 0))
+        index = services.knowledge.policies.index()
 
         def concepts(question: str) -> tuple[str, ...]:
             return tuple(g.text for g in analyze_query(question, index.vocabulary).groups)

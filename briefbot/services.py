@@ -14,7 +14,7 @@ from briefings.service import BriefingConfig, BriefingService
 from feeds.config import FeedConfig
 from feeds.service import FeedService
 from foundation.settings import Settings
-from knowledge.service import KnowledgeService
+from knowledge.service import KnowledgeConfig, KnowledgeService
 from storage import Database
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,15 @@ def make_services(settings: Settings, *, upgrade: bool = True, load_packs: bool 
     try:
         if upgrade:
             db.upgrade()
-        knowledge = KnowledgeService(db=db, settings=settings)
+        knowledge = KnowledgeService(
+            db=db,
+            config=KnowledgeConfig(
+                policy_dir=settings.briefbot_policy_dir,
+                certs_file=settings.briefbot_certs_file,
+                policy_contact=settings.briefbot_policy_contact,
+                admins=tuple(sorted(settings.admin_ids)),
+            ),
+        )
         if load_packs:
             knowledge.load_configured_packs()
         feeds = FeedService(

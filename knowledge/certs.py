@@ -201,6 +201,37 @@ _KNOWN_WORDS = sorted(
 )
 
 
+# Words that say nothing about which certification fits ("certs for my team").
+_FILLER = frozenset(
+    [
+        "for",
+        "and",
+        "or",
+        "the",
+        "a",
+        "an",
+        "in",
+        "of",
+        "my",
+        "our",
+        "team",
+        "teams",
+        "cert",
+        "certs",
+        "certification",
+        "certifications",
+        "ai",
+        "level",
+        "course",
+        "courses",
+        "me",
+        "i",
+        "am",
+        "people's",
+    ]
+)
+
+
 def parse_request(text: str, *, level: str | None = None, catalogue_words: Iterable[str] = ()) -> CertRequest:
     """Understand ``/ai-certs`` arguments in any order; unknown words are reported, not fatal."""
     tokens = [w for w in words(text.replace("&", " ").replace("/", " ")) if w]
@@ -222,32 +253,7 @@ def parse_request(text: str, *, level: str | None = None, catalogue_words: Itera
         if found is None:
             word = tokens[i]
             i += 1
-            if word in {
-                "for",
-                "and",
-                "or",
-                "the",
-                "a",
-                "an",
-                "in",
-                "of",
-                "my",
-                "our",
-                "team",
-                "teams",
-                "cert",
-                "certs",
-                "certification",
-                "certifications",
-                "ai",
-                "level",
-                "course",
-                "courses",
-                "me",
-                "i",
-                "am",
-                "people's",
-            }:
+            if word in _FILLER:
                 continue
             if stem(word) in known_catalogue:
                 keywords.append(word)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -34,7 +35,9 @@ MAX_SECTION_CHARS = 60_000
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,127}$")
 ID_RULE = "must be lower-case letters, digits, '-', '_' or '.'"
 
-POLICY_KEYS = frozenset({"id", "title", "owner", "url", "updated", "departments"})
+POLICY_KEYS = frozenset({"id", "title", "owner", "owner_channel", "url", "updated", "departments"})
+# A Slack channel ID (public C…, private G…): where the policy's owners read the gaps digest.
+CHANNEL_ID_RE = re.compile(r"^[CG][A-Z0-9]{8,}$")
 CERT_REQUIRED = ("id", "name", "provider", "url", "level", "topics", "departments", "summary")
 CERT_KEYS = frozenset({*CERT_REQUIRED, "hours", "cost"})
 
@@ -68,6 +71,7 @@ class PolicyDoc:
     departments: tuple[str, ...]
     source_file: str
     sections: tuple[SectionDoc, ...]
+    owner_channel: str | None = None
 
 
 @dataclass(frozen=True)
@@ -195,64 +199,84 @@ def _departments(value: Any, allowed: tuple[str, ...]) -> tuple[tuple[str, ...],
     return tuple(out), None
 
 
-def parse_policy(text: str, shown: str, default_id: str) -> tuple[PolicyDoc | None, list[Problem]]:
-    """Parse one policy Markdown file; returns the policy or the problems found."""
-    problems: list[Problem] = []
-    lines = text.splitlines()
-    meta: dict[str, Any] = {}
-    body_start = 0
+def _front_matter(lines: list[str], shown: str) -> tuple[dict[str, Any], dict[str, int], int, list[Problem]]:
+    """(front matter, line of each key, first body line, problems) of a policy file."""
+    if not lines or lines[0].strip() != "---":
+        return {}, {}, 0, []
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
+    if end is None:
+        return {}, {}, 0, [Problem(shown, 1, "front matter starts with --- but is never closed")]
+    raw = "\n".join(lines[1:end])
+    try:
+        loaded = yaml.safe_load(raw) if raw.strip() else {}
+    except yaml.YAMLError as exc:
+        return {}, {}, 0, [_yaml_problem(shown, exc, line_offset=1)]
+    if not isinstance(loaded, dict):
+        return {}, {}, 0, [Problem(shown, 2, "front matter must be a mapping of key: value lines")]
     meta_lines: dict[str, int] = {}
-    if lines and lines[0].strip() == "---":
-        end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
-        if end is None:
-            return None, [Problem(shown, 1, "front matter starts with --- but is never closed")]
-        raw = "\n".join(lines[1:end])
-        try:
-            loaded = yaml.safe_load(raw) if raw.strip() else {}
-        except yaml.YAMLError as exc:
-            return None, [_yaml_problem(shown, exc, line_offset=1)]
-        if not isinstance(loaded, dict):
-            return None, [Problem(shown, 2, "front matter must be a mapping of key: value lines")]
-        meta = loaded
-        for i in range(1, end):
-            key = lines[i].split(":", 1)[0].strip()
-            meta_lines.setdefault(key, i + 1)
-        body_start = end + 1
+    for i in range(1, end):
+        meta_lines.setdefault(lines[i].split(":", 1)[0].strip(), i + 1)
+    return loaded, meta_lines, end + 1, []
 
-    def at(key: str) -> int:
-        return meta_lines.get(key, 1)
 
-    for key in meta:
-        if key not in POLICY_KEYS:
-            problems.append(
-                Problem(
-                    shown,
-                    at(str(key)),
-                    f"unknown front-matter key {key!r} (known: {_known(POLICY_KEYS)})",
-                )
-            )
+def _updated(value: Any) -> tuple[str | None, str | None]:
+    """(ISO date, problem) for the ``updated`` field."""
+    if value is None:
+        return None, None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat(), None
+    if isinstance(value, dt.date):
+        return value.isoformat(), None
+    try:
+        return dt.date.fromisoformat(str(value)).isoformat(), None
+    except ValueError:
+        return None, f"updated must be a date (YYYY-MM-DD), not {value!r}"
 
-    policy_id = meta.get("id", default_id)
-    if not isinstance(policy_id, str) or not ID_RE.match(policy_id):
+
+def _check_meta(meta: dict[str, Any], at: Callable[[str], int], shown: str) -> list[Problem]:
+    """Problems with the front-matter keys and values that need no further parsing."""
+    problems = [
+        Problem(shown, at(str(key)), f"unknown front-matter key {key!r} (known: {_known(POLICY_KEYS)})")
+        for key in meta
+        if key not in POLICY_KEYS
+    ]
+    policy_id = meta.get("id")
+    if "id" in meta and (not isinstance(policy_id, str) or not ID_RE.match(policy_id)):
         problems.append(Problem(shown, at("id"), f"id {ID_RULE}, got {policy_id!r}"))
     for key in ("title", "owner"):
         if key in meta and (not isinstance(meta[key], str) or not meta[key].strip()):
             problems.append(Problem(shown, at(key), f"{key} must be non-empty text"))
+    channel = meta.get("owner_channel")
+    if channel is not None and (not isinstance(channel, str) or not CHANNEL_ID_RE.match(channel.strip())):
+        problems.append(
+            Problem(
+                shown,
+                at("owner_channel"),
+                f"owner_channel must be a Slack channel ID such as C0123ABCDE, not {channel!r}",
+            )
+        )
     url = meta.get("url")
     if url is not None and (problem := _check_url(url)):
         problems.append(Problem(shown, at("url"), f"url {problem}"))
-    updated = meta.get("updated")
-    if isinstance(updated, dt.datetime):
-        updated = updated.date().isoformat()
-    elif isinstance(updated, dt.date):
-        updated = updated.isoformat()
-    elif updated is not None:
-        try:
-            updated = dt.date.fromisoformat(str(updated)).isoformat()
-        except ValueError:
-            problems.append(
-                Problem(shown, at("updated"), f"updated must be a date (YYYY-MM-DD), not {updated!r}")
-            )
+    return problems
+
+
+def parse_policy(text: str, shown: str, default_id: str) -> tuple[PolicyDoc | None, list[Problem]]:
+    """Parse one policy Markdown file; returns the policy or the problems found."""
+    lines = text.splitlines()
+    meta, meta_lines, body_start, problems = _front_matter(lines, shown)
+    if problems:
+        return None, problems
+
+    def at(key: str) -> int:
+        return meta_lines.get(key, 1)
+
+    problems = _check_meta(meta, at, shown)
+    if "id" not in meta and not ID_RE.match(default_id):
+        problems.append(Problem(shown, at("id"), f"id {ID_RULE}, got {default_id!r}"))
+    updated, problem = _updated(meta.get("updated"))
+    if problem:
+        problems.append(Problem(shown, at("updated"), problem))
     departments: tuple[str, ...] = ()
     if "departments" in meta:
         departments, problem = _departments(meta["departments"], (*DEPARTMENTS, "all"))
@@ -269,20 +293,19 @@ def parse_policy(text: str, shown: str, default_id: str) -> tuple[PolicyDoc | No
         problems.append(Problem(shown, body_start + 1, "no text: add # or ## headings with text"))
     if problems:
         return None, problems
-    owner = meta.get("owner")
-    return (
-        PolicyDoc(
-            id=str(policy_id),
-            title=title,
-            owner=owner.strip() if isinstance(owner, str) else "",
-            url=url.strip() if isinstance(url, str) else None,
-            updated=updated,
-            departments=departments,
-            source_file=shown,
-            sections=tuple(sections),
-        ),
-        [],
+    owner, url, channel = meta.get("owner"), meta.get("url"), meta.get("owner_channel")
+    policy = PolicyDoc(
+        id=str(meta.get("id", default_id)),
+        title=title,
+        owner=owner.strip() if isinstance(owner, str) else "",
+        url=url.strip() if isinstance(url, str) else None,
+        updated=updated,
+        departments=departments,
+        source_file=shown,
+        sections=tuple(sections),
+        owner_channel=channel.strip() if isinstance(channel, str) else None,
     )
+    return policy, []
 
 
 def split_sections(
@@ -388,6 +411,71 @@ def _string_list(value: Any) -> list[str] | None:
     return [v.strip() for v in value]
 
 
+def _cert_entry(
+    entry: dict[str, Any], at: Callable[[str], int], line: int, shown: str, seen: dict[str, int]
+) -> tuple[CertView | None, list[Problem]]:
+    """Validate one certification entry (``seen``: ids so far and their lines)."""
+    found: list[Problem] = []
+    for key in entry:
+        if key not in CERT_KEYS:
+            found.append(Problem(shown, at(str(key)), f"unknown field {key!r} (known: {_known(CERT_KEYS)})"))
+    for key in CERT_REQUIRED:
+        if key not in entry or entry[key] in (None, "", []):
+            found.append(Problem(shown, line, f"missing {key}"))
+    cert_id = entry.get("id")
+    if "id" in entry and (not isinstance(cert_id, str) or not ID_RE.match(cert_id)):
+        found.append(
+            Problem(
+                shown,
+                at("id"),
+                f"id {ID_RULE}, got {cert_id!r}",
+            )
+        )
+    elif isinstance(cert_id, str) and cert_id in seen:
+        found.append(Problem(shown, at("id"), f"duplicate id {cert_id!r} (first on line {seen[cert_id]})"))
+    for key in ("name", "provider", "summary"):
+        if entry.get(key) is not None and not isinstance(entry[key], str):
+            found.append(Problem(shown, at(key), f"{key} must be text"))
+    if entry.get("url") and (problem := _check_url(entry["url"])):
+        found.append(Problem(shown, at("url"), f"url {problem}"))
+    level = entry.get("level")
+    if level and (not isinstance(level, str) or level.strip().lower() not in LEVELS):
+        found.append(Problem(shown, at("level"), f"level must be one of {', '.join(LEVELS)}, not {level!r}"))
+    topics = _string_list(entry.get("topics"))
+    if entry.get("topics") and topics is None:
+        found.append(Problem(shown, at("topics"), "topics must be a list, e.g. [governance, risk]"))
+    departments: tuple[str, ...] = ()
+    if entry.get("departments"):
+        departments, problem = _departments(entry["departments"], AUDIENCES)
+        if problem:
+            found.append(Problem(shown, at("departments"), f"departments {problem}"))
+    hours = entry.get("hours")
+    if hours is not None and (isinstance(hours, bool) or not isinstance(hours, int | float) or hours < 0):
+        found.append(Problem(shown, at("hours"), f"hours must be a positive number, got {hours!r}"))
+    cost = entry.get("cost")
+    if cost is not None and not isinstance(cost, str | int | float):
+        found.append(Problem(shown, at("cost"), "cost must be text, e.g. 'see the official page'"))
+    if isinstance(cert_id, str):
+        seen.setdefault(cert_id, at("id"))
+    if found:
+        return None, found
+    return (
+        CertView(
+            id=cert_id,  # type: ignore[arg-type]
+            name=" ".join(entry["name"].split()),
+            provider=" ".join(entry["provider"].split()),
+            url=entry["url"].strip(),
+            level=str(level).strip().lower(),
+            summary=" ".join(entry["summary"].split()),
+            topics=tuple(t.lower() for t in topics or ()),
+            departments=departments,
+            hours=float(hours) if hours is not None else None,
+            cost=str(cost) if cost is not None else None,
+        ),
+        [],
+    )
+
+
 def parse_certifications(text: str, shown: str) -> tuple[list[CertView], list[Problem]]:
     """Parse a certifications YAML document; returns the entries or the problems found."""
     try:
@@ -415,71 +503,10 @@ def parse_certifications(text: str, shown: str) -> tuple[list[CertView], list[Pr
         if not isinstance(entry, dict):
             problems.append(Problem(shown, line, "each entry must be a mapping with id, name, provider, ..."))
             continue
-        found: list[Problem] = []
-        for key in entry:
-            if key not in CERT_KEYS:
-                found.append(
-                    Problem(shown, at(str(key)), f"unknown field {key!r} (known: {_known(CERT_KEYS)})")
-                )
-        for key in CERT_REQUIRED:
-            if key not in entry or entry[key] in (None, "", []):
-                found.append(Problem(shown, line, f"missing {key}"))
-        cert_id = entry.get("id")
-        if "id" in entry and (not isinstance(cert_id, str) or not ID_RE.match(cert_id)):
-            found.append(
-                Problem(
-                    shown,
-                    at("id"),
-                    f"id {ID_RULE}, got {cert_id!r}",
-                )
-            )
-        elif isinstance(cert_id, str) and cert_id in seen:
-            found.append(
-                Problem(shown, at("id"), f"duplicate id {cert_id!r} (first on line {seen[cert_id]})")
-            )
-        for key in ("name", "provider", "summary"):
-            if entry.get(key) is not None and not isinstance(entry[key], str):
-                found.append(Problem(shown, at(key), f"{key} must be text"))
-        if entry.get("url") and (problem := _check_url(entry["url"])):
-            found.append(Problem(shown, at("url"), f"url {problem}"))
-        level = entry.get("level")
-        if level and (not isinstance(level, str) or level.strip().lower() not in LEVELS):
-            found.append(
-                Problem(shown, at("level"), f"level must be one of {', '.join(LEVELS)}, not {level!r}")
-            )
-        topics = _string_list(entry.get("topics"))
-        if entry.get("topics") and topics is None:
-            found.append(Problem(shown, at("topics"), "topics must be a list, e.g. [governance, risk]"))
-        departments: tuple[str, ...] = ()
-        if entry.get("departments"):
-            departments, problem = _departments(entry["departments"], AUDIENCES)
-            if problem:
-                found.append(Problem(shown, at("departments"), f"departments {problem}"))
-        hours = entry.get("hours")
-        if hours is not None and (isinstance(hours, bool) or not isinstance(hours, int | float) or hours < 0):
-            found.append(Problem(shown, at("hours"), f"hours must be a positive number, got {hours!r}"))
-        cost = entry.get("cost")
-        if cost is not None and not isinstance(cost, str | int | float):
-            found.append(Problem(shown, at("cost"), "cost must be text, e.g. 'see the official page'"))
-        if isinstance(cert_id, str):
-            seen.setdefault(cert_id, at("id"))
-        if found:
-            problems += found
-            continue
-        certs.append(
-            CertView(
-                id=cert_id,  # type: ignore[arg-type]
-                name=" ".join(entry["name"].split()),
-                provider=" ".join(entry["provider"].split()),
-                url=entry["url"].strip(),
-                level=str(level).strip().lower(),
-                summary=" ".join(entry["summary"].split()),
-                topics=tuple(t.lower() for t in topics or ()),
-                departments=departments,
-                hours=float(hours) if hours is not None else None,
-                cost=str(cost) if cost is not None else None,
-            )
-        )
+        cert, found = _cert_entry(entry, at, line, shown, seen)
+        problems += found
+        if cert is not None:
+            certs.append(cert)
     return certs, problems
 
 

@@ -11,6 +11,12 @@ from knowledge.types import CertAnswer, CertPick, PolicyAnswer, SectionHit
 
 WIDTH = 96
 
+# The wording users see when nothing answers (shared with the Slack view).
+NO_POLICY = "No AI policy covers"
+NOT_ANSWERED = "No policy section answers"
+RELATED_LABEL = "Related, but not an answer:"
+SUGGESTIONS_LABEL = "Closest AI-policy topics (suggestions, not answers):"
+
 
 def _wrap(text: str, indent: str = "  ", width: int | None = WIDTH) -> str:
     """Fill to ``width`` for a terminal; ``None`` leaves the line whole (Slack wraps it itself)."""
@@ -53,12 +59,22 @@ def policy_text(answer: PolicyAnswer, width: int | None = WIDTH) -> str:
         lines.append(f"Questions about these policies: {answer.contact}.")
         return "\n".join(lines)
     note = corrections_line(answer)
-    if answer.kind == "no_match":
-        lines.append(f"No policy section answers “{answer.query}”.")
+    if answer.kind in ("no_match", "related"):
+        lines.append(
+            f"{NO_POLICY} “{answer.query}”."
+            if answer.kind == "no_match"
+            else f"{NOT_ANSWERED} “{answer.query}”."
+        )
         if note:
             lines.append(note)
+        if answer.related:
+            lines.append(RELATED_LABEL)
+            lines += [
+                f"  • {h.heading} — {h.policy_title}" + (f"  {h.url}" if h.url else "")
+                for h in answer.related
+            ]
         if answer.suggestions:
-            lines.append("Close topics:")
+            lines.append(SUGGESTIONS_LABEL)
             lines += [f"  • {s}" for s in answer.suggestions]
         lines.append(f"Please ask {answer.contact}.")
         return "\n".join(lines)

@@ -10,9 +10,10 @@ One interface, two database backends:
 A pure-Python BM25 (``MemoryBackend``) stands in when a SQLite build lacks FTS5.
 
 Questions are natural language ("can I paste customer data into ChatGPT?"), so the query is an
-OR of its content words, each widened by the synonym map and, when a word appears nowhere in
-the policies, replaced by the closest word that does (typo tolerance). The backend's rank picks
-and orders candidates; a light re-rank then blends in how many of the question's concepts a
+OR of its content words, each widened by the synonym map. A word that is neither in the policies
+nor a real English word is a typo: it is replaced by the closest policy word (typo tolerance).
+Real words are never "corrected", even when no policy uses them. The backend's rank picks and
+orders candidates; a light re-rank then blends in how many of the question's concepts a
 section covers (weighted by rarity), so both backends agree on the best answer.
 """
 
@@ -32,6 +33,7 @@ from sqlalchemy.engine import Connection
 from knowledge.synonyms import MAX_PHRASE_WORDS, SYNONYMS, expansions
 from knowledge.text import STOPWORDS, stem, stems, unique, words
 from knowledge.types import Correction
+from knowledge.words import ENGLISH, EnglishWords
 
 # Field weights: heading, body, policy title (SQLite bm25 arguments; PostgreSQL's setweight
 # classes A, B, C get the same proportions in PG_RANK_WEIGHTS).
@@ -80,9 +82,20 @@ CORRECTION_CACHE = 20_000
 
 
 class Vocabulary:
-    """Words and document frequencies of the policy sections (for typos and term weights)."""
+    """Words and document frequencies of the policy sections (for typos and term weights).
 
-    def __init__(self, documents: Iterable[str], extra_words: Iterable[str] = ()) -> None:
+    ``english`` is the general word list that tells a real word the policies never use ("dog",
+    "office") from a typo; None judges by the policies' own words alone.
+    """
+
+    def __init__(
+        self,
+        documents: Iterable[str],
+        extra_words: Iterable[str] = (),
+        *,
+        english: EnglishWords | None = ENGLISH,
+    ) -> None:
+        self.english = english
         self.df: Counter[str] = Counter()
         self.n_docs = 0
         surface: set[str] = set()
@@ -102,10 +115,17 @@ class Vocabulary:
                 self._buckets[(word[0], len(word))].append(word)
 
     def knows(self, word: str) -> bool:
+        """Whether the policies (or the synonym map) use this word or one of its forms."""
         return stem(word) in self.stems
 
+    def is_real_word(self, word: str) -> bool:
+        """A word of the general English list: never a typo, even if no policy uses it."""
+        return self.english is not None and word in self.english
+
     def correct(self, word: str) -> str | None:
-        """The closest known word for an unknown one (same first letter, length within 2)."""
+        """For a non-word: the closest policy word (same first letter, length within 2), else a
+        policy word one edit away. A correction the policies do not use could not match anything,
+        so a word like "wifi" stays as typed rather than becoming "wife"."""
         if len(word) < 4 or word.isdigit():
             return None
         if word in self._corrections:
@@ -116,10 +136,29 @@ class Vocabulary:
             for known in self._buckets.get((word[0], size), ())
         ]
         matches = difflib.get_close_matches(word, candidates, n=1, cutoff=TYPO_CUTOFF)
+        found = matches[0] if matches else None
+        if found is None and self.english is not None:
+            found = next((w for w in self.english.neighbours(word) if self.knows(w)), None)
         if len(self._corrections) >= CORRECTION_CACHE:
             self._corrections.clear()
-        self._corrections[word] = matches[0] if matches else None
-        return self._corrections[word]
+        self._corrections[word] = found
+        return found
+
+    def specificity(self, term: str) -> float | None:
+        """How much more often the policies use a term than general English does (log10 of the
+        ratio of shares; a phrase counts as its most specific word). None when no policy uses it.
+
+        "prompt", "vendor", "ai" score high; "office", "days", "new" low, even where a policy
+        happens to use them: that tells a question about the policies' subject from one that
+        merely shares everyday words with them.
+        """
+        values = []
+        for word in words(term):
+            df = self.df.get(stem(word), 0)
+            if df:
+                general = self.english.share(word) if self.english is not None else 1e-6
+                values.append(math.log10(df / self.n_docs / general))
+        return max(values) if values else None
 
     def idf(self, term: str) -> float:
         """Rarity of a term (a phrase counts as its rarest word); unknown terms weigh 0."""
@@ -152,7 +191,13 @@ def analyze_query(query: str, vocabulary: Vocabulary | None = None, *, fix_typos
         i += 1
         if word in STOPWORDS or (len(word) < 2 and not word.isdigit()):
             continue
-        if word not in SYNONYMS and fix_typos and vocabulary is not None and not vocabulary.knows(word):
+        if (
+            word not in SYNONYMS
+            and fix_typos
+            and vocabulary is not None
+            and not vocabulary.knows(word)
+            and not vocabulary.is_real_word(word)
+        ):
             replacement = vocabulary.correct(word)
             if replacement is None:
                 if word.isdigit():

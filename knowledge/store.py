@@ -123,6 +123,7 @@ def _replace_policies(session: Session, pack: Pack) -> None:
                 "departments": list(p.departments),
                 "source_file": p.source_file,
                 "position": i,
+                "owner_channel": p.owner_channel,
             }
             for i, p in enumerate(pack.policies)
         ],
@@ -186,6 +187,7 @@ def policies(session: Session) -> list[PolicyInfo]:
             updated=p.updated,
             departments=tuple(p.departments or ()),
             sections=int(counts.get(p.id, 0)),
+            owner_channel=p.owner_channel,
         )
         for p in session.scalars(select(Policy).order_by(Policy.position, Policy.id))
     ]

@@ -17,6 +17,7 @@ class PolicyInfo:
     updated: str | None
     departments: tuple[str, ...]
     sections: int
+    owner_channel: str | None = None
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class Correction:
     replacement: str
 
 
-PolicyAnswerKind = Literal["answer", "no_match", "list", "empty"]
+PolicyAnswerKind = Literal["answer", "related", "no_match", "list", "empty"]
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,10 @@ class PolicyAnswer:
     """The answer to ``/ai-policy`` and ``briefbot policy``.
 
     ``kind``: "answer" (``hits`` holds the best section then up to two related ones),
-    "no_match" (``suggestions`` holds close topics), "list" (empty question: ``policies``),
-    "empty" (no policies are loaded at all). ``contact`` names who to ask.
+    "related" (no section answers; ``related`` holds the closest one, shown as "related, not an
+    answer"), "no_match" (no policy covers this; ``suggestions`` holds the closest AI-policy
+    topics), "list" (empty question: ``policies``), "empty" (no policies are loaded at all).
+    ``contact`` names who to ask; ``concepts`` are the question's concepts as searched.
     """
 
     query: str
@@ -62,6 +65,13 @@ class PolicyAnswer:
     corrections: tuple[Correction, ...] = ()
     suggestions: tuple[str, ...] = ()
     policies: tuple[PolicyInfo, ...] = ()
+    related: tuple[SectionHit, ...] = ()
+    concepts: tuple[str, ...] = ()
+
+    @property
+    def unanswered(self) -> bool:
+        """Whether this belongs in the unanswered-questions log."""
+        return self.kind in ("related", "no_match")
 
     @property
     def best(self) -> SectionHit | None:
@@ -136,3 +146,28 @@ class CertAnswer:
     overview: tuple[DepartmentPicks, ...] = ()
     note: str = FEES_NOTE
     levels: tuple[str, ...] = field(default=("foundational", "practitioner", "advanced", "executive"))
+
+
+@dataclass(frozen=True)
+class GapGroup:
+    """Similar questions nobody could answer, grouped (``briefbot knowledge gaps``)."""
+
+    example: str
+    questions: tuple[str, ...]
+    count: int
+    verdict: str  # "no_match", or "related" when some asks got a related section
+    first_asked: str
+    last_asked: str
+    departments: tuple[str, ...]
+    policy_id: str | None = None
+
+
+@dataclass(frozen=True)
+class DigestMessage:
+    """One digest post: where it goes and why there (``owner_channel``, ``contact``, ``admin``)."""
+
+    destination: str
+    route: str
+    policy_id: str | None
+    text: str
+    groups: int

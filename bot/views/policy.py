@@ -11,7 +11,14 @@ from typing import Any
 from slack_sdk.models.blocks import ContextBlock, DividerBlock, HeaderBlock, MarkdownTextObject, SectionBlock
 
 from bot.text import escape_mrkdwn
-from knowledge.render import corrections_line, policy_text
+from knowledge.render import (
+    NO_POLICY,
+    NOT_ANSWERED,
+    RELATED_LABEL,
+    SUGGESTIONS_LABEL,
+    corrections_line,
+    policy_text,
+)
 from knowledge.types import PolicyAnswer, SectionHit
 
 SECTION_LIMIT = 3000
@@ -69,6 +76,25 @@ def fit_blocks(blocks: list[Any]) -> list[dict[str, Any]]:
     return dicts
 
 
+def _unanswered_blocks(answer: PolicyAnswer, note: str | None, contact: str) -> list[Any]:
+    """No policy covers this (closest topics as labelled suggestions), or "related, not an answer"."""
+    question = escape_mrkdwn(answer.query)
+    lead = NO_POLICY if answer.kind == "no_match" else NOT_ANSWERED
+    blocks: list[Any] = [SectionBlock(text=md(f"{lead} “{question}”."))]
+    if note:
+        blocks.append(ContextBlock(elements=[md(escape_mrkdwn(note), CONTEXT_LIMIT)]))
+    if answer.related:
+        related = "\n".join(
+            f"• {link(h.url, h.heading)} — {escape_mrkdwn(h.policy_title)}" for h in answer.related
+        )
+        blocks.append(SectionBlock(text=md(f"*{RELATED_LABEL}*\n{related}")))
+    if answer.suggestions:
+        topics = "\n".join(f"• {escape_mrkdwn(s)}" for s in answer.suggestions)
+        blocks.append(SectionBlock(text=md(f"*{SUGGESTIONS_LABEL}*\n{topics}")))
+    blocks.append(SectionBlock(text=md(f"Please ask {contact}.")))
+    return blocks
+
+
 def policy_blocks(answer: PolicyAnswer) -> tuple[str, list[dict[str, Any]]]:
     """Render a policy answer: ``(fallback text, blocks)``."""
     fallback = clip(escape_mrkdwn(policy_text(answer, width=None)), FALLBACK_LIMIT)
@@ -104,19 +130,8 @@ def policy_blocks(answer: PolicyAnswer) -> tuple[str, list[dict[str, Any]]]:
         return fallback, fit_blocks(blocks)
 
     note = corrections_line(answer)
-    if answer.kind == "no_match":
-        blocks.append(
-            SectionBlock(
-                text=md(f"I couldn't find a policy section that answers “{escape_mrkdwn(answer.query)}”.")
-            )
-        )
-        if note:
-            blocks.append(ContextBlock(elements=[md(escape_mrkdwn(note), CONTEXT_LIMIT)]))
-        if answer.suggestions:
-            topics = "\n".join(f"• {escape_mrkdwn(s)}" for s in answer.suggestions)
-            blocks.append(SectionBlock(text=md(f"*Close topics you could ask about:*\n{topics}")))
-        blocks.append(SectionBlock(text=md(f"Please ask {contact}.")))
-        return fallback, fit_blocks(blocks)
+    if answer.kind in ("no_match", "related"):
+        return fallback, fit_blocks(_unanswered_blocks(answer, note, contact))
 
     best = answer.hits[0]
     if note:

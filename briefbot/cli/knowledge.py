@@ -1,15 +1,20 @@
-"""CLI commands for the knowledge package: ``policy``, ``certs``, ``knowledge import|status``."""
+"""CLI commands for the knowledge package: ``policy``, ``certs``, ``knowledge import|status|gaps``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import click
 
+from bot.client import make_web_client
 from briefbot.cli.common import echo_json, with_services
+from foundation.settings import Settings
 from knowledge.certs import resolve_level
 from knowledge.errors import KnowledgeError
+from knowledge.gaps import DIGEST_DAYS
 from knowledge.render import certs_text, policy_text
+from knowledge.types import DigestMessage
 from storage.audit import Actor
 
 
@@ -81,6 +86,59 @@ def status_command(services: Any, as_json: bool) -> None:
         click.echo(f"{s.kind}: {s.items} ({origin}; version {s.version}, loaded {s.loaded_at or '-'})")
         if s.problem:
             click.echo(f"  problem at start-up: {s.problem}")
+
+
+@knowledge_group.command("gaps")
+@click.option("--days", type=click.IntRange(1, 366), default=DIGEST_DAYS, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@click.option("--send", is_flag=True, help="Post the digest to the policy owners in Slack.")
+@with_services
+def gaps_command(services: Any, days: int, as_json: bool, send: bool) -> None:
+    """Questions no policy answered, similar ones grouped, most asked first.
+
+    --send posts a digest to each policy's owner_channel (for questions its sections came
+    close to), else to the channel BRIEFBOT_POLICY_CONTACT names, else by DM to BRIEFBOT_ADMINS.
+    """
+    knowledge = services.knowledge
+    groups = knowledge.unanswered(days=days)
+    sent: list[DigestMessage] = []
+    if send and groups:
+        messages = knowledge.gaps_digest(days=days)
+        if not messages:
+            raise KnowledgeError(
+                "nowhere to send the digest: give policies an owner_channel, name a channel in "
+                "BRIEFBOT_POLICY_CONTACT (e.g. <#C0123ABCDE>), or set BRIEFBOT_ADMINS"
+            )
+        sent = knowledge.gaps.send(messages, _slack_poster(services.settings))
+        if len(sent) < len(messages):
+            failed = ", ".join(m.destination for m in messages if m not in sent)
+            raise KnowledgeError(f"digest not posted to {failed} (see the log); posted to {len(sent)}")
+    if as_json:
+        echo_json({"days": days, "groups": groups, "sent": sent})
+        return
+    if not groups:
+        click.echo(f"No unanswered policy questions in the last {days} days.")
+        return
+    click.echo(f"Questions no policy answered in the last {days} days ({len(groups)} groups):")
+    for g in groups:
+        who = f" [{', '.join(g.departments)}]" if g.departments else ""
+        kind = " (related section shown)" if g.verdict == "related" else ""
+        click.echo(f"  {g.count:>3}× {g.example}{who}{kind}")
+        for other in g.questions[1:4]:
+            click.echo(f"         also: {other}")
+    for message in sent:
+        click.echo(f"Digest posted to {message.destination} ({message.route}, {message.groups} groups).")
+
+
+def _slack_poster(settings: Settings) -> Callable[[str, str], object]:
+    if not settings.slack_bot_token:
+        raise KnowledgeError("SLACK_BOT_TOKEN is not set: cannot post the digest")
+    client = make_web_client(settings)
+
+    def post(destination: str, text: str) -> object:
+        return client.chat_postMessage(channel=destination, text=text, unfurl_links=False)
+
+    return post
 
 
 def register(cli: click.Group) -> None:

@@ -1,14 +1,15 @@
 """All ORM models; importing this package registers every table on ``Base.metadata``.
 
 Models are split by resource, each with its own Alembic revision:
-``audit`` (0001), ``feeds`` (0002), ``briefings`` (0003), ``knowledge`` (0004).
+``audit`` (0001), ``feeds`` (0002), ``briefings`` (0003), ``knowledge`` (0004; the
+unanswered-questions log and policy owner channels: 0005).
 """
 
 from storage.models.audit import AuditEntry
 from storage.models.base import Base
 from storage.models.briefings import DeliveredStory, Delivery, Subscription
 from storage.models.feeds import Feed, FeedDepartment, Item, Story
-from storage.models.knowledge import Certification, Policy, PolicySection
+from storage.models.knowledge import Certification, KnowledgeGap, Policy, PolicySection
 
 __all__ = [
     "AuditEntry",
@@ -19,6 +20,7 @@ __all__ = [
     "Feed",
     "FeedDepartment",
     "Item",
+    "KnowledgeGap",
     "Policy",
     "PolicySection",
     "Story",

@@ -29,6 +29,8 @@ class Policy(Base):
     departments: Mapped[list[str]] = mapped_column(JSON, default=list)
     source_file: Mapped[str] = mapped_column(String(1024), default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Slack channel ID of the policy's owners (front matter ``owner_channel``, migration 0005).
+    owner_channel: Mapped[str | None] = mapped_column(String(32))
 
     sections: Mapped[list[PolicySection]] = relationship(
         back_populates="policy", cascade="all, delete-orphan", order_by="PolicySection.position"
@@ -91,3 +93,22 @@ class KnowledgePack(Base):
     items: Mapped[int] = mapped_column(Integer, default=0)
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     loaded_by: Mapped[str] = mapped_column(String(255), default="")
+
+
+class KnowledgeGap(Base):
+    """One question no policy answered ("no_match") or only touched ("related").
+
+    ``concept_key`` (the question's concepts, sorted) groups rephrasings of the same question;
+    ``policy_id`` names the closest policy for "related" asks (no foreign key: catalogue
+    replacements delete policies, and the log should outlive them).
+    """
+
+    __tablename__ = "knowledge_gaps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    question: Mapped[str] = mapped_column(String(500))
+    concept_key: Mapped[str] = mapped_column(String(500))
+    verdict: Mapped[str] = mapped_column(String(16))
+    department: Mapped[str | None] = mapped_column(String(64))
+    policy_id: Mapped[str | None] = mapped_column(String(128))

@@ -49,7 +49,7 @@ def test_empty_question_lists_the_policies(bot_server: BotServer) -> None:
 
 def test_no_match_says_so_and_names_who_to_ask(bot_server: BotServer) -> None:
     rendered = str(ask(bot_server, "quantum teleportation")["blocks"])
-    assert "couldn't find a policy section" in rendered
+    assert "No AI policy covers “quantum teleportation”" in rendered
     assert "#ask-legal" in rendered
 
 
@@ -62,7 +62,7 @@ def test_typo_is_corrected_and_shown(bot_server: BotServer) -> None:
 def test_user_text_cannot_ping_anyone(bot_server: BotServer) -> None:
     body = ask(bot_server, "<!here> <@U123> zzqqx & <b>")
     rendered = str(body["blocks"]) + body["text"]
-    assert "couldn't find" in rendered  # the question is echoed back ...
+    assert "No AI policy covers" in rendered  # the question is echoed back ...
     assert "<!here>" not in rendered and "<@U123>" not in rendered and "<b>" not in rendered
     assert "&lt;!here&gt; &lt;@U123&gt; zzqqx &amp; &lt;b&gt;" in str(body["blocks"])  # ... escaped
 
@@ -141,3 +141,33 @@ def test_stuck_lookups_queue_others_fairly_and_never_block_other_commands(
     assert len(rendered) == 3
     assert sum("Customer and personal data in prompts" in r for r in rendered) == 1
     assert sum("How to report an AI incident" in r for r in rendered) == 2
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how do I reset my VPN password",
+        "can I bring my dog to the office",
+        "how many vacation days do I have left",
+        "what's the wifi password for guests",
+        "how do I order a new laptop charger",
+    ],
+)
+def test_off_topic_questions_say_no_policy_covers_them(bot_server: BotServer, question: str) -> None:
+    body = ask(bot_server, question)
+    rendered = str(body["blocks"])
+    assert "No AI policy covers" in rendered
+    assert "Closest AI-policy topics (suggestions, not answers)" in rendered
+    assert "Please ask the Legal &amp; Compliance team (#ask-legal)." in rendered
+    assert "Searched for" not in rendered  # reset, office, guests...: real words, never "corrected"
+    assert "Not sure it applies" not in rendered  # no section is presented as the answer
+
+
+def test_unanswered_questions_are_logged_with_the_channels_department(bot_server: BotServer) -> None:
+    from storage.audit import Actor
+
+    bot_server.services.briefings.subscribe("CFINANCE1", "finance", "weekdays 09:00", actor=Actor.cli())
+    bot_server.slack.command("/ai-policy", "when is payday this month", channel_id="CFINANCE1")
+    bot_server.slack.command("/ai-policy", "when is payday?", channel_id="CNOSUBS01")
+    (group,) = bot_server.services.knowledge.unanswered()
+    assert (group.example, group.count, group.departments) == ("when is payday this month", 2, ("finance",))

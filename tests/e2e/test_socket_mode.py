@@ -104,6 +104,20 @@ def test_policy_question_is_answered_in_the_ack(
     assert fake_slack.calls_to("response_url") == []  # the answer travelled in the ack
 
 
+def test_off_topic_question_is_told_no_policy_covers_it(
+    socket_bot: SocketBot, socket_mode: FakeSocketMode, fake_slack: FakeSlack
+) -> None:
+    ack = socket_mode.slash_command(
+        "/ai-policy", "can I bring my dog to the office", response_url=fake_slack.response_url()
+    )
+    assert ack.latency < 3.0 and ack.payload is not None
+    rendered = str(ack.payload["blocks"])
+    assert "No AI policy covers “can I bring my dog to the office”" in rendered
+    assert "Closest AI-policy topics (suggestions, not answers)" in rendered
+    assert "Searched for" not in rendered  # "office" is a word, not a typo of "officer"
+    assert validate_blocks(ack.payload["blocks"]) == []
+
+
 def test_sigterm_while_connected_exits_0_and_closes_the_socket(
     socket_bot: SocketBot, socket_mode: FakeSocketMode
 ) -> None:

@@ -9,10 +9,9 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
-from foundation.settings import Settings
 from knowledge.errors import KnowledgeError, PackError
 from knowledge.search import MemoryBackend
-from knowledge.service import KnowledgeService
+from knowledge.service import KnowledgeConfig, KnowledgeService
 from storage import Database
 from storage.audit import Actor, recent
 from storage.models import AuditEntry
@@ -22,8 +21,8 @@ QUESTIONS = yaml.safe_load(
 )
 
 
-def service_for(db: Database, **settings: object) -> KnowledgeService:
-    return KnowledgeService(db=db, settings=Settings(database_url=str(db.url), **settings))  # type: ignore[arg-type]
+def service_for(db: Database, **config: object) -> KnowledgeService:
+    return KnowledgeService(db=db, config=KnowledgeConfig(**config))  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -77,17 +76,17 @@ def test_admin_import_survives_restart(knowledge: KnowledgeService, db: Database
 
 def test_configured_pack_loads_and_reloads_only_when_its_files_change(db: Database, tmp_path: Path) -> None:
     folder = write_policies(tmp_path / "configured")
-    service = service_for(db, briefbot_policy_dir=folder)
-    service.version_ttl = 0  # see other processes' loads at once
+    service = service_for(db, policy_dir=folder)
+    service.catalogue.version_ttl = 0  # see other processes' loads at once
     assert [r.source for r in service.load_configured_packs() if r.kind == "policies"] == ["configured"]
     assert service.policy_answer("zanzibar").kind == "answer"
     # An admin import after start is kept across restarts while the configured files are unchanged.
     service.import_path(write_policies(tmp_path / "admin", marker="timbuktu"))
-    assert service_for(db, briefbot_policy_dir=folder).load_configured_packs() == []
+    assert service_for(db, policy_dir=folder).load_configured_packs() == []
     assert service.policy_answer("timbuktu").kind == "answer"
     # Editing the configured files makes the next start apply them.
     write_policies(folder, marker="kathmandu")
-    reloaded = service_for(db, briefbot_policy_dir=folder).load_configured_packs()
+    reloaded = service_for(db, policy_dir=folder).load_configured_packs()
     assert [r.kind for r in reloaded] == ["policies"]
     assert service.policy_answer("kathmandu").kind == "answer"
     assert service.policy_answer("timbuktu").kind == "no_match"
@@ -117,7 +116,7 @@ def test_broken_configured_pack_keeps_the_catalogue_and_says_why(
 ) -> None:
     certs = tmp_path / "certs.yaml"
     certs.write_text("- id: x\n  level: guru\n", encoding="utf-8")
-    service = service_for(db, briefbot_certs_file=certs, briefbot_policy_dir=tmp_path / "missing")
+    service = service_for(db, certs_file=certs, policy_dir=tmp_path / "missing")
     assert service.load_configured_packs() == []
     status = {s.kind: s for s in service.status()}
     assert "level must be one of" in (status["certifications"].problem or "")
@@ -190,7 +189,7 @@ def test_typos_are_tolerated_and_reported(knowledge: KnowledgeService) -> None:
 
 
 def test_no_match_suggests_topics_and_names_the_contact(db: Database) -> None:
-    service = service_for(db, briefbot_policy_contact="Jo in #ai-help")
+    service = service_for(db, policy_contact="Jo in #ai-help")
     service.load_configured_packs()
     answer = service.policy_answer("quantum teleportation")
     assert answer.kind == "no_match" and answer.hits == ()
@@ -246,7 +245,7 @@ def test_labelled_questions_hit_the_expected_section(knowledge: KnowledgeService
 
 def test_python_fallback_ranks_like_the_database(knowledge: KnowledgeService) -> None:
     """Without FTS5 (some SQLite builds) the in-process BM25 stands in and still answers well."""
-    knowledge._backend = MemoryBackend()
+    knowledge.policies._backend = MemoryBackend()
     hits = 0
     for case in QUESTIONS:
         answer = knowledge.search(case["question"], limit=1)

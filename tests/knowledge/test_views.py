@@ -79,6 +79,18 @@ def test_no_match_and_corrections_render() -> None:
     assert "Topic A (Policy)" in rendered and "Please ask Legal" in rendered
 
 
+def test_related_is_shown_as_not_an_answer() -> None:
+    answer = PolicyAnswer("rotate keys?", "related", "Legal", related=(hit(0),))
+    text, blocks = policy_blocks(answer)
+    rendered = str(blocks)
+    assert validate_blocks(blocks) == []
+    assert "No policy section answers “rotate keys?”." in rendered
+    assert "*Related, but not an answer:*" in rendered
+    assert "<https://intranet.example.com/p#h|Heading 0 &lt;!channel&gt;" in rendered
+    assert "Not sure it applies" not in rendered  # the wording of a real answer
+    assert text.startswith("No policy section answers") and "Related, but not an answer:" in text
+
+
 def test_cert_answer_escapes_and_fits() -> None:
     cert = CertView(
         "c",

@@ -21,10 +21,17 @@ def ai_policy_callback(
 ) -> None:
     """Answer a policy question; no question lists the policies."""
     question = command.get("text") or ""
-    knowledge = context["services"].knowledge
+    services = context["services"]
+    channel = command.get("channel_id")
+
+    def department() -> str | None:
+        # Asked only when the question goes into the unanswered log: a channel subscribed to
+        # one department's briefing tells us who is probably asking.
+        subscribed = {s.department for s in services.briefings.subscriptions(channel)} if channel else set()
+        return subscribed.pop() if len(subscribed) == 1 else None
 
     def work() -> Message:
-        text, blocks = policy_blocks(knowledge.policy_answer(question))
+        text, blocks = policy_blocks(services.knowledge.policy_answer(question, department=department))
         return {"text": text, "blocks": blocks}
 
     reply_within_budget(ack, respond, work, logger)

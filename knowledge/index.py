@@ -1,0 +1,126 @@
+"""In-memory helpers rebuilt once per catalogue version: answer cache, policy index, memo."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from knowledge import store
+from knowledge.search import Candidate, SectionStems, Sentences, Vocabulary, section_stems
+from knowledge.synonyms import SYNONYMS
+from knowledge.text import STOPWORDS, stems, unique, words
+from knowledge.types import PolicyInfo
+from storage import Database
+
+T = TypeVar("T")
+
+
+class AnswerCache:
+    """A small LRU of finished answers, keyed by catalogue version and normalised question.
+
+    People ask the same things ("/ai-certs legal", an empty "/ai-policy"); an answer depends only
+    on the catalogue version and the text, so a repeat costs a dictionary lookup.
+    """
+
+    def __init__(self, size: int = 1024) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> Any:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: tuple, value: Any) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+class VersionedMemo:
+    """One value per name, rebuilt when the catalogue version it was built for changes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._values: dict[str, tuple[object, Any]] = {}
+
+    def peek(self, name: str, version: object) -> Any:
+        entry = self._values.get(name)
+        return entry[1] if entry is not None and entry[0] == version else None
+
+    def get(self, name: str, version: object, build: Callable[[], T]) -> T:
+        entry = self._values.get(name)
+        if entry is not None and entry[0] == version:
+            return entry[1]  # type: ignore[no-any-return]
+        with self._lock:  # one thread builds; the others wait rather than all building at once
+            entry = self._values.get(name)
+            if entry is not None and entry[0] == version:
+                return entry[1]  # type: ignore[no-any-return]
+            value = build()
+            self._values[name] = (version, value)
+            return value
+
+
+@dataclass
+class PolicyIndex:
+    """What lookups need besides the database: vocabulary, listing, headings, memoised text."""
+
+    vocabulary: Vocabulary
+    policies: list[PolicyInfo]
+    headings: list[tuple[str, str]]
+    heading_words: dict[str, list[int]] = field(default_factory=dict)
+    stems: dict[int, SectionStems] = field(default_factory=dict)
+    sentences: dict[int, Sentences] = field(default_factory=dict)
+    _buckets: dict[str, list[str]] | None = None
+
+    def __post_init__(self) -> None:
+        # Word -> positions of the section headings (not policy intros) that contain it.
+        for position, (title, heading) in enumerate(self.headings):
+            if heading == title:
+                continue
+            for word in unique(w for w in words(heading) if len(w) > 3 and w not in STOPWORDS):
+                self.heading_words.setdefault(word, []).append(position)
+
+    def sentences_of(self, candidate: Candidate) -> Sentences:
+        """Section sentences for excerpts, memoised like ``stems_of``."""
+        split = self.sentences.get(candidate.section_id)
+        if split is None:
+            split = self.sentences[candidate.section_id] = Sentences.of(candidate.body)
+        return split
+
+    def heading_buckets(self) -> dict[str, list[str]]:
+        """Heading words by first letter, so close-word lookups compare few candidates."""
+        if self._buckets is None:
+            buckets: dict[str, list[str]] = {}
+            for word in self.heading_words:
+                buckets.setdefault(word[0], []).append(word)
+            self._buckets = buckets
+        return self._buckets
+
+    def stems_of(self, candidate: Candidate) -> SectionStems:
+        """Section stems, memoised: section text never changes within a catalogue version."""
+        known = self.stems.get(candidate.section_id)
+        if known is None:
+            known = self.stems[candidate.section_id] = section_stems(candidate)
+        return known
+
+
+def build_policy_index(db: Database) -> PolicyIndex:
+    """Read the policy catalogue once and precompute every section's stems."""
+    with db.read() as session:
+        texts = store.section_texts(session)
+        vocabulary = Vocabulary((f"{h}\n{b}\n{t}" for _i, h, b, t in texts), extra_words=list(SYNONYMS))
+        index = PolicyIndex(vocabulary, store.policies(session), store.headings(session))
+    # Every section's stems now, so no lookup pays for them later.
+    for section_id, heading, body, _title in texts:
+        head = frozenset(stems(heading))
+        index.stems[section_id] = SectionStems(head, head | frozenset(stems(body)))
+    return index

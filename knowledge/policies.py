@@ -1,0 +1,214 @@
+"""Policy lookups: ``/ai-policy`` answers, plain search, and the briefings' related-section link.
+
+Threading: one instance serves every thread; the index and answers are cached per catalogue
+version (see ``knowledge.index``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from knowledge import store
+from knowledge.catalogue import Catalogue
+from knowledge.decide import decide
+from knowledge.index import AnswerCache, PolicyIndex, VersionedMemo, build_policy_index
+from knowledge.search import (
+    CANDIDATES,
+    MemoryBackend,
+    PostgresBackend,
+    QueryPlan,
+    Ranked,
+    SearchBackend,
+    SqliteFtsBackend,
+    analyze_query,
+    excerpt,
+    group_weights,
+    rerank,
+    weigh,
+)
+from knowledge.text import STOPWORDS, stems, unique, words
+from knowledge.types import PolicyAnswer, SectionHit
+
+log = logging.getLogger(__name__)
+
+# Related sections must score at least this fraction of the best one.
+RELATED_RATIO = 0.55
+# Headline text for the briefing's "related policy" link: at least this many distinct, not too
+# common concepts must match the section, and words of its heading must carry this much weight.
+# Checked against the 126 labelled headlines in tests/data: about a quarter get a link, none of
+# the general-AI-news ("none") stories do.
+RELATED_MIN_GROUPS = 4
+RELATED_MIN_IDF = 1.0
+RELATED_MIN_HEADING_WEIGHT = 2.5
+
+# (verdict, sections to show, closest topics) for an analysed question.
+Outcome = tuple[str, tuple[SectionHit, ...], tuple[str, ...]]
+
+
+class PolicySearch:
+    """Answers policy questions against the current catalogue."""
+
+    def __init__(self, *, catalogue: Catalogue, memo: VersionedMemo, answers: AnswerCache) -> None:
+        self.catalogue = catalogue
+        self.db = catalogue.db
+        self._memo = memo
+        self._answers = answers
+        self._backend: SearchBackend | None = None
+
+    def version(self) -> int:
+        return self.catalogue.versions().get("policies", 0)
+
+    def index(self, version: int | None = None) -> PolicyIndex:
+        """The in-memory index for ``version`` (default: the current one)."""
+        version = self.version() if version is None else version
+        return self._memo.get("policies", version, lambda: build_policy_index(self.db))
+
+    def backend(self, conn: Connection) -> SearchBackend:
+        """The search backend for this database (decided once per process)."""
+        if self._backend is None:
+            if self.db.dialect == "postgresql":
+                self._backend = PostgresBackend()
+            elif store.has_fts5_table(conn):
+                self._backend = SqliteFtsBackend()
+            else:
+                log.warning("this SQLite build has no FTS5: policy search ranks in Python instead")
+                self._backend = MemoryBackend()
+        return self._backend
+
+    def _ranked(self, plan: QueryPlan, index: PolicyIndex, version: int) -> list[Ranked]:
+        # A plain connection rather than an ORM session: this runs on every uncached lookup.
+        with self.db.read_engine.connect() as conn:
+            backend = self.backend(conn)
+            if isinstance(backend, MemoryBackend):
+                backend.load(conn, version)
+            candidates = backend.candidates(conn, plan, CANDIDATES)
+        return rerank(plan, candidates, index.vocabulary, index.stems_of)
+
+    @staticmethod
+    def _hit(ranked: Ranked, index: PolicyIndex) -> SectionHit:
+        c = ranked.candidate
+        url = f"{c.url}#{c.anchor}" if c.url and c.anchor and "#" not in c.url else c.url
+        return SectionHit(
+            policy_id=c.policy_id,
+            policy_title=c.policy_title,
+            heading=c.heading,
+            excerpt=excerpt(index.sentences_of(c), ranked.matched_stems),
+            url=url,
+            owner=c.owner,
+            updated=c.updated,
+            score=round(ranked.score, 4),
+            matched_terms=ranked.matched_groups,
+            section_id=c.section_id,
+        )
+
+    def search(self, query: str, limit: int = 3) -> list[SectionHit]:
+        """The best sections for a question, whatever the verdict (never from the answer cache)."""
+        query = " ".join((query or "").split())[:500]
+        if not query:
+            return []
+        version = self.version()
+        index = self.index(version)
+        plan = weigh(analyze_query(query, index.vocabulary), index.vocabulary)
+        ranked = self._ranked(plan, index, version) if not plan.is_empty else []
+        return [self._hit(r, index) for r in ranked[:limit]]
+
+    def answer(self, query: str, *, limit: int = 3, contact: str) -> PolicyAnswer:
+        """Answer ``/ai-policy``: the best section, "related, not an answer", or no match."""
+        query = " ".join((query or "").split())[:500]
+        version = self.version()
+        key = ("policy", version, query.lower(), limit, contact)
+        cached = self._answers.get(key)
+        if cached is not None:
+            return replace(cached, query=query)  # type: ignore[no-any-return]
+        answer = self._answer(query, limit, version, contact)
+        self._answers.put(key, answer)
+        return answer
+
+    def _answer(self, query: str, limit: int, version: int, contact: str) -> PolicyAnswer:
+        index = self.index(version)
+        if not index.policies:
+            return PolicyAnswer(query, "empty", contact)
+        if not query:
+            return PolicyAnswer(query, "list", contact, policies=tuple(index.policies))
+        plan = weigh(analyze_query(query, index.vocabulary), index.vocabulary)
+        concepts = tuple(group.text for group in plan.groups)
+        # Questions that analyse to the same concepts ("prompt injection please?") rank alike.
+        key = ("ranked", version, tuple((g.text, g.terms) for g in plan.groups), limit)
+        outcome: Outcome | None = self._answers.get(key)
+        if outcome is None:
+            outcome = self._decide(plan, index, version, limit)
+            self._answers.put(key, outcome)
+        verdict, sections, topics = outcome
+        common: dict[str, Any] = {"corrections": plan.corrections, "concepts": concepts}
+        if verdict == "answer":
+            return PolicyAnswer(query, "answer", contact, hits=sections, **common)
+        return PolicyAnswer(
+            query,
+            "related" if verdict == "related" else "no_match",
+            contact,
+            related=sections,
+            suggestions=topics,
+            policies=tuple(index.policies),
+            **common,
+        )
+
+    def _decide(self, plan: QueryPlan, index: PolicyIndex, version: int, limit: int) -> Outcome:
+        ranked = self._ranked(plan, index, version) if not plan.is_empty else []
+        decision = decide(plan, ranked, index.vocabulary)
+        if decision.verdict == "no_match":
+            return "no_match", (), tuple(self._suggestions(plan, ranked, index))
+        best = ranked[0]
+        if decision.verdict == "related":
+            return "related", (self._hit(best, index),), ()
+        related = [r for r in ranked[1:] if r.score >= RELATED_RATIO * best.score and r.coverage > 0]
+        return "answer", tuple(self._hit(r, index) for r in [best, *related][:limit]), ()
+
+    @staticmethod
+    def _suggestions(plan: QueryPlan, ranked: list[Ranked], index: PolicyIndex, limit: int = 3) -> list[str]:
+        """The closest AI-policy topics: the best-ranked sections (not answers, only nearest),
+        else headings sharing a word (or nearly) with the question, else policy titles."""
+        if ranked:
+            return unique(f"{r.candidate.heading} ({r.candidate.policy_title})" for r in ranked[:limit])
+        query = " ".join(group.text for group in plan.groups)
+        found: dict[int, float] = {}
+        for qw in unique(w for w in words(query) if len(w) > 3 and w not in STOPWORDS):
+            candidates = index.heading_buckets().get(qw[0], [])
+            for close in difflib.get_close_matches(qw, candidates, n=3, cutoff=0.75):
+                similarity = difflib.SequenceMatcher(None, qw, close).ratio()
+                for position in index.heading_words[close]:
+                    found[position] = found.get(position, 0.0) + similarity
+        best = sorted(found.items(), key=lambda item: (-item[1], item[0]))
+        picks = [f"{index.headings[p][1]} ({index.headings[p][0]})" for p, _score in best[:limit]]
+        return picks or [p.title for p in index.policies[:limit]]
+
+    def related_section(self, text: str) -> SectionHit | None:
+        """The policy section most related to a bag of headline text, or None when none is close.
+
+        Stricter than a question: names and news words should not drag in a policy, so typos
+        are not corrected and the section must match several distinct, reasonably rare concepts.
+        """
+        version = self.version()
+        index = self.index(version)
+        if not index.policies:
+            return None
+        plan = weigh(analyze_query(text[:4000], index.vocabulary, fix_typos=False), index.vocabulary)
+        if plan.is_empty:
+            return None
+        ranked = self._ranked(plan, index, version)
+        weights = group_weights(plan, index.vocabulary)
+        for r in ranked[:5]:
+            strong = [g for g in r.matched_groups if weights.get(g, 0.0) >= RELATED_MIN_IDF]
+            heading = index.stems_of(r.candidate).heading
+            in_heading = sum(
+                weights[group.text]
+                for group in plan.groups
+                if group.text in strong and any(set(stems(term)) <= heading for term in group.terms)
+            )
+            if len(strong) >= RELATED_MIN_GROUPS and in_heading >= RELATED_MIN_HEADING_WEIGHT:
+                return self._hit(r, index)
+        return None
