@@ -39,9 +39,9 @@ MAX_BLOCKS = 100
 # is the budget here too, so a view never fails for size.
 TEXT_BUDGET = 11000
 FEED_BLOCKS = 40  # two blocks per feed (status line, buttons): twenty feeds at most
-FEED_TEXT = 5000
+FEED_TEXT = 5500
 CHANNEL_BLOCKS = 15
-SUBSCRIPTION_TEXT = 3000
+SUBSCRIPTION_TEXT = 3500
 AUDIT_ROWS = 8
 CERTS_SHOWN = 6
 SECTION_MAX = 2900
@@ -105,19 +105,26 @@ def _when(moment: datetime | None, tz: str = "UTC") -> str:
     return f"{local:%a} {local.day} {local:%b %H:%M} {local.tzname()}"
 
 
-def _view(blocks: list[Block]) -> dict[str, Any]:
-    return {"type": "home", "blocks": [b.to_dict() for b in blocks[:MAX_BLOCKS]]}
+def _view(blocks: Sequence[Block | dict[str, Any]]) -> dict[str, Any]:
+    rendered = [b if isinstance(b, dict) else b.to_dict() for b in blocks]
+    return {"type": "home", "blocks": rendered[:MAX_BLOCKS]}
+
+
+def _chars(block: dict[str, Any]) -> int:
+    """The characters of text a block shows (what the size budgets count)."""
+    texts = [block.get("text"), *(block.get("fields") or []), *(block.get("elements") or [])]
+    return sum(len(t.get("text", "")) if isinstance(t, dict) else 0 for t in texts)
 
 
 def _within(
     rows: Sequence[T], render: Callable[[T], list[Block]], *, max_blocks: int, max_chars: int
-) -> tuple[list[Block], int]:
+) -> tuple[list[dict[str, Any]], int]:
     """Render rows in order until a budget would be exceeded; returns the blocks and rows left out."""
-    blocks: list[Block] = []
+    blocks: list[dict[str, Any]] = []
     chars = 0
     for shown, row in enumerate(rows):
-        rendered = render(row)
-        size = sum(len(str(b.to_dict())) for b in rendered)
+        rendered = [b.to_dict() for b in render(row)]
+        size = sum(_chars(b) for b in rendered)
         if len(blocks) + len(rendered) > max_blocks or chars + size > max_chars:
             return blocks, len(rows) - shown
         blocks.extend(rendered)
@@ -130,7 +137,7 @@ def _within(
 
 def admin_view(home: AdminHome) -> dict[str, Any]:
     """The admin dashboard: feed health, subscriptions, knowledge pack, recent changes."""
-    blocks: list[Block] = [
+    blocks: list[Block | dict[str, Any]] = [
         HeaderBlock(text="AI briefings: admin"),
         ContextBlock(elements=[_md(f"Updated {_when(home.now)} · only admins see these controls.")]),
         ActionsBlock(
@@ -153,7 +160,7 @@ def admin_view(home: AdminHome) -> dict[str, Any]:
     return _view(blocks)
 
 
-def _feed_blocks(home: AdminHome) -> list[Block]:
+def _feed_blocks(home: AdminHome) -> list[Block | dict[str, Any]]:
     feeds = sorted(home.feeds, key=lambda f: (_HEALTH_ORDER.get(f.health, 5), f.id))
     failing = sum(1 for f in feeds if f.health == "failing")
     paused = sum(1 for f in feeds if f.status == "paused")
@@ -162,7 +169,7 @@ def _feed_blocks(home: AdminHome) -> list[Block]:
         + (f", {failing} failing" if failing else "")
         + (f", {paused} paused)" if paused else ")")
     )
-    blocks: list[Block] = [HeaderBlock(text=head)]
+    blocks: list[Block | dict[str, Any]] = [HeaderBlock(text=head)]
     if not feeds:
         blocks.append(
             SectionBlock(text=_md("No feeds yet: *Add feed* above, or `/ai-feeds add <url> <dept...>`."))
@@ -230,11 +237,13 @@ def subscription_line(sub: SubscriptionView, department_names: Mapping[str, str]
 
 def _subscription_blocks(
     subs: Sequence[SubscriptionView], department_names: Mapping[str, str], *, more_hint: str
-) -> list[Block]:
+) -> list[Block | dict[str, Any]]:
     by_channel: dict[str, list[SubscriptionView]] = {}
     for sub in subs:
         by_channel.setdefault(sub.channel_id, []).append(sub)
-    blocks: list[Block] = [HeaderBlock(text=f"Subscriptions ({len(subs)} in {len(by_channel)} channels)")]
+    blocks: list[Block | dict[str, Any]] = [
+        HeaderBlock(text=f"Subscriptions ({len(subs)} in {len(by_channel)} channels)")
+    ]
     if not subs:
         blocks.append(SectionBlock(text=_md("No channel gets a briefing yet: *Subscribe a channel* above.")))
         return blocks
@@ -297,7 +306,7 @@ def audit_text(entries: Sequence[AuditView]) -> str:
 
 def reader_view(home: ReaderHome) -> dict[str, Any]:
     """Briefings in the reader's channels, what each command does, certifications for them."""
-    blocks: list[Block] = [HeaderBlock(text="AI briefings")]
+    blocks: list[Block | dict[str, Any]] = [HeaderBlock(text="AI briefings")]
     if home.subscriptions:
         blocks += _subscription_blocks(
             home.subscriptions, home.department_names, more_hint="/ai-brief status"
