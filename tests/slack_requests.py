@@ -196,4 +196,3 @@ def message_action(
         "message_ts": "1700000000.000100",
         "message": {"type": "message", "user": "UOTHER", "text": text, "ts": "1700000000.000100"},
     }
-
