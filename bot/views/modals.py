@@ -314,50 +314,42 @@ def _initial(options: list[Option], value: str | None) -> Option | None:
     return next((o for o in options if o.value == value), None)
 
 
+def _select(
+    block_id: str, label: str, pairs: Sequence[tuple[str, str]], chosen: str | None, **kwargs: Any
+) -> InputBlock:
+    """An input block holding a static_select (action_id = block_id) with ``chosen`` preselected."""
+    options = _options(pairs)
+    element = StaticSelectElement(
+        action_id=block_id, options=options, initial_option=_initial(options, chosen)
+    )
+    return InputBlock(block_id=block_id, label=label, element=element, **kwargs)
+
+
 def subscribe_modal(
     departments: Sequence[tuple[str, str]], form: SubscribeForm, now: datetime
 ) -> dict[str, Any]:
-    """Channel, department, cadence/weekday/time or cron, timezone, top N, quiet weeks, next runs."""
-    depts, cadences, days, quiet = (
-        _options(departments),
-        _options(CADENCES),
-        _options(WEEKDAYS),
-        _options(QUIET),
+    """Channel, department, cadence/weekday/time or cron, timezone, top N, quiet weeks, next runs.
+
+    Cadence, day and time dispatch their changes (``dispatch_action``) so the next run times
+    under the form follow them before anything is saved.
+    """
+    channel = ConversationSelectElement(
+        action_id="channel",
+        initial_conversation=form.channel,
+        filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
+    )
+    top = NumberInputElement(
+        action_id="top", is_decimal_allowed=False, min_value=1, max_value=MAX_TOP_N, initial_value=form.top
+    )
+    quiet_options = _options(QUIET)
+    quiet = RadioButtonsElement(
+        action_id="quiet", options=quiet_options, initial_option=_initial(quiet_options, form.quiet)
     )
     blocks: list[Block] = [
-        InputBlock(
-            block_id="channel",
-            label="Channel",
-            element=ConversationSelectElement(
-                action_id="channel",
-                initial_conversation=form.channel,
-                filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
-            ),
-        ),
-        InputBlock(
-            block_id="department",
-            label="Department",
-            element=StaticSelectElement(
-                action_id="department", options=depts, initial_option=_initial(depts, form.department)
-            ),
-        ),
-        InputBlock(
-            block_id="cadence",
-            label="How often",
-            dispatch_action=True,
-            element=StaticSelectElement(
-                action_id="cadence", options=cadences, initial_option=_initial(cadences, form.cadence)
-            ),
-        ),
-        InputBlock(
-            block_id="weekday",
-            label="Day (weekly only)",
-            optional=True,
-            dispatch_action=True,
-            element=StaticSelectElement(
-                action_id="weekday", options=days, initial_option=_initial(days, form.weekday)
-            ),
-        ),
+        InputBlock(block_id="channel", label="Channel", element=channel),
+        _select("department", "Department", departments, form.department),
+        _select("cadence", "How often", CADENCES, form.cadence, dispatch_action=True),
+        _select("weekday", "Day (weekly only)", WEEKDAYS, form.weekday, optional=True, dispatch_action=True),
         InputBlock(
             block_id="time",
             label="Time",
@@ -378,24 +370,8 @@ def subscribe_modal(
             element=PlainTextInputElement(action_id="timezone", initial_value=form.timezone),
             hint="An IANA name such as Europe/Berlin; it defaults to yours.",
         ),
-        InputBlock(
-            block_id="top",
-            label="Stories per briefing",
-            element=NumberInputElement(
-                action_id="top",
-                is_decimal_allowed=False,
-                min_value=1,
-                max_value=MAX_TOP_N,
-                initial_value=form.top,
-            ),
-        ),
-        InputBlock(
-            block_id="quiet",
-            label="In a quiet week",
-            element=RadioButtonsElement(
-                action_id="quiet", options=quiet, initial_option=_initial(quiet, form.quiet)
-            ),
-        ),
+        InputBlock(block_id="top", label="Stories per briefing", element=top),
+        InputBlock(block_id="quiet", label="In a quiet week", element=quiet),
         ContextBlock(block_id="next_runs", elements=[_md(_runs_text(form, now))]),
     ]
     return _modal("subscribe_channel", "Subscribe a channel", blocks, submit="Subscribe", close="Cancel")
