@@ -80,5 +80,119 @@ class SignedSlackClient:
         headers = self.signed_headers(body, content_type="application/x-www-form-urlencoded")
         return self.http.post(self.url, content=body, headers=headers)
 
+    def event(self, payload: dict[str, Any]) -> httpx.Response:
+        """POST a signed Events API body (JSON), e.g. ``app_home_opened(...)``."""
+        body = json.dumps(payload)
+        headers = self.signed_headers(body, content_type="application/json")
+        return self.http.post(self.url, content=body, headers=headers)
+
     def close(self) -> None:
         self.http.close()
+
+
+# ----- interactivity and events payloads (what Slack sends; see DESIGN.md "Interactive surfaces")
+TEAM = {"id": "T0001", "domain": "example"}
+
+
+def _user(user_id: str) -> dict[str, str]:
+    return {"id": user_id, "username": user_id.lower(), "name": user_id.lower(), "team_id": "T0001"}
+
+
+def event_callback(event: dict[str, Any], *, event_id: str = "Ev0001") -> dict[str, Any]:
+    """An Events API envelope (HTTP body, or a Socket Mode ``events_api`` payload)."""
+    return {
+        "token": "legacy-unused",
+        "team_id": "T0001",
+        "api_app_id": "A0001",
+        "event": {"event_ts": f"{time.time():.6f}", **event},
+        "type": "event_callback",
+        "event_id": event_id,
+        "event_time": int(time.time()),
+        "authorizations": [{"team_id": "T0001", "user_id": "UBOT", "is_bot": True}],
+    }
+
+
+def app_home_opened(user_id: str, *, tab: str = "home") -> dict[str, Any]:
+    return event_callback({"type": "app_home_opened", "user": user_id, "channel": f"D{user_id}", "tab": tab})
+
+
+def block_actions(
+    action_id: str,
+    *,
+    user_id: str = "U1",
+    value: str | None = None,
+    block_id: str = "b",
+    view: dict[str, Any] | None = None,
+    trigger_id: str = "13345.trigger",
+    action_type: str = "button",
+) -> dict[str, Any]:
+    """A click in a view (App Home or a modal): carries a trigger_id, no response_url."""
+    action: dict[str, Any] = {
+        "action_id": action_id,
+        "block_id": block_id,
+        "type": action_type,
+        "action_ts": f"{time.time():.6f}",
+    }
+    if value is not None:
+        action["value"] = value
+    shown = view or {"id": "VHOME", "type": "home", "hash": "h0", "state": {"values": {}}}
+    return {
+        "type": "block_actions",
+        "team": TEAM,
+        "user": _user(user_id),
+        "api_app_id": "A0001",
+        "token": "legacy-unused",
+        "container": {"type": "view", "view_id": shown["id"]},
+        "trigger_id": trigger_id,
+        "view": shown,
+        "actions": [action],
+    }
+
+
+def view_submission(
+    callback_id: str,
+    values: dict[str, dict[str, Any]],
+    *,
+    user_id: str = "U1",
+    private_metadata: str = "",
+    view_id: str = "VMODAL",
+) -> dict[str, Any]:
+    """A modal submitted; ``values`` is ``view.state.values`` ({block_id: {action_id: element state}})."""
+    return {
+        "type": "view_submission",
+        "team": TEAM,
+        "user": _user(user_id),
+        "api_app_id": "A0001",
+        "token": "legacy-unused",
+        "trigger_id": "13346.trigger",
+        "view": {
+            "id": view_id,
+            "type": "modal",
+            "callback_id": callback_id,
+            "private_metadata": private_metadata,
+            "hash": "h1",
+            "state": {"values": values},
+        },
+    }
+
+
+def message_action(
+    callback_id: str,
+    text: str,
+    *,
+    user_id: str = "U1",
+    channel_id: str = "C1",
+    response_url: str = "",
+) -> dict[str, Any]:
+    """A message shortcut on someone's message in ``channel_id``."""
+    return {
+        "type": "message_action",
+        "callback_id": callback_id,
+        "trigger_id": "13347.trigger",
+        "response_url": response_url,
+        "team": TEAM,
+        "user": _user(user_id),
+        "channel": {"id": channel_id, "name": channel_id.lower()},
+        "message_ts": "1700000000.000100",
+        "message": {"type": "message", "user": "UOTHER", "text": text, "ts": "1700000000.000100"},
+    }

@@ -56,3 +56,17 @@ def test_doctor_checks_exactly_the_manifest_scopes() -> None:
     from bot.scopes import REQUIRED_SCOPES
 
     assert set(REQUIRED_SCOPES) == set(manifest()["oauth_config"]["scopes"]["bot"])
+
+
+def test_app_home_event_and_the_ask_policy_shortcut_are_declared() -> None:
+    data = manifest()
+    features, settings = data["features"], data["settings"]
+    assert features["app_home"]["home_tab_enabled"] is True
+    assert "app_home_opened" in settings["event_subscriptions"]["bot_events"]
+    assert settings["event_subscriptions"]["request_url"].endswith("/slack/events")
+    [shortcut] = features["shortcuts"]
+    assert (shortcut["type"], shortcut["callback_id"]) == ("message", "ask_policy")
+    assert len(shortcut["name"]) <= 24 and shortcut["description"]
+    scopes = set(data["oauth_config"]["scopes"]["bot"])
+    # Shortcuts need "commands"; users.conversations (a reader's channels) needs the read scopes.
+    assert {"commands", "channels:read", "groups:read"} <= scopes

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import actions, commands, events
+from bot.listeners import actions, commands, events, shortcuts, views
 
 
 def register_listeners(app: App) -> None:
     commands.register(app)
     actions.register(app)
     events.register(app)
+    views.register(app)
+    shortcuts.register(app)

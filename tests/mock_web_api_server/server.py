@@ -18,6 +18,10 @@ from bot.scopes import REQUIRED_SCOPES
 
 # Slack's documented Block Kit limits (see shared/reference/slack-platform.md).
 MAX_BLOCKS = 50
+VIEW_BLOCKS = 100  # Home tabs and modals
+VIEW_TITLE = 24  # modal title, submit and close
+PRIVATE_METADATA = 3000
+INPUT_LABEL = 2000
 SECTION_TEXT = 3000
 FIELD_TEXT = 2000
 MAX_FIELDS = 10
@@ -52,13 +56,13 @@ def _text_of(obj: Any) -> str:
     return "" if obj is None else str(obj)
 
 
-def validate_blocks(blocks: Any) -> list[str]:
-    """Problems Slack would reject the message for (empty list when valid)."""
+def validate_blocks(blocks: Any, *, max_blocks: int = MAX_BLOCKS) -> list[str]:
+    """Problems Slack would reject the message (or view) for (empty list when valid)."""
     problems: list[str] = []
     if not isinstance(blocks, list):
         return ["blocks must be a list"]
-    if len(blocks) > MAX_BLOCKS:
-        problems.append(f"{len(blocks)} blocks (max {MAX_BLOCKS})")
+    if len(blocks) > max_blocks:
+        problems.append(f"{len(blocks)} blocks (max {max_blocks})")
     total = 0
     for i, block in enumerate(blocks):
         if not isinstance(block, dict) or "type" not in block:
@@ -102,12 +106,42 @@ def validate_blocks(blocks: Any) -> list[str]:
             for e in elements:
                 if isinstance(e, dict) and e.get("type") == "button":
                     problems += _button(i, e)
-        elif kind in ("divider", "image", "rich_text", "input", "file", "video"):
+        elif kind == "input":
+            label = _text_of(block.get("label"))
+            element = block.get("element")
+            if not label or len(label) > INPUT_LABEL:
+                problems.append(f"block {i} input label {len(label)} chars (1..{INPUT_LABEL})")
+            if not isinstance(element, dict) or not element.get("type"):
+                problems.append(f"block {i} input has no element")
+        elif kind in ("divider", "image", "rich_text", "file", "video"):
             pass
         else:
             problems.append(f"block {i} unknown type {kind!r}")
     if total > TOTAL_TEXT:
         problems.append(f"blocks carry {total} characters of text (budget {TOTAL_TEXT})")
+    return problems
+
+
+def validate_view(view: Any) -> list[str]:
+    """Problems Slack would reject a Home or modal view for (empty list when valid)."""
+    if not isinstance(view, dict) or view.get("type") not in ("home", "modal"):
+        return ["view must be a home or modal object"]
+    blocks = view.get("blocks") or []
+    problems = validate_blocks(blocks, max_blocks=VIEW_BLOCKS)
+    ids = [b.get("block_id") for b in blocks if isinstance(b, dict) and b.get("block_id")]
+    if len(ids) != len(set(ids)):
+        problems.append("duplicate block_id in view")
+    if len(str(view.get("private_metadata") or "")) > PRIVATE_METADATA:
+        problems.append("private_metadata too long")
+    if view["type"] == "modal":
+        for key in ("title", "submit", "close"):
+            if key in view and not 1 <= len(_text_of(view[key])) <= VIEW_TITLE:
+                problems.append(f"modal {key} must be 1..{VIEW_TITLE} characters")
+        if "title" not in view:
+            problems.append("modal has no title")
+        has_input = any(isinstance(b, dict) and b.get("type") == "input" for b in blocks)
+        if has_input and "submit" not in view:
+            problems.append("a modal with input blocks needs a submit button")
     return problems
 
 
@@ -128,6 +162,8 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.users: dict[str, dict[str, Any]] = {}
         self.channels: dict[str, dict[str, Any]] = {}
+        # Channels each user is in (users.conversations).
+        self.memberships: dict[str, list[str]] = {}
         # Messages chat.postMessage accepted, per channel, oldest first (conversations.history).
         self.messages: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.rate_limit_ratio = 0.0
@@ -451,11 +487,40 @@ class FakeSlack:
         if method == "conversations.open":
             users = str(args.get("users", ""))
             return 200, {"ok": True, "channel": {"id": "D" + users.split(",")[0]}}
-        if method == "views.publish":
-            view = args.get("view")
-            if isinstance(view, str):
-                view = json.loads(view)
-            if len((view or {}).get("blocks", [])) > 100:
-                return 200, {"ok": False, "error": "invalid_blocks"}
-            return 200, {"ok": True, "view": view}
+        if method in ("views.publish", "views.open", "views.update"):
+            return 200, self._views(method, args)
+        if method == "users.conversations":
+            user_id = str(args.get("user", ""))
+            channels = [
+                {"id": c, "name": c.lower(), "is_member": True} for c in self.memberships.get(user_id, [])
+            ]
+            return 200, {"ok": True, "channels": channels, "response_metadata": {"next_cursor": ""}}
+        if method == "chat.getPermalink":
+            channel, ts = args.get("channel"), str(args.get("message_ts", ""))
+            if not channel or not ts:
+                return 200, {"ok": False, "error": "message_not_found"}
+            return 200, {
+                "ok": True,
+                "channel": channel,
+                "permalink": f"https://example.slack.com/archives/{channel}/p{ts.replace('.', '')}",
+            }
         return 200, {"ok": False, "error": "unknown_method"}
+
+    def _views(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        """views.publish / open / update: the view is validated like Slack does."""
+        view = args.get("view")
+        if isinstance(view, str):
+            with contextlib.suppress(ValueError):
+                view = json.loads(view)
+            args["view"] = view
+        if method == "views.publish" and not args.get("user_id"):
+            return {"ok": False, "error": "invalid_arguments"}
+        if method == "views.open" and not args.get("trigger_id"):
+            return {"ok": False, "error": "invalid_trigger_id"}
+        if method == "views.update" and not (args.get("view_id") or args.get("external_id")):
+            return {"ok": False, "error": "invalid_arguments"}
+        problems = validate_view(view)
+        if problems:
+            return {"ok": False, "error": "invalid_blocks", "errors": problems}
+        view_id = str(args.get("view_id") or f"V{next(self._ts):06d}")
+        return {"ok": True, "view": {**view, "id": view_id, "hash": f"h{next(self._ts)}"}}

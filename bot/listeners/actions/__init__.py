@@ -1,10 +1,13 @@
-"""Block action listeners (buttons in briefings and previews)."""
+"""Block action listeners (buttons in briefings, previews, App Home and modals)."""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.listeners.actions import home
+
 
 def register(app: App) -> None:
-    """No interactive actions yet; link buttons need only an ack."""
+    """Link buttons need only an ack; App Home's buttons live in ``home``."""
     app.action({"action_id": "open_link"})(lambda ack: ack())
+    home.register(app)

@@ -1,0 +1,169 @@
+"""Buttons on App Home and the live parts of the ``subscribe_channel`` modal.
+
+Each listener acks first, then works in Bolt's worker thread (the HTTP answer has left by then):
+opening a modal uses the click's ``trigger_id`` at once, before anything slow. Admin buttons are
+checked again here (a Home published before someone lost admin rights still shows them); a
+refusal is audited, explained in a small modal, and the caller's Home is republished without the
+controls.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.authz import AdminChecker
+from bot.context import BotServices
+from bot.surfaces import (
+    NOT_ADMIN,
+    checker_of,
+    department_options,
+    may_subscribe,
+    publish_home,
+    refuse,
+    user_timezone,
+)
+from bot.text import escape_mrkdwn
+from bot.views.modals import SubscribeForm, add_feed_modal, notice_modal, subscribe_modal
+from foundation.errors import BriefbotError
+from storage.audit import Actor
+from storage.types import utcnow
+
+FEED_ACTIONS = ("feed_pause", "feed_resume", "feed_refresh")
+# Inputs of subscribe_channel whose change re-computes the next run times shown in the modal.
+SCHEDULE_INPUTS = re.compile(r"^(cadence|weekday|time)$")
+
+
+def _open(client: WebClient, trigger_id: str | None, view: dict[str, Any], logger: logging.Logger) -> None:
+    if not trigger_id:
+        return
+    try:
+        client.views_open(trigger_id=trigger_id, view=view)
+    except SlackApiError as exc:  # an expired trigger: the click was too old to answer with a modal
+        logger.warning("views.open failed: %s", exc.response.get("error"))
+
+
+def _refused(
+    client: WebClient,
+    services: BotServices,
+    checker: AdminChecker,
+    body: dict[str, Any],
+    what: str,
+    logger: logging.Logger,
+) -> None:
+    user_id = body["user"]["id"]
+    refuse(services, user_id, what, surface="app_home")
+    _open(client, body.get("trigger_id"), notice_modal("refused", "Not allowed", NOT_ADMIN), logger)
+    publish_home(client, services, user_id, admin_checker=checker)
+
+
+def home_add_feed_callback(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, logger: logging.Logger
+) -> None:
+    """Open ``add_feed`` for admins."""
+    ack()
+    services = context["services"]
+    checker = checker_of(context, services)
+    if not checker.is_admin(client, body["user"]["id"]):
+        _refused(client, services, checker, body, "home_add_feed", logger)
+        return
+    _open(client, body.get("trigger_id"), add_feed_modal(department_options(services)), logger)
+
+
+def home_subscribe_callback(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, logger: logging.Logger
+) -> None:
+    """Open ``subscribe_channel`` for whoever may subscribe, time zone defaulting to theirs."""
+    ack()
+    services = context["services"]
+    checker = checker_of(context, services)
+    user_id = body["user"]["id"]
+    if not may_subscribe(checker, client, services, user_id):
+        _refused(client, services, checker, body, "home_subscribe", logger)
+        return
+    form = SubscribeForm(timezone=user_timezone(client, user_id))
+    _open(
+        client, body.get("trigger_id"), subscribe_modal(department_options(services), form, utcnow()), logger
+    )
+
+
+def feed_button_callback(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    logger: logging.Logger,
+) -> None:
+    """Pause, resume or refresh the feed whose id is the button's value, then republish Home."""
+    ack()
+    services = context["services"]
+    checker = checker_of(context, services)
+    what = action["action_id"]
+    if not checker.is_admin(client, body["user"]["id"]):
+        _refused(client, services, checker, body, f"{what} {action.get('value', '')}".strip(), logger)
+        return
+    run_feed_action(client, services, checker, body, action, logger)
+
+
+def run_feed_action(
+    client: WebClient,
+    services: BotServices,
+    checker: AdminChecker,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    logger: logging.Logger,
+) -> None:
+    """The slow part of a feed button (a refresh fetches): runs after the ack."""
+    user_id = body["user"]["id"]
+    what = action["action_id"]
+    try:
+        feed_id = int(str(action.get("value", "")).strip())
+        if what == "feed_pause":
+            services.feeds.pause(feed_id, actor=Actor.slack(user_id))
+        elif what == "feed_resume":
+            services.feeds.resume(feed_id, actor=Actor.slack(user_id))
+        else:
+            services.feeds.get(feed_id)  # a clear "no such feed" before fetching
+            services.feeds.refresh(feed_ids=[feed_id], force=True)
+    except (BriefbotError, ValueError) as exc:
+        message = (
+            f":warning: {escape_mrkdwn(str(exc)[:500])}"
+            if isinstance(exc, BriefbotError)
+            else "That feed id is not valid."
+        )
+        _open(client, body.get("trigger_id"), notice_modal("feed_action_failed", "Feed", message), logger)
+    publish_home(client, services, user_id, admin_checker=checker)
+
+
+def subscribe_form_changed_callback(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, logger: logging.Logger
+) -> None:
+    """Cadence, day or time changed in ``subscribe_channel``: show the new next run times."""
+    ack()
+    view = body.get("view") or {}
+    if view.get("callback_id") != "subscribe_channel":
+        return
+    services = context["services"]
+    form = SubscribeForm.from_state((view.get("state") or {}).get("values") or {})
+    try:
+        client.views_update(
+            view_id=view["id"],
+            hash=view.get("hash"),
+            view=subscribe_modal(department_options(services), form, utcnow()),
+        )
+    except SlackApiError as exc:  # hash_conflict: the user changed something else meanwhile
+        logger.info("subscribe_channel not refreshed: %s", exc.response.get("error"))
+
+
+def register(app: App) -> None:
+    app.action("home_add_feed")(home_add_feed_callback)
+    app.action("home_subscribe")(home_subscribe_callback)
+    for action_id in FEED_ACTIONS:
+        app.action(action_id)(feed_button_callback)
+    app.action(SCHEDULE_INPUTS)(subscribe_form_changed_callback)

@@ -1,0 +1,190 @@
+"""``add_feed`` and ``add_feed_preview`` submissions.
+
+The ack only parses: a malformed or refused URL comes back at once as a field error on ``url``;
+otherwise the modal turns into "checking the feed…" and the first fetch runs after the ack
+(:func:`fill_preview`), which then fills the preview in with ``views.update``. Submitting the
+preview saves the feed as ``/ai-feeds add`` does (``FeedService.add``, audited) and republishes
+the admin's Home.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.authz import AdminChecker
+from bot.context import BotServices
+from bot.listeners.commands.ai_feeds import clean_url
+from bot.surfaces import NOT_ADMIN, checker_of, publish_home, refuse
+from bot.text import escape_mrkdwn
+from bot.views.modals import (
+    FeedDraft,
+    Pick,
+    add_feed_checking,
+    add_feed_done,
+    add_feed_failed,
+    add_feed_preview,
+    notice_modal,
+    values_of,
+)
+from briefings.rank import Candidate
+from briefings.service import BriefingService
+from feeds.errors import InvalidFeedURL
+from feeds.records import FeedPreview
+from feeds.safety import check_literal_host
+from feeds.urls import host_of, normalise_feed_url
+from foundation.errors import BriefbotError
+from storage.audit import Actor
+from storage.types import utcnow
+
+# Items read for the preview's ranking (the service previews this many; the modal shows three).
+PREVIEW_ITEMS = 50
+ERROR_MAX = 300
+UNEXPECTED = "Something went wrong while checking the feed; the problem has been logged."
+
+
+def _update(client: WebClient, view_id: str, view: dict[str, Any], logger: logging.Logger) -> None:
+    try:
+        client.views_update(view_id=view_id, view=view)
+    except SlackApiError as exc:  # the admin closed the modal meanwhile: nothing to show it in
+        logger.info("views.update of %s failed: %s", view_id, exc.response.get("error"))
+
+
+def add_feed_submission(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    logger: logging.Logger,
+) -> None:
+    """Check the URL at once (no network); then preview the feed after the ack."""
+    services = context["services"]
+    checker = checker_of(context, services)
+    user_id = body["user"]["id"]
+    if not checker.is_admin(client, user_id):
+        refuse(services, user_id, "add_feed", surface="modal")
+        ack(response_action="errors", errors={"url": NOT_ADMIN})
+        return
+    values = values_of((view.get("state") or {}).get("values") or {})
+    try:
+        url = normalise_feed_url(clean_url(values.get("url") or ""))
+        check_literal_host(host_of(url), allow_private=services.settings.briefbot_allow_private_feeds)
+    except BriefbotError as exc:
+        ack(response_action="errors", errors={"url": str(exc)[:ERROR_MAX]})
+        return
+    departments = tuple(values.get("departments") or ())
+    if not departments:
+        ack(response_action="errors", errors={"departments": "Pick at least one department."})
+        return
+    draft = FeedDraft(url, departments, (values.get("name") or "").strip() or None)
+    ack(response_action="update", view=add_feed_checking(draft))
+    fill_preview(client, services, view["id"], draft, logger)
+
+
+def fill_preview(
+    client: WebClient, services: BotServices, view_id: str, draft: FeedDraft, logger: logging.Logger
+) -> None:
+    """The slow step: fetch the feed once, rank its items, show the preview."""
+    try:
+        preview = services.feeds.test(draft.url, limit=PREVIEW_ITEMS)
+        page = add_feed_preview(
+            draft, preview, rank_preview(services.briefings, preview, draft.departments, utcnow())
+        )
+    except InvalidFeedURL as exc:  # refused after resolving the host (SSRF guard): never saved
+        page = add_feed_failed(draft, str(exc), can_save=False)
+    except BriefbotError as exc:
+        page = add_feed_failed(draft, f"The first fetch failed: {exc}", can_save=True)
+    except Exception:
+        logger.exception("add_feed preview of %s failed", draft.url)
+        page = add_feed_failed(draft, UNEXPECTED, can_save=True)
+    _update(client, view_id, page, logger)
+
+
+def rank_preview(
+    briefings: BriefingService, preview: FeedPreview, departments: Sequence[str], now: datetime
+) -> list[Pick]:
+    """The three items the ranker would put highest for any of ``departments``, with why."""
+    tagged = frozenset(briefings.resolve_department(d).key for d in departments)
+    candidates = [
+        Candidate(
+            key=f"preview:{i}",
+            story_id=None,
+            title=item.title,
+            summary=item.summary,
+            url=item.link,
+            sources=(preview.title,),
+            published_at=item.published_at,
+            feed_departments=tagged,
+        )
+        for i, item in enumerate(preview.items)
+    ]
+    best: dict[str, tuple[float, str, Any]] = {}
+    for key in sorted(tagged):
+        for story in briefings.ranker.score(candidates, key, now=now)[:3]:
+            held = best.get(story.candidate.key)
+            if held is None or story.score > held[0]:
+                best[story.candidate.key] = (story.score, key, story)
+    top = sorted(best.values(), key=lambda entry: -entry[0])[:3]
+    picks = []
+    for _score, key, story in top:
+        explained = briefings.ranker.explain(story, key)
+        cand = explained.candidate
+        picks.append(Pick(cand.title, cand.url, briefings.profiles.get(key).name, explained.why))
+    return picks
+
+
+def add_feed_preview_submission(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    logger: logging.Logger,
+) -> None:
+    """Save the previewed feed (after the ack: adding fetches it again, as ``/ai-feeds add`` does)."""
+    services = context["services"]
+    checker = checker_of(context, services)
+    user_id = body["user"]["id"]
+    if not checker.is_admin(client, user_id):
+        refuse(services, user_id, "add_feed_preview", surface="modal")
+        ack(response_action="update", view=notice_modal("refused", "Not allowed", NOT_ADMIN))
+        return
+    draft = FeedDraft.from_metadata(view.get("private_metadata") or "")
+    ack(
+        response_action="update",
+        view=notice_modal("add_feed_saving", "Add a feed", ":hourglass_flowing_sand: Saving the feed…"),
+    )
+    save_feed(client, services, checker, view["id"], draft, user_id, logger)
+
+
+def save_feed(
+    client: WebClient,
+    services: BotServices,
+    checker: AdminChecker,
+    view_id: str,
+    draft: FeedDraft,
+    user_id: str,
+    logger: logging.Logger,
+) -> None:
+    """Store the feed, show the outcome, republish the admin's Home."""
+    try:
+        result = services.feeds.add(
+            draft.url, list(draft.departments), name=draft.name, actor=Actor.slack(user_id)
+        )
+        page = add_feed_done(result)
+    except BriefbotError as exc:
+        page = notice_modal("add_feed_done", "Add a feed", f":warning: {escape_mrkdwn(str(exc)[:500])}")
+    _update(client, view_id, page, logger)
+    publish_home(client, services, user_id, admin_checker=checker)
+
+
+def register(app: App) -> None:
+    app.view("add_feed")(add_feed_submission)
+    app.view("add_feed_preview")(add_feed_preview_submission)

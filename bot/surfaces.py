@@ -1,0 +1,170 @@
+"""What App Home, its buttons and the modals share: who may do what, refusals, publishing Home.
+
+``publish_home`` is the one entry point that (re)builds and publishes a user's Home; listeners call
+it after every change an admin makes, and slash commands may call it too. It never fails: a view
+that cannot be built or that Slack refuses is replaced by a minimal one.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.authz import AdminChecker
+from bot.context import BotServices
+from bot.views.home import AdminHome, ReaderHome, admin_view, minimal_view, reader_view
+from briefings.subscriptions import SubscriptionView
+from knowledge.types import CertView
+from storage.audit import Actor, record
+from storage.home_read import items_per_feed_since, recent_audit
+from storage.types import utcnow
+
+log = logging.getLogger(__name__)
+
+NOT_ADMIN = (
+    "Sorry, only briefing admins can do that. Ask a workspace admin or someone listed in BRIEFBOT_ADMINS."
+)
+HOME_FAILED = (
+    "Sorry, I couldn't build this view just now; the problem has been logged. Try reopening the tab."
+)
+CHANNEL_PAGES = 5  # users.conversations pages (200 channels each) read for a reader's Home
+
+
+def checker_of(context: Any, services: BotServices) -> AdminChecker:
+    """The app's shared checker (its users.info cache), or a fresh one outside a listener."""
+    checker = context.get("admin_checker") if context is not None else None
+    return checker if isinstance(checker, AdminChecker) else AdminChecker(services.settings)
+
+
+def may_subscribe(checker: AdminChecker, client: WebClient, services: BotServices, user_id: str) -> bool:
+    """``BRIEFBOT_SUBSCRIBE_ADMINS_ONLY`` decides, as for ``/ai-brief subscribe``."""
+    return not services.settings.briefbot_subscribe_admins_only or checker.is_admin(client, user_id)
+
+
+def refuse(services: BotServices, user_id: str, what: str, *, surface: str) -> None:
+    """Audit a refused attempt: who, what, where, why."""
+    with services.db.session() as session:
+        record(session, Actor.slack(user_id), "access.refused", what, surface=surface, reason="not an admin")
+
+
+def membership_warning(client: WebClient, channel_id: str) -> str:
+    """A warning when the bot is not in the channel (its briefings would be refused)."""
+    try:
+        info = client.conversations_info(channel=channel_id).get("channel") or {}
+    except SlackApiError:
+        return ""
+    if info.get("is_member") is False:
+        return (
+            "\n:warning: I am not in that channel yet: `/invite @briefbot` there before the first briefing."
+        )
+    return ""
+
+
+def department_options(services: BotServices) -> list[tuple[str, str]]:
+    """``(key, name)`` per department, from the registry the briefings use."""
+    return [(p.key, p.name) for p in services.briefings.profiles]
+
+
+def user_timezone(client: WebClient, user_id: str) -> str:
+    """The user's Slack timezone, or UTC when Slack does not say."""
+    try:
+        tz = ((client.users_info(user=user_id).get("user") or {}).get("tz") or "").strip()
+        if tz:
+            ZoneInfo(tz)
+            return tz
+    except (SlackApiError, ValueError, KeyError, OSError):
+        pass
+    return "UTC"
+
+
+def admin_home(services: BotServices) -> AdminHome:
+    """Every figure the admin dashboard shows, from one read each."""
+    now = utcnow()
+    return AdminHome(
+        feeds=services.feeds.list(),
+        items_last_week=items_per_feed_since(services.db, now - timedelta(days=7)),
+        subscriptions=services.briefings.subscriptions(now=now),
+        department_names={p.key: p.name for p in services.briefings.profiles},
+        packs=services.knowledge.status(),
+        audit=recent_audit(services.db),
+        now=now,
+    )
+
+
+def member_channels(client: WebClient, user_id: str) -> set[str] | None:
+    """The channels ``user_id`` is in (as far as the bot may see), None when Slack refuses."""
+    found: set[str] = set()
+    cursor = None
+    try:
+        for _ in range(CHANNEL_PAGES):
+            page = client.users_conversations(
+                user=user_id,
+                types="public_channel,private_channel",
+                exclude_archived=True,
+                limit=200,
+                cursor=cursor,
+            )
+            found.update(c["id"] for c in page.get("channels") or [] if c.get("id"))
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                break
+    except SlackApiError as exc:
+        log.warning("users.conversations failed for %s: %s", user_id, exc.response.get("error"))
+        return None
+    return found
+
+
+def reader_home(client: WebClient, services: BotServices, user_id: str) -> ReaderHome:
+    """Subscriptions in the reader's channels and certifications for those departments."""
+    channels = member_channels(client, user_id)
+    subs: list[SubscriptionView] = []
+    if channels:
+        subs = [
+            s for s in services.briefings.subscriptions() if s.channel_id in channels and s.status != "manual"
+        ]
+    departments = {s.department for s in subs}
+    certs: list[CertView] = []
+    if departments:
+        certs = [c for c in services.knowledge.certifications() if departments & set(c.departments)]
+    return ReaderHome(
+        subscriptions=subs,
+        department_names={p.key: p.name for p in services.briefings.profiles},
+        certifications=certs,
+        channels_unknown=channels is None,
+    )
+
+
+def build_home(client: WebClient, services: BotServices, user_id: str, *, is_admin: bool) -> dict[str, Any]:
+    """The Home view for ``user_id``; a minimal one when building fails."""
+    try:
+        return (
+            admin_view(admin_home(services))
+            if is_admin
+            else reader_view(reader_home(client, services, user_id))
+        )
+    except Exception:  # Home must always show something; the cause goes to the log
+        log.exception("building App Home for %s failed", user_id)
+        return minimal_view(HOME_FAILED)
+
+
+def publish_home(
+    client: WebClient, services: BotServices, user_id: str, *, admin_checker: AdminChecker | None = None
+) -> dict[str, Any]:
+    """Build and publish ``user_id``'s Home; returns the view published. Never raises."""
+    checker = admin_checker or AdminChecker(services.settings)
+    view = build_home(client, services, user_id, is_admin=checker.is_admin(client, user_id))
+    try:
+        client.views_publish(user_id=user_id, view=view)
+    except SlackApiError as exc:
+        log.warning("views.publish refused Home for %s: %s", user_id, exc.response.get("error"))
+        view = minimal_view(HOME_FAILED)
+        try:
+            client.views_publish(user_id=user_id, view=view)
+        except SlackApiError:
+            log.exception("even the minimal Home was refused for %s", user_id)
+    return view

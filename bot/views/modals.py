@@ -1,0 +1,405 @@
+"""Block Kit for the ``add_feed`` and ``subscribe_channel`` modals and the views that follow them.
+
+Pure builders and parsers: block and action ids are the contract in DESIGN.md ("Interactive
+surfaces"), input block_id = action_id. The state a step needs next travels in the view's
+``private_metadata`` (JSON), so any replica can handle the next submission.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    ConversationFilter,
+    ConversationSelectElement,
+    DividerBlock,
+    InputBlock,
+    MarkdownTextObject,
+    NumberInputElement,
+    Option,
+    PlainTextInputElement,
+    RadioButtonsElement,
+    SectionBlock,
+    StaticMultiSelectElement,
+    StaticSelectElement,
+    TimePickerElement,
+)
+from slack_sdk.models.views import View
+
+from bot.text import escape_mrkdwn
+from bot.views.feeds import link
+from briefings.schedule import parse_schedule
+from briefings.subscriptions import MAX_TOP_N, SubscriptionView
+from feeds.records import AddResult, FeedPreview
+from foundation.errors import BriefbotError
+
+CADENCES = (("daily", "Every day"), ("weekdays", "Weekdays (Mon–Fri)"), ("weekly", "Once a week"))
+WEEKDAYS = (
+    ("mon", "Monday"),
+    ("tue", "Tuesday"),
+    ("wed", "Wednesday"),
+    ("thu", "Thursday"),
+    ("fri", "Friday"),
+    ("sat", "Saturday"),
+    ("sun", "Sunday"),
+)
+QUIET = (("post", "Post a short note"), ("skip", "Skip the briefing"))
+SECTION_MAX = 2900
+
+
+@dataclass(frozen=True)
+class Pick:
+    """A story the preview says the feed would rank highest, and why it matters."""
+
+    title: str
+    url: str | None
+    department: str
+    why: str
+
+
+def _md(text: str) -> MarkdownTextObject:
+    return MarkdownTextObject(text=_cut(text, SECTION_MAX))
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _options(pairs: Sequence[tuple[str, str]]) -> list[Option]:
+    return [Option(value=value, text=_cut(label, 75)) for value, label in pairs]
+
+
+def _modal(callback_id: str, title: str, blocks: list[Block], **kwargs: Any) -> dict[str, Any]:
+    return View(type="modal", callback_id=callback_id, title=title, blocks=blocks, **kwargs).to_dict()  # type: ignore[no-any-return]
+
+
+def values_of(state: Mapping[str, Any]) -> dict[str, Any]:
+    """``view.state.values`` flattened to ``{block_id: value}`` (block_id = action_id here)."""
+    out: dict[str, Any] = {}
+    for block_id, actions in (state or {}).items():
+        element: dict[str, Any] = (actions or {}).get(block_id) or next(iter((actions or {}).values()), {})
+        kind = element.get("type")
+        if kind == "multi_static_select":
+            out[block_id] = [o["value"] for o in element.get("selected_options") or []]
+        elif kind in ("static_select", "radio_buttons"):
+            out[block_id] = (element.get("selected_option") or {}).get("value")
+        elif kind == "conversations_select":
+            out[block_id] = element.get("selected_conversation")
+        elif kind == "timepicker":
+            out[block_id] = element.get("selected_time")
+        else:
+            out[block_id] = element.get("value")
+    return out
+
+
+# ---------------------------------------------------------------------------- add_feed
+
+
+@dataclass(frozen=True)
+class FeedDraft:
+    """What the admin typed in ``add_feed``, carried through the preview."""
+
+    url: str
+    departments: tuple[str, ...]
+    name: str | None
+
+    def metadata(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_metadata(cls, text: str) -> FeedDraft:
+        data = json.loads(text or "{}")
+        return cls(str(data.get("url", "")), tuple(data.get("departments") or ()), data.get("name") or None)
+
+
+def add_feed_modal(departments: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    """The first step: URL, departments (from the registry) and an optional name."""
+    blocks: list[Block] = [
+        InputBlock(
+            block_id="url",
+            label="Feed URL",
+            element=PlainTextInputElement(action_id="url", placeholder="https://example.com/feed.xml"),
+            hint="RSS or Atom. I fetch it once and show a preview before anything is saved.",
+        ),
+        InputBlock(
+            block_id="departments",
+            label="Departments",
+            element=StaticMultiSelectElement(
+                action_id="departments", options=_options(departments), placeholder="Who is it for?"
+            ),
+        ),
+        InputBlock(
+            block_id="name",
+            label="Name",
+            optional=True,
+            element=PlainTextInputElement(
+                action_id="name", max_length=255, placeholder="Defaults to the feed's title"
+            ),
+        ),
+    ]
+    return _modal("add_feed", "Add a feed", blocks, submit="Preview", close="Cancel")
+
+
+def _draft_context(draft: FeedDraft) -> ContextBlock:
+    name = f" · named *{escape_mrkdwn(_cut(draft.name, 100))}*" if draft.name else ""
+    return ContextBlock(elements=[_md(f"{link(draft.url)} · for {', '.join(draft.departments)}{name}")])
+
+
+def add_feed_checking(draft: FeedDraft) -> dict[str, Any]:
+    """Shown by the ack while the first fetch runs."""
+    blocks: list[Block] = [
+        SectionBlock(text=_md(":hourglass_flowing_sand: Checking the feed… this takes a few seconds.")),
+        _draft_context(draft),
+    ]
+    return _modal("add_feed_preview", "Add a feed", blocks, close="Cancel", private_metadata=draft.metadata())
+
+
+def add_feed_preview(draft: FeedDraft, preview: FeedPreview, picks: Sequence[Pick]) -> dict[str, Any]:
+    """What the feed would give: its title, how many items, the three it would rank highest."""
+    title = escape_mrkdwn(_cut(preview.title or "(untitled feed)", 140))
+    lines = [f"*{title}*: {preview.item_count} items"]
+    if preview.already_added_as:
+        lines.append(f":information_source: Already curated as feed #{preview.already_added_as}.")
+    if preview.warning:
+        lines.append(f"Parser warning: {escape_mrkdwn(_cut(preview.warning, 300))}")
+    blocks: list[Block] = [SectionBlock(text=_md("\n".join(lines))), _draft_context(draft), DividerBlock()]
+    if picks:
+        blocks.append(SectionBlock(text=_md("*What it would rank highest*")))
+        for pick in picks[:3]:
+            label = link(pick.url, pick.title) if pick.url else escape_mrkdwn(_cut(pick.title, 250))
+            why = escape_mrkdwn(_cut(pick.why, 400)) or "matches this department's interests"
+            blocks.append(SectionBlock(text=_md(f"*{label}*\n_{pick.department}_: {why}")))
+    else:
+        blocks.append(
+            SectionBlock(
+                text=_md("None of its current items match the chosen departments' interests strongly.")
+            )
+        )
+    return _modal(
+        "add_feed_preview",
+        "Add a feed",
+        blocks,
+        submit="Save feed",
+        close="Cancel",
+        private_metadata=draft.metadata(),
+    )
+
+
+def add_feed_failed(draft: FeedDraft, error: str, *, can_save: bool) -> dict[str, Any]:
+    """A failed first fetch: why, and (unless the URL is refused) the option to save anyway."""
+    blocks: list[Block] = [
+        SectionBlock(text=_md(f":warning: {escape_mrkdwn(_cut(error, 500))}")),
+        _draft_context(draft),
+    ]
+    if can_save:
+        blocks.append(
+            ContextBlock(
+                elements=[
+                    _md("You can save it anyway: it is retried at every refresh and Home shows its health.")
+                ]
+            )
+        )
+        return _modal(
+            "add_feed_preview",
+            "Add a feed",
+            blocks,
+            submit="Save anyway",
+            close="Cancel",
+            private_metadata=draft.metadata(),
+        )
+    return _modal("add_feed_preview", "Add a feed", blocks, close="Close", private_metadata=draft.metadata())
+
+
+def add_feed_done(result: AddResult) -> dict[str, Any]:
+    """After saving: the feed and how its first fetch went."""
+    feed = result.feed
+    lines = [
+        f":white_check_mark: Added *#{feed.id} {escape_mrkdwn(_cut(feed.display_name, 150))}*"
+        f" · {', '.join(feed.departments)}"
+    ]
+    first = result.first_fetch
+    if first is not None and first.outcome in ("failed", "rate_limited", "gone"):
+        lines.append(
+            f":warning: The first fetch failed: {escape_mrkdwn(_cut(first.error or '', 300))}. It is retried."
+        )
+    elif first is not None:
+        lines.append(
+            f"Imported {first.backlog} current items as backlog: ranking uses them, none is posted as news."
+        )
+    return _modal("add_feed_done", "Add a feed", [SectionBlock(text=_md("\n".join(lines)))], close="Done")
+
+
+def notice_modal(callback_id: str, title: str, text: str) -> dict[str, Any]:
+    """A one-message modal (``text`` is mrkdwn-safe already)."""
+    return _modal(callback_id, title, [SectionBlock(text=_md(text))], close="Close")
+
+
+# ---------------------------------------------------------------------------- subscribe_channel
+
+
+@dataclass(frozen=True)
+class SubscribeForm:
+    """The ``subscribe_channel`` inputs as typed (checked by :func:`schedule_of` and the service)."""
+
+    channel: str | None = None
+    department: str | None = None
+    cadence: str = "weekdays"
+    weekday: str = "mon"
+    time: str = "09:00"
+    cron: str = ""
+    timezone: str = "UTC"
+    top: str = "5"
+    quiet: str = "post"
+
+    @classmethod
+    def from_state(cls, state: Mapping[str, Any], *, default_timezone: str = "UTC") -> SubscribeForm:
+        v = values_of(state)
+        return cls(
+            channel=v.get("channel") or None,
+            department=v.get("department") or None,
+            cadence=v.get("cadence") or "weekdays",
+            weekday=v.get("weekday") or "mon",
+            time=v.get("time") or "09:00",
+            cron=(v.get("cron") or "").strip(),
+            timezone=(v.get("timezone") or "").strip() or default_timezone,
+            top=str(v.get("top") or "5").strip(),
+            quiet=v.get("quiet") or "post",
+        )
+
+    def schedule_text(self) -> str:
+        """The schedule in ``/ai-brief subscribe`` words; the cron field wins when set."""
+        if self.cron:
+            return self.cron
+        if self.cadence == "weekly":
+            return f"weekly {self.weekday} {self.time}"
+        return f"{self.cadence} {self.time}"
+
+    def error_block(self) -> str:
+        """Which input a schedule error belongs to."""
+        return "cron" if self.cron else "time"
+
+
+def next_runs(form: SubscribeForm, now: datetime, count: int = 3) -> list[datetime]:
+    """The next ``count`` briefing times; raises ``BriefbotError`` for a bad schedule or timezone."""
+    schedule = parse_schedule(form.schedule_text(), form.timezone)
+    out: list[datetime] = []
+    moment = now
+    for _ in range(count):
+        found = schedule.next_after(moment)
+        if found is None:
+            break
+        out.append(found)
+        moment = found
+    return out
+
+
+def _runs_text(form: SubscribeForm, now: datetime) -> str:
+    try:
+        runs = next_runs(form, now)
+    except BriefbotError as exc:
+        return f":warning: {escape_mrkdwn(_cut(str(exc), 300))}"
+    zone = ZoneInfo(form.timezone)
+    shown = ", ".join(f"{r.astimezone(zone):%a %d %b %H:%M}" for r in runs)
+    return f"Next briefings ({escape_mrkdwn(form.timezone)}): {shown or 'none scheduled'}"
+
+
+def _initial(options: list[Option], value: str | None) -> Option | None:
+    return next((o for o in options if o.value == value), None)
+
+
+def _select(
+    block_id: str, label: str, pairs: Sequence[tuple[str, str]], chosen: str | None, **kwargs: Any
+) -> InputBlock:
+    """An input block holding a static_select (action_id = block_id) with ``chosen`` preselected."""
+    options = _options(pairs)
+    element = StaticSelectElement(
+        action_id=block_id, options=options, initial_option=_initial(options, chosen)
+    )
+    return InputBlock(block_id=block_id, label=label, element=element, **kwargs)
+
+
+def subscribe_modal(
+    departments: Sequence[tuple[str, str]], form: SubscribeForm, now: datetime
+) -> dict[str, Any]:
+    """Channel, department, cadence/weekday/time or cron, timezone, top N, quiet weeks, next runs.
+
+    Cadence, day and time dispatch their changes (``dispatch_action``) so the next run times
+    under the form follow them before anything is saved.
+    """
+    channel = ConversationSelectElement(
+        action_id="channel",
+        initial_conversation=form.channel,
+        filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
+    )
+    top = NumberInputElement(
+        action_id="top", is_decimal_allowed=False, min_value=1, max_value=MAX_TOP_N, initial_value=form.top
+    )
+    quiet_options = _options(QUIET)
+    quiet = RadioButtonsElement(
+        action_id="quiet", options=quiet_options, initial_option=_initial(quiet_options, form.quiet)
+    )
+    blocks: list[Block] = [
+        InputBlock(block_id="channel", label="Channel", element=channel),
+        _select("department", "Department", departments, form.department),
+        _select("cadence", "How often", CADENCES, form.cadence, dispatch_action=True),
+        _select("weekday", "Day (weekly only)", WEEKDAYS, form.weekday, optional=True, dispatch_action=True),
+        InputBlock(
+            block_id="time",
+            label="Time",
+            dispatch_action=True,
+            element=TimePickerElement(action_id="time", initial_time=form.time),
+        ),
+        InputBlock(
+            block_id="cron",
+            label="Cron expression (experts; wins if set)",
+            optional=True,
+            element=PlainTextInputElement(
+                action_id="cron", initial_value=form.cron or None, placeholder="30 8 * * 1-5"
+            ),
+        ),
+        InputBlock(
+            block_id="timezone",
+            label="Time zone",
+            element=PlainTextInputElement(action_id="timezone", initial_value=form.timezone),
+            hint="An IANA name such as Europe/Berlin; it defaults to yours.",
+        ),
+        InputBlock(block_id="top", label="Stories per briefing", element=top),
+        InputBlock(block_id="quiet", label="In a quiet week", element=quiet),
+        ContextBlock(block_id="next_runs", elements=[_md(_runs_text(form, now))]),
+    ]
+    return _modal("subscribe_channel", "Subscribe a channel", blocks, submit="Subscribe", close="Cancel")
+
+
+def subscribe_saving(form: SubscribeForm, department_name: str, now: datetime) -> dict[str, Any]:
+    """Shown by the ack while the subscription is stored."""
+    text = (
+        f":hourglass_flowing_sand: Subscribing <#{form.channel}> to the *{escape_mrkdwn(department_name)}* "
+        f"briefing…\n{_runs_text(form, now)}"
+    )
+    return notice_modal("subscribe_channel_done", "Subscribe a channel", text)
+
+
+def subscribe_done(
+    sub: SubscriptionView, department_name: str, created: bool, warning: str
+) -> dict[str, Any]:
+    """The stored subscription, as ``/ai-brief subscribe`` confirms it."""
+    verb = "Subscribed" if created else "Changed"
+    quiet = "skipped" if sub.quiet_mode == "skip" else "posted as a short note"
+    when = (
+        sub.next_run.astimezone(ZoneInfo(sub.timezone)).strftime("%a %d %b %H:%M")
+        if sub.next_run
+        else "not scheduled"
+    )
+    text = (
+        f":white_check_mark: {verb} <#{sub.channel_id}>: *{escape_mrkdwn(department_name)}* briefing, "
+        f"`{escape_mrkdwn(sub.schedule)}` ({sub.timezone}), {sub.top_n} stories, quiet weeks {quiet}. "
+        f"Next one: {when}.{warning}"
+    )
+    return notice_modal("subscribe_channel_done", "Subscribe a channel", text)

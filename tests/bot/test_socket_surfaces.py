@@ -1,0 +1,76 @@
+"""App Home and the ask_policy shortcut over Socket Mode: a real ``briefbot run`` process, the fake
+Socket Mode server delivering ``events_api`` and ``interactive`` envelopes, the fake Web API."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.test_run_process import BRIEFBOT
+from tests.e2e.test_socket_mode import _socket_env
+from tests.mock_web_api_server import FakeSlack, validate_blocks, validate_view
+from tests.slack_requests import app_home_opened, block_actions, message_action
+from tests.socket_mode_server import FakeSocketMode
+
+
+@pytest.fixture
+def socket_mode(fake_slack: FakeSlack) -> Iterator[FakeSocketMode]:
+    with FakeSocketMode() as server:
+        fake_slack.socket_mode_url = server.url
+        yield server
+
+
+@pytest.fixture
+def socket_bot(
+    sqlite_url: str, fake_slack: FakeSlack, socket_mode: FakeSocketMode, tmp_path: Path
+) -> Iterator[subprocess.Popen]:
+    env = _socket_env(sqlite_url, fake_slack, BRIEFBOT_ADMINS="UADMIN")
+    proc = subprocess.Popen(
+        [*BRIEFBOT, "run", "--port", "0", "--host", "127.0.0.1"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    if not socket_mode.wait_connected(timeout=30):
+        proc.kill()
+        pytest.fail(f"no Socket Mode connection:\n{proc.stdout.read() if proc.stdout else ''}")
+    yield proc
+    proc.kill()
+    proc.wait()
+
+
+def test_home_and_its_add_feed_button_work_over_socket_mode(
+    socket_bot: subprocess.Popen, socket_mode: FakeSocketMode, fake_slack: FakeSlack
+) -> None:
+    ack = socket_mode.wait_ack(socket_mode.send_envelope("events_api", app_home_opened("UADMIN")))
+    assert ack.latency < 3.0
+    home = fake_slack.wait_for("views.publish", timeout=10).args
+    assert home["user_id"] == "UADMIN" and validate_view(home["view"]) == []
+    assert "home_add_feed" in str(home["view"]["blocks"])
+
+    ack = socket_mode.wait_ack(
+        socket_mode.send_envelope("interactive", block_actions("home_add_feed", user_id="UADMIN"))
+    )
+    assert ack.latency < 3.0
+    modal = fake_slack.wait_for("views.open", timeout=10).args["view"]
+    assert modal["callback_id"] == "add_feed" and validate_view(modal) == []
+
+
+def test_ask_policy_answers_over_socket_mode(
+    socket_bot: subprocess.Popen, socket_mode: FakeSocketMode, fake_slack: FakeSlack
+) -> None:
+    payload = message_action(
+        "ask_policy", "can I paste customer data into ChatGPT?", response_url=fake_slack.response_url()
+    )
+    started = time.monotonic()
+    socket_mode.wait_ack(socket_mode.send_envelope("interactive", payload))
+    assert time.monotonic() - started < 3.0
+    answer = fake_slack.wait_for("response_url", timeout=10).args
+    assert answer["response_type"] == "ephemeral" and validate_blocks(answer["blocks"]) == []
+    assert "Customer and personal data in prompts" in str(answer["blocks"])
