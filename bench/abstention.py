@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 from knowledge.service import KnowledgeConfig, KnowledgeService  # noqa: E402
 from storage import Database  # noqa: E402
 from tests.databases import postgres_schema  # noqa: E402
+from tests.departments import REGISTRY  # noqa: E402
 from tests.knowledge.labelled import SPLITS, evaluate, summary  # noqa: E402
 
 
@@ -49,7 +50,7 @@ def main() -> int:
         db = Database(url)
         stack.callback(db.dispose)
         db.upgrade()
-        knowledge = KnowledgeService(db=db, config=KnowledgeConfig())
+        knowledge = KnowledgeService(db=db, config=KnowledgeConfig(departments=REGISTRY))
         knowledge.load_configured_packs()
         result = evaluate(knowledge)
         print(f"{args.db}:\n{summary(result)}")

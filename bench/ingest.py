@@ -43,6 +43,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tests.databases import postgres_schema  # noqa: E402
+from tests.departments import REGISTRY  # noqa: E402
 
 COMPANIES = ["Lumen Labs", "Northwind", "Contoso", "Fabrikam", "Initech", "Globex", "Umbrella", "Hooli"]
 VERBS = ["cuts", "doubles", "audits", "automates", "pilots", "pauses", "expands", "prices"]
@@ -202,6 +203,7 @@ def make_service(url: str, *, concurrency: int, per_host: int, parse_processes: 
     from storage import Database
 
     config = FeedConfig(
+        departments=REGISTRY,
         allow_private_feeds=True,
         fetch_concurrency=concurrency,
         fetch_per_host=per_host,

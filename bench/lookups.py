@@ -41,6 +41,7 @@ from foundation.settings import Settings  # noqa: E402
 from knowledge.packs import BUNDLED_CERTS, BUNDLED_POLICIES, load_pack  # noqa: E402
 from knowledge.search import analyze_query, sentences  # noqa: E402
 from tests.databases import postgres_schema  # noqa: E402
+from tests.departments import REGISTRY  # noqa: E402
 from tests.mock_web_api_server import FakeSlack  # noqa: E402
 from tests.slack_requests import SignedSlackClient  # noqa: E402
 
@@ -100,7 +101,7 @@ def percentile(values: list[float], q: float) -> float:
 def generate_pack(folder: Path, sections: int, certs: int, seed: int = 7) -> tuple[Path, Path]:
     """Policies and certifications in the bundled pack's style and vocabulary, at scale."""
     rng = random.Random(seed)
-    bundled = load_pack(BUNDLED_POLICIES).policies
+    bundled = load_pack(BUNDLED_POLICIES, departments=REGISTRY).policies
     pool = [(s.heading, sentences(s.body)) for p in bundled for s in p.sections if s.level == 2]
     policies_dir = folder / "policies"
     policies_dir.mkdir(parents=True)
@@ -123,7 +124,7 @@ def generate_pack(folder: Path, sections: int, certs: int, seed: int = 7) -> tup
             body += rng.sample(extra, min(len(extra), 2))
             lines += ["", f"## {heading} ({team} {rng.randint(1, 999)})", "", " ".join(body)]
         (policies_dir / f"generated-{n:04d}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    base_certs = load_pack(BUNDLED_CERTS).certifications
+    base_certs = load_pack(BUNDLED_CERTS, departments=REGISTRY).certifications
     entries = []
     for n in range(certs):
         c = base_certs[n % len(base_certs)]

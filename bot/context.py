@@ -10,6 +10,7 @@ from typing import Protocol
 
 from briefings.service import BriefingService
 from feeds.service import FeedService
+from foundation.departments import DepartmentRegistry
 from foundation.settings import Settings
 from knowledge.service import KnowledgeService
 from storage import Database
@@ -32,3 +33,6 @@ class BotServices(Protocol):
 
     @property
     def knowledge(self) -> KnowledgeService: ...
+
+    @property
+    def departments(self) -> DepartmentRegistry: ...

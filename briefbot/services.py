@@ -7,12 +7,14 @@ services on top. If a later step fails, what was opened is closed again.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from briefings.profiles import load_profiles
 from briefings.service import BriefingConfig, BriefingService
 from feeds.config import FeedConfig
 from feeds.service import FeedService
+from foundation.departments import DepartmentRegistry
 from foundation.settings import Settings
 from knowledge.service import KnowledgeConfig, KnowledgeService
 from storage import Database
@@ -29,7 +31,8 @@ class Services:
     feeds: FeedService
     briefings: BriefingService
     knowledge: KnowledgeService
-    extras: dict[str, Any] = field(default_factory=dict)
+    # The one department registry (from the profiles) every layer was handed.
+    departments: DepartmentRegistry
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Services:
         # Bolt deep-copies the context for lazy listeners: they must get the same services.
@@ -41,6 +44,8 @@ class Services:
 
 def make_services(settings: Settings, *, upgrade: bool = True, load_packs: bool = True) -> Services:
     """Build all services for ``settings``; migrate the database first when ``upgrade``."""
+    # Profiles first: a bad BRIEFBOT_PROFILES_FILE stops the start before the database is touched.
+    departments = load_profiles(settings.briefbot_profiles_file).registry
     db = Database(settings.database_url)
     try:
         if upgrade:
@@ -48,6 +53,7 @@ def make_services(settings: Settings, *, upgrade: bool = True, load_packs: bool 
         knowledge = KnowledgeService(
             db=db,
             config=KnowledgeConfig(
+                departments=departments,
                 policy_dir=settings.briefbot_policy_dir,
                 certs_file=settings.briefbot_certs_file,
                 policy_contact=settings.briefbot_policy_contact,
@@ -59,6 +65,7 @@ def make_services(settings: Settings, *, upgrade: bool = True, load_packs: bool 
         feeds = FeedService(
             db=db,
             config=FeedConfig(
+                departments=departments,
                 refresh_minutes=settings.briefbot_refresh_minutes,
                 fresh_hours=settings.briefbot_fresh_hours,
                 max_cache_hours=settings.briefbot_max_cache_hours,
@@ -81,7 +88,14 @@ def make_services(settings: Settings, *, upgrade: bool = True, load_packs: bool 
             ),
             knowledge=knowledge,
         )
-        return Services(settings=settings, db=db, feeds=feeds, briefings=briefings, knowledge=knowledge)
+        return Services(
+            settings=settings,
+            db=db,
+            feeds=feeds,
+            briefings=briefings,
+            knowledge=knowledge,
+            departments=departments,
+        )
     except BaseException:
         db.dispose()
         raise

@@ -7,12 +7,15 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from feeds.fetch import MAX_FRESH_FOR
+from foundation.departments import DepartmentRegistry
 
 
 @dataclass(frozen=True)
 class FeedConfig:
     """Feed refresh, fetch and retention settings. The defaults are the documented ``BRIEFBOT_*`` ones."""
 
+    # The departments feeds may be tagged with (the profiles' registry, so every alias works here too).
+    departments: DepartmentRegistry
     refresh_minutes: int = 30  # BRIEFBOT_REFRESH_MINUTES: the normal refresh period
     # BRIEFBOT_FRESH_HOURS: how far before a feed's last success a new entry may be dated and
     # still be news (older ones are an old item resurfacing, stored as backlog).

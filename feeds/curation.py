@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from typing import TypeVar
 
 from feeds.config import FeedConfig
-from feeds.departments import normalise_departments, valid_departments_text
 from feeds.errors import FeedError, FeedNotFound, FetchError, InvalidFeedURL
 from feeds.records import FeedEdit, FeedInfo
 from feeds.safety import check_host, check_literal_host
@@ -36,9 +35,9 @@ class FeedCuration:
     def add(self, url: str, departments: Sequence[str], *, name: str | None, actor: Actor) -> FeedInfo:
         """Curate a new, not yet fetched feed; raises ``DuplicateFeed`` if it is curated already."""
         normalised = normalise_feed_url(url)
-        depts = normalise_departments(list(departments))
+        depts = self.config.departments.resolve_many(departments)
         if not depts:
-            raise FeedError(f"tag the feed with at least one department: {valid_departments_text()}")
+            raise FeedError(f"tag the feed with at least one department: {self.config.departments.choices()}")
         clean_name = clean_text(name or "", NAME_MAX) or None
         self.preflight(normalised)
         return self.store.add(actor, NewFeed(normalised, clean_name, tuple(depts)))
@@ -63,11 +62,11 @@ class FeedCuration:
         actor: Actor,
     ) -> FeedEdit:
         """Re-tag and/or rename a feed in place (see ``FeedService.edit``)."""
-        replace = normalise_departments(list(departments)) if departments is not None else None
-        adding = normalise_departments(list(add_departments))
-        removing = normalise_departments(list(remove_departments))
+        replace = self.config.departments.resolve_many(departments) if departments is not None else None
+        adding = self.config.departments.resolve_many(add_departments)
+        removing = self.config.departments.resolve_many(remove_departments)
         if replace is not None and not replace:
-            raise FeedError(f"tag the feed with at least one department: {valid_departments_text()}")
+            raise FeedError(f"tag the feed with at least one department: {self.config.departments.choices()}")
         conflict = [d for d in removing if d in adding or (replace is not None and d in replace)]
         if conflict:
             raise FeedError(f"{conflict[0]} is both added and removed; say which you mean")
@@ -81,7 +80,7 @@ class FeedCuration:
             if not wanted:
                 raise FeedError(
                     f"feed #{feed_id} would be left without a department; keep at least one of "
-                    f"{valid_departments_text()} (or remove the feed)"
+                    f"{self.config.departments.choices()} (or remove the feed)"
                 )
             return FeedPatch(tuple(wanted), new_name if name is not None else old_name)
 

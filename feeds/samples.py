@@ -9,12 +9,12 @@ from typing import Any
 
 import yaml
 
-from feeds.departments import normalise_departments
 from feeds.errors import FeedError
 from feeds.records import RefreshReport
 from feeds.refresh import parse_body
 from feeds.store.protocols import FeedStore, NewFeed, RefreshStore
 from feeds.urls import normalise_feed_url
+from foundation.departments import DepartmentRegistry
 from storage.audit import Actor
 from storage.types import utcnow
 
@@ -22,7 +22,12 @@ SAMPLES_DIR = Path(__file__).resolve().parent / "data" / "samples"
 
 
 def load_samples(
-    feeds: FeedStore, refresh: RefreshStore, samples_dir: Path | None = None, *, now: datetime | None = None
+    feeds: FeedStore,
+    refresh: RefreshStore,
+    departments: DepartmentRegistry,
+    samples_dir: Path | None = None,
+    *,
+    now: datetime | None = None,
 ) -> RefreshReport:
     """Register the sample feeds of ``samples_dir/feeds.yaml`` (idempotent) and ingest the
     bundled files through the same parse/normalise/de-duplicate/store path as fetched bytes.
@@ -37,7 +42,7 @@ def load_samples(
         NewFeed(
             normalise_feed_url(entry["url"]),
             entry.get("name"),
-            tuple(normalise_departments(list(entry["departments"]))),
+            departments.resolve_many(entry["departments"]),
         )
         for entry in manifest
     ]

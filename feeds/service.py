@@ -16,7 +16,6 @@ from typing import Any
 
 from feeds.config import FeedConfig
 from feeds.curation import FeedCuration
-from feeds.departments import normalise_department
 from feeds.records import (
     AddResult,
     FeedEdit,
@@ -167,7 +166,9 @@ class FeedService:
 
     def load_samples(self, samples_dir: Path | None = None, *, now: datetime | None = None) -> RefreshReport:
         """Register and ingest the bundled sample feeds, no network (see ``feeds.samples``)."""
-        return load_samples(self.feed_store, self.refresh_store, samples_dir, now=now)
+        return load_samples(
+            self.feed_store, self.refresh_store, self.config.departments, samples_dir, now=now
+        )
 
     # ------------------------------------------------------------------ OPML
 
@@ -197,7 +198,7 @@ class FeedService:
         self, *, department: str | None = None, limit: int = 20, include_backlog: bool = True
     ) -> builtins.list[ItemInfo]:
         """The newest stored items, optionally only those of feeds tagged with ``department``."""
-        dept = normalise_department(department) if department else None
+        dept = self.config.departments.resolve(department) if department else None
         return self.item_store.newest(
             department=dept, limit=max(1, min(limit, 1000)), include_backlog=include_backlog
         )

@@ -6,12 +6,6 @@ from collections.abc import Sequence
 
 from feeds.config import FeedConfig
 from feeds.curation import NAME_MAX
-from feeds.departments import (
-    is_department,
-    normalise_department,
-    normalise_departments,
-    valid_departments_text,
-)
 from feeds.errors import InvalidFeedURL
 from feeds.opml import ExportFeed, Outline, export_opml, parse_opml
 from feeds.records import ImportLine, ImportReport
@@ -38,7 +32,8 @@ class OpmlTransfer:
         Departments come from the outline's categories (or enclosing folders), else from
         ``default_departments``. One transaction: an unexpected failure adds nothing.
         """
-        defaults = tuple(normalise_departments(list(default_departments)))
+        registry = self.config.departments
+        defaults = registry.resolve_many(default_departments)
         checked = [self._check(outline, defaults) for outline in parse_opml(data)]
         wanted = [c for c in checked if isinstance(c, NewFeed)]
         results = iter(self.store.import_feeds(actor, wanted, invalid=len(checked) - len(wanted)))
@@ -74,7 +69,8 @@ class OpmlTransfer:
             check_literal_host(host_of(url), allow_private=self.config.allow_private_feeds)
         except InvalidFeedURL as exc:
             return ImportLine("invalid", outline.url[:300], title, str(exc))
-        depts = tuple(dict.fromkeys(normalise_department(c) for c in outline.categories if is_department(c)))
+        registry = self.config.departments
+        depts = tuple(dict.fromkeys(k for k in map(registry.normalise, outline.categories) if k))
         depts = depts or defaults
         if not depts:
             shown = ", ".join(outline.categories) or "none"
@@ -83,7 +79,7 @@ class OpmlTransfer:
                 url,
                 title,
                 f"no department (categories: {shown}); use a category such as "
-                f"{valid_departments_text()} or pass a default department",
+                f"{registry.choices()} or pass a default department",
             )
         return NewFeed(url, title or None, depts)
 

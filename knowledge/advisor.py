@@ -45,18 +45,24 @@ class CertAdvisor:
         words = self._memo.get(
             "certification-words", self.version(), lambda: cert_ranking.catalogue_words(catalogue)
         )
-        request = cert_ranking.parse_request(query, level=level, catalogue_words=words)
+        departments = self.catalogue.config.departments
+        request = cert_ranking.parse_request(
+            query, departments=departments, level=level, catalogue_words=words
+        )
         shown = " ".join(filter(None, [query, f"--level {level}" if level else ""]))
         if not catalogue:
             return CertAnswer(shown, "empty", request)
         if request.is_empty:
-            overview = cert_ranking.department_overview(catalogue)
+            overview = cert_ranking.department_overview(catalogue, departments)
             kind: CertAnswerKind = "overview" if not request.unknown else "no_match"
             return CertAnswer(shown, kind, request, overview=tuple(overview))
         picks = cert_ranking.rank(catalogue, request, limit)
         if not picks:
             return CertAnswer(
-                shown, "no_match", request, overview=tuple(cert_ranking.department_overview(catalogue))
+                shown,
+                "no_match",
+                request,
+                overview=tuple(cert_ranking.department_overview(catalogue, departments)),
             )
         return CertAnswer(shown, "recommendations", request, picks=tuple(picks))
 
@@ -66,7 +72,9 @@ class CertAdvisor:
         ``rotation`` is any counter (e.g. deliveries so far); it wraps around the department's
         recommendations, best first. None when the catalogue has nothing for the department.
         """
-        picks = cert_ranking.department_recommendations(self.certifications(), department)
+        picks = cert_ranking.department_recommendations(
+            self.certifications(), department, self.catalogue.config.departments
+        )
         if not picks:
             return None
         return picks[rotation % len(picks)]

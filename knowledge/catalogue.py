@@ -119,7 +119,11 @@ class Catalogue:
             return s is None or s.configured_fingerprint != current
 
         return self._apply(
-            load_pack(path), source="configured", actor=Actor.system(), configured=current, when=still_needed
+            load_pack(path, departments=self.config.departments),
+            source="configured",
+            actor=Actor.system(),
+            configured=current,
+            when=still_needed,
         )
 
     def _seed_bundled(self, kind: str, path: Path, state: store.PackState | None) -> ImportResult | None:
@@ -137,7 +141,12 @@ class Catalogue:
 
         if state is None and not still_needed(None):
             return None
-        return self._apply(load_pack(path), source="bundled", actor=Actor.system(), when=still_needed)
+        return self._apply(
+            load_pack(path, departments=self.config.departments),
+            source="bundled",
+            actor=Actor.system(),
+            when=still_needed,
+        )
 
     def import_path(self, path: str | Path, *, actor: Actor | None = None) -> ImportResult:
         """Validate the pack at ``path`` completely, then replace its catalogue atomically.
@@ -145,7 +154,7 @@ class Catalogue:
         Raises ``PackError`` (every problem with file and line) or ``KnowledgeError``; on error
         nothing is changed. The import is audited in the same transaction.
         """
-        pack = load_pack(Path(path))
+        pack = load_pack(Path(path), departments=self.config.departments)
         result = self._apply(pack, source="import", actor=actor or Actor.cli())
         assert result is not None
         return result

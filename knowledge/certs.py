@@ -13,9 +13,11 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
-from knowledge.packs import LEVELS
-from knowledge.text import DEPARTMENT_ALIASES, DEPARTMENTS, normalise, stem, unique, words
+from foundation.departments import DepartmentRegistry
+from knowledge.packs import CERT_AUDIENCES, LEVELS
+from knowledge.text import normalise, stem, unique, words
 from knowledge.types import CertPick, CertRequest, CertView, Correction, DepartmentPicks
 
 LEVEL_ALIASES: dict[str, str] = {
@@ -168,37 +170,34 @@ DEPARTMENT_TOPICS: dict[str, frozenset[str]] = {
     "it": frozenset({"ml-engineering", "generative-ai", "agents", "data", "security"}),
 }
 
-DEPARTMENT_LABELS = {
-    "finance": "finance",
-    "legal": "legal",
-    "operations": "operations",
-    "hr": "HR",
-    "it": "IT",
-}
+_LABELS = {"hr": "HR", "it": "IT", "it-leadership": "IT leadership"}
 
 _PHRASE_WORDS = 3
 
 
-def _lookup(phrase: str) -> tuple[str, object] | None:
-    if phrase in DEPARTMENT_ALIASES:
-        return "department", DEPARTMENT_ALIASES[phrase]
-    if phrase in LEVEL_ALIASES:
-        return "level", LEVEL_ALIASES[phrase]
+def _lookup(phrase: str, departments: DepartmentRegistry) -> tuple[str, object] | None:
+    # A department's own name first; then roles and topics, which are more specific than the
+    # registry's broader aliases ("cfo" is a finance alias but also a strategy slant, "privacy"
+    # a legal alias but a catalogue topic); the aliases last.
+    department = departments.normalise(phrase)
+    if department and phrase.replace(" ", "-") in (department, departments.get(department).name.lower()):
+        return "department", department
     if phrase in ROLES:
         return "role", ROLES[phrase]
     if phrase in TOPIC_ALIASES:
         return "topic", TOPIC_ALIASES[phrase]
-    return None
+    if phrase in LEVEL_ALIASES:
+        return "level", LEVEL_ALIASES[phrase]
+    department = department or CERT_AUDIENCES.get(phrase)
+    return ("department", department) if department else None
 
 
-_KNOWN_WORDS = sorted(
-    {
-        w
-        for table in (DEPARTMENT_ALIASES, LEVEL_ALIASES, ROLES, TOPIC_ALIASES)
-        for k in table
-        for w in k.split()
-    }
-)
+@lru_cache(maxsize=8)
+def _known_words(departments: DepartmentRegistry) -> list[str]:
+    """Every word a request may use, for typo correction (departments come from the registry)."""
+    names = [n for d in departments for n in (d.key, d.name.lower(), *d.aliases)]
+    tables = (names, CERT_AUDIENCES, LEVEL_ALIASES, ROLES, TOPIC_ALIASES)
+    return sorted({w for table in tables for k in table for w in k.replace("-", " ").split()})
 
 
 # Words that say nothing about which certification fits ("certs for my team").
@@ -232,10 +231,16 @@ _FILLER = frozenset(
 )
 
 
-def parse_request(text: str, *, level: str | None = None, catalogue_words: Iterable[str] = ()) -> CertRequest:
+def parse_request(
+    text: str,
+    *,
+    departments: DepartmentRegistry,
+    level: str | None = None,
+    catalogue_words: Iterable[str] = (),
+) -> CertRequest:
     """Understand ``/ai-certs`` arguments in any order; unknown words are reported, not fatal."""
     tokens = [w for w in words(text.replace("&", " ").replace("/", " ")) if w]
-    departments: list[str] = []
+    wanted: list[str] = []
     topics: list[str] = []
     keywords: list[str] = []
     unknown: list[str] = []
@@ -246,7 +251,7 @@ def parse_request(text: str, *, level: str | None = None, catalogue_words: Itera
     while i < len(tokens):
         found = None
         for size in range(min(_PHRASE_WORDS, len(tokens) - i), 0, -1):
-            found = _lookup(" ".join(tokens[i : i + size]))
+            found = _lookup(" ".join(tokens[i : i + size]), departments)
             if found:
                 i += size
                 break
@@ -258,20 +263,21 @@ def parse_request(text: str, *, level: str | None = None, catalogue_words: Itera
             if stem(word) in known_catalogue:
                 keywords.append(word)
                 continue
-            close = difflib.get_close_matches(word, _KNOWN_WORDS, n=1, cutoff=0.8) if len(word) >= 4 else []
-            found = _lookup(close[0]) if close else None
+            known = _known_words(departments)
+            close = difflib.get_close_matches(word, known, n=1, cutoff=0.8) if len(word) >= 4 else []
+            found = _lookup(close[0], departments) if close else None
             if found is None:
                 unknown.append(word)
                 continue
             corrections.append(Correction(word, close[0]))
         kind, value = found
         if kind == "department":
-            departments.append(str(value))
+            wanted.append(str(value))
         elif kind == "level":
             levels.append(str(value))
         elif kind == "role":
             assert isinstance(value, Role)
-            departments.extend(value.departments)
+            wanted.extend(value.departments)
             topics.extend(value.topics)
         else:
             assert isinstance(value, tuple)
@@ -283,7 +289,7 @@ def parse_request(text: str, *, level: str | None = None, catalogue_words: Itera
         else:
             unknown.append(level)
     return CertRequest(
-        departments=tuple(unique(departments)),
+        departments=tuple(unique(wanted)),
         topics=tuple(unique(topics)),
         level=levels[0] if levels else None,
         keywords=tuple(unique(keywords)),
@@ -313,7 +319,7 @@ def _adjacent(a: str, b: str) -> bool:
 
 
 def _label(department: str) -> str:
-    return DEPARTMENT_LABELS.get(department, department)
+    return _LABELS.get(department, department)
 
 
 def score(cert: CertView, request: CertRequest) -> tuple[float, tuple[str, ...], bool]:
@@ -373,14 +379,16 @@ def rank(certs: Sequence[CertView], request: CertRequest, limit: int = 5) -> lis
     return [pick for _v, _p, pick in scored[:limit]]
 
 
-def department_overview(certs: Sequence[CertView], per_department: int = 3) -> list[DepartmentPicks]:
+def department_overview(
+    certs: Sequence[CertView], departments: DepartmentRegistry, per_department: int = 3
+) -> list[DepartmentPicks]:
     """A few certifications per department for an empty request, mixing levels where possible.
 
     A short overview is more useful as "a starter, a practitioner and an advanced option" than
     as three advanced certifications that happen to score alike.
     """
     overview = []
-    for department in DEPARTMENTS:
+    for department in departments.keys:
         ranked = rank(certs, CertRequest(departments=(department,)), limit=len(certs))
         chosen: list[CertPick] = []
         for pick in ranked:
@@ -395,7 +403,9 @@ def department_overview(certs: Sequence[CertView], per_department: int = 3) -> l
     return overview
 
 
-def department_recommendations(certs: Sequence[CertView], department: str) -> list[CertView]:
+def department_recommendations(
+    certs: Sequence[CertView], department: str, departments: DepartmentRegistry
+) -> list[CertView]:
     """Every certification that fits a department, best first (for the briefing spotlight)."""
-    resolved = DEPARTMENT_ALIASES.get(normalise(department).strip(), department)
+    resolved = departments.normalise(department) or department
     return [pick.cert for pick in rank(certs, CertRequest(departments=(resolved,)), limit=len(certs))]

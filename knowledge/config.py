@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from foundation.departments import DepartmentRegistry
+
 # A Slack channel ID as people paste it: "<#C0123ABCD>", "<#C0123ABCD|ask-legal>" or bare (then
 # with a digit, so that a shouted word such as "COMPLIANCE" is not taken for one).
 _CHANNEL_ID = re.compile(r"<#([CG][A-Z0-9]{6,})(?:\|[^>]*)?>|\b([CG](?=[A-Z]*\d)[A-Z0-9]{8,})\b")
@@ -17,6 +19,8 @@ class KnowledgeConfig:
     ``policy_contact``: who to ask (BRIEFBOT_POLICY_CONTACT); ``admins``: who gets the
     unanswered-questions digest when no channel is named (BRIEFBOT_ADMINS)."""
 
+    # The departments packs and requests may name (the profiles' registry).
+    departments: DepartmentRegistry
     policy_dir: Path | None = None
     certs_file: Path | None = None
     policy_contact: str = "the Legal & Compliance team (#ask-legal)"

@@ -18,8 +18,9 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from foundation.departments import DepartmentRegistry
 from knowledge.errors import KnowledgeError, PackError, Problem
-from knowledge.text import AUDIENCES, DEPARTMENT_ALIASES, DEPARTMENTS, normalise
+from knowledge.text import normalise
 from knowledge.types import CertView
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "data"
@@ -45,6 +46,16 @@ CERT_KEYS = frozenset({*CERT_REQUIRED, "hours", "cost"})
 def _known(keys: frozenset[str]) -> str:
     return ", ".join(sorted(keys))
 
+
+# Certification-only audiences: catalogue entries may name them besides the departments.
+CERT_AUDIENCES: dict[str, str] = {
+    "it": "it",
+    "it leadership": "it-leadership",
+    "it-leadership": "it-leadership",
+    "all": "all",
+    "everyone": "all",
+}
+CERT_ONLY: tuple[str, ...] = tuple(dict.fromkeys(CERT_AUDIENCES.values()))
 
 PackKind = Literal["policies", "certifications"]
 
@@ -131,11 +142,15 @@ def fingerprint(path: Path) -> str:
     return digest.hexdigest()
 
 
-def load_pack(path: Path) -> Pack:
+def load_pack(path: Path, *, departments: DepartmentRegistry) -> Pack:
     """Validate the pack at ``path`` completely; raises ``PackError`` or ``KnowledgeError``."""
     path = path.expanduser()
     kind = pack_kind(path)
-    return load_policy_dir(path) if kind == "policies" else load_certs_file(path)
+    return (
+        load_policy_dir(path, departments=departments)
+        if kind == "policies"
+        else load_certs_file(path, departments=departments)
+    )
 
 
 # --- policies ----------------------------------------------------------------------------
@@ -183,17 +198,22 @@ def _check_url(value: Any) -> str | None:
     return None
 
 
-def _departments(value: Any, allowed: tuple[str, ...]) -> tuple[tuple[str, ...], str | None]:
+def _departments(
+    value: Any, departments: DepartmentRegistry, extra: tuple[str, ...]
+) -> tuple[tuple[str, ...], str | None]:
+    """Canonical keys for a pack's ``departments`` list: the registry's names and aliases, plus
+    the ``extra`` audiences this kind of entry may name (``all``; for certifications also ``it``)."""
+    choices = ", ".join((*departments.keys, *extra))
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        return (), f"must be a list of department names ({', '.join(allowed)})"
+        return (), f"must be a list of department names ({choices})"
     out = []
     for item in value:
-        name = normalise(item).strip()
-        name = DEPARTMENT_ALIASES.get(name, name)
-        if name not in allowed:
-            return (), f"unknown department {item!r} (use {', '.join(allowed)})"
+        plain = normalise(item).strip()
+        name = departments.normalise(item) or CERT_AUDIENCES.get(plain)
+        if name is None or (name not in departments.keys and name not in extra):
+            return (), f"unknown department {item!r} (use {choices})"
         if name not in out:
             out.append(name)
     return tuple(out), None
@@ -261,7 +281,9 @@ def _check_meta(meta: dict[str, Any], at: Callable[[str], int], shown: str) -> l
     return problems
 
 
-def parse_policy(text: str, shown: str, default_id: str) -> tuple[PolicyDoc | None, list[Problem]]:
+def parse_policy(
+    text: str, shown: str, default_id: str, *, departments: DepartmentRegistry
+) -> tuple[PolicyDoc | None, list[Problem]]:
     """Parse one policy Markdown file; returns the policy or the problems found."""
     lines = text.splitlines()
     meta, meta_lines, body_start, problems = _front_matter(lines, shown)
@@ -277,9 +299,9 @@ def parse_policy(text: str, shown: str, default_id: str) -> tuple[PolicyDoc | No
     updated, problem = _updated(meta.get("updated"))
     if problem:
         problems.append(Problem(shown, at("updated"), problem))
-    departments: tuple[str, ...] = ()
+    tagged: tuple[str, ...] = ()
     if "departments" in meta:
-        departments, problem = _departments(meta["departments"], (*DEPARTMENTS, "all"))
+        tagged, problem = _departments(meta["departments"], departments, ("all",))
         if problem:
             problems.append(Problem(shown, at("departments"), f"departments {problem}"))
 
@@ -300,7 +322,7 @@ def parse_policy(text: str, shown: str, default_id: str) -> tuple[PolicyDoc | No
         owner=owner.strip() if isinstance(owner, str) else "",
         url=url.strip() if isinstance(url, str) else None,
         updated=updated,
-        departments=departments,
+        departments=tagged,
         source_file=shown,
         sections=tuple(sections),
         owner_channel=channel.strip() if isinstance(channel, str) else None,
@@ -360,7 +382,7 @@ def split_sections(
     return sections, first_h1, problems
 
 
-def load_policy_dir(folder: Path) -> Pack:
+def load_policy_dir(folder: Path, *, departments: DepartmentRegistry) -> Pack:
     """Validate every policy file in ``folder``; raises ``PackError`` listing all problems."""
     if not folder.is_dir():
         raise KnowledgeError(f"{folder}: not a folder")
@@ -377,7 +399,7 @@ def load_policy_dir(folder: Path) -> Pack:
         text = _read_text(file, file.name, problems)
         if text is None:
             continue
-        policy, found = parse_policy(text, file.name, default_id=slugify(file.stem))
+        policy, found = parse_policy(text, file.name, default_id=slugify(file.stem), departments=departments)
         problems += found
         if policy is None:
             continue
@@ -412,7 +434,12 @@ def _string_list(value: Any) -> list[str] | None:
 
 
 def _cert_entry(
-    entry: dict[str, Any], at: Callable[[str], int], line: int, shown: str, seen: dict[str, int]
+    entry: dict[str, Any],
+    at: Callable[[str], int],
+    line: int,
+    shown: str,
+    seen: dict[str, int],
+    registry: DepartmentRegistry,
 ) -> tuple[CertView | None, list[Problem]]:
     """Validate one certification entry (``seen``: ids so far and their lines)."""
     found: list[Problem] = []
@@ -446,7 +473,7 @@ def _cert_entry(
         found.append(Problem(shown, at("topics"), "topics must be a list, e.g. [governance, risk]"))
     departments: tuple[str, ...] = ()
     if entry.get("departments"):
-        departments, problem = _departments(entry["departments"], AUDIENCES)
+        departments, problem = _departments(entry["departments"], registry, CERT_ONLY)
         if problem:
             found.append(Problem(shown, at("departments"), f"departments {problem}"))
     hours = entry.get("hours")
@@ -476,7 +503,9 @@ def _cert_entry(
     )
 
 
-def parse_certifications(text: str, shown: str) -> tuple[list[CertView], list[Problem]]:
+def parse_certifications(
+    text: str, shown: str, *, departments: DepartmentRegistry
+) -> tuple[list[CertView], list[Problem]]:
     """Parse a certifications YAML document; returns the entries or the problems found."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -503,21 +532,21 @@ def parse_certifications(text: str, shown: str) -> tuple[list[CertView], list[Pr
         if not isinstance(entry, dict):
             problems.append(Problem(shown, line, "each entry must be a mapping with id, name, provider, ..."))
             continue
-        cert, found = _cert_entry(entry, at, line, shown, seen)
+        cert, found = _cert_entry(entry, at, line, shown, seen, departments)
         problems += found
         if cert is not None:
             certs.append(cert)
     return certs, problems
 
 
-def load_certs_file(path: Path) -> Pack:
+def load_certs_file(path: Path, *, departments: DepartmentRegistry) -> Pack:
     """Validate a certifications YAML file; raises ``PackError`` listing all problems."""
     what = f"certifications in {path}"
     problems: list[Problem] = []
     text = _read_text(path, path.name, problems)
     if text is None:
         raise PackError(what, problems)
-    certs, problems = parse_certifications(text, path.name)
+    certs, problems = parse_certifications(text, path.name, departments=departments)
     if problems:
         raise PackError(what, problems)
     return Pack("certifications", str(path), fingerprint(path), certifications=tuple(certs))

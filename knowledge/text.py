@@ -88,11 +88,6 @@ def stems(text: str) -> list[str]:
     return [stem(w) for w in words(text)]
 
 
-def content_words(text: str) -> list[str]:
-    """Words that carry meaning: no stopwords, no one-letter tokens."""
-    return [w for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
-
-
 def unique(items: Iterable[str]) -> list[str]:
     """Items in first-seen order without repeats."""
     seen: set[str] = set()
@@ -102,30 +97,3 @@ def unique(items: Iterable[str]) -> list[str]:
             seen.add(item)
             out.append(item)
     return out
-
-
-DEPARTMENTS: tuple[str, ...] = ("finance", "legal", "operations", "hr")
-
-# Extra audiences the certification catalogue may name besides the four departments.
-AUDIENCES: tuple[str, ...] = (*DEPARTMENTS, "it", "it-leadership", "all")
-
-DEPARTMENT_ALIASES: dict[str, str] = {
-    "finance": "finance",
-    "fin": "finance",
-    "financial": "finance",
-    "accounting": "finance",
-    "ops": "operations",
-    "operation": "operations",
-    "operations": "operations",
-    "legal": "legal",
-    "law": "legal",
-    "hr": "hr",
-    "people": "hr",
-    "human resources": "hr",
-    "people ops": "hr",
-}
-
-
-def department_of(word: str) -> str | None:
-    """The canonical department for a name or alias (``ops`` -> ``operations``), else None."""
-    return DEPARTMENT_ALIASES.get(normalise(word).strip())

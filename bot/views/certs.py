@@ -18,10 +18,10 @@ from bot.slack_text import (
     link,
     md,
 )
+from foundation.departments import DepartmentRegistry
 from knowledge.render import certs_text, corrections_line
 from knowledge.types import CertAnswer, CertPick
 
-DEPARTMENT_TITLES = {"finance": "Finance", "legal": "Legal", "operations": "Operations", "hr": "HR"}
 EXAMPLES = "Try `/ai-certs legal`, `/ai-certs cfo advanced`, `/ai-certs security beginner`."
 
 
@@ -43,7 +43,7 @@ _rendered: OrderedDict[int, tuple[CertAnswer, str, list[dict[str, Any]]]] = Orde
 _rendered_lock = threading.Lock()
 
 
-def certs_blocks(answer: CertAnswer) -> tuple[str, list[dict[str, Any]]]:
+def certs_blocks(answer: CertAnswer, departments: DepartmentRegistry) -> tuple[str, list[dict[str, Any]]]:
     """Render a certification answer: ``(fallback text, blocks)``.
 
     The knowledge service hands out the same (immutable) answer object for a repeated request
@@ -55,7 +55,7 @@ def certs_blocks(answer: CertAnswer) -> tuple[str, list[dict[str, Any]]]:
         if kept is not None and kept[0] is answer:
             _rendered.move_to_end(id(answer))
             return kept[1], list(kept[2])
-    text, blocks = _render(answer)
+    text, blocks = _render(answer, departments)
     with _rendered_lock:
         _rendered[id(answer)] = (answer, text, blocks)  # holding the answer keeps its id unique
         while len(_rendered) > RENDERED_KEEP:
@@ -63,7 +63,7 @@ def certs_blocks(answer: CertAnswer) -> tuple[str, list[dict[str, Any]]]:
     return text, list(blocks)
 
 
-def _render(answer: CertAnswer) -> tuple[str, list[dict[str, Any]]]:
+def _render(answer: CertAnswer, departments: DepartmentRegistry) -> tuple[str, list[dict[str, Any]]]:
     fallback = clip(escape_mrkdwn(certs_text(answer, width=None)), FALLBACK_LIMIT)
     blocks: list[Any] = []
     if answer.kind == "empty":
@@ -94,7 +94,7 @@ def _render(answer: CertAnswer) -> tuple[str, list[dict[str, Any]]]:
                 f"• {link(p.cert.url, p.cert.name)} ({escape_mrkdwn(p.cert.provider)}, {p.cert.level})"
                 for p in group.picks
             ]
-            heading = DEPARTMENT_TITLES.get(group.department, group.department)
+            heading = departments.label(group.department)
             blocks.append(SectionBlock(text=md(f"*{heading}*\n" + ("\n".join(lines) or "—"))))
     else:
         blocks.append(HeaderBlock(text=clip(f"AI certifications for “{answer.query}”", HEADER_LIMIT)))

@@ -13,7 +13,9 @@ from slack_sdk.models.blocks import ContextBlock, DividerBlock, HeaderBlock, Sec
 
 from bot.slack_text import HEADER_LIMIT, clip, escape_mrkdwn, escaped, fit_blocks, link, page_hint, paginate
 from bot.slack_text import md as _md
+from bot.views.help import departments_line
 from feeds.records import AddResult, FeedEdit, FeedInfo, FeedPreview
+from foundation.departments import DepartmentRegistry
 
 Message = tuple[str, list[dict]]
 
@@ -26,7 +28,6 @@ USAGE_LINES = (
     "`/ai-feeds pause <id>` · `/ai-feeds resume <id>` · `/ai-feeds remove <id>`",
     "`/ai-feeds test <url>` preview a feed without saving it",
 )
-DEPARTMENTS_HINT = "Departments: `finance`, `legal`, `operations` (`ops`), `hr` (`people`)."
 _HEALTH_ICON = {
     "ok": ":white_check_mark:",
     "failing": ":warning:",
@@ -40,12 +41,12 @@ def _when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if value else "never"
 
 
-def usage_message(note: str | None = None) -> Message:
+def usage_message(departments: DepartmentRegistry, note: str | None = None) -> Message:
     """Usage help, optionally preceded by why it is shown."""
     lines = [note] if note else []
     lines += ["*/ai-feeds* (admins): curate the feeds briefings are built from.", *USAGE_LINES]
     text = "\n".join(lines)
-    blocks = [SectionBlock(text=_md(text)), ContextBlock(elements=[_md(DEPARTMENTS_HINT)])]
+    blocks = [SectionBlock(text=_md(text)), ContextBlock(elements=[_md(departments_line(departments))])]
     return text, [b.to_dict() for b in blocks]
 
 

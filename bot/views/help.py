@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_sdk.models.blocks import ContextBlock, HeaderBlock, MarkdownTextObject, SectionBlock
 
 from briefings.subscriptions import MAX_TOP_N
+from foundation.departments import DepartmentRegistry
 
 COMMANDS: list[tuple[str, str]] = [
     (
@@ -27,7 +28,14 @@ COMMANDS: list[tuple[str, str]] = [
     ),
 ]
 
-DEPARTMENTS_LINE = "Departments: `finance`, `legal`, `operations` (`ops`), `hr` (`people`)."
+
+def departments_line(departments: DepartmentRegistry) -> str:
+    """``Departments: `finance` (`fin`), ...``: from the registry, so custom aliases show too."""
+    parts = []
+    for dept in departments:
+        alias = next((a for a in dept.aliases if a != dept.key), None)
+        parts.append(f"`{dept.key}` (`{alias}`)" if alias else f"`{dept.key}`")
+    return "Departments: " + ", ".join(parts) + "."
 
 
 def help_text() -> str:
@@ -37,12 +45,12 @@ def help_text() -> str:
     return "\n".join(lines)
 
 
-def help_blocks(*, note: str | None = None) -> list[dict]:
+def help_blocks(departments: DepartmentRegistry, *, note: str | None = None) -> list[dict]:
     """The help message; ``note`` explains why help is shown (e.g. an unknown subcommand)."""
     blocks: list = [HeaderBlock(text="AI briefings: how to use me")]
     if note:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=note)))
     for name, what in COMMANDS:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*{name}*\n{what}")))
-    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=DEPARTMENTS_LINE)]))
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=departments_line(departments))]))
     return [b.to_dict() for b in blocks]

@@ -19,6 +19,7 @@ import pytest
 from feeds.config import FeedConfig
 from feeds.service import FeedService
 from storage import Database
+from tests.departments import REGISTRY
 
 _hosts = itertools.count(2)
 
@@ -187,7 +188,7 @@ def make_server() -> Iterator[Callable[[], FeedServer]]:
 @pytest.fixture
 def feed_config() -> FeedConfig:
     """The harness's feed config: loopback feeds allowed, short fetch deadlines so failure tests stay fast."""
-    return FeedConfig(allow_private_feeds=True, fetch_deadline_seconds=3.0)
+    return FeedConfig(departments=REGISTRY, allow_private_feeds=True, fetch_deadline_seconds=3.0)
 
 
 @pytest.fixture

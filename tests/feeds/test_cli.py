@@ -66,7 +66,7 @@ def test_errors_are_one_line_and_change_nothing(env: dict[str, str], feed_server
     assert run(env, "feeds", "add", url, "-d", "legal")[0] == 0
     err = one_line_error(*run(env, "feeds", "add", url + "/", "-d", "hr"))
     assert "already curated as #1" in err
-    assert "unknown department 'sales'" in one_line_error(
+    assert "Unknown department 'sales'" in one_line_error(
         *run(env, "feeds", "add", "https://x.example/f", "-d", "sales")
     )
     assert "only http" in one_line_error(*run(env, "feeds", "add", "file:///etc/passwd", "-d", "hr"))
@@ -137,7 +137,7 @@ def test_items_list_by_department(env: dict[str, str], make_server: object) -> N
     assert rows[0]["is_backlog"] is True and rows[0]["departments"] == ["hr"]
     assert "[backlog]" in run(env, "items", "list", "-n", "5")[1]
     assert "No items yet" in run(env, "items", "list", "--fresh-only")[1]
-    assert "unknown department" in one_line_error(*run(env, "items", "list", "-d", "marketing"))
+    assert "Unknown department" in one_line_error(*run(env, "items", "list", "-d", "marketing"))
 
 
 def test_import_and_export(env: dict[str, str], tmp_path: Path) -> None:
@@ -218,8 +218,11 @@ def test_edit_refusals_are_one_line_and_change_nothing(env: dict[str, str], feed
     before = run(env, "feeds", "list", "--json")[1]
     refusals = [
         (("edit", "7", "-d", "hr"), "no feed #7"),
-        (("edit", "1", "-d", "sales"), "unknown department 'sales'"),
-        (("edit", "1", "--add-department", "marketing"), "finance, legal, operations (ops), hr (people)"),
+        (("edit", "1", "-d", "sales"), "Unknown department 'sales'"),
+        (
+            ("edit", "1", "--add-department", "marketing"),
+            "finance (fin), legal (compliance), operations (ops), hr (people)",
+        ),
         (("edit", "1", "--remove-department", "legal"), "would be left without a department"),
         (("edit", "1", "-d", "hr", "--remove-department", "hr"), "both added and removed"),
         (("edit", "1"), "nothing to change"),

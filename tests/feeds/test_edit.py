@@ -85,8 +85,13 @@ def test_an_edit_that_changes_nothing_is_not_audited(
     [
         ("9", {"departments": ["legal"]}, FeedNotFound, "no feed #9"),
         ("https://nowhere.example/rss", {"name": "X"}, FeedNotFound, "no feed"),
-        ("1", {"departments": ["sales"]}, UnknownDepartment, "unknown department 'sales'"),
-        ("1", {"add_departments": ["marketing"]}, UnknownDepartment, "finance, legal, operations (ops), hr"),
+        ("1", {"departments": ["sales"]}, UnknownDepartment, "Unknown department 'sales'"),
+        (
+            "1",
+            {"add_departments": ["marketing"]},
+            UnknownDepartment,
+            "finance (fin), legal (compliance), operations (ops), hr",
+        ),
         ("1", {"remove_departments": ["legal"]}, FeedError, "would be left without a department"),
         ("1", {"departments": ["hr"], "remove_departments": ["people"]}, FeedError, "both added and removed"),
         ("1", {"departments": [" , "]}, FeedError, "at least one department"),

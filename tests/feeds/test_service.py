@@ -72,7 +72,9 @@ def test_adding_the_same_feed_again_says_so(feed_service: FeedService, feed_serv
 
 
 def test_departments_are_validated_with_the_valid_names_listed(feed_service: FeedService) -> None:
-    with pytest.raises(UnknownDepartment, match=r"finance, legal, operations \(ops\), hr \(people\)"):
+    with pytest.raises(
+        UnknownDepartment, match=r"finance \(fin\), legal \(compliance\), operations \(ops\), hr \(people\)"
+    ):
         feed_service.add("https://feeds.example.com/rss", ["finanse"], fetch=False)
     with pytest.raises(Exception, match="at least one department"):
         feed_service.add("https://feeds.example.com/rss", [], fetch=False)

@@ -16,6 +16,7 @@ from briefbot.cli import cli
 from knowledge.search import Vocabulary, analyze_query
 from knowledge.service import KnowledgeConfig, KnowledgeService
 from storage import Database
+from tests.departments import REGISTRY
 from tests.knowledge.labelled import evaluate, summary
 
 ISSUE_EXAMPLES = [
@@ -33,7 +34,9 @@ NOT_COVERED = [q for q in ISSUE_EXAMPLES if "travel" not in q]
 
 @pytest.fixture
 def knowledge(db: Database) -> KnowledgeService:
-    service = KnowledgeService(db=db, config=KnowledgeConfig(policy_contact="Jo in <#C0POLICY01>"))
+    service = KnowledgeService(
+        db=db, config=KnowledgeConfig(departments=REGISTRY, policy_contact="Jo in <#C0POLICY01>")
+    )
     service.load_configured_packs()
     return service
 

@@ -18,11 +18,12 @@ from knowledge.service import KnowledgeConfig, KnowledgeService
 from storage import Database
 from storage.models import KnowledgeGap
 from storage.types import utcnow
+from tests.departments import REGISTRY
 from tests.mock_web_api_server import FakeSlack
 
 
 def service(db: Database, **config: object) -> KnowledgeService:
-    built = KnowledgeService(db=db, config=KnowledgeConfig(**config))  # type: ignore[arg-type]
+    built = KnowledgeService(db=db, config=KnowledgeConfig(**{"departments": REGISTRY, **config}))  # type: ignore[arg-type]
     built.load_configured_packs()
     return built
 
@@ -104,7 +105,9 @@ def test_digest_goes_to_the_owner_channel_else_the_contact_channel_else_the_admi
     assert "near *AI Security*" in owner_text and "a related section was shown" in owner_text
     assert "dog" not in owner_text
     # No channel in the contact: each admin gets a direct message.
-    admins = KnowledgeService(db=db, config=KnowledgeConfig(admins=("UADMIN1", "UADMIN2")))
+    admins = KnowledgeService(
+        db=db, config=KnowledgeConfig(departments=REGISTRY, admins=("UADMIN1", "UADMIN2"))
+    )
     assert {m.destination for m in admins.gaps_digest() if m.route == "admin"} == {"UADMIN1", "UADMIN2"}
 
 
@@ -117,9 +120,12 @@ def test_digest_escapes_what_people_typed(db: Database) -> None:
 
 
 def test_owner_channel_must_be_a_channel_id(tmp_path: Path) -> None:
-    assert load_policy_dir(write_pack(tmp_path / "ok")).policies[0].owner_channel == "C0SECURITY1"
+    assert (
+        load_policy_dir(write_pack(tmp_path / "ok"), departments=REGISTRY).policies[0].owner_channel
+        == "C0SECURITY1"
+    )
     with pytest.raises(PackError, match="owner_channel must be a Slack channel ID"):
-        load_policy_dir(write_pack(tmp_path / "bad", owner_channel="security-team"))
+        load_policy_dir(write_pack(tmp_path / "bad", owner_channel="security-team"), departments=REGISTRY)
 
 
 def test_migration_upgrades_a_populated_database(db: Database) -> None:
@@ -130,7 +136,7 @@ def test_migration_upgrades_a_populated_database(db: Database) -> None:
         before = session.execute(text("SELECT count(*) FROM policy_sections")).scalar()
     assert before
     db.upgrade()
-    knowledge = KnowledgeService(db=db, config=KnowledgeConfig())
+    knowledge = KnowledgeService(db=db, config=KnowledgeConfig(departments=REGISTRY))
     assert knowledge.policy_answer("what is prompt injection").kind == "answer"  # FTS still in step
     knowledge.policy_answer("can I bring my dog to the office")
     assert len(knowledge.unanswered()) == 1
@@ -196,4 +202,4 @@ def test_cli_lists_sends_and_explains(run, fake_slack: FakeSlack) -> None:  # ty
     ],
 )
 def test_the_contact_names_a_channel_only_by_its_id(contact: str, channel: str | None) -> None:
-    assert KnowledgeConfig(policy_contact=contact).contact_channel == channel
+    assert KnowledgeConfig(departments=REGISTRY, policy_contact=contact).contact_channel == channel

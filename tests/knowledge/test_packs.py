@@ -15,6 +15,7 @@ from knowledge.packs import (
     parse_certifications,
     parse_policy,
 )
+from tests.departments import REGISTRY
 
 POLICY = """---
 id: remote-work
@@ -66,7 +67,7 @@ def write(folder: Path, name: str, text: str) -> Path:
 
 
 def test_policy_front_matter_and_sections() -> None:
-    policy, problems = parse_policy(POLICY, "remote.md", default_id="remote")
+    policy, problems = parse_policy(POLICY, "remote.md", default_id="remote", departments=REGISTRY)
     assert problems == []
     assert policy is not None
     assert policy.id == "remote-work"
@@ -85,7 +86,9 @@ def test_policy_front_matter_and_sections() -> None:
 
 
 def test_policy_without_front_matter_takes_title_from_heading() -> None:
-    policy, problems = parse_policy("# Plain Policy\n\n## Rule\n\nDo this.\n", "plain.md", "plain")
+    policy, problems = parse_policy(
+        "# Plain Policy\n\n## Rule\n\nDo this.\n", "plain.md", "plain", departments=REGISTRY
+    )
     assert problems == [] and policy is not None
     assert (policy.id, policy.title, policy.owner, policy.url) == ("plain", "Plain Policy", "", None)
 
@@ -104,7 +107,7 @@ def test_policy_without_front_matter_takes_title_from_heading() -> None:
     ],
 )
 def test_policy_problems_name_the_line(text: str, line: int, fragment: str) -> None:
-    policy, problems = parse_policy(text, "bad.md", "bad")
+    policy, problems = parse_policy(text, "bad.md", "bad", departments=REGISTRY)
     assert policy is None
     assert problems, "expected a problem"
     assert problems[0].file == "bad.md"
@@ -119,7 +122,7 @@ def test_policy_folder_reports_every_broken_file(tmp_path: Path) -> None:
     write(folder, "bad2.md", "---\nurl: javascript:alert(1)\n---\n## A\n\ntext\n")
     (folder / "latin1.md").write_bytes("# Caf\xe9\n\n## A\n\nt\n".encode("latin-1"))
     with pytest.raises(PackError) as info:
-        load_pack(folder)
+        load_pack(folder, departments=REGISTRY)
     files = sorted(p.file for p in info.value.problems)
     assert files == ["bad1.md", "bad2.md", "latin1.md"]
     message = str(info.value)
@@ -133,23 +136,23 @@ def test_duplicate_policy_ids_are_rejected(tmp_path: Path) -> None:
     write(folder, "a.md", "---\nid: same\n---\n## A\n\ntext\n")
     write(folder, "b.md", "---\nid: same\n---\n## B\n\ntext\n")
     with pytest.raises(PackError, match=r"also used by a\.md"):
-        load_pack(folder)
+        load_pack(folder, departments=REGISTRY)
 
 
 def test_empty_folder_and_wrong_paths(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(PackError, match=r"no \.md files"):
-        load_pack(tmp_path / "empty")
+        load_pack(tmp_path / "empty", departments=REGISTRY)
     with pytest.raises(KnowledgeError, match="no such file"):
-        load_pack(tmp_path / "missing")
+        load_pack(tmp_path / "missing", departments=REGISTRY)
     with pytest.raises(KnowledgeError, match="give the folder"):
-        load_pack(write(tmp_path, "one.md", "# x\n\ntext\n"))
+        load_pack(write(tmp_path, "one.md", "# x\n\ntext\n"), departments=REGISTRY)
     with pytest.raises(KnowledgeError, match="expected a folder"):
-        load_pack(write(tmp_path, "list.csv", "a,b\n"))
+        load_pack(write(tmp_path, "list.csv", "a,b\n"), departments=REGISTRY)
 
 
 def test_certifications_parse() -> None:
-    certs, problems = parse_certifications(CERT, "certs.yaml")
+    certs, problems = parse_certifications(CERT, "certs.yaml", departments=REGISTRY)
     assert problems == []
     assert certs[0].id == "one"
     assert certs[0].departments == ("legal", "operations")
@@ -170,24 +173,26 @@ def test_certifications_parse() -> None:
     ],
 )
 def test_certification_problems_name_the_line(edit, line: int, fragment: str) -> None:  # type: ignore[no-untyped-def]
-    _certs, problems = parse_certifications(edit(CERT), "certs.yaml")
+    _certs, problems = parse_certifications(edit(CERT), "certs.yaml", departments=REGISTRY)
     assert problems, "expected a problem"
     assert (problems[0].file, problems[0].line) == ("certs.yaml", line), problems
     assert fragment in problems[0].message
 
 
 def test_certifications_must_be_a_non_empty_list() -> None:
-    assert "expected a list" in parse_certifications("name: x\n", "c.yaml")[1][0].message
-    assert "empty" in parse_certifications("[]\n", "c.yaml")[1][0].message
+    assert (
+        "expected a list" in parse_certifications("name: x\n", "c.yaml", departments=REGISTRY)[1][0].message
+    )
+    assert "empty" in parse_certifications("[]\n", "c.yaml", departments=REGISTRY)[1][0].message
 
 
 def test_bundled_pack_is_valid_and_follows_the_contract() -> None:
-    policies = load_pack(BUNDLED_POLICIES)
+    policies = load_pack(BUNDLED_POLICIES, departments=REGISTRY)
     assert 8 <= policies.items <= 12
     for policy in policies.policies:
         assert policy.owner and policy.updated and policy.url, policy.id
         assert len(policy.sections) >= 4, policy.id
-    certs = load_pack(BUNDLED_CERTS)
+    certs = load_pack(BUNDLED_CERTS, departments=REGISTRY)
     assert certs.items >= 15
     for cert in certs.certifications:
         assert cert.url.startswith("https://"), cert.id

@@ -15,6 +15,7 @@ from knowledge.service import KnowledgeConfig, KnowledgeService
 from storage import Database
 from storage.audit import Actor, recent
 from storage.models import AuditEntry
+from tests.departments import REGISTRY
 
 QUESTIONS = yaml.safe_load(
     (Path(__file__).resolve().parents[1] / "data" / "policy_questions.yaml").read_text(encoding="utf-8")
@@ -22,7 +23,7 @@ QUESTIONS = yaml.safe_load(
 
 
 def service_for(db: Database, **config: object) -> KnowledgeService:
-    return KnowledgeService(db=db, config=KnowledgeConfig(**config))  # type: ignore[arg-type]
+    return KnowledgeService(db=db, config=KnowledgeConfig(**{"departments": REGISTRY, **config}))  # type: ignore[arg-type]
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from knowledge.types import (
     PolicyInfo,
     SectionHit,
 )
+from tests.departments import REGISTRY
 from tests.mock_web_api_server import validate_blocks
 
 HOSTILE = "<!channel> <@U999> & <https://evil.example|click> *bold*"
@@ -108,7 +109,7 @@ def test_cert_answer_escapes_and_fits() -> None:
         CertRequest(departments=("legal",)),
         picks=(CertPick(cert, 5.0, ("suited to legal teams",)),) * 5,
     )
-    text, blocks = certs_blocks(answer)
+    text, blocks = certs_blocks(answer, REGISTRY)
     rendered = str(blocks)
     assert validate_blocks(blocks) == []
     assert "<!channel>" not in rendered and "<!channel>" not in text

@@ -60,7 +60,11 @@ def ai_brief_callback(
         note = None
         if sub and sub != "help":
             note = f"I don't know `{escape_mrkdwn(sub[:40])}`. Here is what I can do:"
-        ack(text=help_text(), blocks=help_blocks(note=note), response_type="ephemeral")
+        ack(
+            text=help_text(),
+            blocks=help_blocks(context["services"].departments, note=note),
+            response_type="ephemeral",
+        )
         return
     if sub in ("subscribe", "unsubscribe") and not _may_change(ack, command, context):
         return

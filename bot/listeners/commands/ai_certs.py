@@ -19,7 +19,7 @@ def ai_certs_callback(
     knowledge = context["services"].knowledge
 
     def work() -> Message:
-        text, blocks = certs_blocks(knowledge.recommend_certs(request))
+        text, blocks = certs_blocks(knowledge.recommend_certs(request), context["services"].departments)
         return {"text": text, "blocks": blocks}
 
     reply_within_budget(ack, respond, work, logger)

@@ -30,7 +30,8 @@ from bot.views.feeds import (
     preview_message,
     usage_message,
 )
-from feeds.departments import valid_departments_text
+from feeds.service import FeedService
+from foundation.departments import DepartmentRegistry
 from foundation.errors import BriefbotError
 from storage.audit import Actor
 
@@ -58,7 +59,7 @@ def ai_feeds_callback(
     sub, args = split_command(command.get("text"))
     if sub not in SUBCOMMANDS:
         note = f"I don't know `{escape_mrkdwn(sub[:40])}`." if sub and sub != "help" else None
-        text, blocks = usage_message(note)
+        text, blocks = usage_message(context["services"].departments, note)
         ack(text=text, blocks=blocks, response_type="ephemeral")
         return
     waiting = None
@@ -66,10 +67,11 @@ def ai_feeds_callback(
         waiting = f":hourglass_flowing_sand: Fetching {escape_mrkdwn(clean_url(args[0])[:300])} …"
     actor = Actor.slack(command.get("user_id", ""))
     feeds = context["services"].feeds
+    departments = context["services"].departments
 
     def work() -> None:
         try:
-            text, blocks = _run(sub, args, feeds, actor)
+            text, blocks = _run(sub, args, feeds, actor, departments)
         except BriefbotError as exc:
             text, blocks = error_message(str(exc))
         send_reply(respond, text, blocks, logger)
@@ -77,32 +79,34 @@ def ai_feeds_callback(
     context["slow_work"].after_ack(ack, respond, work, text=waiting, logger=logger)
 
 
-def _run(sub: str, args: list[str], feeds: Any, actor: Actor) -> Message:
+def _run(
+    sub: str, args: list[str], feeds: FeedService, actor: Actor, registry: DepartmentRegistry
+) -> Message:
     if sub == "list":
         return feed_list_message(feeds.list(), page=parse_page(args))
     if sub == "add":
         if not args:
-            return usage_message("Which feed? `/ai-feeds add <url> <dept...>`")
+            return usage_message(registry, "Which feed? `/ai-feeds add <url> <dept...>`")
         url, departments, name = parse_add_args(args)
         if not departments:
-            return error_message(f"Tag the feed with at least one department: {valid_departments_text()}.")
+            return error_message(f"Tag the feed with at least one department: {registry.choices()}.")
         return added_message(feeds.add(url, departments, name=name, actor=actor))
     if sub == "test":
         if not args:
-            return usage_message("Which feed? `/ai-feeds test <url>`")
+            return usage_message(registry, "Which feed? `/ai-feeds test <url>`")
         return preview_message(feeds.test(clean_url(args[0])))
     if not args:
-        return usage_message(f"Which feed? `/ai-feeds {sub} <id>` (`/ai-feeds list` shows the ids)")
+        return usage_message(registry, f"Which feed? `/ai-feeds {sub} <id>` (`/ai-feeds list` shows the ids)")
     ref = args[0]
     if sub == "tag":
         departments = args[1:]  # the service splits "legal,hr" and resolves aliases
         if not departments:
-            return usage_message("Which departments? `/ai-feeds tag <id> <dept...>`")
+            return usage_message(registry, "Which departments? `/ai-feeds tag <id> <dept...>`")
         return edited_message(feeds.edit(ref, departments=departments, actor=actor))
     if sub == "rename":
         name = " ".join(args[1:]).strip().strip('"“”')
         if not name:
-            return usage_message("Which name? `/ai-feeds rename <id> <name...>`")
+            return usage_message(registry, "Which name? `/ai-feeds rename <id> <name...>`")
         return edited_message(feeds.edit(ref, name=name, actor=actor))
     if sub == "remove":
         info = feeds.remove(ref, actor=actor)
