@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.authz import AdminChecker
+from bot.authz import CANNOT_CHECK, AdminChecker, AdminCheckUnavailable
 from bot.context import BotServices
+from bot.users import UserDirectory
 from bot.views.home import AdminHome, ReaderHome, admin_view, minimal_view, reader_view
 from briefings.subscriptions import SubscriptionView
 from knowledge.types import CertView
@@ -35,21 +36,41 @@ HOME_FAILED = (
 CHANNEL_PAGES = 5  # users.conversations pages (200 channels each) read for a reader's Home
 
 
-def checker_of(context: Any, services: BotServices) -> AdminChecker:
+def checker_of(context: Any, services: BotServices, client: WebClient) -> AdminChecker:
     """The app's shared checker (its users.info cache), or a fresh one outside a listener."""
     checker = context.get("admin_checker") if context is not None else None
-    return checker if isinstance(checker, AdminChecker) else AdminChecker(services.settings)
+    return (
+        checker
+        if isinstance(checker, AdminChecker)
+        else AdminChecker(services.settings, UserDirectory(client))
+    )
 
 
-def may_subscribe(checker: AdminChecker, client: WebClient, services: BotServices, user_id: str) -> bool:
+def admin_answer(checker: AdminChecker, user_id: str) -> bool | None:
+    """True or False, or None when Slack could not say (then the user is told to retry)."""
+    try:
+        return checker.is_admin(user_id)
+    except AdminCheckUnavailable:
+        return None
+
+
+def refusal_text(answer: bool | None) -> str:
+    """What a refused user reads: never "not an admin" when we could not check."""
+    return CANNOT_CHECK if answer is None else NOT_ADMIN
+
+
+def may_subscribe(checker: AdminChecker, services: BotServices, user_id: str) -> bool | None:
     """``BRIEFBOT_SUBSCRIBE_ADMINS_ONLY`` decides, as for ``/ai-brief subscribe``."""
-    return not services.settings.briefbot_subscribe_admins_only or checker.is_admin(client, user_id)
+    return True if not services.settings.briefbot_subscribe_admins_only else admin_answer(checker, user_id)
 
 
-def refuse(services: BotServices, user_id: str, what: str, *, surface: str) -> None:
+def refuse(
+    services: BotServices, user_id: str, what: str, *, surface: str, answer: bool | None = False
+) -> None:
     """Audit a refused attempt: who, what, where, why."""
+    reason = "admin rights could not be checked" if answer is None else "not an admin"
     with services.db.session() as session:
-        record(session, Actor.slack(user_id), "access.refused", what, surface=surface, reason="not an admin")
+        record(session, Actor.slack(user_id), "access.refused", what, surface=surface, reason=reason)
 
 
 def membership_warning(client: WebClient, channel_id: str) -> str:
@@ -156,8 +177,9 @@ def publish_home(
     client: WebClient, services: BotServices, user_id: str, *, admin_checker: AdminChecker | None = None
 ) -> dict[str, Any]:
     """Build and publish ``user_id``'s Home; returns the view published. Never raises."""
-    checker = admin_checker or AdminChecker(services.settings)
-    view = build_home(client, services, user_id, is_admin=checker.is_admin(client, user_id))
+    checker = admin_checker or AdminChecker(services.settings, UserDirectory(client))
+    # When Slack cannot say, the reader's Home is shown; admin controls return on the next open.
+    view = build_home(client, services, user_id, is_admin=bool(admin_answer(checker, user_id)))
     try:
         client.views_publish(user_id=user_id, view=view)
     except SlackApiError as exc:

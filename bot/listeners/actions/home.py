@@ -20,11 +20,12 @@ from slack_sdk.errors import SlackApiError
 from bot.authz import AdminChecker
 from bot.context import BotServices
 from bot.surfaces import (
-    NOT_ADMIN,
+    admin_answer,
     checker_of,
     department_options,
     may_subscribe,
     publish_home,
+    refusal_text,
     refuse,
     user_timezone,
 )
@@ -55,10 +56,13 @@ def _refused(
     body: dict[str, Any],
     what: str,
     logger: logging.Logger,
+    answer: bool | None = False,
 ) -> None:
     user_id = body["user"]["id"]
-    refuse(services, user_id, what, surface="app_home")
-    _open(client, body.get("trigger_id"), notice_modal("refused", "Not allowed", NOT_ADMIN), logger)
+    refuse(services, user_id, what, surface="app_home", answer=answer)
+    _open(
+        client, body.get("trigger_id"), notice_modal("refused", "Not allowed", refusal_text(answer)), logger
+    )
     publish_home(client, services, user_id, admin_checker=checker)
 
 
@@ -68,9 +72,10 @@ def home_add_feed_callback(
     """Open ``add_feed`` for admins."""
     ack()
     services = context["services"]
-    checker = checker_of(context, services)
-    if not checker.is_admin(client, body["user"]["id"]):
-        _refused(client, services, checker, body, "home_add_feed", logger)
+    checker = checker_of(context, services, client)
+    allowed = admin_answer(checker, body["user"]["id"])
+    if not allowed:
+        _refused(client, services, checker, body, "home_add_feed", logger, allowed)
         return
     _open(client, body.get("trigger_id"), add_feed_modal(department_options(services)), logger)
 
@@ -81,10 +86,11 @@ def home_subscribe_callback(
     """Open ``subscribe_channel`` for whoever may subscribe, time zone defaulting to theirs."""
     ack()
     services = context["services"]
-    checker = checker_of(context, services)
+    checker = checker_of(context, services, client)
     user_id = body["user"]["id"]
-    if not may_subscribe(checker, client, services, user_id):
-        _refused(client, services, checker, body, "home_subscribe", logger)
+    allowed = may_subscribe(checker, services, user_id)
+    if not allowed:
+        _refused(client, services, checker, body, "home_subscribe", logger, allowed)
         return
     form = SubscribeForm(timezone=user_timezone(client, user_id))
     _open(
@@ -103,10 +109,13 @@ def feed_button_callback(
     """Pause, resume or refresh the feed whose id is the button's value, then republish Home."""
     ack()
     services = context["services"]
-    checker = checker_of(context, services)
+    checker = checker_of(context, services, client)
     what = action["action_id"]
-    if not checker.is_admin(client, body["user"]["id"]):
-        _refused(client, services, checker, body, f"{what} {action.get('value', '')}".strip(), logger)
+    allowed = admin_answer(checker, body["user"]["id"])
+    if not allowed:
+        _refused(
+            client, services, checker, body, f"{what} {action.get('value', '')}".strip(), logger, allowed
+        )
         return
     run_feed_action(client, services, checker, body, action, logger)
 

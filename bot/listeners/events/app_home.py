@@ -18,7 +18,7 @@ def app_home_opened_callback(
     if event.get("tab", "home") != "home" or not event.get("user"):
         return
     services = context["services"]
-    publish_home(client, services, event["user"], admin_checker=checker_of(context, services))
+    publish_home(client, services, event["user"], admin_checker=checker_of(context, services, client))
 
 
 def register(app: App) -> None:

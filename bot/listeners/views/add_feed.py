@@ -21,7 +21,7 @@ from slack_sdk.errors import SlackApiError
 from bot.authz import AdminChecker
 from bot.context import BotServices
 from bot.listeners.commands.ai_feeds import clean_url
-from bot.surfaces import NOT_ADMIN, checker_of, publish_home, refuse
+from bot.surfaces import admin_answer, checker_of, publish_home, refusal_text, refuse
 from bot.text import escape_mrkdwn
 from bot.views.modals import (
     FeedDraft,
@@ -66,11 +66,12 @@ def add_feed_submission(
 ) -> None:
     """Check the URL at once (no network); then preview the feed after the ack."""
     services = context["services"]
-    checker = checker_of(context, services)
+    checker = checker_of(context, services, client)
     user_id = body["user"]["id"]
-    if not checker.is_admin(client, user_id):
-        refuse(services, user_id, "add_feed", surface="modal")
-        ack(response_action="errors", errors={"url": NOT_ADMIN})
+    allowed = admin_answer(checker, user_id)
+    if not allowed:
+        refuse(services, user_id, "add_feed", surface="modal", answer=allowed)
+        ack(response_action="errors", errors={"url": refusal_text(allowed)})
         return
     values = values_of((view.get("state") or {}).get("values") or {})
     try:
@@ -150,11 +151,12 @@ def add_feed_preview_submission(
 ) -> None:
     """Save the previewed feed (after the ack: adding fetches it again, as ``/ai-feeds add`` does)."""
     services = context["services"]
-    checker = checker_of(context, services)
+    checker = checker_of(context, services, client)
     user_id = body["user"]["id"]
-    if not checker.is_admin(client, user_id):
-        refuse(services, user_id, "add_feed_preview", surface="modal")
-        ack(response_action="update", view=notice_modal("refused", "Not allowed", NOT_ADMIN))
+    allowed = admin_answer(checker, user_id)
+    if not allowed:
+        refuse(services, user_id, "add_feed_preview", surface="modal", answer=allowed)
+        ack(response_action="update", view=notice_modal("refused", "Not allowed", refusal_text(allowed)))
         return
     draft = FeedDraft.from_metadata(view.get("private_metadata") or "")
     ack(

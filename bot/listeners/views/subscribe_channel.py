@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.authz import AdminChecker
 from bot.context import BotServices
-from bot.surfaces import NOT_ADMIN, checker_of, may_subscribe, membership_warning, publish_home, refuse
+from bot.surfaces import checker_of, may_subscribe, membership_warning, publish_home, refusal_text, refuse
 from bot.text import escape_mrkdwn
 from bot.views.modals import SubscribeForm, notice_modal, subscribe_done, subscribe_saving
 from briefings.schedule import parse_schedule, parse_timezone
@@ -62,11 +62,12 @@ def subscribe_channel_submission(
     logger: logging.Logger,
 ) -> None:
     services = context["services"]
-    checker = checker_of(context, services)
+    checker = checker_of(context, services, client)
     user_id = body["user"]["id"]
-    if not may_subscribe(checker, client, services, user_id):
-        refuse(services, user_id, "subscribe_channel", surface="modal")
-        ack(response_action="errors", errors={"channel": NOT_ADMIN})
+    allowed = may_subscribe(checker, services, user_id)
+    if not allowed:
+        refuse(services, user_id, "subscribe_channel", surface="modal", answer=allowed)
+        ack(response_action="errors", errors={"channel": refusal_text(allowed)})
         return
     form = SubscribeForm.from_state((view.get("state") or {}).get("values") or {})
     errors = form_errors(services, form)
