@@ -6,9 +6,6 @@ written), links are http(s) only and cannot break out of ``<url|label>``, every 
 its Block Kit limit, and a whole message is kept under a text budget well below Slack's total
 cap (which it reports as ``invalid_blocks`` or ``msg_too_long``). Listings that could outgrow the
 budget are paged (:func:`paginate`).
-
-(``briefings/render.py`` still carries its own copies for the delivery step; they go when its
-Block Kit half moves next to the other views.)
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from bot.views.briefing import render_blocks
 from briefings.profiles import load_profiles
 from briefings.service import BriefingConfig, BriefingService
 from feeds.config import FeedConfig
@@ -87,6 +88,7 @@ def make_services(settings: Settings, *, upgrade: bool = True, load_packs: bool 
                 retention_days=settings.briefbot_retention_days,
             ),
             knowledge=knowledge,
+            renderer=render_blocks,
         )
         return Services(
             settings=settings,

@@ -25,7 +25,7 @@ from briefings.errors import BriefingError, SubscriptionNotFound
 from briefings.jobs import Jobs
 from briefings.profiles import Profile, Profiles, load_profiles
 from briefings.rank import Ranker
-from briefings.render import RenderedMessage, render_blocks, render_terminal
+from briefings.render import RenderedMessage, Renderer, render_terminal
 from briefings.schedule import Schedule, parse_schedule
 from briefings.subscriptions_store import SqlSubscriptions
 from briefings.ticks import GiveUp, Ticker, TickReport
@@ -64,8 +64,12 @@ class DeliveriesPruned:
 class BriefingService:
     """Builds, schedules and delivers department briefings."""
 
-    def __init__(self, *, db: Database, config: BriefingConfig, knowledge: object) -> None:
+    def __init__(
+        self, *, db: Database, config: BriefingConfig, knowledge: object, renderer: Renderer
+    ) -> None:
+        """``renderer`` turns a briefing into the Slack message (``bot.views.briefing.render_blocks``)."""
         self.db = db
+        self.renderer = renderer
         self.config = config
         self.profiles: Profiles = load_profiles(config.profiles_file)
         self.ranker = Ranker(self.profiles)
@@ -86,6 +90,7 @@ class BriefingService:
             subscriptions=self.subscription_store,
             admins=config.admin_ids,
             build=self.builder.build_due,
+            render=renderer,
             pacer=ChannelPacer(1.0),
         )
         self.ticker = Ticker(
@@ -146,7 +151,7 @@ class BriefingService:
 
     def render(self, briefing: Briefing, *, note: str | None = None) -> RenderedMessage:
         """Block Kit and fallback text for ``briefing`` (``note``: our own line under the header)."""
-        return render_blocks(briefing, note=note)
+        return self.renderer(briefing, note=note)
 
     def render_text(self, briefing: Briefing) -> str:
         """``briefing`` as readable terminal text."""

@@ -19,7 +19,7 @@ from briefings.delivery.pacing import ChannelPacer
 from briefings.delivery.posting import POST_RETRY_PAUSES, Message, Poster
 from briefings.delivery.sink import SlackSink, describe, slack_error
 from briefings.delivery.slots import PAUSE_ERRORS, ClaimLost, Due, SlotOutcome, delivery_key, outcome
-from briefings.render import RenderedMessage, render_blocks
+from briefings.render import Renderer
 from briefings.subscriptions_store import SubscriptionsStore
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ class Deliverer:
         subscriptions: SubscriptionsStore,
         admins: frozenset[str],
         build: Callable[[Due, Any], Briefing],
-        render: Callable[[Briefing], RenderedMessage] = render_blocks,
+        render: Renderer,
         lease: timedelta = timedelta(minutes=10),
         pacer: ChannelPacer | None = None,
     ) -> None:

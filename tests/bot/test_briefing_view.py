@@ -7,8 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.slack_text import safe_url, text_size
+from bot.views.briefing import escaped, render_blocks
 from briefings.briefing import AlsoReported, Briefing, BriefingStory, PolicyReminder, Spotlight
-from briefings.render import escaped, render_blocks, render_terminal, safe_url, text_size
+from briefings.render import render_terminal
 from tests.mock_web_api_server.server import validate_blocks
 
 NOW = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
