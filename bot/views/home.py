@@ -26,8 +26,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.text import escape_mrkdwn
-from bot.views.feeds import link
+from bot.slack_text import clip, escape_mrkdwn, link, md
 from briefings.subscriptions import SubscriptionView
 from feeds.records import FeedInfo
 from knowledge.service import PackStatus
@@ -91,11 +90,7 @@ class ReaderHome:
 
 
 def _md(text: str) -> MarkdownTextObject:
-    return MarkdownTextObject(text=_cut(text, SECTION_MAX))
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return md(text, SECTION_MAX)
 
 
 def _when(moment: datetime | None, tz: str = "UTC") -> str:
@@ -189,7 +184,7 @@ def _feed_blocks(home: AdminHome) -> list[Block | dict[str, Any]]:
 
 def feed_status_text(feed: FeedInfo, recent_items: int) -> str:
     """One feed's health in two or three lines."""
-    name = escape_mrkdwn(_cut(feed.display_name, 120))
+    name = escape_mrkdwn(clip(feed.display_name, 120))
     lines = [f"*#{feed.id} {name}* · {', '.join(feed.departments)}"]
     parts = [
         f"{_HEALTH_ICON.get(feed.health, '')} {feed.health}",
@@ -200,7 +195,7 @@ def feed_status_text(feed: FeedInfo, recent_items: int) -> str:
         parts.append(f"next fetch {_when(feed.next_fetch_at) if feed.next_fetch_at else 'due now'}")
     lines.append(" · ".join(parts))
     if feed.error_count:
-        error = escape_mrkdwn(_cut(feed.last_error or "unknown error", 160))
+        error = escape_mrkdwn(clip(feed.last_error or "unknown error", 160))
         lines.append(f"{feed.error_count} failure(s) in a row; last: {error}")
     return "\n".join(lines)
 
@@ -226,7 +221,7 @@ def subscription_line(sub: SubscriptionView, department_names: Mapping[str, str]
     quiet = "quiet weeks skipped" if sub.quiet_mode == "skip" else "quiet weeks posted"
     parts = [f"*{name}*", f"`{escape_mrkdwn(sub.schedule)}` ({sub.timezone})", f"top {sub.top_n}", quiet]
     if sub.status == "paused":
-        parts.append(f"*paused*: {escape_mrkdwn(_cut(sub.paused_reason or 'by an admin', 200))}")
+        parts.append(f"*paused*: {escape_mrkdwn(clip(sub.paused_reason or 'by an admin', 200))}")
     elif sub.status == "manual":
         parts.append("sent on demand only")
     else:
@@ -274,10 +269,10 @@ def pack_text(packs: Sequence[PackStatus]) -> str:
             continue
         when = pack.loaded_at[:16].replace("T", " ") + " UTC" if pack.loaded_at else "at start-up"
         who = _actor(pack.loaded_by or "", "slack" if (pack.loaded_by or "").startswith("U") else "")
-        source = f" from {escape_mrkdwn(_cut(pack.source, 80))}" if pack.source else ""
+        source = f" from {escape_mrkdwn(clip(pack.source, 80))}" if pack.source else ""
         line = f"*{label}*: {pack.items}, imported {when} by {who}{source}"
         if pack.problem:
-            line += f"\n:warning: {escape_mrkdwn(_cut(pack.problem, 200))}"
+            line += f"\n:warning: {escape_mrkdwn(clip(pack.problem, 200))}"
         lines.append(line)
     return "\n".join(lines) or "No knowledge pack loaded."
 
@@ -285,7 +280,7 @@ def pack_text(packs: Sequence[PackStatus]) -> str:
 def _actor(actor_id: str, source: str) -> str:
     if not actor_id:
         return "the bot"
-    return f"<@{actor_id}>" if source == "slack" else escape_mrkdwn(_cut(actor_id, 40))
+    return f"<@{actor_id}>" if source == "slack" else escape_mrkdwn(clip(actor_id, 40))
 
 
 def audit_text(entries: Sequence[AuditView]) -> str:
@@ -294,7 +289,7 @@ def audit_text(entries: Sequence[AuditView]) -> str:
         return "Nothing changed yet."
     lines = []
     for entry in entries[:AUDIT_ROWS]:
-        target = f" {escape_mrkdwn(_cut(entry.target, 80))}" if entry.target else ""
+        target = f" {escape_mrkdwn(clip(entry.target, 80))}" if entry.target else ""
         lines.append(
             f"`{entry.at:%Y-%m-%d %H:%M}` {_actor(entry.actor, entry.source)} {entry.action}{target}"
         )

@@ -8,9 +8,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_sdk.models.blocks import ContextBlock, DividerBlock, HeaderBlock, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import ContextBlock, DividerBlock, HeaderBlock, SectionBlock
 
-from bot.text import escape_mrkdwn
+from bot.slack_text import (
+    CONTEXT_LIMIT,
+    FALLBACK_LIMIT,
+    HEADER_LIMIT,
+    SECTION_LIMIT,
+    clip,
+    escape_mrkdwn,
+    fit_blocks,
+    link,
+    md,
+)
 from knowledge.render import (
     NO_POLICY,
     NOT_ANSWERED,
@@ -20,38 +30,6 @@ from knowledge.render import (
     policy_text,
 )
 from knowledge.types import PolicyAnswer, SectionHit
-
-SECTION_LIMIT = 3000
-HEADER_LIMIT = 150
-CONTEXT_LIMIT = 2000
-# Slack rejects messages whose blocks are too large overall (near 13k characters reported).
-MESSAGE_BUDGET = 9000
-FALLBACK_LIMIT = 3000
-
-
-def clip(text: str, limit: int) -> str:
-    """Cut ``text`` to ``limit`` characters, ending with an ellipsis when cut."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def safe_url(url: str | None) -> str | None:
-    """The URL if it is a plain http(s) link that cannot break out of ``<url|label>``."""
-    if not url or not url.startswith(("http://", "https://")) or len(url) > 2000:
-        return None
-    if any(ch in url for ch in '<>| \n\t"'):
-        return None
-    return url.replace("&", "&amp;")
-
-
-def link(url: str | None, label: str) -> str:
-    """A mrkdwn link with an escaped label, or just the escaped label when the URL is unusable."""
-    text = escape_mrkdwn(label).replace("|", "¦")
-    target = safe_url(url)
-    return f"<{target}|{text}>" if target else text
-
-
-def md(text: str, limit: int = SECTION_LIMIT) -> MarkdownTextObject:
-    return MarkdownTextObject(text=clip(text, limit))
 
 
 def quote(text: str) -> str:
@@ -66,14 +44,6 @@ def _source(hit: SectionHit) -> str:
     if hit.updated:
         parts.append(f"Updated {escape_mrkdwn(hit.updated)}")
     return " · ".join(parts)
-
-
-def fit_blocks(blocks: list[Any]) -> list[dict[str, Any]]:
-    """Block dicts, dropping trailing optional blocks if the total would exceed the budget."""
-    dicts = [b.to_dict() for b in blocks]
-    while len(dicts) > 2 and sum(len(str(d)) for d in dicts) > MESSAGE_BUDGET:
-        dicts.pop(-2)  # keep the last (the contact line), drop the one before it
-    return dicts
 
 
 def _unanswered_blocks(answer: PolicyAnswer, note: str | None, contact: str) -> list[Any]:
