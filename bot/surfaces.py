@@ -8,6 +8,7 @@ that cannot be built or that Slack refuses is replaced by a minimal one.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -62,6 +63,30 @@ def refusal_text(answer: bool | None) -> str:
 def may_subscribe(checker: AdminChecker, services: BotServices, user_id: str) -> bool | None:
     """``BRIEFBOT_SUBSCRIBE_ADMINS_ONLY`` decides, as for ``/ai-brief subscribe``."""
     return True if not services.settings.briefbot_subscribe_admins_only else admin_answer(checker, user_id)
+
+
+@dataclass(frozen=True)
+class Gate:
+    """Who is asking, the checker to reuse, and the refusal to show (None: allowed)."""
+
+    checker: AdminChecker
+    user_id: str
+    refusal: str | None
+
+
+def gate(
+    context: Any, client: WebClient, body: dict[str, Any], what: str, *, surface: str, subscribe: bool = False
+) -> Gate:
+    """The admin check of an interactive surface (``subscribe``: the subscribe rule instead);
+    a refusal is audited here, so callers only show ``refusal``."""
+    services: BotServices = context["services"]
+    checker = checker_of(context, services, client)
+    user_id = body["user"]["id"]
+    allowed = may_subscribe(checker, services, user_id) if subscribe else admin_answer(checker, user_id)
+    if allowed:
+        return Gate(checker, user_id, None)
+    refuse(services, user_id, what, surface=surface, answer=allowed)
+    return Gate(checker, user_id, refusal_text(allowed))
 
 
 def refuse(

@@ -151,6 +151,21 @@ def test_non_admins_cannot_submit_admin_modals_and_are_audited(
     }
 
 
+def test_when_slack_cannot_say_who_is_admin_the_user_is_asked_to_retry(
+    bot_server: BotServer, fake_slack: FakeSlack, site: FeedServer
+) -> None:
+    fake_slack.rate_limit("users.info", times=5, retry_after=30)
+    url = site.route("/feed", feed_reply([item(1)]))
+    started = time.monotonic()
+    ack = submit(bot_server, "add_feed", feed_values(url, ["legal"]), user_id="UNKNOWN1")
+    assert time.monotonic() - started < 3.0  # no sleeping through Retry-After in the ack
+    assert ack["response_action"] == "errors"
+    assert "couldn't check your admin rights" in ack["errors"]["url"]
+    assert "only briefing admins" not in ack["errors"]["url"]
+    refused = [e for e in recent_audit(bot_server.services.db, 5) if e.action == "access.refused"]
+    assert [e.detail["reason"] for e in refused] == ["admin rights could not be checked"]
+
+
 def subscribe_values(**overrides: Any) -> dict[str, Any]:
     chosen = {
         "channel": "CLEGAL",

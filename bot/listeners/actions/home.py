@@ -20,13 +20,10 @@ from slack_sdk.errors import SlackApiError
 from bot.authz import AdminChecker
 from bot.context import BotServices
 from bot.surfaces import (
-    admin_answer,
-    checker_of,
+    Gate,
     department_options,
-    may_subscribe,
+    gate,
     publish_home,
-    refusal_text,
-    refuse,
     user_timezone,
 )
 from bot.text import escape_mrkdwn
@@ -49,21 +46,22 @@ def _open(client: WebClient, trigger_id: str | None, view: dict[str, Any], logge
         logger.warning("views.open failed: %s", exc.response.get("error"))
 
 
-def _refused(
+def _gated(
     client: WebClient,
-    services: BotServices,
-    checker: AdminChecker,
     body: dict[str, Any],
+    context: BoltContext,
     what: str,
     logger: logging.Logger,
-    answer: bool | None = False,
-) -> None:
-    user_id = body["user"]["id"]
-    refuse(services, user_id, what, surface="app_home", answer=answer)
-    _open(
-        client, body.get("trigger_id"), notice_modal("refused", "Not allowed", refusal_text(answer)), logger
-    )
-    publish_home(client, services, user_id, admin_checker=checker)
+    **rule: bool,
+) -> Gate | None:
+    """The admin (or subscribe) check of a Home button: a refusal opens a notice and
+    republishes Home (so stale admin controls disappear) and returns None."""
+    allowed = gate(context, client, body, what, surface="app_home", **rule)
+    if allowed.refusal is None:
+        return allowed
+    _open(client, body.get("trigger_id"), notice_modal("refused", "Not allowed", allowed.refusal), logger)
+    publish_home(client, context["services"], allowed.user_id, admin_checker=allowed.checker)
+    return None
 
 
 def home_add_feed_callback(
@@ -71,13 +69,9 @@ def home_add_feed_callback(
 ) -> None:
     """Open ``add_feed`` for admins."""
     ack()
-    services = context["services"]
-    checker = checker_of(context, services, client)
-    allowed = admin_answer(checker, body["user"]["id"])
-    if not allowed:
-        _refused(client, services, checker, body, "home_add_feed", logger, allowed)
+    if _gated(client, body, context, "home_add_feed", logger) is None:
         return
-    _open(client, body.get("trigger_id"), add_feed_modal(department_options(services)), logger)
+    _open(client, body.get("trigger_id"), add_feed_modal(department_options(context["services"])), logger)
 
 
 def home_subscribe_callback(
@@ -85,17 +79,12 @@ def home_subscribe_callback(
 ) -> None:
     """Open ``subscribe_channel`` for whoever may subscribe, time zone defaulting to theirs."""
     ack()
-    services = context["services"]
-    checker = checker_of(context, services, client)
-    user_id = body["user"]["id"]
-    allowed = may_subscribe(checker, services, user_id)
-    if not allowed:
-        _refused(client, services, checker, body, "home_subscribe", logger, allowed)
+    allowed = _gated(client, body, context, "home_subscribe", logger, subscribe=True)
+    if allowed is None:
         return
-    form = SubscribeForm(timezone=user_timezone(client, user_id))
-    _open(
-        client, body.get("trigger_id"), subscribe_modal(department_options(services), form, utcnow()), logger
-    )
+    form = SubscribeForm(timezone=user_timezone(client, allowed.user_id))
+    options = department_options(context["services"])
+    _open(client, body.get("trigger_id"), subscribe_modal(options, form, utcnow()), logger)
 
 
 def feed_button_callback(
@@ -108,16 +97,11 @@ def feed_button_callback(
 ) -> None:
     """Pause, resume or refresh the feed whose id is the button's value, then republish Home."""
     ack()
-    services = context["services"]
-    checker = checker_of(context, services, client)
-    what = action["action_id"]
-    allowed = admin_answer(checker, body["user"]["id"])
-    if not allowed:
-        _refused(
-            client, services, checker, body, f"{what} {action.get('value', '')}".strip(), logger, allowed
-        )
+    attempt = f"{action['action_id']} {action.get('value', '')}".strip()
+    allowed = _gated(client, body, context, attempt, logger)
+    if allowed is None:
         return
-    run_feed_action(client, services, checker, body, action, logger)
+    run_feed_action(client, context["services"], allowed.checker, body, action, logger)
 
 
 def run_feed_action(

@@ -21,7 +21,7 @@ from slack_sdk.errors import SlackApiError
 from bot.authz import AdminChecker
 from bot.context import BotServices
 from bot.listeners.commands.ai_feeds import clean_url
-from bot.surfaces import admin_answer, checker_of, publish_home, refusal_text, refuse
+from bot.surfaces import gate, publish_home
 from bot.text import escape_mrkdwn
 from bot.views.modals import (
     FeedDraft,
@@ -66,12 +66,9 @@ def add_feed_submission(
 ) -> None:
     """Check the URL at once (no network); then preview the feed after the ack."""
     services = context["services"]
-    checker = checker_of(context, services, client)
-    user_id = body["user"]["id"]
-    allowed = admin_answer(checker, user_id)
-    if not allowed:
-        refuse(services, user_id, "add_feed", surface="modal", answer=allowed)
-        ack(response_action="errors", errors={"url": refusal_text(allowed)})
+    allowed = gate(context, client, body, "add_feed", surface="modal")
+    if allowed.refusal:
+        ack(response_action="errors", errors={"url": allowed.refusal})
         return
     values = values_of((view.get("state") or {}).get("values") or {})
     try:
@@ -151,13 +148,11 @@ def add_feed_preview_submission(
 ) -> None:
     """Save the previewed feed (after the ack: adding fetches it again, as ``/ai-feeds add`` does)."""
     services = context["services"]
-    checker = checker_of(context, services, client)
-    user_id = body["user"]["id"]
-    allowed = admin_answer(checker, user_id)
-    if not allowed:
-        refuse(services, user_id, "add_feed_preview", surface="modal", answer=allowed)
-        ack(response_action="update", view=notice_modal("refused", "Not allowed", refusal_text(allowed)))
+    allowed = gate(context, client, body, "add_feed_preview", surface="modal")
+    if allowed.refusal:
+        ack(response_action="update", view=notice_modal("refused", "Not allowed", allowed.refusal))
         return
+    checker, user_id = allowed.checker, allowed.user_id
     draft = FeedDraft.from_metadata(view.get("private_metadata") or "")
     ack(
         response_action="update",

@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.authz import AdminChecker
 from bot.context import BotServices
-from bot.surfaces import checker_of, may_subscribe, membership_warning, publish_home, refusal_text, refuse
+from bot.surfaces import gate, membership_warning, publish_home
 from bot.text import escape_mrkdwn
 from bot.views.modals import SubscribeForm, notice_modal, subscribe_done, subscribe_saving
 from briefings.schedule import parse_schedule, parse_timezone
@@ -62,13 +62,11 @@ def subscribe_channel_submission(
     logger: logging.Logger,
 ) -> None:
     services = context["services"]
-    checker = checker_of(context, services, client)
-    user_id = body["user"]["id"]
-    allowed = may_subscribe(checker, services, user_id)
-    if not allowed:
-        refuse(services, user_id, "subscribe_channel", surface="modal", answer=allowed)
-        ack(response_action="errors", errors={"channel": refusal_text(allowed)})
+    allowed = gate(context, client, body, "subscribe_channel", surface="modal", subscribe=True)
+    if allowed.refusal:
+        ack(response_action="errors", errors={"channel": allowed.refusal})
         return
+    checker, user_id = allowed.checker, allowed.user_id
     form = SubscribeForm.from_state((view.get("state") or {}).get("values") or {})
     errors = form_errors(services, form)
     if errors:
