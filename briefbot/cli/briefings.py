@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import click
@@ -13,8 +13,11 @@ from briefings.subscriptions import MAX_TOP_N, QUIET_MODES, SubscriptionView
 from foundation.errors import BriefbotError
 from storage.audit import Actor
 
+if TYPE_CHECKING:
+    from briefbot.services import Services
 
-def _channel(services: Any, value: str) -> str:
+
+def _channel(services: Services, value: str) -> str:
     """A channel ID as typed, or ``#name`` looked up in Slack; a clear error for anything else."""
     from bot.channels import channel_id_of
     from bot.client import make_web_client
@@ -55,7 +58,13 @@ def _as_of(value: str | None) -> datetime | None:
 @click.option("--as-of", "as_of", help="Build as of this ISO time instead of now (e.g. 2026-11-24T09:00Z).")
 @with_services
 def brief(
-    services: Any, department: str, as_json: bool, blocks: bool, top: int, timezone: str, as_of: str | None
+    services: Services,
+    department: str,
+    as_json: bool,
+    blocks: bool,
+    top: int,
+    timezone: str,
+    as_of: str | None,
 ) -> None:
     """Build DEPARTMENT's briefing now and print it (nothing is posted)."""
     briefing = services.briefings.build(department, as_of=_as_of(as_of), timezone=timezone, top_n=top)
@@ -93,7 +102,7 @@ def _describe(sub: SubscriptionView) -> str:
 )
 @with_services
 def subscribe(
-    services: Any,
+    services: Services,
     channel_id: str,
     department: str,
     schedule: str | None,
@@ -128,7 +137,7 @@ def subscriptions() -> None:
 @click.option("--channel", default=None, help="Only this channel ID.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document.")
 @with_services
-def subscriptions_list(services: Any, channel: str | None, as_json: bool) -> None:
+def subscriptions_list(services: Services, channel: str | None, as_json: bool) -> None:
     """Every subscription with its schedule, next run and last post."""
     rows = services.briefings.subscriptions(_channel(services, channel) if channel else None)
     if as_json:
@@ -149,7 +158,7 @@ def subscriptions_list(services: Any, channel: str | None, as_json: bool) -> Non
 @subscriptions.command("unsubscribe")
 @click.argument("subscription_id", type=int)
 @with_services
-def subscriptions_unsubscribe(services: Any, subscription_id: int) -> None:
+def subscriptions_unsubscribe(services: Services, subscription_id: int) -> None:
     """Remove subscription SUBSCRIPTION_ID (see `subscriptions list`)."""
     sub = services.briefings.unsubscribe(subscription_id=subscription_id, actor=Actor.cli())
     click.echo(f"Removed #{sub.id}: {sub.channel_id} no longer gets the {sub.department} briefing.")
@@ -158,7 +167,7 @@ def subscriptions_unsubscribe(services: Any, subscription_id: int) -> None:
 @subscriptions.command("pause")
 @click.argument("subscription_id", type=int)
 @with_services
-def subscriptions_pause(services: Any, subscription_id: int) -> None:
+def subscriptions_pause(services: Services, subscription_id: int) -> None:
     """Stop posting SUBSCRIPTION_ID until resumed."""
     sub = services.briefings.set_paused(subscription_id, paused=True, actor=Actor.cli())
     click.echo(f"Paused #{sub.id} ({sub.channel_id}, {sub.department}).")
@@ -167,7 +176,7 @@ def subscriptions_pause(services: Any, subscription_id: int) -> None:
 @subscriptions.command("resume")
 @click.argument("subscription_id", type=int)
 @with_services
-def subscriptions_resume(services: Any, subscription_id: int) -> None:
+def subscriptions_resume(services: Services, subscription_id: int) -> None:
     """Resume SUBSCRIPTION_ID (e.g. after the bot was invited back to the channel)."""
     sub = services.briefings.set_paused(subscription_id, paused=False, actor=Actor.cli())
     click.echo(f"Resumed #{sub.id} ({sub.channel_id}, {sub.department}): {_describe(sub)}")
@@ -178,7 +187,7 @@ def subscriptions_resume(services: Any, subscription_id: int) -> None:
 @click.argument("department")
 @click.option("--json", "as_json", is_flag=True, help="The outcome as one JSON document.")
 @with_services
-def send(services: Any, channel_id: str, department: str, as_json: bool) -> None:
+def send(services: Services, channel_id: str, department: str, as_json: bool) -> None:
     """Deliver one DEPARTMENT briefing to CHANNEL_ID now (claimed like a scheduled slot)."""
     from bot.client import make_web_client
 

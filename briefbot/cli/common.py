@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
 from functools import wraps
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from pydantic import ValidationError
@@ -16,6 +16,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from foundation.errors import BriefbotError
 from foundation.settings import Settings, load_settings
 from storage import StorageError
+
+if TYPE_CHECKING:
+    from briefbot.services import Services
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -43,7 +46,7 @@ def settings_from(ctx: click.Context) -> Settings:
     return obj["settings"]
 
 
-def services_from(ctx: click.Context) -> Any:
+def services_from(ctx: click.Context) -> Services:
     """Build (once per invocation) the services; closed when the command ends."""
     from briefbot.services import make_services
 

@@ -6,7 +6,7 @@ import os
 import tempfile
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -14,6 +14,9 @@ from briefbot.cli.common import echo_json, with_services
 from feeds.errors import FeedError
 from feeds.records import FeedInfo, FeedOutcome, FeedPreview, ImportReport, RefreshReport
 from storage.audit import Actor
+
+if TYPE_CHECKING:
+    from briefbot.services import Services
 
 
 def _when(value: datetime | None) -> str:
@@ -40,7 +43,12 @@ def feeds() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @with_services
 def add_cmd(
-    services: Any, url: str, departments: tuple[str, ...], name: str | None, no_fetch: bool, as_json: bool
+    services: Services,
+    url: str,
+    departments: tuple[str, ...],
+    name: str | None,
+    no_fetch: bool,
+    as_json: bool,
 ) -> None:
     """Add a feed tagged with one or more departments. Its current items become backlog."""
     result = services.feeds.add(url, list(departments), name=name, actor=Actor.cli(), fetch=not no_fetch)
@@ -66,7 +74,7 @@ def add_cmd(
 @feeds.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @with_services
-def list_cmd(services: Any, as_json: bool) -> None:
+def list_cmd(services: Services, as_json: bool) -> None:
     """List curated feeds with their health (errors, last success, next fetch)."""
     items: list[FeedInfo] = services.feeds.list()
     if as_json:
@@ -116,7 +124,7 @@ def _next(feed: FeedInfo) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @with_services
 def edit_cmd(
-    services: Any,
+    services: Services,
     feed: str,
     departments: tuple[str, ...],
     add_departments: tuple[str, ...],
@@ -161,7 +169,7 @@ def edit_cmd(
 @feeds.command("remove")
 @click.argument("feed")
 @with_services
-def remove_cmd(services: Any, feed: str) -> None:
+def remove_cmd(services: Services, feed: str) -> None:
     """Remove a feed (by ID or URL) and its items."""
     info = services.feeds.remove(feed, actor=Actor.cli())
     click.echo(f"Removed feed #{info.id} {info.display_name} ({info.item_count} items).")
@@ -170,7 +178,7 @@ def remove_cmd(services: Any, feed: str) -> None:
 @feeds.command("pause")
 @click.argument("feed")
 @with_services
-def pause_cmd(services: Any, feed: str) -> None:
+def pause_cmd(services: Services, feed: str) -> None:
     """Stop refreshing a feed (by ID or URL); its items stay."""
     change = services.feeds.pause(feed, actor=Actor.cli())
     verb = "Paused" if change.changed else "Already paused:"
@@ -180,7 +188,7 @@ def pause_cmd(services: Any, feed: str) -> None:
 @feeds.command("resume")
 @click.argument("feed")
 @with_services
-def resume_cmd(services: Any, feed: str) -> None:
+def resume_cmd(services: Services, feed: str) -> None:
     """Refresh a paused (or gone) feed again; it is fetched at the next refresh."""
     change = services.feeds.resume(feed, actor=Actor.cli())
     if change.changed:
@@ -193,7 +201,7 @@ def resume_cmd(services: Any, feed: str) -> None:
 @click.option("--all", "force", is_flag=True, help="Every active feed, ignoring schedule and back-off.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @with_services
-def refresh_cmd(services: Any, force: bool, as_json: bool) -> None:
+def refresh_cmd(services: Services, force: bool, as_json: bool) -> None:
     """Fetch all due feeds now and print each feed's outcome and the totals."""
     report: RefreshReport = services.feeds.refresh(force=force)
     if as_json:
@@ -244,7 +252,7 @@ def totals_line(report: RefreshReport) -> str:
 @click.argument("url")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @with_services
-def test_cmd(services: Any, url: str, as_json: bool) -> None:
+def test_cmd(services: Services, url: str, as_json: bool) -> None:
     """Fetch a feed and preview its first items without saving anything."""
     preview: FeedPreview = services.feeds.test(url)
     if as_json:
@@ -271,7 +279,7 @@ def test_cmd(services: Any, url: str, as_json: bool) -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @with_services
-def import_cmd(services: Any, file: Path, departments: tuple[str, ...], as_json: bool) -> None:
+def import_cmd(services: Services, file: Path, departments: tuple[str, ...], as_json: bool) -> None:
     """Import an OPML 2.0 file (department as category); reports every outline."""
     try:
         data = file.read_bytes()
@@ -313,7 +321,7 @@ def _fail_if_nothing_valid(report: ImportReport) -> None:
 @feeds.command("export")
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @with_services
-def export_cmd(services: Any, file: Path | None) -> None:
+def export_cmd(services: Services, file: Path | None) -> None:
     """Export all feeds as OPML 2.0 to FILE (or stdout)."""
     text = services.feeds.export_opml()
     if file is None:
@@ -333,7 +341,7 @@ def export_cmd(services: Any, file: Path | None) -> None:
 
 @feeds.command("prune")
 @with_services
-def prune_cmd(services: Any) -> None:
+def prune_cmd(services: Services) -> None:
     """Delete items older than BRIEFBOT_RETENTION_DAYS (never those a delivery references)."""
     report = services.feeds.prune()
     click.echo(f"Pruned {report.items} items and {report.stories} stories older than {_when(report.cutoff)}.")
@@ -351,7 +359,7 @@ def items() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @with_services
 def items_list_cmd(
-    services: Any, department: str | None, limit: int, fresh_only: bool, as_json: bool
+    services: Services, department: str | None, limit: int, fresh_only: bool, as_json: bool
 ) -> None:
     """The newest stored items."""
     rows = services.feeds.items(department=department, limit=limit, include_backlog=not fresh_only)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -17,12 +17,15 @@ from knowledge.render import certs_text, policy_text
 from knowledge.types import DigestMessage
 from storage.audit import Actor
 
+if TYPE_CHECKING:
+    from briefbot.services import Services
+
 
 @click.command("policy")
 @click.argument("query", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
 @with_services
-def policy_command(services: Any, query: tuple[str, ...], as_json: bool) -> None:
+def policy_command(services: Services, query: tuple[str, ...], as_json: bool) -> None:
     """Answer a policy question (same answer as /ai-policy); no QUERY lists the policies."""
     answer = services.knowledge.policy_answer(" ".join(query))
     if as_json:
@@ -38,7 +41,7 @@ def policy_command(services: Any, query: tuple[str, ...], as_json: bool) -> None
 )
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
 @with_services
-def certs_command(services: Any, words: tuple[str, ...], level: str | None, as_json: bool) -> None:
+def certs_command(services: Services, words: tuple[str, ...], level: str | None, as_json: bool) -> None:
     """Recommend AI certifications (same as /ai-certs); no arguments gives an overview."""
     if level is not None and resolve_level(level) is None:
         raise KnowledgeError(
@@ -59,7 +62,7 @@ def knowledge_group() -> None:
 @knowledge_group.command("import")
 @click.argument("path", type=click.Path(path_type=str))
 @with_services
-def import_command(services: Any, path: str) -> None:
+def import_command(services: Services, path: str) -> None:
     """Load a policy folder or a certifications YAML file, replacing that catalogue.
 
     Everything is validated first; a pack with any problem changes nothing.
@@ -75,7 +78,7 @@ def import_command(services: Any, path: str) -> None:
 @knowledge_group.command("status")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
 @with_services
-def status_command(services: Any, as_json: bool) -> None:
+def status_command(services: Services, as_json: bool) -> None:
     """What each catalogue holds, where it came from, and any load problem."""
     statuses = services.knowledge.status()
     if as_json:
@@ -93,7 +96,7 @@ def status_command(services: Any, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
 @click.option("--send", is_flag=True, help="Post the digest to the policy owners in Slack.")
 @with_services
-def gaps_command(services: Any, days: int, as_json: bool, send: bool) -> None:
+def gaps_command(services: Services, days: int, as_json: bool, send: bool) -> None:
     """Questions no policy answered, similar ones grouped, most asked first.
 
     --send posts a digest to each policy's owner_channel (for questions its sections came
