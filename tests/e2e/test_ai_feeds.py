@@ -138,8 +138,8 @@ def test_bad_input_gets_usage_or_a_clear_message(bot_server: BotServer, fake_sla
     assert "frobnicate" in str(command(bot_server, "frobnicate")["blocks"])
 
     command(bot_server, "add https://feeds.example.com/rss marketing")
-    assert "unknown department" in answer(fake_slack, 1)["text"]
-    assert "finance, legal, operations (ops), hr (people)" in answer(fake_slack, 1)["text"]
+    assert "Unknown department" in answer(fake_slack, 1)["text"]
+    assert "finance (fin), legal (compliance), operations (ops), hr (people)" in answer(fake_slack, 1)["text"]
     command(bot_server, "add https://feeds.example.com/rss")
     assert "at least one department" in answer(fake_slack, 2)["text"]
     command(bot_server, "pause")
@@ -201,7 +201,7 @@ def test_bad_tag_and_rename_input_gets_a_clear_message(
         ("rename 1", "Which name?"),
         ("tag 9 hr", "no feed #9"),
         ("rename 9 New", "no feed #9"),
-        ("tag 1 marketing", "unknown department 'marketing'"),
+        ("tag 1 marketing", "Unknown department 'marketing'"),
     ]
     for count, (text, expected) in enumerate(steps, 1):
         command(bot_server, text)

@@ -21,6 +21,7 @@ from slack_sdk.errors import SlackApiError
 from bot.authz import CANNOT_CHECK, AdminCheckUnavailable, attempt_of
 from bot.reply import send_reply
 from bot.slack_text import MESSAGE_TEXT_LIMIT, clip
+from bot.surfaces import publish_home
 from bot.text import escape_mrkdwn, split_command
 from bot.views.help import help_blocks, help_text
 from briefings.schedule import EXAMPLES
@@ -81,6 +82,10 @@ def ai_brief_callback(
                 _unsubscribe(args, command, respond, context)
         except BriefbotError as exc:
             respond(text=escape_mrkdwn(str(exc)), response_type="ephemeral", replace_original=False)
+            return
+        if sub in ("subscribe", "unsubscribe"):  # their App Home lists the channel's briefings
+            user_id = command.get("user_id", "")
+            publish_home(client, context["services"], user_id, admin_checker=context.get("admin_checker"))
 
     context["slow_work"].after_ack(ack, respond, work, logger=logger)
 

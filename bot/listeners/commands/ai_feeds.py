@@ -14,10 +14,12 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, BoltResponse, Respond
+from slack_sdk import WebClient
 
 from bot.authz import REFUSAL, require_admin
 from bot.reply import send_reply
 from bot.slack_text import parse_page
+from bot.surfaces import publish_home
 from bot.text import escape_mrkdwn, split_command
 from bot.views.feeds import (
     Message,
@@ -36,6 +38,7 @@ from foundation.errors import BriefbotError
 from storage.audit import Actor
 
 SUBCOMMANDS = ("add", "list", "tag", "rename", "remove", "pause", "resume", "test")
+CHANGES = frozenset({"add", "tag", "rename", "remove", "pause", "resume"})
 # Slack may send links as <https://x> or <https://x|label> when it formats the command text.
 _SLACK_LINK = re.compile(r"^<([^|>]+)(?:\|[^>]*)?>$")
 _NAME_MARKERS = ("name:", "name=", "--name")
@@ -53,7 +56,12 @@ def admin_only(
 
 
 def ai_feeds_callback(
-    ack: Ack, command: dict[str, Any], respond: Respond, context: BoltContext, logger: logging.Logger
+    ack: Ack,
+    command: dict[str, Any],
+    respond: Respond,
+    context: BoltContext,
+    client: WebClient,
+    logger: logging.Logger,
 ) -> None:
     """Ack at once (usage for empty/unknown input); the work runs on the slow-work pool."""
     sub, args = split_command(command.get("text"))
@@ -74,7 +82,11 @@ def ai_feeds_callback(
             text, blocks = _run(sub, args, feeds, actor, departments)
         except BriefbotError as exc:
             text, blocks = error_message(str(exc))
+            send_reply(respond, text, blocks, logger)
+            return
         send_reply(respond, text, blocks, logger)
+        if sub in CHANGES:  # the admin's App Home shows feed health: keep it current
+            publish_home(client, context["services"], actor.id, admin_checker=context.get("admin_checker"))
 
     context["slow_work"].after_ack(ack, respond, work, text=waiting, logger=logger)
 
