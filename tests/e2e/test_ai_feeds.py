@@ -3,6 +3,7 @@ real loopback HTTP server, answers read back from the fake Slack's response URL.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -211,3 +212,18 @@ def test_bad_tag_and_rename_input_gets_a_clear_message(
     assert (feed.departments, feed.name) == (("legal",), "Reg Watch")
     with bot_server.services.db.read() as session:
         assert [e.action for e in recent(session, 5) if e.action.startswith("feed")] == ["feed.add"]
+
+
+def test_a_change_by_slash_command_refreshes_the_admins_app_home(
+    bot_server: BotServer, fake_slack: FakeSlack, site: FeedServer
+) -> None:
+    url = site.route("/feed", feed_reply([item(1)]))
+    command(bot_server, f"add {url} legal")
+    answer(fake_slack)
+    published = fake_slack.wait_for("views.publish", timeout=10).args
+    assert published["user_id"] == "UADMIN"
+    view = published["view"] if isinstance(published["view"], dict) else json.loads(published["view"])
+    assert "feed_pause" in json.dumps(view)  # the new feed is in the admin's feed-health table
+    command(bot_server, "list")
+    answer(fake_slack, 2)
+    assert len(fake_slack.calls_to("views.publish")) == 1  # a listing changes nothing: no republish
