@@ -105,11 +105,11 @@ def feed_document(index: int, items: int, *, now: datetime) -> bytes:
 def _serve(conn: Any, hosts: int, latency: float, items: int, feeds: int) -> None:
     """Child process: one asyncio listener per loopback host; reports [(host, port)] on ``conn``."""
     now = datetime.now(UTC).replace(microsecond=0)
-    bodies: dict[int, bytes] = {}
+    # Made before the server reports ready: building a body on its first request would slow
+    # whichever client asks first, and the server's CPU would compete with the client measured.
+    bodies = {index: feed_document(index, items, now=now) for index in range(feeds)}
 
     def body(index: int) -> bytes:
-        if index not in bodies:
-            bodies[index] = feed_document(index, items, now=now)
         return bodies[index]
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -162,7 +162,7 @@ def feed_server(*, hosts: int, latency: float, items: int, feeds: int) -> Iterat
     proc = ctx.Process(target=_serve, args=(child, hosts, latency, items, feeds), daemon=True)
     proc.start()
     try:
-        if not parent.poll(30):
+        if not parent.poll(120):
             raise RuntimeError("feed server did not start")
         yield parent.recv()
     finally:
