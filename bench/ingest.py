@@ -20,7 +20,8 @@ Timed figures are medians of ``--repeat`` runs, each on a fresh database. Note t
 of figure 2: 500 requests x 100 ms / in-flight limit; at the product default of 16 in flight
 that floor alone is 3.1 s, so the bench runs with ``--concurrency`` 48 (still 2 per host).
 
-Usage: ``.venv/bin/python bench/ingest.py [--repeat 3] [--database-url postgresql+psycopg://...]``
+Usage: ``.venv/bin/python bench/ingest.py [--repeat 3] [--database-url postgresql+psycopg://...]
+[--reader-python /path/to/python [--only-reader]]``. Figure 5 always uses SQLite for both.
 """
 
 from __future__ import annotations
@@ -474,20 +475,21 @@ def main() -> int:
     args = parser.parse_args()
 
     bench_started = time.perf_counter()
-    db_label = "SQLite (temporary file)" if not args.database_url else args.database_url.split("@")[-1]
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    if args.only_reader:
+        if not args.reader_python:
+            parser.error("--only-reader needs --reader-python")
+        print(f"briefbot ingest benchmark: {os.cpu_count()} CPUs (load {load}), median of {args.repeat}")
+        print_versus_reader(args)
+        print(f"benchmark took {time.perf_counter() - bench_started:.0f} s")
+        return 0
+    db_label = "SQLite (temporary file)" if not args.database_url else args.database_url.split("@")[-1]
     print(
         f"briefbot ingest benchmark: {os.cpu_count()} CPUs (load average {load}), database {db_label}, "
         f"{args.concurrency} in flight, {args.per_host} per host, {args.hosts} loopback hosts, "
         f"median of {args.repeat}"
     )
 
-    if args.only_reader:
-        if not args.reader_python:
-            parser.error("--only-reader needs --reader-python")
-        print_versus_reader(args)
-        print(f"benchmark took {time.perf_counter() - bench_started:.0f} s")
-        return 0
     with feed_server(hosts=args.hosts, latency=args.latency, items=args.items, feeds=args.feeds) as addrs:
         urls = feed_urls(addrs, args.feeds)
         full, unchanged, details = refresh_figures(args, urls)
