@@ -10,12 +10,18 @@ Figures (targets from the issue):
   2. the same 500 feeds unchanged: 304s, zero bodies parsed, < 2 s
   3. parse+normalise+store throughput on pre-fetched bytes >= 0.7x bare ``feedparser.parse``
   4. peak RSS while ingesting 100k items (a fresh process, the whole refresh path) < 300 MB
+  5. with ``--reader-python`` (a Python that can import lemon24/reader): the first refresh of
+     ``--vs-feeds`` feeds on ``--vs-hosts`` hosts by both, each a whole process from its start
+     (``briefbot feeds import`` + ``feeds refresh`` with the product defaults; a script adding
+     the feeds to reader, then ``update_feeds(workers=16)``), alternating, median of
+     ``--repeat``: items/s of each and the ratio, target >= 3x
 
 Timed figures are medians of ``--repeat`` runs, each on a fresh database. Note the latency floor
 of figure 2: 500 requests x 100 ms / in-flight limit; at the product default of 16 in flight
 that floor alone is 3.1 s, so the bench runs with ``--concurrency`` 48 (still 2 per host).
 
-Usage: ``.venv/bin/python bench/ingest.py [--repeat 3] [--database-url postgresql+psycopg://...]``
+Usage: ``.venv/bin/python bench/ingest.py [--repeat 3] [--database-url postgresql+psycopg://...]
+[--reader-python /path/to/python [--only-reader]]``. Figure 5 always uses SQLite for both.
 """
 
 from __future__ import annotations
@@ -101,11 +107,11 @@ def feed_document(index: int, items: int, *, now: datetime) -> bytes:
 def _serve(conn: Any, hosts: int, latency: float, items: int, feeds: int) -> None:
     """Child process: one asyncio listener per loopback host; reports [(host, port)] on ``conn``."""
     now = datetime.now(UTC).replace(microsecond=0)
-    bodies: dict[int, bytes] = {}
+    # Made before the server reports ready: building a body on its first request would slow
+    # whichever client asks first, and the server's CPU would compete with the client measured.
+    bodies = {index: feed_document(index, items, now=now) for index in range(feeds)}
 
     def body(index: int) -> bytes:
-        if index not in bodies:
-            bodies[index] = feed_document(index, items, now=now)
         return bodies[index]
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -158,7 +164,7 @@ def feed_server(*, hosts: int, latency: float, items: int, feeds: int) -> Iterat
     proc = ctx.Process(target=_serve, args=(child, hosts, latency, items, feeds), daemon=True)
     proc.start()
     try:
-        if not parent.poll(30):
+        if not parent.poll(120):
             raise RuntimeError("feed server did not start")
         yield parent.recv()
     finally:
@@ -354,8 +360,97 @@ def rss_figure(args: argparse.Namespace) -> dict[str, Any]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+READER_SCRIPT = """
+import json, sys, time
+started = time.perf_counter()
+try:
+    import sgmllib
+except ImportError:  # reader's bundled feedparser wants the module under its old name
+    import feedparser_sgmllib
+    sys.modules["sgmllib"] = feedparser_sgmllib
+import reader
+spec = json.loads(sys.argv[1])
+r = reader.make_reader(spec["db"])
+if spec["urls"]:
+    for url in spec["urls"]:
+        r.add_feed(url)
+else:
+    r.update_feeds(workers=16)
+print(json.dumps({"items": r.get_entry_counts().total, "seconds": time.perf_counter() - started}))
+r.close()
+"""
+
+
+def _timed(argv: list[str], *, cwd: str, env: dict[str, str] | None = None) -> tuple[str, float]:
+    started = time.perf_counter()
+    out = subprocess.run(argv, capture_output=True, text=True, timeout=300, check=False, cwd=cwd, env=env)
+    seconds = time.perf_counter() - started
+    if out.returncode != 0:
+        raise RuntimeError(f"{argv[1:4]} failed: {out.stderr.strip()[-2000:]}")
+    return out.stdout, seconds
+
+
+def _run_briefbot(urls: list[str], tmp: str) -> tuple[int, float]:
+    """``feeds import`` (not timed), then ``feeds refresh`` as the admin runs it, with the product
+    defaults, timed from process start: (items stored, seconds)."""
+    opml = Path(tmp) / "feeds.opml"
+    opml.write_text(opml_for(urls))
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp}/briefbot.db",
+        "BRIEFBOT_ALLOW_PRIVATE_FEEDS": "true",
+        "PYTHONPATH": str(ROOT),
+    }
+    cli = [sys.executable, "-m", "briefbot", "feeds"]
+    _timed([*cli, "import", str(opml)], cwd=tmp, env=env)
+    stdout, seconds = _timed([*cli, "refresh", "--json"], cwd=tmp, env=env)
+    return json.loads(stdout)["totals"]["new_items"], seconds
+
+
+def _run_reader(python: str, urls: list[str], tmp: str) -> tuple[int, float]:
+    """Feeds added in one process (not timed), then ``update_feeds(workers=16)`` timed from the
+    start of a second one, as for briefbot."""
+    db = f"{tmp}/reader.sqlite"
+    _timed([python, "-c", READER_SCRIPT, json.dumps({"db": db, "urls": urls})], cwd=tmp)
+    stdout, seconds = _timed([python, "-c", READER_SCRIPT, json.dumps({"db": db, "urls": []})], cwd=tmp)
+    return json.loads(stdout.strip().splitlines()[-1])["items"], seconds
+
+
+def versus_reader_figure(args: argparse.Namespace) -> dict[str, Any]:
+    """Figure 5: briefbot and reader on the same feed server, alternating A/B runs."""
+    ours, theirs, counts = [], [], {"briefbot": 0, "reader": 0}
+    server = feed_server(hosts=args.vs_hosts, latency=args.latency, items=args.items, feeds=args.vs_feeds)
+    with server as addrs:
+        urls = feed_urls(addrs, args.vs_feeds)
+        for run in range(args.repeat):
+            order = ("briefbot", "reader") if run % 2 == 0 else ("reader", "briefbot")
+            for name in order:
+                with tempfile.TemporaryDirectory(prefix=f"{name}-bench-") as tmp:
+                    if name == "briefbot":
+                        counts[name], seconds = _run_briefbot(urls, tmp)
+                        ours.append(counts[name] / seconds)
+                    else:
+                        counts[name], seconds = _run_reader(args.reader_python, urls, tmp)
+                        theirs.append(counts[name] / seconds)
+    return {"ours": ours, "theirs": theirs, "counts": counts}
+
+
 def verdict(ok: bool) -> str:
     return "OK" if ok else "MISSED"
+
+
+def print_versus_reader(args: argparse.Namespace) -> None:
+    vs = versus_reader_figure(args)
+    ours, theirs = statistics.median(vs["ours"]), statistics.median(vs["theirs"])
+    ratio = ours / theirs
+    runs = "; ".join(f"{a:,.0f} vs {b:,.0f}" for a, b in zip(vs["ours"], vs["theirs"], strict=True))
+    print(
+        f"5. first refresh vs reader, {args.vs_feeds} feeds x {args.items} items on {args.vs_hosts} hosts, "
+        f"{args.latency * 1000:.0f} ms latency, whole processes, {os.cpu_count()} CPUs: briefbot "
+        f"{ours:,.0f} items/s ({vs['counts']['briefbot']} items), reader {theirs:,.0f} items/s "
+        f"({vs['counts']['reader']} items) = {ratio:.2f}x (runs {runs}) | target >= 3x (stretch 4x) | "
+        f"{verdict(ratio >= 3 and vs['counts']['briefbot'] >= vs['counts']['reader'])}"
+    )
 
 
 def main() -> int:
@@ -375,11 +470,22 @@ def main() -> int:
     parser.add_argument("--rss-per-feed", type=int, default=100)
     parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file per run")
     parser.add_argument("--skip-rss", action="store_true")
+    parser.add_argument("--reader-python", default=None, help="a Python that can import reader (figure 5)")
+    parser.add_argument("--vs-feeds", type=int, default=200)
+    parser.add_argument("--vs-hosts", type=int, default=20)
+    parser.add_argument("--only-reader", action="store_true", help="figure 5 alone")
     args = parser.parse_args()
 
     bench_started = time.perf_counter()
-    db_label = "SQLite (temporary file)" if not args.database_url else args.database_url.split("@")[-1]
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    if args.only_reader:
+        if not args.reader_python:
+            parser.error("--only-reader needs --reader-python")
+        print(f"briefbot ingest benchmark: {os.cpu_count()} CPUs (load {load}), median of {args.repeat}")
+        print_versus_reader(args)
+        print(f"benchmark took {time.perf_counter() - bench_started:.0f} s")
+        return 0
+    db_label = "SQLite (temporary file)" if not args.database_url else args.database_url.split("@")[-1]
     print(
         f"briefbot ingest benchmark: {os.cpu_count()} CPUs (load average {load}), database {db_label}, "
         f"{args.concurrency} in flight, {args.per_host} per host, {args.hosts} loopback hosts, "
@@ -424,6 +530,8 @@ def main() -> int:
             f"process, {rss['seconds']:.1f} s): {rss['peak_rss_mb']:.0f} MB | target < 300 MB | "
             f"{verdict(rss['peak_rss_mb'] < 300 and rss['items'] >= args.rss_items * 0.99)}"
         )
+    if args.reader_python:
+        print_versus_reader(args)
     print(f"benchmark took {time.perf_counter() - bench_started:.0f} s (target < 180 s)")
     return 0
 

@@ -12,6 +12,7 @@ with the GIL released), which is what lets 500 feeds refresh in seconds on a sma
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import multiprocessing
@@ -24,6 +25,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from datetime import datetime
+from multiprocessing.context import BaseContext
 from typing import Any, Protocol
 
 from feeds.errors import FeedError
@@ -102,11 +104,25 @@ class ParsePool:
     pool breaks (a worker killed by the OS), so a refresh never fails because of the pool."""
 
     def __init__(self, processes: int) -> None:
-        methods = multiprocessing.get_all_start_methods()
         # Never fork: the bot process runs threads (web server, scheduler) that fork would copy.
-        context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        context: BaseContext = multiprocessing.get_context("spawn")
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            forkserver = multiprocessing.get_context("forkserver")
+            # Workers fork from a server that has imported the parser once, instead of each
+            # importing it on its first job (the first parses would wait for that).
+            forkserver.set_forkserver_preload([__name__])
+            context = forkserver
+        self.processes = processes
         self._executor = ProcessPoolExecutor(max_workers=processes, mp_context=context)
         self._broken = False
+        # Start the workers now, so they are ready by the time the first bodies arrive; in the
+        # background, because starting them waits for the server's imports.
+        threading.Thread(target=self._start, name="parse-pool-start", daemon=True).start()
+
+    def _start(self) -> None:
+        # Already closed (a tiny refresh) means nothing is left to start.
+        with contextlib.suppress(RuntimeError):
+            self._executor.submit(_ready)
 
     def __call__(self, job: FeedJob, body: bytes, **kwargs: Any) -> FetchOutcome:
         if not self._broken:
@@ -127,6 +143,10 @@ class ParsePool:
         self.close()
 
 
+def _ready() -> None:
+    """A no-op job that makes the pool start its workers."""
+
+
 def body_digest(body: bytes) -> str:
     """The hash stored to recognise an unchanged body without parsing it."""
     return hashlib.blake2b(body, digest_size=32).hexdigest()
@@ -134,13 +154,27 @@ def body_digest(body: bytes) -> str:
 
 def process_job(job: FeedJob, fetcher: Fetcher, *, now: datetime, parse: Parse | None = None) -> FetchOutcome:
     """Fetch and parse one feed; every failure becomes a ``failed`` outcome, never an exception."""
+    fetched = fetch_job(job, fetcher)
+    if isinstance(fetched, FetchOutcome):
+        return fetched
+    return answer_outcome(job, fetched, now=now, parse=parse)
+
+
+def fetch_job(job: FeedJob, fetcher: Fetcher) -> FetchResult | FetchOutcome:
+    """The server's answer for one feed, or its ``failed`` outcome when there was none."""
     try:
-        result = fetcher.fetch(job.url, etag=job.etag, last_modified=job.last_modified)
+        return fetcher.fetch(job.url, etag=job.etag, last_modified=job.last_modified)
     except FeedError as exc:
         return FetchOutcome(job, "failed", status=getattr(exc, "status", None), error=str(exc))
     except Exception as exc:  # a bug must cost one feed, not the refresh
         log.exception("unexpected error fetching feed %s", job.feed_id)
         return FetchOutcome(job, "failed", error=f"internal error while fetching: {type(exc).__name__}")
+
+
+def answer_outcome(
+    job: FeedJob, result: FetchResult, *, now: datetime, parse: Parse | None = None
+) -> FetchOutcome:
+    """What a server's answer means for the feed (a 200 is parsed, unless its bytes are known)."""
     status, moved_to = result.status, result.moved_to
     if result.status == 304:
         return FetchOutcome(
@@ -313,17 +347,24 @@ def run_refresh(
         return []
     dispatcher = HostDispatcher(jobs, per_host)
     results: queue.Queue[object] = queue.Queue(maxsize=max(4, workers * 2))
-    count = min(workers, len(jobs))
+    # At most ``workers`` requests are in flight; with parse processes, a few more threads wait
+    # on parsed results meanwhile, so fetching goes on while bodies are being parsed.
+    fetching = threading.Semaphore(workers)
+    waiters = 2 * parse.processes if isinstance(parse, ParsePool) else 0
+    count = min(workers + waiters, len(jobs))
 
     def worker() -> None:
         try:
             while (taken := dispatcher.take()) is not None:
                 host, job = taken
                 try:
-                    outcome = process_job(job, fetcher, now=now, parse=parse)
+                    with fetching:
+                        fetched = fetch_job(job, fetcher)
                 finally:
                     dispatcher.done(host)
-                results.put(outcome)
+                if not isinstance(fetched, FetchOutcome):
+                    fetched = answer_outcome(job, fetched, now=now, parse=parse)
+                results.put(fetched)
         finally:
             results.put(_DONE)
 

@@ -463,3 +463,9 @@ def test_parse_pool_falls_back_when_its_workers_die() -> None:
             process.kill()
         assert pool(job, body, content_type=None, now=NOW).kind == "parsed"
         assert pool._broken  # parsed in the calling thread instead
+
+
+def test_parse_pool_closed_at_once_parses_nothing_and_raises_nothing() -> None:
+    # Its workers start in the background; closing before they are up must be quiet.
+    with ParsePool(2) as pool:
+        assert pool.processes == 2
