@@ -303,22 +303,7 @@ class Ranker:
             if any(near_duplicate(words, old) for old in seen):
                 continue
             terms = self.terms(cand)
-            twin = next(
-                (
-                    i
-                    for i, (w, t, when) in enumerate(kept)
-                    if near_duplicate(words, w)
-                    or retelling(
-                        terms,
-                        t,
-                        a_published=cand.published_at,
-                        b_published=when,
-                        rarity=rarity,
-                        config=self.similarity,
-                    )
-                ),
-                None,
-            )
+            twin = self._twin(kept, words, terms, cand.published_at, rarity)
             if twin is not None:
                 chosen[twin] = _merge(chosen[twin], cand)
                 continue
@@ -331,6 +316,27 @@ class Ranker:
             chosen.append(self.explain(story, department))
             kept.append((words, terms, cand.published_at))
         return chosen
+
+    def _twin(
+        self,
+        kept: list[tuple[frozenset[str], StoryTerms, datetime]],
+        words: frozenset[str],
+        terms: StoryTerms,
+        published: datetime,
+        rarity: Rarity,
+    ) -> int | None:
+        """The index of the chosen story that this one retells (or nearly repeats), if any."""
+        for i, (other_words, other_terms, when) in enumerate(kept):
+            if near_duplicate(words, other_words) or retelling(
+                terms,
+                other_terms,
+                a_published=published,
+                b_published=when,
+                rarity=rarity,
+                config=self.similarity,
+            ):
+                return i
+        return None
 
     def _rarity(self, scored: Sequence[ScoredStory]) -> Rarity:
         """Word rarity over the first ``duplicate_pool`` scored stories. Every subscription of a

@@ -372,6 +372,17 @@ def run_refresh(
     for thread in threads:
         thread.start()
     batches = _Batches(store, batch_feeds=batch_feeds, batch_items=batch_items, linger=linger)
+    try:
+        _collect(results, batches, dispatcher, count)
+    finally:
+        for thread in threads:
+            thread.join()
+    stored = batches.stored
+    return [stored[job.feed_id] for job in jobs if job.feed_id in stored]
+
+
+def _collect(results: queue.Queue[object], batches: _Batches, dispatcher: HostDispatcher, count: int) -> None:
+    """Store worker outcomes in batches until all ``count`` workers are done."""
     finished = 0
     try:
         while finished < count:
@@ -390,10 +401,6 @@ def run_refresh(
             while finished < count:
                 if results.get() is _DONE:
                     finished += 1
-        for thread in threads:
-            thread.join()
-    stored = batches.stored
-    return [stored[job.feed_id] for job in jobs if job.feed_id in stored]
 
 
 def _mark_empty(outcome: FeedOutcome, fetched: FetchOutcome | None) -> FeedOutcome:

@@ -231,6 +231,19 @@ _FILLER = frozenset(
 )
 
 
+def _corrected(
+    word: str, departments: DepartmentRegistry, corrections: list[Correction]
+) -> tuple[str, object] | None:
+    """The lookup of the known word ``word`` is a typo of (noted in ``corrections``), if any."""
+    if len(word) < 4:
+        return None
+    close = difflib.get_close_matches(word, _known_words(departments), n=1, cutoff=0.8)
+    found = _lookup(close[0], departments) if close else None
+    if found is not None:
+        corrections.append(Correction(word, close[0]))
+    return found
+
+
 def parse_request(
     text: str,
     *,
@@ -263,13 +276,10 @@ def parse_request(
             if stem(word) in known_catalogue:
                 keywords.append(word)
                 continue
-            known = _known_words(departments)
-            close = difflib.get_close_matches(word, known, n=1, cutoff=0.8) if len(word) >= 4 else []
-            found = _lookup(close[0], departments) if close else None
+            found = _corrected(word, departments, corrections)
             if found is None:
                 unknown.append(word)
                 continue
-            corrections.append(Correction(word, close[0]))
         kind, value = found
         if kind == "department":
             wanted.append(str(value))

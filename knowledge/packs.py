@@ -443,21 +443,15 @@ def _cert_entry(
 ) -> tuple[CertView | None, list[Problem]]:
     """Validate one certification entry (``seen``: ids so far and their lines)."""
     found: list[Problem] = []
-    for key in entry:
-        if key not in CERT_KEYS:
-            found.append(Problem(shown, at(str(key)), f"unknown field {key!r} (known: {_known(CERT_KEYS)})"))
-    for key in CERT_REQUIRED:
-        if key not in entry or entry[key] in (None, "", []):
-            found.append(Problem(shown, line, f"missing {key}"))
+    found += [
+        Problem(shown, at(str(key)), f"unknown field {key!r} (known: {_known(CERT_KEYS)})")
+        for key in entry
+        if key not in CERT_KEYS
+    ]
+    found += [Problem(shown, line, f"missing {k}") for k in CERT_REQUIRED if entry.get(k) in (None, "", [])]
     cert_id = entry.get("id")
     if "id" in entry and (not isinstance(cert_id, str) or not ID_RE.match(cert_id)):
-        found.append(
-            Problem(
-                shown,
-                at("id"),
-                f"id {ID_RULE}, got {cert_id!r}",
-            )
-        )
+        found.append(Problem(shown, at("id"), f"id {ID_RULE}, got {cert_id!r}"))
     elif isinstance(cert_id, str) and cert_id in seen:
         found.append(Problem(shown, at("id"), f"duplicate id {cert_id!r} (first on line {seen[cert_id]})"))
     for key in ("name", "provider", "summary"):
