@@ -123,9 +123,18 @@ class BriefingService:
         timezone: str = "UTC",
         top_n: int = 5,
         rotation: int = 0,
+        include_backlog: bool = False,
     ) -> Briefing:
-        """A preview briefing (no posting, no memory): the week's best stories for ``department``."""
-        return self.build_all([department], as_of=as_of, timezone=timezone, top_n=top_n, rotation=rotation)[0]
+        """A preview briefing (no posting, no memory): the week's best stories for ``department``;
+        ``include_backlog`` adds the items of feeds added or resumed this week, whatever their date."""
+        return self.build_all(
+            [department],
+            as_of=as_of,
+            timezone=timezone,
+            top_n=top_n,
+            rotation=rotation,
+            include_backlog=include_backlog,
+        )[0]
 
     def build_all(
         self,
@@ -135,10 +144,18 @@ class BriefingService:
         timezone: str = "UTC",
         top_n: int = 5,
         rotation: int = 0,
+        include_backlog: bool = False,
     ) -> list[Briefing]:
         """Preview briefings for several departments from one read of the stored items."""
         keys = [self.resolve_department(d).key for d in (departments or self.profiles.keys)]
-        return self.builder.build_all(keys, as_of=as_of, timezone=timezone, top_n=top_n, rotation=rotation)
+        return self.builder.build_all(
+            keys,
+            as_of=as_of,
+            timezone=timezone,
+            top_n=top_n,
+            rotation=rotation,
+            include_backlog=include_backlog,
+        )
 
     def preview_as_of(self) -> datetime:
         """The newest stored item's date (the demo and benchmark build "as of" then), else now."""
