@@ -45,12 +45,15 @@ class BriefingConfig:
     """The settings the briefings service needs (built from ``Settings`` by ``make_services``).
 
     ``grace_hours``: how late a slot may still be delivered; ``admin_ids``: who is DMed about
-    paused or failing deliveries; ``retention_days``: how long delivery rows are kept."""
+    paused or failing deliveries; ``retention_days``: how long delivery rows are kept;
+    ``delivery_lease_seconds``: how long a slot's claim holds without renewal (renewed while
+    the slot is delivered, so a crashed replica's slot is taken over soon after)."""
 
     profiles_file: Path | None = None
     grace_hours: float = 6.0
     admin_ids: frozenset[str] = frozenset()
     retention_days: int = 90
+    delivery_lease_seconds: float = 90.0
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,7 @@ class BriefingService:
             subscriptions=self.subscription_store,
             admins=config.admin_ids,
             build=self.builder.build_due,
+            lease=timedelta(seconds=config.delivery_lease_seconds),
             pacer=ChannelPacer(1.0),
         )
         self.ticker = Ticker(
