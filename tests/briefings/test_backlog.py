@@ -81,7 +81,9 @@ def test_resumed_feed_backlog_stays_held_back_but_later_undated_items_are_news(
     services: Any, settings: Any, fake_slack: FakeSlack, site: FeedServer
 ) -> None:
     client = make_web_client(settings)
-    now = datetime.now(UTC)
+    # One-off sends are slots of their minute: half past it, so the live item's first sighting
+    # (a minute later) falls inside the next slot's window whatever the clock says.
+    now = datetime.now(UTC).replace(second=30, microsecond=0)
     first = undated_feed("legal", 1)
     resumed = feed_reply(
         [item(f"r{i}", title=f"{HEADLINES['legal']} resumed {i}", date=None, guid=None) for i in range(2)]
@@ -97,6 +99,6 @@ def test_resumed_feed_backlog_stays_held_back_but_later_undated_items_are_news(
     services.briefings.send_now(client, "CLEGAL", "legal", actor=ADMIN, now=now + timedelta(minutes=1))
     assert "resumed" not in posted_text(fake_slack, "CLEGAL")
     # The feed is primed again: a new undated item is news when first seen.
-    services.feeds.refresh(force=True, now=now + timedelta(seconds=90))
+    services.feeds.refresh(force=True, now=now + timedelta(minutes=1))
     services.briefings.send_now(client, "CLEGAL", "legal", actor=ADMIN, now=now + timedelta(minutes=2))
     assert f"{HEADLINES['legal']} live" in posted_text(fake_slack, "CLEGAL")
