@@ -20,6 +20,8 @@ RUN pip install --no-compile . \
 
 USER briefbot
 VOLUME ["/data"]
+# 3000: POST /slack/events (HTTP mode), GET /healthz (the health check below) and GET /metrics
+# (Prometheus) in both HTTP and Socket Mode.
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD python -c "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:3000/healthz', timeout=4).status == 200 else 1)"

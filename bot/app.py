@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt import Ack, App, BoltContext, BoltResponse
 from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -18,6 +19,7 @@ from bot.listeners import register_listeners
 from bot.users import UserDirectory
 from bot.work import SlowWork
 from foundation.errors import ConfigurationError
+from foundation.metrics import COMMAND_SECONDS
 from foundation.settings import Settings
 from storage.audit import Actor, record
 
@@ -30,6 +32,44 @@ FRIENDLY_ERROR = (
     "Sorry, something went wrong while handling that. The error has been logged for the admins; "
     "please try again in a minute."
 )
+
+
+def request_label(body: dict[str, Any]) -> str:
+    """The ``command`` label of a request: ``/ai-policy``, ``action:<action_id>``,
+    ``view:<callback_id>``, ``shortcut:<callback_id>``, ``event:<type>`` (ids are our own, from the
+    manifest and our views, so the label set stays small)."""
+    kind = body.get("type")
+    if body.get("command"):
+        label = str(body["command"])
+    elif kind == "block_actions" and body.get("actions"):
+        label = f"action:{body['actions'][0].get('action_id', '?')}"
+    elif kind in ("view_submission", "view_closed"):
+        label = f"view:{(body.get('view') or {}).get('callback_id', '?')}"
+    elif kind in ("shortcut", "message_action"):
+        label = f"shortcut:{body.get('callback_id', '?')}"
+    elif kind == "block_suggestion":
+        label = f"options:{body.get('action_id', '?')}"
+    elif kind == "event_callback":
+        label = f"event:{(body.get('event') or {}).get('type', '?')}"
+    else:
+        label = str(kind or "other")
+    return label[:80]
+
+
+class TimedAck(Ack):
+    """Bolt's ``ack`` that records the time from receiving the request to its first ack."""
+
+    def __init__(self, label: str) -> None:
+        super().__init__()
+        self.label = label
+        self.started = time.monotonic()
+
+    def __call__(self, *args: Any, **kwargs: Any) -> BoltResponse:
+        first = self.response is None
+        response = super().__call__(*args, **kwargs)
+        if first:
+            COMMAND_SECONDS.labels(self.label).observe(time.monotonic() - self.started)
+        return response
 
 
 def check_slack_settings(settings: Settings) -> None:
@@ -82,6 +122,15 @@ def build_app(
             record(session, Actor.slack(user_id), "refused", attempt, reason=reason)
 
     admin_checker = AdminChecker(settings, users, on_refused=audit_refusal)
+
+    @app.middleware
+    def time_to_ack(
+        body: dict[str, Any], context: BoltContext, next: Callable[[], BoltResponse]
+    ) -> BoltResponse:
+        # Global middleware runs before the listener is even chosen (next() returns at once), so
+        # the time is taken where the ack happens: the listener's ``ack`` is this timed one.
+        context["ack"] = TimedAck(request_label(body))
+        return next()
 
     @app.middleware
     def inject_services(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse:

@@ -1,4 +1,5 @@
-"""HTTP front: ``POST /slack/events`` into Bolt, ``GET``/``HEAD /healthz`` for probes (a WSGI app).
+"""HTTP front: ``POST /slack/events`` into Bolt, ``GET``/``HEAD /healthz`` for probes and
+``GET /metrics`` for Prometheus (a WSGI app).
 
 Requests are checked before Bolt sees them, because Bolt's adapter reads any body whole and
 raises (an HTTP 500 and a traceback per request) on bytes that are not UTF-8, a JSON body that is
@@ -20,6 +21,8 @@ from urllib.parse import parse_qs
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from foundation.metrics import CONTENT_TYPE, exposition
+
 if TYPE_CHECKING:
     from bot.context import BotServices
 
@@ -27,6 +30,7 @@ StartResponse = Callable[..., Any]
 
 MAX_BODY_BYTES = 1024 * 1024
 EVENTS_PATH = "/slack/events"
+METRICS_PATH = "/metrics"
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +59,13 @@ def _plain(start_response: StartResponse, status: int, text: str, *, head: bool 
         f"{status} {_REASONS.get(status, 'Error')}",
         [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))],
     )
+    return [] if head else [body]
+
+
+def metrics(start_response: StartResponse, *, head: bool = False) -> list[bytes]:
+    """This process's metrics in the Prometheus text format."""
+    body = exposition()
+    start_response("200 OK", [("Content-Type", CONTENT_TYPE), ("Content-Length", str(len(body)))])
     return [] if head else [body]
 
 
@@ -126,6 +137,8 @@ class WsgiApp:
                 [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
             )
             return [] if method == "HEAD" else [body]
+        if path == METRICS_PATH and method in ("GET", "HEAD"):
+            return metrics(start_response, head=method == "HEAD")
         if path != EVENTS_PATH:
             return _plain(start_response, 404, "Not found\n", head=method == "HEAD")
         if method != "POST":

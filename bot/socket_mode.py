@@ -1,5 +1,5 @@
 """Socket Mode front: Bolt's handler on a client that reconnects without a 3-second stall, the
-app-token check, and the health-only WSGI app served on ``--port`` beside it."""
+app-token check, and the WSGI app served on ``--port`` beside it (``/healthz`` and ``/metrics``)."""
 
 from __future__ import annotations
 
@@ -14,21 +14,23 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.builtin.connection import Connection
 
-from bot.http import StartResponse, WsgiApp
+from bot.http import METRICS_PATH, StartResponse, WsgiApp
 from foundation.errors import ConfigurationError
 
 log = logging.getLogger(__name__)
 
 # Socket Mode takes no Slack traffic over HTTP, but container probes (the Dockerfile's
-# HEALTHCHECK) still ask for /healthz on --port; a couple of threads answer them.
+# HEALTHCHECK) still ask for /healthz on --port, and Prometheus scrapes /metrics there; a couple
+# of threads answer them.
 HEALTH_THREADS = 2
 
 
 def health_only(wsgi: WsgiApp) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
     def serve(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+        path, method = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD")
+        if path in ("/healthz", METRICS_PATH) and method in ("GET", "HEAD"):
             return wsgi(environ, start_response)
-        body = b"Socket Mode: only GET /healthz is served over HTTP\n"
+        body = b"Socket Mode: only GET /healthz and GET /metrics are served over HTTP\n"
         start_response("404 Not Found", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
         return [body]
 

@@ -77,6 +77,7 @@ def make_services(settings: Settings, *, upgrade: bool = True, load_packs: bool 
                 retention_days=settings.briefbot_retention_days,
                 max_feed_bytes=settings.briefbot_max_feed_bytes,
                 fetch_deadline_seconds=settings.briefbot_fetch_deadline_seconds,
+                claim_seconds=settings.briefbot_feed_claim_seconds,
             ),
         )
         briefings = BriefingService(
@@ -86,6 +87,7 @@ def make_services(settings: Settings, *, upgrade: bool = True, load_packs: bool 
                 grace_hours=settings.briefbot_grace_hours,
                 admin_ids=settings.admin_ids,
                 retention_days=settings.briefbot_retention_days,
+                delivery_lease_seconds=settings.briefbot_delivery_lease_seconds,
             ),
             knowledge=knowledge,
             renderer=render_blocks,

@@ -79,8 +79,21 @@ class Briefing:
     above_bar: int
     certification: Spotlight | None = None
     policy: PolicyReminder | None = None
+    held_back: int = 0  # previews: backlog items of newly added or resumed feeds left out
 
     @property
     def quiet(self) -> bool:
         """Nothing new above the bar."""
         return not self.stories
+
+    def held_back_note(self, preview_with: str) -> str | None:
+        """What the preview left out as backlog and how to see it (``preview_with``: the command
+        that includes it), or None when nothing was held back."""
+        if not self.held_back:
+            return None
+        items = "item" if self.held_back == 1 else "items"
+        return (
+            f"{self.held_back} {items} of newly added or resumed {self.department_name} feeds "
+            f"{'is' if self.held_back == 1 else 'are'} held back as backlog (never posted as news). "
+            f"Preview them with {preview_with}."
+        )

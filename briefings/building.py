@@ -7,6 +7,7 @@ import logging
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,7 +18,14 @@ from briefings.profiles import Profiles
 from briefings.rank import Candidate, Ranker, ScoredStory
 from briefings.render import first_web_link
 from briefings.schedule import parse_timezone
-from briefings.store import MAX_AGE, delivered_story_ids, delivered_titles, load_candidates, newest_item_time
+from briefings.store import (
+    MAX_AGE,
+    delivered_story_ids,
+    delivered_titles,
+    held_back_by_department,
+    load_candidates,
+    newest_item_time,
+)
 from briefings.subscriptions import MAX_TOP_N
 from storage import Database
 
@@ -66,19 +74,30 @@ class BriefingBuilder:
         self.clock = clock
 
     def build_all(
-        self, keys: Iterable[str], *, as_of: datetime | None, timezone: str, top_n: int, rotation: int
+        self,
+        keys: Iterable[str],
+        *,
+        as_of: datetime | None,
+        timezone: str,
+        top_n: int,
+        rotation: int,
+        include_backlog: bool = False,
     ) -> list[Briefing]:
         """Preview briefings for these profile keys from one read of the stored items."""
         as_of = as_of or self.clock()
         timezone = parse_timezone(timezone)
         since = as_of - LOOKBACK
         with self.db.read() as session:
-            candidates = load_candidates(session, since=since, as_of=as_of, by_first_seen=False)
+            candidates = load_candidates(
+                session, since=since, as_of=as_of, by_first_seen=False, include_backlog=include_backlog
+            )
+            held = {} if include_backlog else held_back_by_department(session, since=since, as_of=as_of)
         out = []
         for key in keys:
             scored = self.ranker.score(candidates, key, now=as_of)
             chosen = self.ranker.select(scored, key, top_n=top(top_n))
-            out.append(self._assemble(key, chosen, scored, candidates, as_of, since, timezone, rotation))
+            briefing = self._assemble(key, chosen, scored, candidates, as_of, since, timezone, rotation)
+            out.append(replace(briefing, held_back=held.get(key, 0)))
         return out
 
     def preview_as_of(self) -> datetime:

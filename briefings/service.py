@@ -45,12 +45,15 @@ class BriefingConfig:
     """The settings the briefings service needs (built from ``Settings`` by ``make_services``).
 
     ``grace_hours``: how late a slot may still be delivered; ``admin_ids``: who is DMed about
-    paused or failing deliveries; ``retention_days``: how long delivery rows are kept."""
+    paused or failing deliveries; ``retention_days``: how long delivery rows are kept;
+    ``delivery_lease_seconds``: how long a slot's claim holds without renewal (renewed while
+    the slot is delivered, so a crashed replica's slot is taken over soon after)."""
 
     profiles_file: Path | None = None
     grace_hours: float = 6.0
     admin_ids: frozenset[str] = frozenset()
     retention_days: int = 90
+    delivery_lease_seconds: float = 90.0
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,7 @@ class BriefingService:
             admins=config.admin_ids,
             build=self.builder.build_due,
             render=renderer,
+            lease=timedelta(seconds=config.delivery_lease_seconds),
             pacer=ChannelPacer(1.0),
         )
         self.ticker = Ticker(
@@ -128,9 +132,18 @@ class BriefingService:
         timezone: str = "UTC",
         top_n: int = 5,
         rotation: int = 0,
+        include_backlog: bool = False,
     ) -> Briefing:
-        """A preview briefing (no posting, no memory): the week's best stories for ``department``."""
-        return self.build_all([department], as_of=as_of, timezone=timezone, top_n=top_n, rotation=rotation)[0]
+        """A preview briefing (no posting, no memory): the week's best stories for ``department``;
+        ``include_backlog`` adds the items of feeds added or resumed this week, whatever their date."""
+        return self.build_all(
+            [department],
+            as_of=as_of,
+            timezone=timezone,
+            top_n=top_n,
+            rotation=rotation,
+            include_backlog=include_backlog,
+        )[0]
 
     def build_all(
         self,
@@ -140,10 +153,18 @@ class BriefingService:
         timezone: str = "UTC",
         top_n: int = 5,
         rotation: int = 0,
+        include_backlog: bool = False,
     ) -> list[Briefing]:
         """Preview briefings for several departments from one read of the stored items."""
         keys = [self.resolve_department(d).key for d in (departments or self.profiles.keys)]
-        return self.builder.build_all(keys, as_of=as_of, timezone=timezone, top_n=top_n, rotation=rotation)
+        return self.builder.build_all(
+            keys,
+            as_of=as_of,
+            timezone=timezone,
+            top_n=top_n,
+            rotation=rotation,
+            include_backlog=include_backlog,
+        )
 
     def preview_as_of(self) -> datetime:
         """The newest stored item's date (the demo and benchmark build "as of" then), else now."""

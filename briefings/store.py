@@ -8,9 +8,11 @@ Which items count as *new* for a briefing (the backlog rule):
   entries brings in at most the few published since the last briefing.
 
 Previews (``/ai-brief now``, ``briefbot brief``, the demo) use the publication date for every
-item. ``since`` is the previous completed briefing of the subscription, or a week back. Either
-way a briefing is one message of at most N stories with at most two per source, ranked on
-relevance: nothing can flood a channel.
+item. An undated backlog item (its date is only when we fetched it) is never new in either; a
+preview asked to include the backlog shows every backlog item first seen in its window, and one
+that is not says how many it held back. ``since`` is the previous completed briefing of the
+subscription, or a week back. Either way a briefing is one message of at most N stories with
+at most two per source, ranked on relevance: nothing can flood a channel.
 """
 
 from __future__ import annotations
@@ -24,25 +26,50 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from briefings.rank import Candidate
-from feeds.queries import RecentItem, feed_departments, newest_published_at, recent_items, story_titles
+from feeds.queries import (
+    RecentItem,
+    feed_departments,
+    held_back,
+    newest_published_at,
+    recent_items,
+    story_titles,
+)
 from storage.models import DeliveredStory
 
 MAX_AGE = timedelta(days=14)  # older news is never "new", whatever the feed claims
 
 
 def load_candidates(
-    session: Session, *, since: datetime, as_of: datetime, by_first_seen: bool
+    session: Session, *, since: datetime, as_of: datetime, by_first_seen: bool, include_backlog: bool = False
 ) -> list[Candidate]:
     """Stories new between ``since`` and ``as_of``, one per story (items from several feeds merged).
 
-    ``by_first_seen`` selects the scheduled-delivery rule (see the module docstring).
+    ``by_first_seen`` selects the scheduled-delivery rule, ``include_backlog`` (previews) adds
+    the backlog first seen in the window (see the module docstring).
     """
     oldest = max(since, as_of - MAX_AGE) if not by_first_seen else as_of - MAX_AGE
-    found = recent_items(session, oldest=oldest, since=since, as_of=as_of, by_first_seen=by_first_seen)
+    found = recent_items(
+        session,
+        oldest=oldest,
+        since=since,
+        as_of=as_of,
+        by_first_seen=by_first_seen,
+        include_backlog=include_backlog,
+    )
     # A feed may date items in the future; they are as new as the moment we judge at.
     rows = [r if r.published_at <= as_of else replace(r, published_at=as_of) for r in found]
     departments = feed_departments(session, {r.feed_id for r in rows})
     return merge_stories(rows, departments)
+
+
+def held_back_by_department(session: Session, *, since: datetime, as_of: datetime) -> dict[str, int]:
+    """Per department tag, the backlog items a preview between ``since`` and ``as_of`` leaves out."""
+    counts = held_back(session, oldest=max(since, as_of - MAX_AGE), since=since, as_of=as_of)
+    out: dict[str, int] = defaultdict(int)
+    for feed_id, departments in feed_departments(session, counts).items():
+        for department in departments:
+            out[department] += counts[feed_id]
+    return out
 
 
 def _story_key(row: RecentItem) -> str:

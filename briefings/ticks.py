@@ -17,6 +17,7 @@ from briefings.delivery.slots import PERSISTENT_ERRORS
 from briefings.errors import DeliveryError
 from briefings.schedule import latest_slot
 from briefings.subscriptions_store import SubscriptionRow, SubscriptionsStore
+from foundation.metrics import DELIVERIES
 
 log = logging.getLogger(__name__)
 
@@ -157,6 +158,7 @@ class Ticker:
         its retries ran out (once per cause)."""
         due = g.due
         self.deliveries.give_up(due.slot, g.reason, now)
+        DELIVERIES.labels("skipped").inc()
         log.warning(
             "skipped the %s briefing for %s due %s: %s",
             due.department,

@@ -28,6 +28,13 @@ class FeedConfig:
     retention_days: int = 90  # BRIEFBOT_RETENTION_DAYS
     max_feed_bytes: int = 10 * 1024 * 1024  # BRIEFBOT_MAX_FEED_BYTES
     fetch_deadline_seconds: float = 30.0  # BRIEFBOT_FETCH_DEADLINE_SECONDS
+    # BRIEFBOT_FEED_CLAIM_SECONDS: a claimed feed is not due for another replica for this long,
+    # renewed while its refresh runs.
+    claim_seconds: float = 120.0
+
+    @property
+    def claim_lease(self) -> timedelta:
+        return timedelta(seconds=self.claim_seconds)
 
     @property
     def interval(self) -> timedelta:

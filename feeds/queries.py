@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from sqlalchemy import Text, and_, cast, or_, select
+from sqlalchemy import ColumnElement, Text, and_, cast, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from storage.models import Feed, FeedDepartment, Item, Story
@@ -36,13 +36,21 @@ class RecentItem:
 
 
 def recent_items(
-    session: Session, *, oldest: datetime, since: datetime, as_of: datetime, by_first_seen: bool
+    session: Session,
+    *,
+    oldest: datetime,
+    since: datetime,
+    as_of: datetime,
+    by_first_seen: bool,
+    include_backlog: bool = False,
 ) -> list[RecentItem]:
     """Items published at or after ``oldest`` that are new between ``since`` and ``as_of``.
 
     With ``by_first_seen`` a live item is new when first seen in the window and a backlog item
     (stored when its feed was added or resumed) when published in it; otherwise every item
-    published up to ``as_of`` counts.
+    published up to ``as_of`` counts. Either way an undated backlog item is never new: its date
+    is only when we fetched it. ``include_backlog`` (previews only) adds every backlog item first
+    seen in the window, whatever its date.
     """
     items = Item.__table__.c
     # Plain Core columns (no ORM entities): this is the hot path of every briefing.
@@ -57,22 +65,49 @@ def recent_items(
         items.published_at,
         items.author,
         cast(items.categories, Text),
-    ).where(items.published_at >= oldest)
+    )
+    dated_backlog = and_(items.is_backlog.is_(True), items.dated.is_(True))
     if by_first_seen:
         query = query.where(
+            items.published_at >= oldest,
             or_(
                 and_(items.is_backlog.is_(False), items.first_seen_at > since, items.first_seen_at <= as_of),
-                and_(items.is_backlog.is_(True), items.published_at > since, items.published_at <= as_of),
-            )
+                and_(dated_backlog, items.published_at > since, items.published_at <= as_of),
+            ),
         )
     else:
-        query = query.where(items.published_at <= as_of)
+        shown = and_(
+            items.published_at >= oldest,
+            items.published_at <= as_of,
+            or_(items.is_backlog.is_(False), dated_backlog),
+        )
+        if include_backlog:
+            shown = or_(shown, _backlog_seen(since, as_of))
+        query = query.where(shown)
     sources = _feed_sources(session)
     return [
         RecentItem(r[0], r[1], r[2], r[3] or "", r[4] or "", r[5], r[6], r[7], sources[r[2]])
         for r in session.connection().execute(query)
         if r[2] in sources and not _maybe_sponsored(r[8], r[9])
     ]
+
+
+def held_back(session: Session, *, oldest: datetime, since: datetime, as_of: datetime) -> dict[int, int]:
+    """Per feed, the backlog items first seen between ``since`` and ``as_of`` that a preview over
+    the same window leaves out (undated, or published before ``oldest``)."""
+    items = Item.__table__.c
+    previewed = and_(items.dated.is_(True), items.published_at >= oldest, items.published_at <= as_of)
+    query = (
+        select(items.feed_id, func.count())
+        .where(_backlog_seen(since, as_of), not_(previewed))
+        .group_by(items.feed_id)
+    )
+    return {feed_id: count for feed_id, count in session.execute(query)}
+
+
+def _backlog_seen(since: datetime, as_of: datetime) -> ColumnElement[bool]:
+    items = Item.__table__.c
+    return and_(items.is_backlog.is_(True), items.first_seen_at > since, items.first_seen_at <= as_of)
 
 
 def feed_departments(session: Session, feed_ids: Iterable[int]) -> dict[int, set[str]]:

@@ -6,6 +6,7 @@ processes; results are stored in batches through the ``RefreshStore``.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -13,13 +14,15 @@ from datetime import datetime, timedelta
 from feeds.config import FeedConfig
 from feeds.errors import FetchError
 from feeds.fetch import Fetcher
-from feeds.records import FeedJob, FeedPreview, PreviewItem, RefreshReport
+from feeds.records import FeedJob, FeedOutcome, FeedPreview, PreviewItem, RefreshReport
 from feeds.refresh import ParsePool, process_job, run_refresh
 from feeds.store.protocols import RefreshStore
+from foundation.heartbeat import Heartbeat
+from foundation.metrics import FEED_REFRESHES, FEEDS_FAILING, ITEMS_INGESTED
 from storage.types import utcnow
 
-# A claimed feed is not handed to another refresh (or replica) for this long, unless stored sooner.
-CLAIM_LEASE = timedelta(minutes=15)
+# A feed failing with no success for this long counts in the briefbot_feeds_failing gauge.
+FAILING_AFTER = timedelta(days=1)
 # Refreshes with fewer due feeds than this parse in threads: starting processes would cost more.
 PARSE_POOL_MIN_FEEDS = 24
 
@@ -47,18 +50,28 @@ class FeedRefresher:
     def refresh(
         self, *, force: bool = False, feed_ids: Sequence[int] | None = None, now: datetime | None = None
     ) -> RefreshReport:
-        """Fetch every due active feed (all active ones with ``force``) and store what changed."""
+        """Fetch every due active feed (all active ones with ``force``) and store what changed.
+
+        Claimed feeds are not due for another refresh (or replica) for the claim lease; a
+        heartbeat renews the claims of the feeds not stored yet, so a replica that dies
+        mid-refresh leaves its feeds to the others within one lease.
+        """
         started = time.monotonic()
         now = now or utcnow()
-        jobs = self.store.claim(now=now, force=force, feed_ids=feed_ids, lease=CLAIM_LEASE)
+        lease = self.config.claim_lease
+        jobs = self.store.claim(now=now, force=force, feed_ids=feed_ids, lease=lease)
+        claims = _Claims(self.store, {j.feed_id for j in jobs}, now + lease, lease)
         processes = self.config.parse_worker_count() if len(jobs) >= PARSE_POOL_MIN_FEEDS else 0
         pool = ParsePool(processes) if processes else None
         try:
-            with self.make_fetcher() as fetcher:
+            with (
+                self.make_fetcher() as fetcher,
+                Heartbeat(lease.total_seconds() / 3, claims.renew, name="feed"),
+            ):
                 outcomes = run_refresh(
                     jobs,
                     fetcher=fetcher,
-                    store=lambda batch: self.store.store(batch, now=now),
+                    store=lambda batch: claims.stored(self.store.store(batch, now=now)),
                     now=now,
                     workers=self.config.fetch_concurrency,
                     per_host=self.config.fetch_per_host,
@@ -67,6 +80,7 @@ class FeedRefresher:
         finally:
             if pool is not None:
                 pool.close()
+        FEEDS_FAILING.set(self.store.failing(since=utcnow() - FAILING_AFTER))
         return RefreshReport(tuple(outcomes), started_at=now, seconds=time.monotonic() - started)
 
     def preview(self, url: str, *, limit: int, already_added_as: int | None) -> FeedPreview:
@@ -91,3 +105,34 @@ class FeedRefresher:
             warning=parsed.warning,
             already_added_as=already_added_as,
         )
+
+
+class _Claims:
+    """The feeds one refresh has claimed and not stored yet, and the renewal of their lease.
+
+    A renewal matches only claims still ending where this refresh left them, so it never moves
+    the next fetch of a feed stored meanwhile (or claimed by another replica after a lapse)."""
+
+    def __init__(self, store: RefreshStore, pending: set[int], until: datetime, lease: timedelta) -> None:
+        self.store = store
+        self.pending = pending
+        self.until = until
+        self.lease = lease
+        self._lock = threading.Lock()
+
+    def stored(self, results: list[FeedOutcome]) -> list[FeedOutcome]:
+        with self._lock:
+            for result in results:
+                self.pending.discard(result.feed_id)
+                FEED_REFRESHES.labels(result.outcome).inc()
+                ITEMS_INGESTED.inc(result.new)
+        return results
+
+    def renew(self) -> bool:
+        with self._lock:
+            if not self.pending:
+                return False
+            until = utcnow() + self.lease
+            self.pending &= self.store.renew(sorted(self.pending), held_until=self.until, until=until)
+            self.until = until
+            return bool(self.pending)

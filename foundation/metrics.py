@@ -6,7 +6,7 @@ what they do without importing one another. One registry per process; tests read
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 REGISTRY = CollectorRegistry(auto_describe=True)
@@ -18,9 +18,14 @@ FEED_REFRESHES = Counter(
     registry=REGISTRY,
 )
 ITEMS_INGESTED = Counter("briefbot_items_ingested_total", "New feed items stored.", registry=REGISTRY)
+FEEDS_FAILING = Gauge(
+    "briefbot_feeds_failing",
+    "Active feeds failing for more than a day (no success since), as of this process's last refresh.",
+    registry=REGISTRY,
+)
 DELIVERIES = Counter(
     "briefbot_deliveries_total",
-    "Briefing slots by outcome (sent, skipped, failed, recovered).",
+    "Briefing slots by outcome (sent, quiet, failed, paused, busy, recovered, skipped).",
     ["outcome"],
     registry=REGISTRY,
 )

@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     # threads share one core). Unset: one per CPU, at most 4, none on a single CPU; 0: never.
     briefbot_parse_processes: int | None = Field(default=None, ge=0, le=32)
 
+    # How long a replica's claim on a feed refresh / a briefing slot holds without renewal. A live
+    # replica renews it every third of that while working; a crashed one's work is taken over by
+    # another replica once it runs out (at the next minute's tick for a briefing slot).
+    briefbot_feed_claim_seconds: float = Field(default=120.0, ge=1, le=3600)
+    briefbot_delivery_lease_seconds: float = Field(default=90.0, ge=1, le=3600)
+
     # "json": one JSON object per log line (read by the CLI before anything else starts).
     briefbot_log_format: str = "text"
 

@@ -56,6 +56,11 @@ def _as_of(value: str | None) -> datetime | None:
     "--tz", "timezone", default="UTC", show_default=True, help="Timezone for dates, e.g. Europe/Berlin."
 )
 @click.option("--as-of", "as_of", help="Build as of this ISO time instead of now (e.g. 2026-11-24T09:00Z).")
+@click.option(
+    "--include-backlog",
+    is_flag=True,
+    help="Also show the items of feeds added or resumed this week (never posted as news).",
+)
 @with_services
 def brief(
     services: Services,
@@ -65,16 +70,22 @@ def brief(
     top: int,
     timezone: str,
     as_of: str | None,
+    include_backlog: bool,
 ) -> None:
     """Build DEPARTMENT's briefing now and print it (nothing is posted)."""
-    briefing = services.briefings.build(department, as_of=_as_of(as_of), timezone=timezone, top_n=top)
+    briefing = services.briefings.build(
+        department, as_of=_as_of(as_of), timezone=timezone, top_n=top, include_backlog=include_backlog
+    )
+    note = briefing.held_back_note(f"`briefbot brief {briefing.department} --include-backlog`")
     if blocks:
-        message = services.briefings.render(briefing)
+        message = services.briefings.render(briefing, note=note)
         echo_json({"text": message.text, "blocks": message.blocks})
     elif as_json:
         echo_json(briefing)
     else:
         click.echo(services.briefings.render_text(briefing))
+        if note:
+            click.echo(f"\n{note}")
 
 
 def _describe(sub: SubscriptionView) -> str:

@@ -366,6 +366,12 @@ def items_list_cmd(
     if as_json:
         echo_json(rows)
         return
+    if not rows and fresh_only and services.feeds.items(department=department, limit=1):
+        click.echo(
+            "No fresh items yet: every stored item is backlog (imported when its feed was added or "
+            "resumed, never posted as news). List them without --fresh-only: briefbot items list"
+        )
+        return
     if not rows:
         click.echo("No items yet. Add feeds and run: briefbot feeds refresh")
         return

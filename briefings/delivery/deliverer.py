@@ -21,6 +21,8 @@ from briefings.delivery.sink import SlackSink, describe, slack_error
 from briefings.delivery.slots import PAUSE_ERRORS, ClaimLost, Due, SlotOutcome, delivery_key, outcome
 from briefings.render import Renderer
 from briefings.subscriptions_store import SubscriptionsStore
+from foundation.heartbeat import Heartbeat
+from foundation.metrics import DELIVERIES
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +109,11 @@ class Deliverer:
     def deliver(self, client: SlackSink, due: Due, now: datetime, *, cache: Any = None) -> SlotOutcome:
         """Claim, build, post and record one slot. Never raises (a database error included): the
         slot is left ``failed`` (or ``claimed``, when even that cannot be written) for a retry."""
+        result = self._deliver(client, due, now, cache)
+        DELIVERIES.labels("recovered" if result.recovered else result.status).inc()
+        return result
+
+    def _deliver(self, client: SlackSink, due: Due, now: datetime, cache: Any) -> SlotOutcome:
         claim: Claim | None = None
         try:
             claim = self.deliveries.claim(
@@ -114,8 +121,16 @@ class Deliverer:
             )
             if claim is None:
                 return outcome(due, "busy")
-            found = self._recover(client, due, claim, now) if claim.previous_at is not None else None
-            return found or self._post_slot(client, due, claim, now, cache)
+            held = claim
+            # Renewed while this process works on the slot, so the lease can be short: a crashed
+            # process's slot is taken over soon after, a slow post keeps its own.
+            with Heartbeat(
+                self.lease.total_seconds() / 3,
+                lambda: self.deliveries.renew(held, self.clock(now)),
+                name="delivery",
+            ):
+                found = self._recover(client, due, claim, now) if claim.previous_at is not None else None
+                return found or self._post_slot(client, due, claim, now, cache)
         except ClaimLost as exc:
             log.warning("%s while this process delivered it: left to that process", exc)
             return outcome(due, "busy", error="taken over")

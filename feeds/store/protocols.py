@@ -120,6 +120,16 @@ class RefreshStore(Protocol):
         rows another process holds locked are skipped, so replicas claim different feeds."""
         ...
 
+    def renew(self, feed_ids: Sequence[int], *, held_until: datetime, until: datetime) -> set[int]:
+        """Move the claims on ``feed_ids`` that still end at ``held_until`` (ours, not stored yet,
+        not taken over) to ``until``; return the ids renewed."""
+        ...
+
+    def failing(self, *, since: datetime) -> int:
+        """How many active feeds have failed without a success since ``since`` (and were added
+        before it)."""
+        ...
+
     def store(
         self, outcomes: Sequence[FetchOutcome], *, now: datetime, fresh: bool = False
     ) -> builtins.list[FeedOutcome]:

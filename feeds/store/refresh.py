@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from feeds.records import FeedJob, FeedOutcome, FetchOutcome
 from feeds.store.results import StorePolicy, store_outcomes
@@ -66,6 +66,34 @@ class SqlRefreshStore:
             )
             for r in rows
         ]
+
+    def renew(self, feed_ids: Sequence[int], *, held_until: datetime, until: datetime) -> set[int]:
+        renewed: set[int] = set()
+        ids = sorted(feed_ids)
+        with self.db.session() as session:
+            for start in range(0, len(ids), _CHUNK):
+                chunk = ids[start : start + _CHUNK]
+                # Only claims still as we left them: a feed whose lease ran out may be another's now.
+                mine = and_(Feed.id.in_(chunk), Feed.next_fetch_at == held_until, Feed.status == "active")
+                renewed |= set(session.scalars(select(Feed.id).where(mine)))
+                session.execute(update(Feed).where(mine).values(next_fetch_at=until))
+        return renewed
+
+    def failing(self, *, since: datetime) -> int:
+        with self.db.read() as session:
+            count = session.scalar(
+                select(func.count())
+                .select_from(Feed)
+                .where(
+                    Feed.status == "active",
+                    Feed.error_count > 0,
+                    or_(
+                        Feed.last_success_at < since,
+                        and_(Feed.last_success_at.is_(None), Feed.created_at < since),
+                    ),
+                )
+            )
+        return int(count or 0)
 
     def store(
         self, outcomes: Sequence[FetchOutcome], *, now: datetime, fresh: bool = False

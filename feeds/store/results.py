@@ -387,6 +387,7 @@ def _insert_row(feed_id: int, e: EntryData, backlog: bool, story_id: int, now: d
         "updated_at": now,
         "content_hash": e.content_hash,
         "is_backlog": backlog,
+        "dated": e.dated,
         "story_id": story_id,
     }
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models.base import Base
@@ -96,6 +96,9 @@ class Item(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     content_hash: Mapped[str] = mapped_column(String(64), default="")
     is_backlog: Mapped[bool] = mapped_column(Boolean, default=False)
+    # False when the feed gave no date and published_at is the fetch time: such a backlog item
+    # says nothing about when it was news, so it is never news.
+    dated: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"), index=True)
 
     feed: Mapped[Feed] = relationship()

@@ -37,6 +37,7 @@ class NewsFactory:
         published_at: datetime | None = None,
         first_seen_at: datetime | None = None,
         is_backlog: bool = False,
+        dated: bool = True,
         story_id: int | None = None,
         link: str | None = None,
         author: str | None = None,
@@ -73,6 +74,7 @@ class NewsFactory:
                 first_seen_at=first_seen_at,
                 updated_at=first_seen_at,
                 is_backlog=is_backlog,
+                dated=dated,
                 story_id=story_id,
             )
             s.add(item)

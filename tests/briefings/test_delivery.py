@@ -41,6 +41,12 @@ ADMIN = Actor.slack("UADMIN")
 
 
 @pytest.fixture
+def settings(settings: Any) -> Any:
+    """The lease and takeover tests below are written for a ten-minute delivery lease."""
+    return settings.model_copy(update={"briefbot_delivery_lease_seconds": 600.0})
+
+
+@pytest.fixture
 def svc(services: Any) -> Any:
     services.briefings.deliverer.pacer = ChannelPacer(0)
     services.briefings.clock = lambda: T0

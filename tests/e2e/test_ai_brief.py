@@ -430,3 +430,23 @@ def test_a_failed_one_off_send_leaves_nothing_in_status(
         services.briefings.send_now(make_web_client(settings), "CLEGAL", "legal", actor=Actor.cli(), now=T0)
     status = command(bot, fake_slack, "status").args["text"]
     assert "This channel gets no AI briefings yet" in status and "one-off" not in status
+
+
+def test_preview_says_what_it_held_back_and_includes_it_on_request(
+    bot: BotServer, fake_slack: FakeSlack
+) -> None:
+    news = NewsFactory(bot.services.db)
+    feed = news.feed("New Reg Feed", "legal")
+    seen = T0 - timedelta(hours=1)
+    for n in range(3):  # undated: "published" when fetched, which says nothing about the news
+        title = f"EU AI Act fines for GDPR breach number {n}"
+        news.item(feed, title, published_at=seen, first_seen_at=seen, is_backlog=True, dated=False)
+    answer = command(bot, fake_slack, "now legal")
+    raw = json.dumps(answer.args["blocks"]) + answer.args["text"]
+    assert "GDPR breach number" not in raw
+    assert "3 items of newly added or resumed Legal feeds are held back as backlog" in raw
+    assert "/ai-brief now legal --include-backlog" in raw
+    answer = command(bot, fake_slack, "now legal \u2014include-backlog")  # Slack's em dash for "--"
+    raw = json.dumps(answer.args["blocks"]) + answer.args["text"]
+    assert "GDPR breach number" in raw and "held back" not in raw
+    assert validate_blocks(answer.args["blocks"]) == []

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from bot.client import make_web_client
 from briefbot.runtime import make_scheduler
@@ -182,10 +182,10 @@ def test_two_bot_processes_deliver_each_slot_exactly_once(
     assert "xoxb-test" not in output
 
 
-def _start(db_url: str, fake: FakeSlack, cwd: Path) -> subprocess.Popen[str]:
+def _start(db_url: str, fake: FakeSlack, cwd: Path, **extra: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "briefbot", "run", "--port", "0", "--host", "127.0.0.1"],
-        env=_env(db_url, fake),
+        env={**_env(db_url, fake), **extra},
         cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -202,7 +202,8 @@ def test_process_killed_after_slack_took_the_post_is_not_posted_twice(
     # Slack accepts the message but its answer is slow: the process dies before hearing it.
     hold = 3.0
     fake_slack.reply_delays["chat.postMessage"] = hold
-    doomed = _start(db_url, fake_slack, tmp_path)
+    lease = {"BRIEFBOT_DELIVERY_LEASE_SECONDS": "2"}  # renewed while alive, lapses soon after a kill
+    doomed = _start(db_url, fake_slack, tmp_path, **lease)
     try:
         accepted = fake_slack.wait_for("chat.postMessage", timeout=60)
     finally:
@@ -213,11 +214,11 @@ def test_process_killed_after_slack_took_the_post_is_not_posted_twice(
     with db.read() as s:
         (row,) = s.scalars(select(Delivery))
     assert (row.status, row.message_ts) == ("claimed", None)
-    # Its ten-minute lease runs out (moved back rather than waited for).
-    with db.session() as s:
-        s.execute(update(Delivery).values(claimed_at=row.claimed_at - timedelta(minutes=11)))
+    # Nothing renews its two-second lease any more: once it lapses, another process delivers
+    # (a running replica at its next minute's tick; here one started then).
+    time.sleep(2.5)
     fake_slack.reply_delays.clear()
-    survivor = _start(db_url, fake_slack, tmp_path)
+    survivor = _start(db_url, fake_slack, tmp_path, **lease)
     output = _Output(survivor)
     try:
         deadline = time.monotonic() + 60

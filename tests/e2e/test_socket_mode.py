@@ -133,7 +133,14 @@ def test_sigterm_while_connected_exits_0_and_closes_the_socket(
     assert APP_TOKEN not in output and "xoxb-test" not in output  # secrets are never logged
 
 
-def test_healthz_is_served_for_container_probes_and_nothing_else(socket_bot: SocketBot) -> None:
+def test_healthz_and_metrics_are_served_on_the_port_and_nothing_else(
+    socket_bot: SocketBot, socket_mode: FakeSocketMode, fake_slack: FakeSlack
+) -> None:
+    ack = socket_mode.slash_command("/ai-brief", "help", response_url=fake_slack.response_url())
+    assert ack.payload is not None
+    metrics = httpx.get(socket_bot.health_url.replace("/healthz", "/metrics"), timeout=5)
+    assert metrics.status_code == 200 and metrics.headers["content-type"].startswith("text/plain")
+    assert 'briefbot_command_seconds_count{command="/ai-brief"} 1.0' in metrics.text
     response = httpx.get(socket_bot.health_url, timeout=5)
     assert response.status_code == 200
     health = response.json()

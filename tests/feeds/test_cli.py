@@ -136,7 +136,7 @@ def test_items_list_by_department(env: dict[str, str], make_server: object) -> N
     assert code == 0 and [r["title"] for r in rows] == ["HR story about AI skills here"]
     assert rows[0]["is_backlog"] is True and rows[0]["departments"] == ["hr"]
     assert "[backlog]" in run(env, "items", "list", "-n", "5")[1]
-    assert "No items yet" in run(env, "items", "list", "--fresh-only")[1]
+    assert "every stored item is backlog" in run(env, "items", "list", "--fresh-only")[1]
     assert "Unknown department" in one_line_error(*run(env, "items", "list", "-d", "marketing"))
 
 
@@ -288,3 +288,19 @@ def test_refresh_within_max_age_makes_no_request(
     }
     # A year's max-age waits a day at most.
     assert refresh_at(timedelta(hours=24, minutes=5))["/year"] == 2
+
+
+def test_brief_says_what_it_held_back_as_backlog_and_shows_it_on_request(
+    env: dict[str, str], feed_server: FeedServer
+) -> None:
+    old = utcnow() - timedelta(days=30)
+    titles = ["EU AI Act fines for GDPR breaches undated", "EU AI Act fines for GDPR breaches of old"]
+    reply = feed_reply([item(1, title=titles[0], date=None), item(2, title=titles[1], date=old)])
+    assert run(env, "feeds", "add", feed_server.route("/f", reply), "-d", "legal")[0] == 0
+    code, out, _ = run(env, "brief", "legal")
+    assert code == 0 and not any(t in out for t in titles)
+    assert "2 items of newly added or resumed Legal feeds are held back as backlog" in out
+    assert "briefbot brief legal --include-backlog" in out
+    code, out, _ = run(env, "brief", "legal", "--include-backlog")
+    assert code == 0 and titles[0] in out and "held back" not in out
+    assert json.loads(run(env, "brief", "legal", "--json")[1])["held_back"] == 2

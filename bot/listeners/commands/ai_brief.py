@@ -272,6 +272,8 @@ def _status(command: dict[str, Any], respond: Respond, context: BoltContext) -> 
 
 def _now(args: list[str], command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     services = context["services"]
+    include_backlog = any(_is_include_backlog(word) for word in args)
+    args = [word for word in args if not _is_include_backlog(word)]
     if args:
         department = services.briefings.resolve_department(args[0]).key
     else:
@@ -287,9 +289,20 @@ def _now(args: list[str], command: dict[str, Any], respond: Respond, context: Bo
             return
         department = here[0].department
     timezone = _user_timezone(context, command.get("user_id", ""))
-    briefing = services.briefings.build(department, timezone=timezone)
-    message = services.briefings.render(briefing, note=":eyes: *Preview*: only you can see this.")
+    briefing = services.briefings.build(department, timezone=timezone, include_backlog=include_backlog)
+    note = ":eyes: *Preview*: only you can see this."
+    if include_backlog:
+        note += " Backlog of newly added or resumed feeds included."
+    held = briefing.held_back_note(f"`/ai-brief now {briefing.department} --include-backlog`")
+    if held:
+        note += f"\n{held}"
+    message = services.briefings.render(briefing, note=note)
     send_reply(respond, message.text, message.blocks, logging.getLogger(__name__))
+
+
+def _is_include_backlog(word: str) -> bool:
+    # The one switch without a value; any dash Slack made of "--" counts (see _DASHES).
+    return word.lstrip(_DASHES).lower() == "include-backlog" and word[:1] in _DASHES
 
 
 def register(app: App) -> None:
