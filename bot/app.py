@@ -85,6 +85,23 @@ def check_slack_settings(settings: Settings) -> None:
 LISTENER_WORKERS = 16
 
 
+def _bolt_app(settings: Settings, client: WebClient, listener_workers: int) -> App:
+    """Bolt's App on our client (its auth.test checks the token); one clear line if refused."""
+    try:
+        return App(
+            client=client,
+            signing_secret=settings.slack_signing_secret or "socket-mode-unused",
+            token_verification_enabled=True,
+            # Bolt's default pool has 5 threads: under a burst of commands every ack queued behind it.
+            listener_executor=ThreadPoolExecutor(max_workers=listener_workers, thread_name_prefix="listener"),
+            logger=logging.getLogger("bot.bolt"),
+        )
+    except (BoltError, SlackApiError) as exc:
+        raise ConfigurationError(f"Slack rejected SLACK_BOT_TOKEN: {exc}") from exc
+    except Exception as exc:  # network errors from auth.test surface as several types
+        raise ConfigurationError(f"cannot reach Slack at {settings.slack_api_url}: {exc}") from exc
+
+
 def build_app(
     services: BotServices,
     *,
@@ -99,21 +116,7 @@ def build_app(
     """
     settings = services.settings
     check_slack_settings(settings)
-    client = client or make_web_client(settings)
-    try:
-        app = App(
-            client=client,
-            signing_secret=settings.slack_signing_secret or "socket-mode-unused",
-            token_verification_enabled=True,
-            # Bolt's default pool has 5 threads: under a burst of commands every ack queued behind it.
-            listener_executor=ThreadPoolExecutor(max_workers=listener_workers, thread_name_prefix="listener"),
-            logger=logging.getLogger("bot.bolt"),
-        )
-    except (BoltError, SlackApiError) as exc:
-        raise ConfigurationError(f"Slack rejected SLACK_BOT_TOKEN: {exc}") from exc
-    except Exception as exc:  # network errors from auth.test surface as several types
-        raise ConfigurationError(f"cannot reach Slack at {settings.slack_api_url}: {exc}") from exc
-
+    app = _bolt_app(settings, client or make_web_client(settings), listener_workers)
     users = UserDirectory(make_web_client(settings, quick=True))
     slow = slow_work or SlowWork()
 

@@ -95,7 +95,7 @@ def refuse(
     """Audit a refused attempt: who, what, where, why."""
     reason = "admin rights could not be checked" if answer is None else "not an admin"
     with services.db.session() as session:
-        record(session, Actor.slack(user_id), "access.refused", what, surface=surface, reason=reason)
+        record(session, Actor.slack(user_id), "refused", what, surface=surface, reason=reason)
 
 
 def membership_warning(client: WebClient, channel_id: str) -> str:

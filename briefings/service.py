@@ -21,7 +21,6 @@ from briefings.briefing import Briefing
 from briefings.building import LOOKBACK, BriefingBuilder
 from briefings.deliveries_store import SqlDeliveries
 from briefings.delivery import ChannelPacer, Deliverer, Due, SlackSink, SlotOutcome, ensure_retry_handlers
-from briefings.errors import BriefingError, SubscriptionNotFound
 from briefings.jobs import Jobs
 from briefings.profiles import Profile, Profiles, load_profiles
 from briefings.rank import Ranker
@@ -237,32 +236,12 @@ class BriefingService:
     ) -> subs.SubscriptionView:
         """Remove a subscription by ID, or by channel (and department when the channel has several)."""
         if subscription_id is None:
-            subscription_id = self._channel_subscription(channel_id or "", department).id
+            key = self.resolve_department(department).key if department is not None else None
+            rows = self.subscriptions(channel_id or "")
+            subscription_id = subs.channel_subscription(rows, key, self.profiles).id
         shown = self.subscription_store.remove(subscription_id, actor)
         self.jobs.unschedule(shown.id)
         return shown
-
-    def _channel_subscription(self, channel_id: str, department: str | None) -> subs.SubscriptionView:
-        order = self.profiles.keys
-        rows = sorted(
-            self.subscriptions(channel_id),
-            key=lambda r: order.index(r.department) if r.department in order else len(order),
-        )
-        if department is not None:
-            key = self.resolve_department(department).key
-            match = [r for r in rows if r.department == key]
-            if not match:
-                raise SubscriptionNotFound(f"This channel has no {self.profiles.get(key).name} briefing.")
-            return match[0]
-        if not rows:
-            raise SubscriptionNotFound("This channel has no briefings.")
-        if len(rows) > 1:
-            names = " and ".join(r.department for r in rows)
-            raise BriefingError(
-                f"This channel gets {names} briefings; say which one, e.g. "
-                f"`/ai-brief unsubscribe {rows[0].department}`."
-            )
-        return rows[0]
 
     def set_paused(
         self, subscription_id: int, *, paused: bool, actor: Actor, reason: str | None = None

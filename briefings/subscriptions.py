@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from briefings.errors import BriefingError, InvalidChannel
+from briefings.errors import BriefingError, InvalidChannel, SubscriptionNotFound
+from briefings.profiles import Profiles
 
 ACTIVE, PAUSED, MANUAL = "active", "paused", "manual"
 QUIET_MODES = ("post", "skip")
@@ -84,3 +85,26 @@ def check_quiet_mode(value: str | None) -> str | None:
             f"(`--quiet skip`), not {value.strip()[:20]!r}."
         )
     return mode
+
+
+def channel_subscription(
+    rows: list[SubscriptionView], department: str | None, profiles: Profiles
+) -> SubscriptionView:
+    """The one of a channel's ``rows`` meant by ``department`` (a canonical key), or by nothing
+    when the channel has exactly one briefing; a clear error otherwise."""
+    order = profiles.keys
+    rows = sorted(rows, key=lambda r: order.index(r.department) if r.department in order else len(order))
+    if department is not None:
+        match = [r for r in rows if r.department == department]
+        if not match:
+            raise SubscriptionNotFound(f"This channel has no {profiles.get(department).name} briefing.")
+        return match[0]
+    if not rows:
+        raise SubscriptionNotFound("This channel has no briefings.")
+    if len(rows) > 1:
+        names = " and ".join(r.department for r in rows)
+        raise BriefingError(
+            f"This channel gets {names} briefings; say which one, e.g. "
+            f"`/ai-brief unsubscribe {rows[0].department}`."
+        )
+    return rows[0]

@@ -189,8 +189,8 @@ def test_non_admin_clicks_are_refused_audited_and_change_nothing(
         assert call.args["view"]["callback_id"] == "refused"
         assert "only briefing admins" in str(call.args["view"]["blocks"])
     assert services.feeds.get(feed_id).status == "active"
-    wait_until(lambda: len([e for e in recent_audit(services.db, 5) if e.action == "access.refused"]) == 2)
-    refused = [e for e in recent_audit(services.db, 5) if e.action == "access.refused"]
+    wait_until(lambda: len([e for e in recent_audit(services.db, 5) if e.action == "refused"]) == 2)
+    refused = [e for e in recent_audit(services.db, 5) if e.action == "refused"]
     assert {e.target for e in refused} == {f"feed_pause {feed_id}", "home_add_feed"}
     assert all(e.actor == "UREADER" and e.detail["reason"] == "not an admin" for e in refused)
     # The stale Home is replaced by the reader's view.

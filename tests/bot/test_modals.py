@@ -144,7 +144,7 @@ def test_non_admins_cannot_submit_admin_modals_and_are_audited(
     )
     assert ack["view"]["callback_id"] == "refused"
     assert bot_server.services.feeds.list() == [] and site.hits("/feed") == []
-    refused = [e for e in recent_audit(bot_server.services.db, 5) if e.action == "access.refused"]
+    refused = [e for e in recent_audit(bot_server.services.db, 5) if e.action == "refused"]
     assert {(e.actor, e.target) for e in refused} == {
         ("UREADER", "add_feed"),
         ("UREADER", "add_feed_preview"),
@@ -162,7 +162,7 @@ def test_when_slack_cannot_say_who_is_admin_the_user_is_asked_to_retry(
     assert ack["response_action"] == "errors"
     assert "couldn't check your admin rights" in ack["errors"]["url"]
     assert "only briefing admins" not in ack["errors"]["url"]
-    refused = [e for e in recent_audit(bot_server.services.db, 5) if e.action == "access.refused"]
+    refused = [e for e in recent_audit(bot_server.services.db, 5) if e.action == "refused"]
     assert [e.detail["reason"] for e in refused] == ["admin rights could not be checked"]
 
 

@@ -25,7 +25,7 @@ def test_readers_cannot_open_or_submit_subscribe_channel(
     ack = submit(bot_server, "subscribe_channel", subscribe_values(), user_id="UREADER")
     assert ack["response_action"] == "errors" and "only briefing admins" in ack["errors"]["channel"]
     assert bot_server.services.briefings.subscriptions() == []
-    targets = {e.target for e in recent_audit(bot_server.services.db, 5) if e.action == "access.refused"}
+    targets = {e.target for e in recent_audit(bot_server.services.db, 5) if e.action == "refused"}
     assert targets == {"home_subscribe", "subscribe_channel"}
 
     click(bot_server, "home_subscribe", user_id="UADMIN")
