@@ -121,6 +121,12 @@ def render_terminal(briefing: Briefing, *, width: int = 92) -> str:
             out.extend(wrap.wrap(f"Also reported by {clean(also.source)}"))
             if is_web_link(also.url):
                 out.append(f"     {also.url}")
+        if story.policy is not None:
+            link = story.policy
+            heading = " — ".join(x for x in (clean(link.policy_title), clean(link.heading)) if x)
+            out.extend(wrap.wrap(f"May affect our policy: {heading}"))
+            if is_web_link(link.url):
+                out.append(f"     {link.url}")
     cert = briefing.certification
     if cert is not None and not briefing.quiet:
         out.append("")

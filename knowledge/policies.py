@@ -193,6 +193,15 @@ class PolicySearch:
         are not corrected and the section must match several distinct, reasonably rare concepts.
         """
         version = self.version()
+        key = ("related", version, " ".join(text.split())[:4000])
+        # Every channel of a department gets the same stories in a tick: look each up once.
+        cached: tuple[SectionHit | None] | None = self._answers.get(key)
+        if cached is None:
+            cached = (self._related(text, version),)
+            self._answers.put(key, cached)
+        return cached[0]
+
+    def _related(self, text: str, version: int) -> SectionHit | None:
         index = self.index(version)
         if not index.policies:
             return None
