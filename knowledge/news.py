@@ -69,16 +69,19 @@ class PolicyNewsLog:
         except Exception:
             log.exception("could not record the briefing's policy links")
 
-    def posted(self, *, days: int = DIGEST_DAYS) -> list[PostedLink]:
-        """Linked stories a briefing first posted in the last ``days`` days, oldest first."""
+    def posted(self, *, days: int = DIGEST_DAYS, now: datetime | None = None) -> list[PostedLink]:
+        """Linked stories a briefing first posted in the ``days`` days before ``now``, oldest first."""
+        since = (now or self.clock()) - timedelta(days=days)
         with self.db.read() as session:
-            return news_store.posted_since(session, self.clock() - timedelta(days=days))
+            return news_store.posted_since(session, since)
 
-    def messages(self, owner_channels: dict[str, str], *, days: int) -> list[DigestMessage]:
+    def messages(
+        self, owner_channels: dict[str, str], *, days: int, now: datetime | None = None
+    ) -> list[DigestMessage]:
         """One message per destination, nothing when no linked story was posted."""
         # Destination route -> policy title -> its stories, newest first.
         routed: dict[tuple[str, str | None], dict[str, list[NewsLink]]] = {}
-        for posted in reversed(self.posted(days=days)):
+        for posted in reversed(self.posted(days=days, now=now)):
             link = posted.link
             if link.policy_id in owner_channels:
                 key: tuple[str, str | None] = ("owner_channel", link.policy_id)

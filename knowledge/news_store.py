@@ -87,8 +87,9 @@ def claim_week(session: Session, kind: str, week: str, *, at: datetime, worker: 
     """Claim ``kind``'s message for ``week``: True for the one caller whose insert wins."""
     row = {"kind": kind, "week": week, "claimed_at": at, "worker": worker[:255]}
     stmt = session_insert(session, WeeklyPost).values(row)
-    result = session.execute(stmt.on_conflict_do_nothing(index_elements=["kind", "week"]))
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    # RETURNING says which insert won on both dialects (rowcount is not reliable for it).
+    won = stmt.on_conflict_do_nothing(index_elements=["kind", "week"]).returning(WeeklyPost.kind)
+    return session.execute(won).first() is not None
 
 
 def release_week(session: Session, kind: str, week: str) -> None:

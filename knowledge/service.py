@@ -144,10 +144,12 @@ class KnowledgeService:
         """Linked stories a briefing posted in the last ``days`` days, oldest first."""
         return self.news.posted(days=days)
 
-    def policy_news_messages(self, *, days: int = DIGEST_DAYS) -> list[DigestMessage]:
+    def policy_news_messages(
+        self, *, days: int = DIGEST_DAYS, now: datetime | None = None
+    ) -> list[DigestMessage]:
         """The owners' messages: one per owner channel, else the contact's channel, else admins."""
         channels = {p.id: p.owner_channel for p in self.policies.index().policies if p.owner_channel}
-        return self.news.messages(channels, days=days)
+        return self.news.messages(channels, days=days, now=now)
 
     def send_policy_news(self, post: Post, *, days: int = DIGEST_DAYS) -> list[DigestMessage]:
         """Post the owners' messages now with ``post(channel_or_user_id, text)`` (no weekly claim)."""
@@ -163,8 +165,12 @@ class KnowledgeService:
 
     def weekly_policy_news(self, post: Post, *, now: datetime | None = None) -> list[DigestMessage] | None:
         """This week's policy-news messages, unless another run or replica already sent them."""
-        build = self.policy_news_messages
-        return once_a_week(self.db, "policy_news", build, post, now=now or utcnow(), worker=self.news.worker)
+        now = now or utcnow()
+
+        def build() -> list[DigestMessage]:
+            return self.policy_news_messages(now=now)
+
+        return once_a_week(self.db, "policy_news", build, post, now=now, worker=self.news.worker)
 
     def schedule(self, scheduler: Any, post: Post) -> None:
         """Add the weekly gaps digest and policy-news jobs to ``scheduler`` (APScheduler)."""
