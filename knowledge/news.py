@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from knowledge import news_store
 from knowledge.config import KnowledgeConfig
-from knowledge.gaps import DIGEST_DAYS, Post, _escape
+from knowledge.gaps import DIGEST_DAYS, Post, escape_text
 from knowledge.news_store import NewsLink, PostedLink
 from knowledge.types import DigestMessage
 from storage import Database
@@ -40,10 +40,10 @@ def news_text(by_policy: dict[str, list[NewsLink]], *, days: int) -> str:
     """The message for one destination: each policy's stories (feed text escaped)."""
     lines = [f"News in the last {days} days that may affect your AI policies:"]
     for title, links in by_policy.items():
-        lines.append(f"*{_escape(title)}*")
+        lines.append(f"*{escape_text(title)}*")
         for link in links[:STORIES_PER_POLICY]:
-            where = f" ({_escape(link.story_url)})" if link.story_url else ""
-            lines.append(f"• {_escape(link.story_title)}{where} — see “{_escape(link.heading)}”")
+            where = f" ({escape_text(link.story_url)})" if link.story_url else ""
+            lines.append(f"• {escape_text(link.story_title)}{where} — see “{escape_text(link.heading)}”")
         if len(links) > STORIES_PER_POLICY:
             lines.append(f"…and {len(links) - STORIES_PER_POLICY} more: `briefbot knowledge policy-news`.")
     lines.append("Consider whether the policy needs an update, or tell people what changes for them.")

@@ -4,6 +4,7 @@ message a week (however many stories, channels, runs or replicas)."""
 from __future__ import annotations
 
 import json
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -121,8 +122,6 @@ def test_two_replicas_racing_send_once(svc: Any, settings: Any) -> None:
     sent: list[str] = []
     replicas = [make_services(settings) for _ in range(2)]
     try:
-        import threading
-
         barrier = threading.Barrier(2)
 
         def run(replica: Any) -> None:
