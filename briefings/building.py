@@ -47,8 +47,9 @@ class TickCache:
 
 class BriefingBuilder:
     """Builds briefings from the stored items. ``knowledge`` is optional: anything with
-    ``spotlight_certification(department, rotation)``, ``related_policy_section(text)`` and
-    ``record_policy_news(stories)`` (the stories of scheduled briefings that link a policy)."""
+    ``spotlight_certification(department, rotation)``, ``related_policy_section(text)``,
+    ``story_policy_section(text)`` and ``record_policy_news(stories)`` (the stories of
+    scheduled briefings that link a policy)."""
 
     def __init__(
         self,
@@ -180,7 +181,7 @@ class BriefingBuilder:
 
     def _linked(self, story: BriefingStory) -> BriefingStory:
         """The story with the policy section it strongly matches, if any (title and summary)."""
-        finder = getattr(self.knowledge, "related_policy_section", None)
+        finder = getattr(self.knowledge, "story_policy_section", None)
         if not callable(finder):
             return story
         try:

@@ -111,6 +111,11 @@ class KnowledgeService:
         """The policy section a headline is about, or None (for briefings)."""
         return self.policies.related_section(text)
 
+    def story_policy_section(self, text: str) -> SectionHit | None:
+        """The policy section one story (title and summary) may affect, or None: stricter than
+        ``related_policy_section`` because the link sits on the story itself."""
+        return self.policies.related_section(text, story=True)
+
     # --- unanswered questions -------------------------------------------------------------
 
     def unanswered(self, *, days: int = DIGEST_DAYS) -> list[GapGroup]:

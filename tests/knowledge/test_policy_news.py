@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from alembic import command
 from click.testing import CliRunner
 from sqlalchemy import func, select
@@ -217,3 +218,29 @@ def test_migration_upgrades_a_populated_database(svc: Any, settings: Any) -> Non
     sent: list[str] = []
     svc.knowledge.weekly_policy_news(lambda d, t: sent.append(d), now=WEEK_LATER)
     assert sent == []  # nothing linked since the upgrade; the briefings' tables survived
+
+
+def test_story_links_are_strict_on_the_labelled_headlines(svc: Any) -> None:
+    """The issue's examples link; general AI news never does, and only a minority of the
+    department headlines (the ones about a policy's subject) get a link at all."""
+    knowledge = svc.knowledge
+    eu = knowledge.story_policy_section(
+        "EU AI Act: obligations for general-purpose AI models apply from August. Providers of "
+        "general-purpose AI models must publish training data summaries and the AI Office will "
+        "enforce the deadline."
+    )
+    assert eu is not None and eu.policy_id == "ai-governance"
+    bias = knowledge.story_policy_section(" ".join(BIAS))
+    assert bias is not None and bias.policy_id == "hr-fairness"
+    headlines = yaml.safe_load(
+        (Path(__file__).resolve().parents[1] / "data" / "ranking_headlines.yaml").read_text(encoding="utf-8")
+    )
+    linked = {
+        h["title"]: hit.policy_id
+        for h in headlines
+        if (hit := knowledge.story_policy_section(f"{h['title']} {h['summary']}")) is not None
+    }
+    general = {h["title"] for h in headlines if h["department"] == "none"}
+    assert general and not general & set(linked)
+    assert 8 <= len(linked) <= len(headlines) // 5
+    assert linked["Prompt injection hijacks retailer's support bot; rollout paused"] == "ai-security"
