@@ -24,7 +24,9 @@ from knowledge.news import iso_week
 from storage.audit import Actor
 from storage.models import PolicyNews, WeeklyPost
 from tests.briefings.factory import NewsFactory
+from tests.conftest import BotServer
 from tests.mock_web_api_server import FakeSlack
+from tests.mock_web_api_server.server import validate_blocks
 
 T0 = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)  # Monday; "daily 09:00" Berlin = 08:00 UTC
 SLOT = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -244,3 +246,23 @@ def test_story_links_are_strict_on_the_labelled_headlines(svc: Any) -> None:
     assert general and not general & set(linked)
     assert 8 <= len(linked) <= len(headlines) // 5
     assert linked["Prompt injection hijacks retailer's support bot; rollout paused"] == "ai-security"
+
+
+def test_signed_preview_shows_the_link_within_block_kit_limits(
+    bot_server: BotServer, fake_slack: FakeSlack
+) -> None:
+    services = bot_server.services
+    services.briefings.clock = lambda: T0
+    news = NewsFactory(services.db)
+    feed = news.feed("HR Tech Weekly", "hr")
+    for title, summary in (BIAS, UNRELATED):
+        news.item(feed, title, summary, published_at=T0 - timedelta(hours=2))
+    ack = bot_server.slack.command("/ai-brief", "now hr", user_id="UADMIN", channel_id="CHR1")
+    assert ack.status_code == 200
+    answer = fake_slack.wait_for("response_url", count=1, timeout=10)
+    blocks = answer.args["blocks"]
+    assert validate_blocks(blocks) == []
+    sections = story_sections(answer)
+    assert "May affect our policy:" in sections[BIAS[0][:30]]
+    assert "policy" not in sections[UNRELATED[0][:30]].lower()
+    assert services.knowledge.policy_news(days=30) == []  # a preview is nobody's news
