@@ -6,6 +6,7 @@ import gc
 import logging
 import signal
 import time
+from collections.abc import Callable
 from datetime import UTC
 from types import FrameType
 from typing import Any
@@ -27,6 +28,15 @@ def make_scheduler() -> BackgroundScheduler:
         timezone=UTC,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
     )
+
+
+def _poster(client: Any) -> Callable[[str, str], object]:
+    """``post(channel_or_user_id, text)`` for the knowledge package's weekly messages."""
+
+    def post(destination: str, text: str) -> object:
+        return client.chat_postMessage(channel=destination, text=text, unfurl_links=False)
+
+    return post
 
 
 class _Stop(SystemExit):
@@ -77,6 +87,7 @@ def run(
     scheduler = make_scheduler()
     services.feeds.schedule(scheduler)
     services.briefings.schedule(scheduler, app.client)
+    services.knowledge.schedule(scheduler, _poster(app.client))
     scheduler.start()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:

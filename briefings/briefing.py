@@ -16,6 +16,16 @@ class AlsoReported:
 
 
 @dataclass(frozen=True)
+class PolicyLink:
+    """The policy section a story strongly matches (it may affect that policy)."""
+
+    policy_id: str
+    policy_title: str
+    heading: str
+    url: str | None
+
+
+@dataclass(frozen=True)
 class BriefingStory:
     """One chosen story. Texts are plain (unescaped) feed text; rendering escapes them.
 
@@ -35,6 +45,7 @@ class BriefingStory:
     explanation: str
     related_story_ids: tuple[int, ...] = ()
     also_reported: tuple[AlsoReported, ...] = ()
+    policy: PolicyLink | None = None
 
     @property
     def story_ids(self) -> tuple[int, ...]:

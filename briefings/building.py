@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from briefings.briefing import Briefing, BriefingStory, PolicyReminder, Spotlight
+from briefings.briefing import Briefing, BriefingStory, PolicyLink, PolicyReminder, Spotlight
 from briefings.deliveries_store import DeliveriesStore
 from briefings.delivery import Due
 from briefings.profiles import Profiles
@@ -54,7 +54,9 @@ class TickCache:
 
 class BriefingBuilder:
     """Builds briefings from the stored items. ``knowledge`` is optional: anything with
-    ``spotlight_certification(department, rotation)`` and ``related_policy_section(text)``."""
+    ``spotlight_certification(department, rotation)``, ``related_policy_section(text)``,
+    ``story_policy_section(text)`` and ``record_policy_news(stories)`` (the stories of
+    scheduled briefings that link a policy)."""
 
     def __init__(
         self,
@@ -126,9 +128,21 @@ class BriefingBuilder:
             scored, due.department, top_n=top(due.top_n), skip_story_ids=skip, skip_titles=seen_titles
         )
         fresh = [s for s in scored if s.candidate.story_id is None or s.candidate.story_id not in skip]
-        return self._assemble(
+        briefing = self._assemble(
             due.department, chosen, fresh, candidates, as_of, since, due.timezone, due.cert_rotation
         )
+        self._record_links(briefing)
+        return briefing
+
+    def _record_links(self, briefing: Briefing) -> None:
+        # Only slots are recorded (previews reach nobody); the weekly message further keeps only
+        # stories the delivery step remembers as posted.
+        recorder = getattr(self.knowledge, "record_policy_news", None)
+        if callable(recorder) and any(s.policy for s in briefing.stories):
+            try:
+                recorder(briefing.stories)
+            except Exception:
+                log.exception("could not record the briefing's policy links")
 
     def _candidates(self, since: datetime, as_of: datetime) -> list[Candidate]:
         with self.db.read() as session:
@@ -145,7 +159,7 @@ class BriefingBuilder:
         timezone: str,
         rotation: int,
     ) -> Briefing:
-        stories = tuple(_story(s) for s in chosen)
+        stories = tuple(self._linked(_story(s)) for s in chosen)
         certification = policy = None
         if stories:
             certification = self._spotlight(department, rotation)
@@ -182,6 +196,26 @@ class BriefingBuilder:
             level=str(getattr(cert, "level", "") or ""),
             summary=str(getattr(cert, "summary", "") or ""),
         )
+
+    def _linked(self, story: BriefingStory) -> BriefingStory:
+        """The story with the policy section it strongly matches, if any (title and summary)."""
+        finder = getattr(self.knowledge, "story_policy_section", None)
+        if not callable(finder):
+            return story
+        try:
+            section = finder(f"{story.title} {story.summary}")
+        except Exception:
+            log.exception("policy link lookup failed for story %s", story.story_id)
+            return story
+        if section is None or not getattr(section, "policy_id", None):
+            return story
+        link = PolicyLink(
+            policy_id=str(section.policy_id),
+            policy_title=str(getattr(section, "policy_title", "") or ""),
+            heading=str(getattr(section, "heading", "") or ""),
+            url=getattr(section, "url", None) or None,
+        )
+        return replace(story, policy=link)
 
     def _policy(self, stories: tuple[BriefingStory, ...]) -> PolicyReminder | None:
         finder = getattr(self.knowledge, "related_policy_section", None)

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from briefings.briefing import Briefing
+from briefings.briefing import Briefing, BriefingStory
 
 TITLE_LIMIT = 250
 URL_LIMIT = 1000
@@ -83,6 +83,22 @@ def local_date(moment: datetime, timezone: str, *, weekday: bool = True, year: b
     return f"{when:%a} {text}" if weekday else text
 
 
+def _links_lines(story: BriefingStory, wrap: textwrap.TextWrapper) -> list[str]:
+    """The retellings and the policy a story may affect, for the terminal view."""
+    out: list[str] = []
+    for also in story.also_reported:
+        out.extend(wrap.wrap(f"Also reported by {clean(also.source)}"))
+        if is_web_link(also.url):
+            out.append(f"     {also.url}")
+    if story.policy is not None:
+        link = story.policy
+        heading = " — ".join(x for x in (clean(link.policy_title), clean(link.heading)) if x)
+        out.extend(wrap.wrap(f"May affect our policy: {heading}"))
+        if is_web_link(link.url):
+            out.append(f"     {link.url}")
+    return out
+
+
 def render_terminal(briefing: Briefing, *, width: int = 92) -> str:
     """A readable plain-text rendering for ``briefbot brief`` and ``briefbot demo``."""
     name = clean(briefing.department_name)
@@ -117,10 +133,7 @@ def render_terminal(briefing: Briefing, *, width: int = 92) -> str:
             out.extend(wrap.wrap(f"({clean(story.explanation)})"))
         if is_web_link(story.url):
             out.append(f"   {story.url}")
-        for also in story.also_reported:
-            out.extend(wrap.wrap(f"Also reported by {clean(also.source)}"))
-            if is_web_link(also.url):
-                out.append(f"     {also.url}")
+        out.extend(_links_lines(story, wrap))
     cert = briefing.certification
     if cert is not None and not briefing.quiet:
         out.append("")

@@ -81,14 +81,14 @@ def digest_text(groups: Sequence[GapGroup], *, days: int, about: str | None) -> 
         times = f"{g.count}×" if g.count > 1 else "once"
         who = f" ({', '.join(g.departments)})" if g.departments else ""
         kind = " — a related section was shown" if g.verdict == "related" else ""
-        lines.append(f"• “{_escape(g.example)}” — asked {times}{who}{kind}")
+        lines.append(f"• “{escape_text(g.example)}” — asked {times}{who}{kind}")
     if len(groups) > DIGEST_GROUPS:
         lines.append(f"…and {len(groups) - DIGEST_GROUPS} more: `briefbot knowledge gaps`.")
     lines.append("Consider adding a section, or tell people where the answer lives.")
     return "\n".join(lines)
 
 
-def _escape(text: str) -> str:
+def escape_text(text: str) -> str:
     # Questions are user text: no <!channel> or <@U…> may reach the owners' channel.
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 

@@ -45,6 +45,12 @@ RELATED_RATIO = 0.55
 RELATED_MIN_GROUPS = 4
 RELATED_MIN_IDF = 1.0
 RELATED_MIN_HEADING_WEIGHT = 2.5
+# A link on one story (more visible than the briefing's one reminder) must also cover a good
+# share of the story's concepts and score well: on those 126 headlines (title and summary) 15
+# get a link, each to a section a reader would agree the story touches, none of the 17 "none".
+STORY_MIN_GROUPS = 5
+STORY_MIN_COVERAGE = 0.3
+STORY_MIN_SCORE = 0.5
 
 # (verdict, sections to show, closest topics) for an analysed question.
 Outcome = tuple[str, tuple[SectionHit, ...], tuple[str, ...]]
@@ -186,13 +192,23 @@ class PolicySearch:
         picks = [f"{index.headings[p][1]} ({index.headings[p][0]})" for p, _score in best[:limit]]
         return picks or [p.title for p in index.policies[:limit]]
 
-    def related_section(self, text: str) -> SectionHit | None:
+    def related_section(self, text: str, *, story: bool = False) -> SectionHit | None:
         """The policy section most related to a bag of headline text, or None when none is close.
 
         Stricter than a question: names and news words should not drag in a policy, so typos
         are not corrected and the section must match several distinct, reasonably rare concepts.
+        ``story``: the stricter test for linking one story (its title and summary).
         """
         version = self.version()
+        key = ("related", version, story, " ".join(text.split())[:4000])
+        # Every channel of a department gets the same stories in a tick: look each up once.
+        cached: tuple[SectionHit | None] | None = self._answers.get(key)
+        if cached is None:
+            cached = (self._related(text, version, story),)
+            self._answers.put(key, cached)
+        return cached[0]
+
+    def _related(self, text: str, version: int, story: bool) -> SectionHit | None:
         index = self.index(version)
         if not index.policies:
             return None
@@ -209,6 +225,11 @@ class PolicySearch:
                 for group in plan.groups
                 if group.text in strong and any(set(stems(term)) <= heading for term in group.terms)
             )
-            if len(strong) >= RELATED_MIN_GROUPS and in_heading >= RELATED_MIN_HEADING_WEIGHT:
+            if len(strong) < RELATED_MIN_GROUPS or in_heading < RELATED_MIN_HEADING_WEIGHT:
+                continue
+            if not story:
+                return self._hit(r, index)
+            covers = r.coverage >= STORY_MIN_COVERAGE and r.score >= STORY_MIN_SCORE
+            if covers and len(strong) >= STORY_MIN_GROUPS:
                 return self._hit(r, index)
         return None

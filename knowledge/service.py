@@ -9,20 +9,54 @@ process or another, has replaced the catalogue.
 
 from __future__ import annotations
 
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
+from typing import Any, Protocol
 
 from knowledge.advisor import CertAdvisor
 from knowledge.catalogue import Catalogue, ImportResult, PackStatus
 from knowledge.config import KnowledgeConfig
 from knowledge.gaps import DIGEST_DAYS, DepartmentHint, GapLog, Post
 from knowledge.index import AnswerCache, VersionedMemo
+from knowledge.news import PolicyNewsLog, once_a_week, send_messages
+from knowledge.news_store import NewsLink, PostedLink
 from knowledge.policies import PolicySearch
 from knowledge.types import CertAnswer, CertView, DigestMessage, GapGroup, PolicyAnswer, SectionHit
 from knowledge.words import ENGLISH
 from storage import Database
 from storage.audit import Actor
+from storage.types import utcnow
 
-__all__ = ["ImportResult", "KnowledgeConfig", "KnowledgeService", "PackStatus"]
+log = logging.getLogger(__name__)
+
+__all__ = ["ImportResult", "KnowledgeConfig", "KnowledgeService", "LinkedStory", "PackStatus"]
+
+# The weekly jobs run every hour and the first run of each ISO week (Monday 00:30 UTC, or the
+# first after a replica comes back) claims and sends it: a restart never skips a week.
+WEEKLY_CHECK = {"minute": 30}
+
+
+class PolicyLinkLike(Protocol):
+    policy_id: str
+    policy_title: str
+    heading: str
+    url: str | None
+
+
+class LinkedStory(Protocol):
+    """A briefing story as ``record_policy_news`` reads it (the briefings' ``BriefingStory``)."""
+
+    story_id: int | None
+    title: str
+    url: str | None
+
+    @property
+    def policy(self) -> PolicyLinkLike | None: ...
 
 
 class KnowledgeService:
@@ -36,6 +70,8 @@ class KnowledgeService:
         self.policies = PolicySearch(catalogue=self.catalogue, memo=memo, answers=answers)
         self.advisor = CertAdvisor(catalogue=self.catalogue, memo=memo, answers=answers)
         self.gaps = GapLog(db=db, config=config)
+        worker = f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.news = PolicyNewsLog(db=db, config=config, worker=worker)
 
     # --- data packs -----------------------------------------------------------------------
 
@@ -75,6 +111,11 @@ class KnowledgeService:
         """The policy section a headline is about, or None (for briefings)."""
         return self.policies.related_section(text)
 
+    def story_policy_section(self, text: str) -> SectionHit | None:
+        """The policy section one story (title and summary) may affect, or None: stricter than
+        ``related_policy_section`` because the link sits on the story itself."""
+        return self.policies.related_section(text, story=True)
+
     # --- unanswered questions -------------------------------------------------------------
 
     def unanswered(self, *, days: int = DIGEST_DAYS) -> list[GapGroup]:
@@ -92,6 +133,61 @@ class KnowledgeService:
         """Post the digest with ``post(channel_or_user_id, text)``; the weekly job calls this."""
         return self.gaps.send(self.gaps_digest(days=days), post)
 
+    # --- news that touches a policy -------------------------------------------------------
+
+    def record_policy_news(self, stories: Iterable[LinkedStory]) -> None:
+        """Remember the policy links of a scheduled briefing's stories (for the weekly message)."""
+        links = [
+            NewsLink(p.policy_id, p.policy_title, p.heading, p.url, s.story_id, s.title, s.url)
+            for s in stories
+            if (p := s.policy) is not None and s.story_id is not None
+        ]
+        if links:
+            self.news.record(links)
+
+    def policy_news(self, *, days: int = DIGEST_DAYS) -> list[PostedLink]:
+        """Linked stories a briefing posted in the last ``days`` days, oldest first."""
+        return self.news.posted(days=days)
+
+    def policy_news_messages(
+        self, *, days: int = DIGEST_DAYS, now: datetime | None = None
+    ) -> list[DigestMessage]:
+        """The owners' messages: one per owner channel, else the contact's channel, else admins."""
+        channels = {p.id: p.owner_channel for p in self.policies.index().policies if p.owner_channel}
+        return self.news.messages(channels, days=days, now=now)
+
+    def send_policy_news(self, post: Post, *, days: int = DIGEST_DAYS) -> list[DigestMessage]:
+        """Post the owners' messages now with ``post(channel_or_user_id, text)`` (no weekly claim)."""
+        return send_messages(self.policy_news_messages(days=days), post, what="policy news")
+
+    # --- weekly jobs ----------------------------------------------------------------------
+
+    def weekly_gaps_digest(self, post: Post, *, now: datetime | None = None) -> list[DigestMessage] | None:
+        """This week's gaps digest, unless another run or replica already sent it (None)."""
+        return once_a_week(
+            self.db, "gaps_digest", self.gaps_digest, post, now=now or utcnow(), worker=self.news.worker
+        )
+
+    def weekly_policy_news(self, post: Post, *, now: datetime | None = None) -> list[DigestMessage] | None:
+        """This week's policy-news messages, unless another run or replica already sent them."""
+        now = now or utcnow()
+
+        def build() -> list[DigestMessage]:
+            return self.policy_news_messages(now=now)
+
+        return once_a_week(self.db, "policy_news", build, post, now=now, worker=self.news.worker)
+
+    def schedule(self, scheduler: Any, post: Post) -> None:
+        """Add the weekly gaps digest and policy-news jobs to ``scheduler`` (APScheduler)."""
+        jobs = (
+            ("knowledge-gaps-digest", "knowledge: weekly unanswered questions", self.weekly_gaps_digest),
+            ("knowledge-policy-news", "knowledge: weekly news for policy owners", self.weekly_policy_news),
+        )
+        for job_id, name, job in jobs:
+            scheduler.add_job(
+                _logged(job), "cron", args=[post], id=job_id, name=name, replace_existing=True, **WEEKLY_CHECK
+            )
+
     # --- certifications -------------------------------------------------------------------
 
     def certifications(self) -> list[CertView]:
@@ -105,3 +201,16 @@ class KnowledgeService:
     def spotlight_certification(self, department: str, rotation: int) -> CertView | None:
         """One certification for ``department``, rotating through its recommendations."""
         return self.advisor.spotlight(department, rotation)
+
+
+def _logged(job: Any) -> Any:
+    def run(post: Post) -> None:
+        try:
+            sent = job(post)
+        except Exception:  # the next hourly run retries: the claim was given back
+            log.exception("weekly knowledge job failed")
+            return
+        if sent:
+            log.info("weekly message posted to %s", ", ".join(m.destination for m in sent))
+
+    return run

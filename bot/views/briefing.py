@@ -64,6 +64,8 @@ def _story_blocks(story: BriefingStory, dept_name: str, tz: str, summary_limit: 
         lines.append(escape_mrkdwn(shorten(clean(story.summary), summary_limit)))
     if story.why:
         lines.append(f"_Why it matters to {escape_mrkdwn(dept_name)}:_ {escaped(story.why, 300)}")
+    if story.policy is not None:
+        lines.append(policy_link_mrkdwn(story))
     section = SectionBlock(text=MarkdownTextObject(text="\n".join(lines)[:SECTION_LIMIT]))
     shown = story.sources[:MAX_SHOWN_SOURCES]
     sources = " · ".join(escaped(s, 80) for s in shown) or "unknown source"
@@ -77,6 +79,15 @@ def _story_blocks(story: BriefingStory, dept_name: str, tz: str, summary_limit: 
     if also:
         elements.append(MarkdownTextObject(text=also))
     return [section, ContextBlock(elements=elements)]
+
+
+def policy_link_mrkdwn(story: BriefingStory) -> str:
+    """``:scroll: May affect our policy: <url|Policy — Section>`` (escaped, under 600 characters)."""
+    policy = story.policy
+    if policy is None:
+        return ""
+    label = escaped(" — ".join(x for x in (policy.policy_title, policy.heading) if x), 300)
+    return f":scroll: _May affect our policy:_ {link(policy.url, label)}"
 
 
 def also_reported_mrkdwn(story: BriefingStory, limit: int) -> str:

@@ -1,4 +1,5 @@
-"""CLI commands for the knowledge package: ``policy``, ``certs``, ``knowledge import|status|gaps``."""
+"""CLI commands for the knowledge package: ``policy``, ``certs``,
+``knowledge import|status|gaps|policy-news``."""
 
 from __future__ import annotations
 
@@ -133,9 +134,48 @@ def gaps_command(services: Services, days: int, as_json: bool, send: bool) -> No
         click.echo(f"Digest posted to {message.destination} ({message.route}, {message.groups} groups).")
 
 
+@knowledge_group.command("policy-news")
+@click.option("--days", type=click.IntRange(1, 366), default=DIGEST_DAYS, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@click.option("--send", is_flag=True, help="Post the message to the policy owners in Slack now.")
+@with_services
+def policy_news_command(services: Any, days: int, as_json: bool, send: bool) -> None:
+    """Stories briefings posted that may affect a policy, by policy.
+
+    --send posts one message per owner: to each policy's owner_channel, else to the channel
+    BRIEFBOT_POLICY_CONTACT names, else by DM to BRIEFBOT_ADMINS (the weekly job does the same).
+    """
+    knowledge = services.knowledge
+    posted = knowledge.policy_news(days=days)
+    sent: list[DigestMessage] = []
+    if send and posted:
+        messages = knowledge.policy_news_messages(days=days)
+        if not messages:
+            raise KnowledgeError(
+                "nowhere to send the message: give policies an owner_channel, name a channel in "
+                "BRIEFBOT_POLICY_CONTACT (e.g. <#C0123ABCDE>), or set BRIEFBOT_ADMINS"
+            )
+        sent = knowledge.send_policy_news(_slack_poster(services.settings), days=days)
+        if len(sent) < len(messages):
+            failed = ", ".join(m.destination for m in messages if m not in sent)
+            raise KnowledgeError(f"message not posted to {failed} (see the log); posted to {len(sent)}")
+    if as_json:
+        echo_json({"days": days, "stories": posted, "sent": sent})
+        return
+    if not posted:
+        click.echo(f"No posted story touched a policy in the last {days} days.")
+        return
+    click.echo(f"Stories posted in the last {days} days that may affect a policy:")
+    for item in posted:
+        link = item.link
+        click.echo(f"  {link.policy_title} — {link.heading}: {link.story_title}")
+    for message in sent:
+        click.echo(f"Message posted to {message.destination} ({message.route}, {message.groups} stories).")
+
+
 def _slack_poster(settings: Settings) -> Callable[[str, str], object]:
     if not settings.slack_bot_token:
-        raise KnowledgeError("SLACK_BOT_TOKEN is not set: cannot post the digest")
+        raise KnowledgeError("SLACK_BOT_TOKEN is not set: cannot post to Slack")
     client = make_web_client(settings)
 
     def post(destination: str, text: str) -> object:

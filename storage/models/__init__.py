@@ -2,14 +2,22 @@
 
 Models are split by resource, each with its own Alembic revision:
 ``audit`` (0001), ``feeds`` (0002), ``briefings`` (0003), ``knowledge`` (0004; the
-unanswered-questions log and policy owner channels: 0005).
+unanswered-questions log and policy owner channels: 0006; policy news links and weekly
+message claims: 0007).
 """
 
 from storage.models.audit import AuditEntry
 from storage.models.base import Base
 from storage.models.briefings import DeliveredStory, Delivery, Subscription
 from storage.models.feeds import Feed, FeedDepartment, Item, Story
-from storage.models.knowledge import Certification, KnowledgeGap, Policy, PolicySection
+from storage.models.knowledge import (
+    Certification,
+    KnowledgeGap,
+    Policy,
+    PolicyNews,
+    PolicySection,
+    WeeklyPost,
+)
 
 __all__ = [
     "AuditEntry",
@@ -22,7 +30,9 @@ __all__ = [
     "Item",
     "KnowledgeGap",
     "Policy",
+    "PolicyNews",
     "PolicySection",
     "Story",
     "Subscription",
+    "WeeklyPost",
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models.base import Base
@@ -112,3 +112,37 @@ class KnowledgeGap(Base):
     verdict: Mapped[str] = mapped_column(String(16))
     department: Mapped[str | None] = mapped_column(String(64))
     policy_id: Mapped[str | None] = mapped_column(String(128))
+
+
+class PolicyNews(Base):
+    """A story a briefing linked to a policy section (migration 0007): one row per (policy,
+    story), however many channels got it, so the owner's weekly message lists it once.
+
+    ``policy_id`` has no foreign key for the same reason as the gaps log; the story's does, so
+    the link goes when retention prunes the story.
+    """
+
+    __tablename__ = "policy_news"
+    __table_args__ = (UniqueConstraint("policy_id", "story_id", name="uq_policy_news_policy_story"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    policy_id: Mapped[str] = mapped_column(String(128))
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
+    policy_title: Mapped[str] = mapped_column(String(512))
+    heading: Mapped[str] = mapped_column(String(512))
+    section_url: Mapped[str | None] = mapped_column(String(2048))
+    story_title: Mapped[str] = mapped_column(String(1000))
+    story_url: Mapped[str | None] = mapped_column(String(2048))
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class WeeklyPost(Base):
+    """A weekly message claimed by one replica (migration 0007): the primary key (kind, ISO
+    week) lets exactly one insert win, so several replicas never send the same week twice."""
+
+    __tablename__ = "weekly_posts"
+
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    week: Mapped[str] = mapped_column(String(8), primary_key=True)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    worker: Mapped[str] = mapped_column(String(255), default="")

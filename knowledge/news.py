@@ -1,0 +1,147 @@
+"""News that touches a policy: the links briefings made, and the owners' weekly message.
+
+A briefing story that strongly matches a policy section carries a link to it (the briefings
+package asks ``related_policy_section``); scheduled briefings record those (policy, story) pairs
+here. Once a week each policy's owners get ONE message listing the stories a briefing posted
+that may affect their policy: to the policy's ``owner_channel``, else to the channel
+BRIEFBOT_POLICY_CONTACT names (one message for all such policies), else by direct message to
+each admin. Weekly messages are claimed per (kind, ISO week) in the database first, so with
+several replicas, or a job run twice, only one sends. Slack stays outside: the caller hands in
+``post(destination, text)``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+
+from knowledge import news_store
+from knowledge.config import KnowledgeConfig
+from knowledge.gaps import DIGEST_DAYS, Post, escape_text
+from knowledge.news_store import NewsLink, PostedLink
+from knowledge.types import DigestMessage
+from storage import Database
+from storage.types import utcnow
+
+log = logging.getLogger(__name__)
+
+# A weekly message lists at most this many stories per policy (newest first).
+STORIES_PER_POLICY = 10
+
+
+def iso_week(moment: datetime) -> str:
+    """``2026-W49``: the claim key of the week ``moment`` falls in (UTC)."""
+    year, week, _day = moment.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def news_text(by_policy: dict[str, list[NewsLink]], *, days: int) -> str:
+    """The message for one destination: each policy's stories (feed text escaped)."""
+    lines = [f"News in the last {days} days that may affect your AI policies:"]
+    for title, links in by_policy.items():
+        lines.append(f"*{escape_text(title)}*")
+        for link in links[:STORIES_PER_POLICY]:
+            where = f" ({escape_text(link.story_url)})" if link.story_url else ""
+            lines.append(f"• {escape_text(link.story_title)}{where} — see “{escape_text(link.heading)}”")
+        if len(links) > STORIES_PER_POLICY:
+            lines.append(f"…and {len(links) - STORIES_PER_POLICY} more: `briefbot knowledge policy-news`.")
+    lines.append("Consider whether the policy needs an update, or tell people what changes for them.")
+    return "\n".join(lines)
+
+
+class PolicyNewsLog:
+    """Records the briefings' policy links and tells the policy owners once a week."""
+
+    def __init__(
+        self, *, db: Database, config: KnowledgeConfig, worker: str, clock: Callable[[], datetime] = utcnow
+    ) -> None:
+        self.db = db
+        self.config = config
+        self.worker = worker
+        self.clock = clock
+
+    def record(self, links: Sequence[NewsLink]) -> None:
+        """Remember links a scheduled briefing carries; a failure never blocks the briefing."""
+        try:
+            with self.db.session() as session:
+                news_store.add_links(session, list(links), self.clock())
+        except Exception:
+            log.exception("could not record the briefing's policy links")
+
+    def posted(self, *, days: int = DIGEST_DAYS, now: datetime | None = None) -> list[PostedLink]:
+        """Linked stories a briefing first posted in the ``days`` days before ``now``, oldest first."""
+        since = (now or self.clock()) - timedelta(days=days)
+        with self.db.read() as session:
+            return news_store.posted_since(session, since)
+
+    def messages(
+        self, owner_channels: dict[str, str], *, days: int, now: datetime | None = None
+    ) -> list[DigestMessage]:
+        """One message per destination, nothing when no linked story was posted."""
+        # Destination route -> policy title -> its stories, newest first.
+        routed: dict[tuple[str, str | None], dict[str, list[NewsLink]]] = {}
+        for posted in reversed(self.posted(days=days, now=now)):
+            link = posted.link
+            if link.policy_id in owner_channels:
+                key: tuple[str, str | None] = ("owner_channel", link.policy_id)
+            else:
+                key = ("fallback", None)
+            routed.setdefault(key, {}).setdefault(link.policy_title, []).append(link)
+        messages: list[DigestMessage] = []
+        for (route, policy_id), by_policy in routed.items():
+            text = news_text(by_policy, days=days)
+            count = sum(len(links) for links in by_policy.values())
+            if policy_id is not None:
+                messages.append(DigestMessage(owner_channels[policy_id], route, policy_id, text, count))
+            elif contact := self.config.contact_channel:
+                messages.append(DigestMessage(contact, "contact", None, text, count))
+            else:
+                messages += [DigestMessage(a, "admin", None, text, count) for a in self.config.admins]
+        return messages
+
+
+def send_messages(messages: Sequence[DigestMessage], post: Post, *, what: str) -> list[DigestMessage]:
+    """Post each message with ``post(destination, text)``; returns those that were posted."""
+    sent = []
+    for message in messages:
+        try:
+            post(message.destination, message.text)
+        except Exception as exc:
+            log.error("%s to %s not posted: %s", what, message.destination, exc)
+            continue
+        sent.append(message)
+    return sent
+
+
+def once_a_week(
+    db: Database,
+    kind: str,
+    build: Callable[[], list[DigestMessage]],
+    post: Post,
+    *,
+    now: datetime,
+    worker: str,
+) -> list[DigestMessage] | None:
+    """Build and post ``kind``'s messages unless another run (this replica or another) already
+    claimed this ISO week for it: None then. When every post fails the claim is given back so a
+    later run retries; a week with nothing to say stays claimed."""
+    week = iso_week(now)
+    with db.session() as session:
+        if not news_store.claim_week(session, kind, week, at=now, worker=worker):
+            log.info("%s for %s already sent by another run", kind, week)
+            return None
+    try:
+        messages = build()
+        sent = send_messages(messages, post, what=kind)
+    except BaseException:
+        _release(db, kind, week)
+        raise
+    if messages and not sent:
+        _release(db, kind, week)
+    return sent
+
+
+def _release(db: Database, kind: str, week: str) -> None:
+    with db.session() as session:
+        news_store.release_week(session, kind, week)
