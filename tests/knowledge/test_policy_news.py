@@ -213,7 +213,7 @@ def test_cli_lists_and_sends(svc: Any, settings: Any, fake_slack: FakeSlack, db_
 
 def test_migration_upgrades_a_populated_database(svc: Any, settings: Any) -> None:
     post_briefings(svc, settings)
-    command.downgrade(svc.db.alembic_config(), "0006_knowledge_gaps")
+    command.downgrade(svc.db.alembic_config(), "0007_items_dated")
     svc.db.upgrade()
     with svc.db.read() as session:
         assert session.scalar(select(func.count()).select_from(PolicyNews)) == 0

@@ -1,7 +1,7 @@
 """stories linked to policy sections; weekly message claims
 
-Revision ID: 0007_policy_news
-Revises: 0006_knowledge_gaps
+Revision ID: 0008_policy_news
+Revises: 0007_items_dated
 """
 
 from collections.abc import Sequence
@@ -11,8 +11,8 @@ from alembic import op
 
 import storage.types
 
-revision: str = "0007_policy_news"
-down_revision: str | None = "0006_knowledge_gaps"
+revision: str = "0008_policy_news"
+down_revision: str | None = "0007_items_dated"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
