@@ -139,7 +139,7 @@ def gaps_command(services: Services, days: int, as_json: bool, send: bool) -> No
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
 @click.option("--send", is_flag=True, help="Post the message to the policy owners in Slack now.")
 @with_services
-def policy_news_command(services: Any, days: int, as_json: bool, send: bool) -> None:
+def policy_news_command(services: Services, days: int, as_json: bool, send: bool) -> None:
     """Stories briefings posted that may affect a policy, by policy.
 
     --send posts one message per owner: to each policy's owner_channel, else to the channel
