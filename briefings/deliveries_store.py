@@ -75,7 +75,15 @@ class DeliveriesStore(Protocol):
         ...
 
     def finish(
-        self, claim: Claim, slot: Slot, *, status: str, ts: str | None, story_ids: list[int], now: datetime
+        self,
+        claim: Claim,
+        slot: Slot,
+        *,
+        status: str,
+        ts: str | None,
+        story_ids: list[int],
+        now: datetime,
+        permalink: str | None = None,
     ) -> bool:
         """Record the attempt done (``sent``/``quiet``) and its stories in the channel's memory;
         a ``sent`` slot also advances the subscription's certification rotation and clears its
@@ -191,13 +199,21 @@ class SqlDeliveries:
         return kept is not None
 
     def finish(
-        self, claim: Claim, slot: Slot, *, status: str, ts: str | None, story_ids: list[int], now: datetime
+        self,
+        claim: Claim,
+        slot: Slot,
+        *,
+        status: str,
+        ts: str | None,
+        story_ids: list[int],
+        now: datetime,
+        permalink: str | None = None,
     ) -> bool:
         with self.db.session() as session:
             done = session.execute(
                 update(Delivery)
                 .where(self._mine(claim))
-                .values(status=status, message_ts=ts, sent_at=now, error=None)
+                .values(status=status, message_ts=ts, sent_at=now, error=None, permalink=permalink)
                 .returning(Delivery.id)
                 .execution_options(synchronize_session=False)
             ).scalar_one_or_none()

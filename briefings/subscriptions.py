@@ -41,6 +41,7 @@ class SubscriptionView:
     created_at: datetime
     next_run: datetime | None = None
     last_sent_at: datetime | None = None
+    last_permalink: str | None = None  # the last posted briefing, as stored when it was posted
     # The latest failed delivery (Slack's error or why the slot was given up on), and when.
     last_error: str | None = None
     last_error_at: datetime | None = None

@@ -171,7 +171,7 @@ class SqlSubscriptions:
                 query = query.where(Subscription.channel_id == channel_id)
             rows = list(session.scalars(query))
             sent = _last_sent(session, [r.id for r in rows])
-            return [view(r, now=now, last_sent_at=sent.get(r.id)) for r in rows]
+            return [view(r, now=now, last_sent=sent.get(r.id)) for r in rows]
 
     def get(self, subscription_id: int, *, now: datetime | None = None) -> SubscriptionView:
         with self.db.read() as session:
@@ -259,7 +259,7 @@ class SqlSubscriptions:
 
 
 def view(
-    sub: Subscription, *, now: datetime | None = None, last_sent_at: datetime | None = None
+    sub: Subscription, *, now: datetime | None = None, last_sent: tuple[datetime, str | None] | None = None
 ) -> SubscriptionView:
     """A frozen view of ``sub``; ``next_run`` is computed when ``now`` is given and it is active."""
     next_run = None
@@ -279,7 +279,8 @@ def view(
         created_by=sub.created_by,
         created_at=sub.created_at,
         next_run=next_run,
-        last_sent_at=last_sent_at,
+        last_sent_at=last_sent[0] if last_sent else None,
+        last_permalink=last_sent[1] if last_sent else None,
         last_error=sub.last_error,
         last_error_at=sub.last_error_at,
     )
@@ -340,15 +341,23 @@ def _visible(session: Session, subscription_id: int) -> Subscription:
     return sub
 
 
-def _last_sent(session: Session, ids: list[int]) -> dict[int, datetime]:
+def _last_sent(session: Session, ids: list[int]) -> dict[int, tuple[datetime, str | None]]:
+    """Per subscription: when its latest briefing was posted, and that message's permalink."""
     if not ids:
         return {}
-    rows = session.execute(
-        select(Delivery.subscription_id, func.max(Delivery.sent_at))
+    latest = (
+        select(Delivery.subscription_id, func.max(Delivery.sent_at).label("at"))
         .where(Delivery.subscription_id.in_(ids), Delivery.status == "sent")
         .group_by(Delivery.subscription_id)
+        .subquery()
     )
-    return {sub_id: at for sub_id, at in rows if at is not None}
+    rows = session.execute(
+        select(Delivery.subscription_id, Delivery.sent_at, Delivery.permalink).join(
+            latest,
+            (Delivery.subscription_id == latest.c.subscription_id) & (Delivery.sent_at == latest.c.at),
+        )
+    )
+    return {sub_id: (at, link) for sub_id, at, link in rows if at is not None}
 
 
 def _set_status(session: Session, sub: Subscription, status: str, reason: str | None, actor: Actor) -> None:

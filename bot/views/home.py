@@ -226,7 +226,8 @@ def subscription_line(sub: SubscriptionView, department_names: Mapping[str, str]
         parts.append("sent on demand only")
     else:
         parts.append(f"next {_when(sub.next_run, sub.timezone)}")
-    parts.append(f"last delivery {_when(sub.last_sent_at, sub.timezone)}")
+    last = f"last delivery {_when(sub.last_sent_at, sub.timezone)}"
+    parts.append(link(sub.last_permalink, last) if sub.last_permalink else last)
     return "• " + " · ".join(parts)
 
 

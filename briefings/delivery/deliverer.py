@@ -86,9 +86,20 @@ class Deliverer:
             )
 
     def _finish(
-        self, claim: Claim, due: Due, *, status: str, ts: str | None, story_ids: list[int], now: datetime
+        self,
+        claim: Claim,
+        due: Due,
+        *,
+        status: str,
+        ts: str | None,
+        story_ids: list[int],
+        now: datetime,
+        client: SlackSink | None = None,
     ) -> bool:
-        done = self.deliveries.finish(claim, due.slot, status=status, ts=ts, story_ids=story_ids, now=now)
+        link = _permalink(client, due.channel_id, ts) if client is not None and ts else None
+        done = self.deliveries.finish(
+            claim, due.slot, status=status, ts=ts, story_ids=story_ids, now=now, permalink=link
+        )
         if not done:
             log.warning(
                 "slot %s of subscription %s was taken over while this process posted it (ts %s)",
@@ -151,7 +162,9 @@ class Deliverer:
         if found is None:
             return None
         found_ts, found_ids = found
-        if not self._finish(claim, due, status="sent", ts=found_ts, story_ids=found_ids, now=now):
+        if not self._finish(
+            claim, due, status="sent", ts=found_ts, story_ids=found_ids, now=now, client=client
+        ):
             return outcome(due, "busy", error="taken over")
         log.info(
             "the %s briefing for %s due %s was already posted (ts %s) by an attempt that "
@@ -179,7 +192,7 @@ class Deliverer:
             raise
         except Exception as exc:  # a timeout, a bug in a data pack...: retry later, never lose the slot
             return self._failed(client, due, claim, exc, now)
-        self._finish(claim, due, status="sent", ts=ts, story_ids=story_ids, now=now)
+        self._finish(claim, due, status="sent", ts=ts, story_ids=story_ids, now=now, client=client)
         log.info(
             "%s %s briefing to %s (%d stories, ts %s)",
             "Slack took, without answering, the" if recovered else "posted",
@@ -237,3 +250,13 @@ class Deliverer:
             return None if found is None else (found[0], self._known_stories(found[1]))
         warn_posting_again(due, "an earlier attempt posted", reason)
         return None
+
+
+def _permalink(client: SlackSink, channel_id: str, ts: str) -> str | None:
+    """The posted message's link for App Home; a failure costs only the link, never the slot."""
+    try:
+        link = client.chat_getPermalink(channel=channel_id, message_ts=ts).get("permalink")
+    except Exception as exc:  # missing scope, rate limit, network: the briefing is posted anyway
+        log.info("no permalink for %s in %s: %s", ts, channel_id, exc)
+        return None
+    return str(link)[:500] if link else None

@@ -50,6 +50,8 @@ class Delivery(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     channel_id: Mapped[str] = mapped_column(String(32), default="")
     message_ts: Mapped[str | None] = mapped_column(String(64))
+    # Asked of Slack once, when posted, so views never look it up per render.
+    permalink: Mapped[str | None] = mapped_column(String(500))
     error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

@@ -195,3 +195,24 @@ def test_non_admin_clicks_are_refused_audited_and_change_nothing(
     assert all(e.actor == "UREADER" and e.detail["reason"] == "not an admin" for e in refused)
     # The stale Home is replaced by the reader's view.
     assert not set(action_ids(published(fake_slack, "UREADER", 2))) & set(ADMIN_IDS)
+
+
+def test_last_delivery_links_the_posted_briefing_stored_when_posted(
+    bot_server: BotServer, fake_slack: FakeSlack
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from bot.client import make_web_client
+
+    services = bot_server.services
+    services.briefings.subscribe("CLEGAL", "legal", "daily 09:00", timezone="UTC", actor=ADMIN)
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).replace(hour=9, minute=5, second=0, microsecond=0)
+    report = services.briefings.tick(make_web_client(services.settings), now=tomorrow)
+    assert [o.status for o in report.outcomes] == ["sent"]
+    assert len(fake_slack.calls_to("chat.getPermalink")) == 1  # asked once, at delivery
+    (sub,) = services.briefings.subscriptions()
+    assert sub.last_permalink and sub.last_permalink.startswith("https://")
+    text = str(open_home(bot_server, fake_slack, "UADMIN")["blocks"])
+    assert f"<{sub.last_permalink}|last delivery" in text
+    open_home(bot_server, fake_slack, "UADMIN")
+    assert len(fake_slack.calls_to("chat.getPermalink")) == 1  # never looked up per view

@@ -696,7 +696,7 @@ def test_post_accepted_then_connection_dropped_is_found_not_posted_twice(
         kind == "nothing new"
     )
     assert (outcome.status, outcome.message_ts) == ("sent", message["ts"])
-    assert [c.method for c in fake_slack.calls if c.method.startswith("chat.")] == [
+    assert [c.method for c in fake_slack.calls if c.method.startswith("chat.post")] == [
         "chat.postMessage",
         "chat.postMessage!drop",
     ]
