@@ -19,6 +19,7 @@ from feeds.config import FeedConfig
 from feeds.service import FeedService
 from storage import Database
 from storage.audit import Actor
+from tests.departments import REGISTRY
 from tests.e2e.test_delivery_processes import _env, _Output
 from tests.feeds.conftest import FeedServer, feed_reply, item
 from tests.mock_web_api_server import FakeSlack
@@ -43,7 +44,7 @@ def site() -> Iterator[FeedServer]:
 
 
 def add_feeds(db: Database, site: FeedServer, count: int, *replies: Callable[[int], object]) -> list[str]:
-    feeds = FeedService(db=db, config=FeedConfig(allow_private_feeds=True))
+    feeds = FeedService(db=db, config=FeedConfig(departments=REGISTRY, allow_private_feeds=True))
     paths = [f"/feed{n}" for n in range(count)]
     for n, path in enumerate(paths):
         url = site.route(path, *(reply(n) for reply in replies))  # type: ignore[arg-type]
