@@ -139,6 +139,7 @@ def admin_home(services: BotServices) -> AdminHome:
         packs=services.knowledge.status(),
         audit=recent_audit(services.db),
         now=now,
+        unanswered=services.knowledge.unanswered(days=7),
     )
 
 

@@ -30,7 +30,7 @@ from bot.slack_text import clip, escape_mrkdwn, link, md
 from briefings.subscriptions import SubscriptionView
 from feeds.records import FeedInfo
 from knowledge.service import PackStatus
-from knowledge.types import CertView
+from knowledge.types import CertView, GapGroup
 from storage.audit import AuditView
 
 MAX_BLOCKS = 100
@@ -41,6 +41,7 @@ FEED_BLOCKS = 40  # two blocks per feed (status line, buttons): twenty feeds at 
 FEED_TEXT = 5500
 CHANNEL_BLOCKS = 15
 SUBSCRIPTION_TEXT = 3500
+GAP_ROWS = 8  # the most-asked unanswered questions shown on Home
 AUDIT_ROWS = 8
 CERTS_SHOWN = 6
 SECTION_MAX = 2900
@@ -77,6 +78,7 @@ class AdminHome:
     packs: Sequence[PackStatus]
     audit: Sequence[AuditView]
     now: datetime
+    unanswered: Sequence[GapGroup] = ()
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,10 @@ def admin_view(home: AdminHome) -> dict[str, Any]:
     blocks.append(DividerBlock())
     blocks += [HeaderBlock(text="Knowledge pack"), SectionBlock(text=_md(pack_text(home.packs)))]
     blocks += [HeaderBlock(text="Recent changes"), SectionBlock(text=_md(audit_text(home.audit)))]
+    blocks += [
+        HeaderBlock(text="Questions we could not answer"),
+        SectionBlock(text=_md(gaps_text(home.unanswered))),
+    ]
     return _view(blocks)
 
 
@@ -294,6 +300,20 @@ def audit_text(entries: Sequence[AuditView]) -> str:
         lines.append(
             f"`{entry.at:%Y-%m-%d %H:%M}` {_actor(entry.actor, entry.source)} {entry.action}{target}"
         )
+    return "\n".join(lines)
+
+
+def gaps_text(groups: Sequence[GapGroup]) -> str:
+    """The week's unanswered questions, most asked first, for the policy owners to close."""
+    if not groups:
+        return "None this week: every /ai-policy question found its answer."
+    lines = []
+    for group in groups[:GAP_ROWS]:
+        kind = "related section only" if group.verdict == "related" else "no policy"
+        asked = f"asked {group.count}×" if group.count > 1 else "asked once"
+        lines.append(f"• “{escape_mrkdwn(clip(group.example, 150))}” · {asked} · {kind}")
+    if len(groups) > GAP_ROWS:
+        lines.append(f"…and {len(groups) - GAP_ROWS} more: `briefbot knowledge gaps`")
     return "\n".join(lines)
 
 

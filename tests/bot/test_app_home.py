@@ -216,3 +216,15 @@ def test_last_delivery_links_the_posted_briefing_stored_when_posted(
     assert f"<{sub.last_permalink}|last delivery" in text
     open_home(bot_server, fake_slack, "UADMIN")
     assert len(fake_slack.calls_to("chat.getPermalink")) == 1  # never looked up per view
+
+
+def test_admin_home_lists_questions_no_policy_answered_readers_do_not_see_them(
+    bot_server: BotServer, fake_slack: FakeSlack
+) -> None:
+    knowledge = bot_server.services.knowledge
+    for _ in range(2):
+        assert knowledge.policy_answer("can I bring my dog to the office").kind == "no_match"
+    text = str(open_home(bot_server, fake_slack, "UADMIN")["blocks"])
+    assert "Questions we could not answer" in text
+    assert "“can I bring my dog to the office” · asked 2× · no policy" in text
+    assert "Questions we could not answer" not in str(open_home(bot_server, fake_slack, "UREADER")["blocks"])
