@@ -10,7 +10,7 @@ from foundation.departments import DepartmentRegistry
 COMMANDS: list[tuple[str, str]] = [
     (
         "/ai-brief",
-        "`help` · `now [dept]` (private preview) · "
+        "`help` · `now [dept] [--include-backlog]` (private preview) · "
         "`subscribe <dept> [schedule] [timezone] [--top N] [--quiet post|skip]` (this channel) · "
         "`unsubscribe [dept]` · `status`\nSchedules: `daily 09:00`, `weekdays 08:30`, "
         "`weekly mon 09:00`, or a cron expression such as `30 8 * * 1-5`. "
