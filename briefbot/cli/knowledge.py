@@ -108,15 +108,8 @@ def gaps_command(services: Services, days: int, as_json: bool, send: bool) -> No
     sent: list[DigestMessage] = []
     if send and groups:
         messages = knowledge.gaps_digest(days=days)
-        if not messages:
-            raise KnowledgeError(
-                "nowhere to send the digest: give policies an owner_channel, name a channel in "
-                "BRIEFBOT_POLICY_CONTACT (e.g. <#C0123ABCDE>), or set BRIEFBOT_ADMINS"
-            )
-        sent = knowledge.gaps.send(messages, _slack_poster(services.settings))
-        if len(sent) < len(messages):
-            failed = ", ".join(m.destination for m in messages if m not in sent)
-            raise KnowledgeError(f"digest not posted to {failed} (see the log); posted to {len(sent)}")
+        poster = _slack_poster(services.settings)
+        sent = _sent_to_owners("digest", messages, lambda: knowledge.gaps.send(messages, poster))
     if as_json:
         echo_json({"days": days, "groups": groups, "sent": sent})
         return
@@ -150,15 +143,8 @@ def policy_news_command(services: Services, days: int, as_json: bool, send: bool
     sent: list[DigestMessage] = []
     if send and posted:
         messages = knowledge.policy_news_messages(days=days)
-        if not messages:
-            raise KnowledgeError(
-                "nowhere to send the message: give policies an owner_channel, name a channel in "
-                "BRIEFBOT_POLICY_CONTACT (e.g. <#C0123ABCDE>), or set BRIEFBOT_ADMINS"
-            )
-        sent = knowledge.send_policy_news(_slack_poster(services.settings), days=days)
-        if len(sent) < len(messages):
-            failed = ", ".join(m.destination for m in messages if m not in sent)
-            raise KnowledgeError(f"message not posted to {failed} (see the log); posted to {len(sent)}")
+        poster = _slack_poster(services.settings)
+        sent = _sent_to_owners("message", messages, lambda: knowledge.send_policy_news(poster, days=days))
     if as_json:
         echo_json({"days": days, "stories": posted, "sent": sent})
         return
@@ -189,3 +175,20 @@ def register(cli: click.Group) -> None:
     cli.add_command(policy_command)
     cli.add_command(certs_command)
     cli.add_command(knowledge_group)
+
+
+def _sent_to_owners(
+    what: str, messages: list[DigestMessage], send: Callable[[], list[DigestMessage]]
+) -> list[DigestMessage]:
+    """Send ``messages`` to the policy owners; one clear error when there is nowhere to send
+    them or some could not be posted."""
+    if not messages:
+        raise KnowledgeError(
+            f"nowhere to send the {what}: give policies an owner_channel, name a channel in "
+            "BRIEFBOT_POLICY_CONTACT (e.g. <#C0123ABCDE>), or set BRIEFBOT_ADMINS"
+        )
+    sent = send()
+    if len(sent) < len(messages):
+        failed = ", ".join(m.destination for m in messages if m not in sent)
+        raise KnowledgeError(f"{what} not posted to {failed} (see the log); posted to {len(sent)}")
+    return sent
