@@ -1,0 +1,53 @@
+"""The ``story_useful`` / ``story_not_useful`` buttons under each story of a briefing.
+
+The click is acked at once; the vote is stored (one per user per story, a second click replaces
+the first) and the clicker alone is thanked with an ephemeral message. The briefing itself is
+never re-posted or edited: the buttons stay for everyone else in the channel.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.text import escape_mrkdwn
+from foundation.errors import BriefbotError
+
+FEEDBACK_ACTIONS = {"story_useful": True, "story_not_useful": False}
+
+
+def story_vote_callback(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    logger: logging.Logger,
+) -> None:
+    """Store the vote, then thank the clicker (or say why it could not be stored)."""
+    ack()
+    user_id = (body.get("user") or {}).get("id", "")
+    channel_id = (body.get("channel") or {}).get("id", "")
+    try:
+        outcome = context["services"].briefings.feedback.vote(
+            channel_id,
+            str(action.get("value", "")),
+            user_id=user_id,
+            useful=FEEDBACK_ACTIONS[action["action_id"]],
+        )
+        text = outcome.thanks
+    except BriefbotError as exc:
+        text = f":warning: {escape_mrkdwn(str(exc)[:500])}"
+    try:
+        client.chat_postEphemeral(channel=channel_id, user=user_id, text=text)
+    except SlackApiError as exc:  # e.g. the bot left the channel: the vote is stored anyway
+        logger.warning("could not thank %s for a vote: %s", user_id, exc.response.get("error"))
+
+
+def register(app: App) -> None:
+    for action_id in FEEDBACK_ACTIONS:
+        app.action(action_id)(story_vote_callback)
