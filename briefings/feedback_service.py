@@ -30,9 +30,10 @@ FILTER_ACTIONS = {
 STALE = "Sorry, I can't tell which story that button was for: it may be from an older version of me."
 
 
-def story_value(department: str, story_id: int, source: str) -> str:
-    """The button value naming one story of one department's briefing (opaque to Slack users)."""
-    return f"{department}:{story_id}:{source[:200]}"
+def story_value(department: str, story_id: int) -> str:
+    """The button value naming one story of one department's briefing (opaque to Slack users):
+    no feed text, so nothing untrusted travels through Slack and back."""
+    return f"{department}:{story_id}"
 
 
 @dataclass(frozen=True)
@@ -73,14 +74,14 @@ class ChannelFeedback:
     def vote(self, channel_id: str, value: str, *, user_id: str, useful: bool) -> VoteOutcome:
         """Store ``user_id``'s vote on the story a button ``value`` names (replacing an earlier one)."""
         channel_id = check_channel_id(channel_id)
-        department, _, rest = (value or "").partition(":")
-        story, _, source = rest.partition(":")
+        department, _, story = (value or "").partition(":")
         key = self.profiles.normalise(department)
         if key is None or not story.isdigit():
             raise BriefingError(STALE)
-        title = self.store.story_title(int(story))
-        if title is None:
+        found = self.store.story_headline(int(story))
+        if found is None:
             raise BriefingError("Sorry, that story is no longer stored, so I can't learn from it.")
+        title, source = found
         vote = Vote(
             story_id=int(story),
             user_id=user_id,

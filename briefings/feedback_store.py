@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from sqlalchemy import delete, select
 
 from briefings.feedback import ChannelFilters, Vote
-from feeds.queries import story_titles
+from feeds.queries import story_headline
 from storage import Database
 from storage.audit import Actor, record
 from storage.models import ChannelFilter, StoryVote
@@ -21,7 +21,7 @@ class FeedbackStore(Protocol):
     """Where votes and filters live. ``record_vote`` keeps one vote per (channel, department,
     story, user): voting again replaces it. Filter changes are audited."""
 
-    def story_title(self, story_id: int) -> str | None: ...
+    def story_headline(self, story_id: int) -> tuple[str, str] | None: ...
 
     def record_vote(self, channel_id: str, department: str, vote: Vote) -> None: ...
 
@@ -42,10 +42,10 @@ class SqlFeedback:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def story_title(self, story_id: int) -> str | None:
+    def story_headline(self, story_id: int) -> tuple[str, str] | None:
+        """(headline, first source's name) of a stored story; None once it is pruned."""
         with self.db.read() as session:
-            titles = story_titles(session, [story_id])
-        return titles[0] if titles else None
+            return story_headline(session, story_id)
 
     def record_vote(self, channel_id: str, department: str, vote: Vote) -> None:
         values = {

@@ -67,7 +67,7 @@ def _feedback(story: BriefingStory, department: str) -> list[Block]:
     """The story's "useful" / "not useful" buttons (none for a story with no stored id)."""
     if story.story_id is None:
         return []
-    value = story_value(department, story.story_id, story.sources[0] if story.sources else "")
+    value = story_value(department, story.story_id)
     return [
         ActionsBlock(
             elements=[

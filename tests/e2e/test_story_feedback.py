@@ -45,7 +45,13 @@ def _add(news: NewsFactory, titles: list[str], when: datetime, *, act: bool) -> 
     for i, title in enumerate(titles):
         feed = news.feed(f"Outlet {title.split()[0]} {i}", "legal")
         summary = f"What the EU AI Act means here, part {i} ({title.split()[1]})." if act else ""
-        news.item(feed, title, summary, published_at=when - timedelta(hours=2), first_seen_at=when - timedelta(hours=1))
+        news.item(
+            feed,
+            title,
+            summary,
+            published_at=when - timedelta(hours=2),
+            first_seen_at=when - timedelta(hours=1),
+        )
 
 
 def _posted(fake: FakeSlack, channel: str) -> list[Any]:
