@@ -121,11 +121,16 @@ class SqlFeedback:
                 }
                 if now is not None:
                     values["created_at"] = now
-                stmt = self.db.insert(ChannelFilter).values(**values).on_conflict_do_nothing()
-                result: Any = session.execute(stmt)
+                stmt = (
+                    self.db.insert(ChannelFilter)
+                    .values(**values)
+                    .on_conflict_do_nothing(index_elements=["channel_id", "kind", "phrase"])
+                    .returning(ChannelFilter.id)
+                )
             else:
-                result = session.execute(delete(ChannelFilter).where(*where))
-            changed = bool(result.rowcount)
+                stmt = delete(ChannelFilter).where(*where).returning(ChannelFilter.id)
+            # RETURNING tells a written row from a skipped conflict the same way on both backends.
+            changed = session.execute(stmt).first() is not None
             if changed:
                 action = f"filter.{kind}" if on else f"filter.un{kind}"
                 record(session, actor, action, channel_id, phrase=phrase)
