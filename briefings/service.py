@@ -81,7 +81,6 @@ class BriefingService:
         self.workers = 8
         self.subscription_store = SqlSubscriptions(db)
         self.deliveries = SqlDeliveries(db)
-        # Votes and keyword filters per channel: ``/ai-brief mute``, the story buttons, the CLI.
         self.feedback = ChannelFeedback(SqlFeedback(db), self.profiles, lambda: self.clock())
         self.builder = BriefingBuilder(
             db=db,

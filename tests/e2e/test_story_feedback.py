@@ -136,3 +136,23 @@ def test_a_stale_button_gets_a_clear_ephemeral_answer(
     thanks = _click(bot_server, fake_slack, "story_useful", "CVOTES", "nonsense", "U1")
     assert "can't tell which story" in thanks.args["text"]
     assert svc.briefings.feedback.store.votes("CVOTES", "legal") == []
+
+
+def test_the_thanks_falls_back_to_the_response_url_when_the_bot_cannot_post_there(
+    svc: Any, bot_server: BotServer, fake_slack: FakeSlack
+) -> None:
+    news = NewsFactory(svc.db)
+    _, story_id = news.item(news.feed("Reg Watch", "legal"), LAWSUITS_1[0])
+    fake_slack.fail("chat.postEphemeral", "not_in_channel")
+    payload = message_block_actions(
+        "story_useful",
+        channel_id="CGONE",
+        message_ts="1.1",
+        value=f"legal:{story_id}",
+        user_id="U3",
+        response_url=fake_slack.response_url(),
+    )
+    assert bot_server.slack.interaction(payload).status_code == 200
+    answer = fake_slack.wait_for("response_url", timeout=10).args
+    assert answer["response_type"] == "ephemeral" and "more stories like it" in answer["text"]
+    assert [v.user_id for v in svc.briefings.feedback.store.votes("CGONE", "legal")] == ["U3"]

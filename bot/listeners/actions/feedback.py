@@ -1,7 +1,8 @@
 """The ``story_useful`` / ``story_not_useful`` buttons under each story of a briefing.
 
 The click is acked at once; the vote is stored (one per user per story, a second click replaces
-the first) and the clicker alone is thanked with an ephemeral message. The briefing itself is
+the first) and the clicker alone is thanked with an ephemeral message (``chat.postEphemeral``,
+else the click's response URL). The briefing itself is
 never re-posted or edited: the buttons stay for everyone else in the channel.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -24,6 +25,7 @@ def story_vote_callback(
     ack: Ack,
     body: dict[str, Any],
     action: dict[str, Any],
+    respond: Respond,
     client: WebClient,
     context: BoltContext,
     logger: logging.Logger,
@@ -44,8 +46,13 @@ def story_vote_callback(
         text = f":warning: {escape_mrkdwn(str(exc)[:500])}"
     try:
         client.chat_postEphemeral(channel=channel_id, user=user_id, text=text)
-    except SlackApiError as exc:  # e.g. the bot left the channel: the vote is stored anyway
-        logger.warning("could not thank %s for a vote: %s", user_id, exc.response.get("error"))
+    except SlackApiError as exc:
+        # E.g. the bot left the channel: the click's response URL still reaches the clicker.
+        logger.info(
+            "chat.postEphemeral refused (%s); answering on the response URL", exc.response.get("error")
+        )
+        if body.get("response_url"):
+            respond(text=text, response_type="ephemeral", replace_original=False)
 
 
 def register(app: App) -> None:
