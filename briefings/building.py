@@ -9,11 +9,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from briefings.briefing import Briefing, BriefingStory, PolicyLink, PolicyReminder, Spotlight
 from briefings.deliveries_store import DeliveriesStore
 from briefings.delivery import Due
+from briefings.feedback import Adjusted, adjust, fill
 from briefings.profiles import Profiles
 from briefings.rank import Candidate, Ranker, ScoredStory
 from briefings.render import first_web_link
@@ -28,6 +29,9 @@ from briefings.store import (
 )
 from briefings.subscriptions import MAX_TOP_N
 from storage import Database
+
+if TYPE_CHECKING:
+    from briefings.feedback_service import ChannelFeedback
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +71,11 @@ class BriefingBuilder:
         deliveries: DeliveriesStore,
         knowledge: object,
         clock: Callable[[], datetime],
+        feedback: ChannelFeedback | None = None,
     ) -> None:
+        """``feedback``: the channels' votes and filters that adjust scheduled briefings."""
         self.db = db
+        self.feedback = feedback
         self.profiles = profiles
         self.ranker = ranker
         self.deliveries = deliveries
@@ -124,15 +131,40 @@ class BriefingBuilder:
             ("scored", since, as_of, due.department),
             lambda: self.ranker.score(candidates, due.department, now=as_of),
         )
+        adjusted = self._for_channel(due, scored, as_of)
+        if adjusted is not None:
+            scored = adjusted.stories
         chosen = self.ranker.select(
             scored, due.department, top_n=top(due.top_n), skip_story_ids=skip, skip_titles=seen_titles
         )
+        if adjusted is not None:
+            # Votes reorder; they must not shorten the briefing the channel would have had.
+            plain = self.ranker.select(
+                adjusted.plain,
+                due.department,
+                top_n=top(due.top_n),
+                skip_story_ids=skip,
+                skip_titles=seen_titles,
+            )
+            chosen = fill(chosen, plain)
         fresh = [s for s in scored if s.candidate.story_id is None or s.candidate.story_id not in skip]
         briefing = self._assemble(
             due.department, chosen, fresh, candidates, as_of, since, due.timezone, due.cert_rotation
         )
+        briefing = _noted(briefing, chosen, adjusted.notes if adjusted else {})
         self._record_links(briefing)
         return briefing
+
+    def _for_channel(self, due: Due, scored: list[ScoredStory], as_of: datetime) -> Adjusted | None:
+        """``scored`` adjusted by the channel's votes and filters (with the notes explaining it),
+        or None when the channel has neither."""
+        if self.feedback is None:
+            return None
+        prefs = self.feedback.preferences(due.channel_id, due.department, as_of)
+        filters = self.feedback.filters(due.channel_id)
+        if prefs.empty and filters.empty:
+            return None
+        return adjust(scored, prefs, filters)
 
     def _record_links(self, briefing: Briefing) -> None:
         # Only slots are recorded (previews reach nobody); the weekly message further keeps only
@@ -242,6 +274,20 @@ class BriefingBuilder:
             url=getattr(section, "url", None) or None,
             owner=str(getattr(section, "owner", "") or ""),
         )
+
+
+def _noted(briefing: Briefing, chosen: list[ScoredStory], notes: dict[str, str]) -> Briefing:
+    """The briefing with each story's channel note ("ranked up: …") after its explanation."""
+    by_id = {s.candidate.story_id: notes[s.candidate.key] for s in chosen if s.candidate.key in notes}
+    if not by_id:
+        return briefing
+    stories = tuple(
+        replace(st, explanation="; ".join(x for x in (st.explanation, by_id[st.story_id]) if x))
+        if st.story_id in by_id
+        else st
+        for st in briefing.stories
+    )
+    return replace(briefing, stories=stories)
 
 
 def _story(s: ScoredStory) -> BriefingStory:

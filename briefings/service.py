@@ -21,6 +21,8 @@ from briefings.briefing import Briefing
 from briefings.building import LOOKBACK, BriefingBuilder
 from briefings.deliveries_store import SqlDeliveries
 from briefings.delivery import ChannelPacer, Deliverer, Due, SlackSink, SlotOutcome, ensure_retry_handlers
+from briefings.feedback_service import ChannelFeedback
+from briefings.feedback_store import SqlFeedback
 from briefings.jobs import Jobs
 from briefings.profiles import Profile, Profiles, load_profiles
 from briefings.rank import Ranker
@@ -79,6 +81,7 @@ class BriefingService:
         self.workers = 8
         self.subscription_store = SqlSubscriptions(db)
         self.deliveries = SqlDeliveries(db)
+        self.feedback = ChannelFeedback(SqlFeedback(db), self.profiles, lambda: self.clock())
         self.builder = BriefingBuilder(
             db=db,
             profiles=self.profiles,
@@ -86,6 +89,7 @@ class BriefingService:
             deliveries=self.deliveries,
             knowledge=knowledge,
             clock=lambda: self.clock(),
+            feedback=self.feedback,
         )
         self.deliverer = Deliverer(
             deliveries=self.deliveries,

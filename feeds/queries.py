@@ -132,6 +132,19 @@ def story_titles(session: Session, story_ids: Iterable[int]) -> list[str]:
     return titles
 
 
+def story_headline(session: Session, story_id: int) -> tuple[str, str] | None:
+    """(headline, first publisher's name) of a stored story, or None when it is gone."""
+    row = session.execute(
+        select(Story.title, Feed.name, Feed.title, Feed.url)
+        .join(Item, Item.story_id == Story.id)
+        .join(Feed, Feed.id == Item.feed_id)
+        .where(Story.id == story_id)
+        .order_by(Item.published_at, Item.id)
+        .limit(1)
+    ).first()
+    return None if row is None else (row[0], _source_name(row[1], row[2], row[3]))
+
+
 def newest_published_at(session: Session) -> datetime | None:
     """When the newest stored item was published, or None without items."""
     return session.scalar(select(Item.published_at).order_by(Item.published_at.desc()).limit(1))

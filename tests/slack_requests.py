@@ -149,6 +149,39 @@ def block_actions(
     }
 
 
+def message_block_actions(
+    action_id: str,
+    *,
+    channel_id: str,
+    message_ts: str,
+    value: str,
+    user_id: str = "U1",
+    response_url: str = "",
+) -> dict[str, Any]:
+    """A click on a button in a posted message: carries the channel, the message and a response_url."""
+    return {
+        "type": "block_actions",
+        "team": TEAM,
+        "user": _user(user_id),
+        "api_app_id": "A0001",
+        "token": "legacy-unused",
+        "container": {"type": "message", "message_ts": message_ts, "channel_id": channel_id},
+        "channel": {"id": channel_id, "name": channel_id.lower()},
+        "message": {"type": "message", "ts": message_ts},
+        "trigger_id": "13345.trigger",
+        "response_url": response_url,
+        "actions": [
+            {
+                "action_id": action_id,
+                "block_id": "b",
+                "type": "button",
+                "value": value,
+                "action_ts": f"{time.time():.6f}",
+            }
+        ],
+    }
+
+
 def view_submission(
     callback_id: str,
     values: dict[str, dict[str, Any]],

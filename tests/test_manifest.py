@@ -11,7 +11,18 @@ MANIFEST = Path(__file__).resolve().parents[1] / "slack" / "manifest.yml"
 
 # Subcommands each slash command answers (the README's documented commands plus what we added).
 SUBCOMMANDS = {
-    "/ai-brief": ["help", "now", "subscribe", "unsubscribe", "status"],
+    "/ai-brief": [
+        "help",
+        "now",
+        "subscribe",
+        "unsubscribe",
+        "status",
+        "mute",
+        "unmute",
+        "boost",
+        "unboost",
+        "filters",
+    ],
     "/ai-feeds": ["add", "list", "tag", "rename", "remove", "pause", "resume", "test"],
 }
 

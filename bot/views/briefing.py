@@ -10,7 +10,9 @@ and then dropping the least relevant stories.
 from __future__ import annotations
 
 from slack_sdk.models.blocks import (
+    ActionsBlock,
     Block,
+    ButtonElement,
     ContextBlock,
     DividerBlock,
     HeaderBlock,
@@ -30,6 +32,7 @@ from bot.slack_text import (
 )
 from bot.slack_text import escaped as escaped_text
 from briefings.briefing import Briefing, BriefingStory
+from briefings.feedback_service import story_value
 from briefings.render import (
     MAX_ALSO_LINKS,
     MAX_SHOWN_SOURCES,
@@ -57,7 +60,26 @@ def link(url: str | None, label: str) -> str:
     return f"<{target}|{label}>" if target else label
 
 
-def _story_blocks(story: BriefingStory, dept_name: str, tz: str, summary_limit: int) -> list[Block]:
+BLOCKS_PER_STORY = 3  # its text, its sources and explanation, its feedback buttons
+
+
+def _feedback(story: BriefingStory, department: str) -> list[Block]:
+    """The story's "useful" / "not useful" buttons (none for a story with no stored id)."""
+    if story.story_id is None:
+        return []
+    value = story_value(department, story.story_id)
+    return [
+        ActionsBlock(
+            elements=[
+                ButtonElement(text=":thumbsup: Useful", action_id="story_useful", value=value),
+                ButtonElement(text=":thumbsdown: Not useful", action_id="story_not_useful", value=value),
+            ]
+        )
+    ]
+
+
+def _story_blocks(story: BriefingStory, briefing: Briefing, summary_limit: int) -> list[Block]:
+    dept_name, tz = briefing.department_name, briefing.timezone
     title = link(story.url, escaped(story.title or "(untitled)", TITLE_LIMIT))
     lines = [f"*{title}*"]
     if summary_limit and clean(story.summary):
@@ -78,7 +100,7 @@ def _story_blocks(story: BriefingStory, dept_name: str, tz: str, summary_limit: 
     also = also_reported_mrkdwn(story, CONTEXT_LIMIT)
     if also:
         elements.append(MarkdownTextObject(text=also))
-    return [section, ContextBlock(elements=elements)]
+    return [section, ContextBlock(elements=elements), *_feedback(story, briefing.department)]
 
 
 def policy_link_mrkdwn(story: BriefingStory) -> str:
@@ -169,7 +191,7 @@ def _build(
     if stories:
         blocks.append(DividerBlock())
         for story in stories:
-            blocks += _story_blocks(story, briefing.department_name, briefing.timezone, summary_limit)
+            blocks += _story_blocks(story, briefing, summary_limit)
         extras = _extras(briefing)
         if extras:
             blocks.append(DividerBlock())
@@ -193,7 +215,7 @@ def render_blocks(briefing: Briefing, *, note: str | None = None) -> RenderedMes
 
     ``note`` (our own mrkdwn, e.g. "Preview: only you can see this") goes under the header.
     """
-    stories = briefing.stories[: (MAX_BLOCKS - 10) // 2]
+    stories = briefing.stories[: (MAX_BLOCKS - 10) // BLOCKS_PER_STORY]
     note = note[:500] if note else None
     while True:
         for summary_limit in SUMMARY_STEPS:

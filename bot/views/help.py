@@ -14,7 +14,10 @@ COMMANDS: list[tuple[str, str]] = [
         "`subscribe <dept> [schedule] [timezone] [--top N] [--quiet post|skip]` (this channel) · "
         "`unsubscribe [dept]` · `status`\nSchedules: `daily 09:00`, `weekdays 08:30`, "
         "`weekly mon 09:00`, or a cron expression such as `30 8 * * 1-5`. "
-        f"`--top`: stories per briefing (1-{MAX_TOP_N}); `--quiet skip`: nothing posted in a quiet week.",
+        f"`--top`: stories per briefing (1-{MAX_TOP_N}); `--quiet skip`: nothing posted in a quiet week.\n"
+        "Filters: `mute <phrase>` drops stories with it from this channel's briefings, "
+        "`boost <phrase>` ranks them higher; `unmute` / `unboost <phrase>`; `filters` lists them "
+        "and what the :thumbsup: / :thumbsdown: buttons under each story taught this channel.",
     ),
     ("/ai-policy <question>", "Find the company AI policy section that answers your question."),
     (

@@ -1,4 +1,4 @@
-"""CLI commands for briefings: ``brief``, ``subscribe``, ``subscriptions``, ``send``."""
+"""CLI commands for briefings: ``brief``, ``subscribe``, ``subscriptions``, ``send``, ``filters``."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from briefbot.cli.common import echo_json, with_services
+from briefings.feedback_service import FILTER_ACTIONS, describe
 from briefings.subscriptions import MAX_TOP_N, QUIET_MODES, SubscriptionView
 from foundation.errors import BriefbotError
 from storage.audit import Actor
@@ -159,11 +160,16 @@ def subscriptions_list(services: Services, channel: str | None, as_json: bool) -
             'No subscriptions yet. Add one: briefbot subscribe C0123ABCD legal --schedule "weekdays 09:00"'
         )
         return
+    filters = services.briefings.feedback.all_filters()
     for sub in rows:
         last = _when(sub.last_sent_at, sub.timezone) if sub.last_sent_at else "never"
         click.echo(
             f"{sub.id:>4}  {sub.channel_id:<12} {sub.department:<10} {_describe(sub)}; last sent {last}"
         )
+        shown = filters.pop(sub.channel_id, None)  # once per channel, under its first row
+        if shown is not None:
+            muted, boosted = ", ".join(shown.mutes) or "-", ", ".join(shown.boosts) or "-"
+            click.echo(f"      {'':<12} filters: muted {muted}; boosted {boosted}")
 
 
 @subscriptions.command("unsubscribe")
@@ -224,9 +230,36 @@ def send(services: Services, channel_id: str, department: str, as_json: bool) ->
         )
 
 
+@click.command()
+@click.argument("channel_id")
+@click.argument("action", required=False, type=click.Choice(sorted(FILTER_ACTIONS)))
+@click.argument("phrase", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="The channel's filters as one JSON document.")
+@with_services
+def filters(
+    services: Services, channel_id: str, action: str | None, phrase: tuple[str, ...], as_json: bool
+) -> None:
+    """Show CHANNEL_ID's keyword filters and what its votes taught its briefings, or change them:
+    mute|unmute|boost|unboost PHRASE."""
+    feedback = services.briefings.feedback
+    channel = _channel(services, channel_id)
+    if action is not None:
+        text, changed = feedback.change_filter(channel, action, " ".join(phrase), actor=Actor.cli())
+        if not as_json:
+            click.echo(f"{action} {text!r}: {'done' if changed else 'nothing to change'}.")
+    elif phrase:
+        raise BriefbotError("Say what to do with the phrase: mute, unmute, boost or unboost.")
+    shown, learned = feedback.filters(channel), feedback.learned(channel)
+    if as_json:
+        echo_json({"channel_id": channel, "mute": shown.mutes, "boost": shown.boosts, "learned": learned})
+    elif action is None:
+        click.echo("\n".join(describe(shown, learned)))
+
+
 def register(cli: click.Group) -> None:
     """Add this package's commands to the top-level group."""
     cli.add_command(brief)
     cli.add_command(subscribe)
     cli.add_command(subscriptions)
     cli.add_command(send)
+    cli.add_command(filters)

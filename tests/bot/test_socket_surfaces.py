@@ -1,5 +1,6 @@
-"""App Home and the ask_policy shortcut over Socket Mode: a real ``briefbot run`` process, the fake
-Socket Mode server delivering ``events_api`` and ``interactive`` envelopes, the fake Web API."""
+"""App Home, the ask_policy shortcut and story votes over Socket Mode: a real ``briefbot run``
+process, the fake Socket Mode server delivering ``events_api`` and ``interactive`` envelopes, the
+fake Web API."""
 
 from __future__ import annotations
 
@@ -10,10 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from briefings.feedback_store import SqlFeedback
+from storage import Database
+from tests.briefings.factory import NewsFactory
 from tests.e2e.test_run_process import BRIEFBOT
 from tests.e2e.test_socket_mode import _socket_env
 from tests.mock_web_api_server import FakeSlack, validate_blocks, validate_view
-from tests.slack_requests import app_home_opened, block_actions, message_action
+from tests.slack_requests import app_home_opened, block_actions, message_action, message_block_actions
 from tests.socket_mode_server import FakeSocketMode
 
 
@@ -74,3 +78,22 @@ def test_ask_policy_answers_over_socket_mode(
     answer = fake_slack.wait_for("response_url", timeout=10).args
     assert answer["response_type"] == "ephemeral" and validate_blocks(answer["blocks"]) == []
     assert "Customer and personal data in prompts" in str(answer["blocks"])
+
+
+def test_a_story_vote_is_stored_and_thanked_over_socket_mode(
+    socket_bot: subprocess.Popen, socket_mode: FakeSocketMode, fake_slack: FakeSlack, sqlite_url: str
+) -> None:
+    db = Database(sqlite_url)
+    news = NewsFactory(db)
+    _, story_id = news.item(news.feed("Reg Watch", "legal"), "Court weighs copyright lawsuit over lyrics")
+    payload = message_block_actions(
+        "story_not_useful", channel_id="CSOCK", message_ts="1.1", value=f"legal:{story_id}", user_id="U7"
+    )
+    ack = socket_mode.wait_ack(socket_mode.send_envelope("interactive", payload))
+    assert ack.latency < 3.0
+    thanks = fake_slack.wait_for("chat.postEphemeral", timeout=10).args
+    assert thanks["channel"] == "CSOCK" and thanks["user"] == "U7"
+    assert "fewer stories like it" in thanks["text"]
+    votes = SqlFeedback(db).votes("CSOCK", "legal")
+    assert [(v.user_id, v.useful, v.source) for v in votes] == [("U7", False, "Reg Watch")]
+    db.dispose()

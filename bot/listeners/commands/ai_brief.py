@@ -1,4 +1,5 @@
-"""/ai-brief: help, now, subscribe, unsubscribe, status.
+"""/ai-brief: help, now, subscribe, unsubscribe, status, and the channel keyword filters (mute,
+unmute, boost, unboost, filters).
 
 ``help``, empty and unknown input are answered in the ack itself (usage help). The other
 subcommands ack at once and hand the work to the slow-work pool (``bot.work``), answering
@@ -24,12 +25,15 @@ from bot.slack_text import MESSAGE_TEXT_LIMIT, clip
 from bot.surfaces import publish_home
 from bot.text import escape_mrkdwn, split_command
 from bot.views.help import help_blocks, help_text
+from briefings.feedback_service import describe
 from briefings.schedule import EXAMPLES
 from briefings.subscriptions import MAX_TOP_N, QUIET_MODES, SubscriptionView
 from foundation.errors import BriefbotError
 from storage.audit import Actor
 
-WORK = ("now", "subscribe", "unsubscribe", "status")
+FILTER_CHANGES = ("mute", "unmute", "boost", "unboost")
+CHANGES = ("subscribe", "unsubscribe", *FILTER_CHANGES)
+WORK = ("now", "subscribe", "unsubscribe", "status", "filters", *FILTER_CHANGES)
 NOT_ADMIN = (
     "Sorry, only briefing admins can change which briefings this channel gets. "
     "Ask a workspace admin or someone listed in BRIEFBOT_ADMINS; `/ai-brief status` shows what it gets now."
@@ -67,7 +71,7 @@ def ai_brief_callback(
             response_type="ephemeral",
         )
         return
-    if sub in ("subscribe", "unsubscribe") and not _may_change(ack, command, context):
+    if sub in CHANGES and not _may_change(ack, command, context):
         return
 
     def work() -> None:
@@ -78,6 +82,10 @@ def ai_brief_callback(
                 _status(command, respond, context)
             elif sub == "subscribe":
                 _subscribe(args, command, respond, context, client)
+            elif sub in FILTER_CHANGES:
+                _change_filter(sub, args, command, respond, context)
+            elif sub == "filters":
+                _filters(command, respond, context)
             else:
                 _unsubscribe(args, command, respond, context)
         except BriefbotError as exc:
@@ -230,6 +238,37 @@ def _unsubscribe(args: list[str], command: dict[str, Any], respond: Respond, con
         text=f"<@{user_id}> stopped the *{name}* AI briefing in this channel (it was `{sub.schedule}`).",
         response_type="in_channel",
     )
+
+
+def _change_filter(
+    sub: str, args: list[str], command: dict[str, Any], respond: Respond, context: BoltContext
+) -> None:
+    user_id = command.get("user_id", "")
+    phrase, changed = context["services"].briefings.feedback.change_filter(
+        command.get("channel_id", ""), sub, " ".join(args), actor=Actor.slack(user_id)
+    )
+    shown = escape_mrkdwn(phrase)
+    done = {
+        "mute": f"muted “{shown}”: stories with it are left out of this channel's briefings",
+        "unmute": f"unmuted “{shown}”",
+        "boost": f"boosted “{shown}”: stories with it rank higher in this channel's briefings",
+        "unboost": f"stopped boosting “{shown}”",
+    }
+    if not changed:
+        state = "muted" if sub.endswith("mute") else "boosted"
+        text = f"“{shown}” {'was not' if sub.startswith('un') else 'is already'} {state} here."
+        respond(text=f"{text} `/ai-brief filters` lists this channel's filters.", response_type="ephemeral")
+        return
+    respond(text=f"<@{user_id}> {done[sub]}.", response_type="in_channel")
+
+
+def _filters(command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    feedback = context["services"].briefings.feedback
+    channel_id = command.get("channel_id", "")
+    lines = describe(feedback.filters(channel_id), feedback.learned(channel_id))
+    text = "*This channel's briefing filters*\n" + "\n".join(f"• {escape_mrkdwn(x)}" for x in lines)
+    text += "\nChange them with `/ai-brief mute|unmute|boost|unboost <phrase>`."
+    respond(text=clip(text, MESSAGE_TEXT_LIMIT), response_type="ephemeral")
 
 
 def _status(command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
