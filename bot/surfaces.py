@@ -19,7 +19,8 @@ from slack_sdk.errors import SlackApiError
 from bot.authz import CANNOT_CHECK, AdminChecker, AdminCheckUnavailable
 from bot.context import BotServices
 from bot.users import UserDirectory
-from bot.views.home import AdminHome, ReaderHome, admin_view, minimal_view, reader_view
+from bot.views.home import TUNING_ROWS, AdminHome, ReaderHome, admin_view, minimal_view, reader_view
+from briefings.feedback_service import describe
 from briefings.subscriptions import SubscriptionView
 from knowledge.types import CertView
 from storage.audit import Actor, record
@@ -140,7 +141,23 @@ def admin_home(services: BotServices) -> AdminHome:
         audit=recent_audit(services.db),
         now=now,
         unanswered=services.knowledge.unanswered(days=7),
+        tuning=channel_tuning(services),
     )
+
+
+def channel_tuning(services: BotServices) -> list[tuple[str, list[str]]]:
+    """Filters and learned preferences of subscribed channels that have any (at most ten)."""
+    feedback = services.briefings.feedback
+    filters = feedback.all_filters()
+    out: list[tuple[str, list[str]]] = []
+    for channel in sorted({s.channel_id for s in services.briefings.subscriptions()}):
+        learned = feedback.learned(channel)
+        chosen = filters.get(channel)
+        if learned or (chosen is not None and (chosen.mutes or chosen.boosts)):
+            out.append((channel, describe(chosen or feedback.filters(channel), learned)))
+        if len(out) >= TUNING_ROWS:
+            break
+    return out
 
 
 def member_channels(client: WebClient, user_id: str) -> set[str] | None:

@@ -42,6 +42,7 @@ FEED_TEXT = 5500
 CHANNEL_BLOCKS = 15
 SUBSCRIPTION_TEXT = 3500
 GAP_ROWS = 8  # the most-asked unanswered questions shown on Home
+TUNING_ROWS = 10  # channels whose filters and learned preferences Home lists
 AUDIT_ROWS = 8
 CERTS_SHOWN = 6
 SECTION_MAX = 2900
@@ -79,6 +80,8 @@ class AdminHome:
     audit: Sequence[AuditView]
     now: datetime
     unanswered: Sequence[GapGroup] = ()
+    # Per channel: its keyword filters and what its votes taught (``describe`` lines).
+    tuning: Sequence[tuple[str, Sequence[str]]] = ()
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,11 @@ def admin_view(home: AdminHome) -> dict[str, Any]:
     blocks.append(DividerBlock())
     blocks += [HeaderBlock(text="Knowledge pack"), SectionBlock(text=_md(pack_text(home.packs)))]
     blocks += [HeaderBlock(text="Recent changes"), SectionBlock(text=_md(audit_text(home.audit)))]
+    if home.tuning:
+        blocks += [
+            HeaderBlock(text="Channel filters and learning"),
+            SectionBlock(text=_md(tuning_text(home.tuning))),
+        ]
     blocks += [
         HeaderBlock(text="Questions we could not answer"),
         SectionBlock(text=_md(gaps_text(home.unanswered))),
@@ -301,6 +309,14 @@ def audit_text(entries: Sequence[AuditView]) -> str:
             f"`{entry.at:%Y-%m-%d %H:%M}` {_actor(entry.actor, entry.source)} {entry.action}{target}"
         )
     return "\n".join(lines)
+
+
+def tuning_text(tuning: Sequence[tuple[str, Sequence[str]]]) -> str:
+    """Each tuned channel: its mutes, boosts and learned preferences (escaped)."""
+    return "\n".join(
+        f"<#{channel}>: " + " · ".join(escape_mrkdwn(clip(line, 160)) for line in lines)
+        for channel, lines in tuning[:TUNING_ROWS]
+    )
 
 
 def gaps_text(groups: Sequence[GapGroup]) -> str:

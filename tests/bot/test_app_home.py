@@ -228,3 +228,15 @@ def test_admin_home_lists_questions_no_policy_answered_readers_do_not_see_them(
     assert "Questions we could not answer" in text
     assert "“can I bring my dog to the office” · asked 2× · no policy" in text
     assert "Questions we could not answer" not in str(open_home(bot_server, fake_slack, "UREADER")["blocks"])
+
+
+def test_admin_home_shows_each_channels_filters(bot_server: BotServer, fake_slack: FakeSlack) -> None:
+    briefings = bot_server.services.briefings
+    briefings.subscribe("CLEGAL", "legal", "weekdays 09:00", actor=ADMIN)
+    briefings.subscribe("CHR", "hr", "weekdays 09:00", actor=ADMIN)
+    briefings.feedback.change_filter("CLEGAL", "mute", "crypto <!here>", actor=ADMIN)
+    briefings.feedback.change_filter("CLEGAL", "boost", "EU AI Act", actor=ADMIN)
+    text = str(open_home(bot_server, fake_slack, "UADMIN")["blocks"])
+    assert "Channel filters and learning" in text
+    assert "<#CLEGAL>: Muted: crypto here" in text and "<!here>" not in text and "eu ai act" in text.lower()
+    assert "<#CHR>" not in text.split("Channel filters and learning")[1].split("Questions we")[0]
