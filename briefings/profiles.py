@@ -228,7 +228,9 @@ def _profile(where: _Where, key: str, key_node: yaml.Node, node: yaml.Node) -> P
     else:
         raise where.error(phrases_node, f"phrases of {key} must be a list")
     if "concerns" in fields and "description" in fields:
-        raise where.error(fields["description"][0], f"{key} has both concerns and description (they are one field)")
+        raise where.error(
+            fields["description"][0], f"{key} has both concerns and description (they are one field)"
+        )
     described = fields.get("concerns") or fields.get("description")
     concerns = _string(where, described[1], f"description of {key}") if described else ""
     examples = tuple(e for e, _ in _strings(where, fields.get("examples", (None, _EMPTY))[1], "examples"))
@@ -308,7 +310,9 @@ def _load(path: str | None, _mtime: float) -> Profiles:
     missing = [d for d in DEPARTMENTS if d not in bundled]
     if missing:
         raise InvalidProfiles(f"department profiles have no entry for {', '.join(missing)}")
-    ordered = tuple(bundled[d] for d in DEPARTMENTS) + tuple(p for k, p in bundled.items() if k not in DEPARTMENTS)
+    ordered = tuple(bundled[d] for d in DEPARTMENTS) + tuple(
+        p for k, p in bundled.items() if k not in DEPARTMENTS
+    )
     _check_aliases(ordered, source)
     return Profiles(profiles=ordered, source=source)
 

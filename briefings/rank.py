@@ -244,9 +244,11 @@ class Ranker:
             m = self.match(cand.title, cand.summary)[d]
             if m.excluded:
                 continue
-            relevance = _relevance(profile, m, cfg.title_factor) * (
-                cfg.phrase_trust + (1 - cfg.phrase_trust) * m.meaning
-            ) + meaning_weight * m.meaning
+            relevance = (
+                _relevance(profile, m, cfg.title_factor)
+                * (cfg.phrase_trust + (1 - cfg.phrase_trust) * m.meaning)
+                + meaning_weight * m.meaning
+            )
             tagged = department in cand.feed_departments
             if tagged:
                 relevance += cfg.tag_bonus

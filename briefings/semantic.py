@@ -16,12 +16,14 @@ a second and scoring a story is one dictionary lookup per feature.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -29,19 +31,22 @@ from briefings.profiles import Profiles, phrase_tokens
 
 TRAINING_HEADLINES = Path(__file__).resolve().parent / "data" / "training_headlines.yaml"
 
-# Words too common to say anything about a department.
 _CLAUSE = re.compile(r"[,.;:]|\band\b")
+# Words too common to say anything about a department.
 _STOPWORDS = frozenset(
-    "a an and are as at be been by can could do for from has have how i if in into is it its new "
-    "no not of on one or our over says say should so than that the their them then there these "
-    "they this those to up was we were what when where which who why will with would you your "
-    "ai after about more most".split()
+    phrase_tokens(
+        "a an and are as at be been by can could do for from has have how i if in into is it its new "
+        "no not of on one or our over says say should so than that the their them then there these "
+        "they this those to up was we were what when where which who why will with would you your "
+        "ai after about more most"
+    )
 )
 
 
 @dataclass(frozen=True)
 class TrainingConfig:
-    """Fixed by two-fold cross-validation on the training headlines (bench/relevance.py)."""
+    """Chosen by two-fold cross-validation on the training headlines (``bench/relevance.py --cv``),
+    including a department re-learnt from a description and five examples alone."""
 
     epochs: int = 40
     learning_rate: float = 0.5
@@ -66,7 +71,7 @@ def features(text: str) -> frozenset[str]:
     """The model's features of ``text``: content-word stems and pairs of adjacent words."""
     words = [_stem(w) for w in phrase_tokens(text)]
     out = {w for w in words if w not in _STOPWORDS and not w.isdigit()}
-    out.update(f"{a} {b}" for a, b in zip(words, words[1:], strict=False) if not (a in _STOPWORDS and b in _STOPWORDS))
+    out.update(f"{a} {b}" for a, b in itertools.pairwise(words) if not (a in _STOPWORDS and b in _STOPWORDS))
     return frozenset(out)
 
 
@@ -82,7 +87,9 @@ class Example:
 class SemanticModel:
     """Per department, the probability that a story matters to it, from its words."""
 
-    def __init__(self, departments: Sequence[str], table: dict[str, tuple[float, ...]], biases: Sequence[float]):
+    def __init__(
+        self, departments: Sequence[str], table: dict[str, tuple[float, ...]], biases: Sequence[float]
+    ):
         self.departments = tuple(departments)
         self._table = table
         self._biases = tuple(biases)
@@ -108,12 +115,17 @@ def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x))
 
 
-def train(departments: Sequence[str], examples: Sequence[Example], config: TrainingConfig | None = None) -> SemanticModel:
+def train(
+    departments: Sequence[str], examples: Sequence[Example], config: TrainingConfig | None = None
+) -> SemanticModel:
     """One-vs-rest logistic regression with class-balanced weights, by Adagrad on sparse features."""
     cfg = config or TrainingConfig()
     vocab = sorted({f for e in examples for f in e.features})
     index = {f: i for i, f in enumerate(vocab)}
-    rows = [([index[f] for f in e.features], 1.0 / math.sqrt(len(e.features)) if e.features else 0.0) for e in examples]
+    rows = [
+        ([index[f] for f in e.features], 1.0 / math.sqrt(len(e.features)) if e.features else 0.0)
+        for e in examples
+    ]
     columns: list[list[float]] = []
     biases: list[float] = []
     for dept in departments:
@@ -141,17 +153,17 @@ def train(departments: Sequence[str], examples: Sequence[Example], config: Train
     return SemanticModel(departments, table, biases)
 
 
-def load_training(path: Path = TRAINING_HEADLINES) -> list[dict[str, object]]:
+def load_training(path: Path = TRAINING_HEADLINES) -> list[dict[str, Any]]:
     """The labelled headlines shipped with the package (same format as the tests' labelled sets)."""
     rows = yaml.safe_load(path.read_text(encoding="utf-8"))
     return list(rows or [])
 
 
-def headline_examples(rows: Iterable[dict[str, object]], known: frozenset[str]) -> list[Example]:
+def headline_examples(rows: Iterable[dict[str, Any]], known: frozenset[str]) -> list[Example]:
     """Training examples from labelled headlines: ``department`` and ``also`` are its labels."""
     out = []
     for row in rows:
-        labels = {str(row.get("department"))} | {str(a) for a in row.get("also") or ()}  # type: ignore[attr-defined]
+        labels = {str(row.get("department"))} | {str(a) for a in row.get("also") or ()}
         text = f"{row.get('title', '')} {row.get('summary', '')}"
         out.append(Example(features(text), frozenset(labels & known)))
     return out
@@ -174,7 +186,7 @@ def profile_examples(profiles: Profiles, config: TrainingConfig | None = None) -
 
 
 def train_for(
-    profiles: Profiles, rows: Iterable[dict[str, object]], config: TrainingConfig | None = None
+    profiles: Profiles, rows: Iterable[dict[str, Any]], config: TrainingConfig | None = None
 ) -> SemanticModel:
     """A model for ``profiles`` from labelled headlines ``rows`` and the profiles themselves."""
     keys = profiles.keys

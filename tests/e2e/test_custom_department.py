@@ -36,11 +36,19 @@ def test_security_from_a_description_is_taggable_subscribable_and_briefed(sqlite
     services = make_services(Settings(database_url=sqlite_url, briefbot_profiles_file=SECURITY))
     news = NewsFactory(services.db)
     wire = news.feed("Wire")
-    news.item(wire, "Hackers hide instructions in shared documents to hijack office assistants",
-              "Attackers planted invisible text that made the bot leak files and credentials.")
-    news.item(wire, "Fake invoices written by chatbots fool accounts staff",
-              "The phishing emails impersonated suppliers and asked for new bank details.")
-    news.item(wire, "Museum uses AI to restore faded manuscripts", "Conservators revealed lost lines of text.")
+    news.item(
+        wire,
+        "Hackers hide instructions in shared documents to hijack office assistants",
+        "Attackers planted invisible text that made the bot leak files and credentials.",
+    )
+    news.item(
+        wire,
+        "Fake invoices written by chatbots fool accounts staff",
+        "The phishing emails impersonated suppliers and asked for new bank details.",
+    )
+    news.item(
+        wire, "Museum uses AI to restore faded manuscripts", "Conservators revealed lost lines of text."
+    )
     news.item(wire, "Chess engine plays more human-like moves", "It was trained on amateur games.")
     services.close()
 
