@@ -24,7 +24,8 @@ from foundation.departments import Department, DepartmentRegistry, name_key
 BUNDLED_PROFILES = Path(__file__).resolve().parent / "data" / "departments.yaml"
 DEPARTMENTS: tuple[str, ...] = ("finance", "legal", "operations", "hr")
 
-_PROFILE_FIELDS = {"name", "aliases", "concerns", "phrases", "exclude"}
+_PROFILE_FIELDS = {"name", "aliases", "concerns", "description", "examples", "phrases", "exclude"}
+_KEY = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 _PHRASE_FIELDS = {"phrase", "weight", "why", "variants"}
 _WORD = re.compile(r"\w+")
 
@@ -54,11 +55,12 @@ class Profile:
     concerns: str
     phrases: tuple[Phrase, ...]
     exclude: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Profiles:
-    """All department profiles, in the canonical order finance, legal, operations, hr."""
+    """All department profiles: finance, legal, operations, hr, then any the admin added."""
 
     profiles: tuple[Profile, ...]
     source: str = "bundled"
@@ -218,14 +220,25 @@ def _profile(where: _Where, key: str, key_node: yaml.Node, node: yaml.Node) -> P
             fields[unknown[0]][0],
             f"unknown field {unknown[0]!r} in {key} (allowed: {', '.join(sorted(_PROFILE_FIELDS))})",
         )
-    if "phrases" not in fields:
-        raise where.error(key_node, f"department {key!r} has no phrases")
-    phrases_node = fields["phrases"][1]
-    if not isinstance(phrases_node, yaml.SequenceNode) or not phrases_node.value:
-        raise where.error(phrases_node, f"phrases of {key} must be a non-empty list")
-    phrases = tuple(_phrase(where, item, key) for item in phrases_node.value)
+    phrases_node = fields.get("phrases", (None, _EMPTY))[1]
+    if isinstance(phrases_node, yaml.SequenceNode):
+        phrases = tuple(_phrase(where, item, key) for item in phrases_node.value)
+    elif isinstance(phrases_node, yaml.ScalarNode) and phrases_node.value in ("", "~", "null"):
+        phrases = ()
+    else:
+        raise where.error(phrases_node, f"phrases of {key} must be a list")
+    if "concerns" in fields and "description" in fields:
+        raise where.error(
+            fields["description"][0], f"{key} has both concerns and description (they are one field)"
+        )
+    described = fields.get("concerns") or fields.get("description")
+    concerns = _string(where, described[1], f"description of {key}") if described else ""
+    examples = tuple(e for e, _ in _strings(where, fields.get("examples", (None, _EMPTY))[1], "examples"))
+    if not phrases and not (concerns and examples):
+        raise where.error(
+            key_node, f"department {key!r} needs phrases, or a description and example headlines"
+        )
     name = _string(where, fields["name"][1], f"name of {key}") if "name" in fields else key.title()
-    concerns = _string(where, fields["concerns"][1], f"concerns of {key}") if "concerns" in fields else ""
     aliases = [a.lower() for a, _ in _strings(where, fields.get("aliases", (None, _EMPTY))[1], "aliases")]
     exclude = [
         _words(where, n, e) for e, n in _strings(where, fields.get("exclude", (None, _EMPTY))[1], "exclude")
@@ -237,6 +250,7 @@ def _profile(where: _Where, key: str, key_node: yaml.Node, node: yaml.Node) -> P
         concerns=concerns,
         phrases=phrases,
         exclude=tuple(exclude),
+        examples=examples,
     )
 
 
@@ -260,9 +274,10 @@ def parse_profiles(text: str, source: str = "profiles") -> dict[str, Profile]:
         raise InvalidProfiles(f"invalid department profiles in {source}: the file is empty")
     out: dict[str, Profile] = {}
     for key, key_node, value in _mapping(where, root, "the top level"):
-        if key not in DEPARTMENTS:
+        if not _KEY.match(key):
             raise where.error(
-                key_node, f"unknown department {key!r} (profiles exist for {', '.join(DEPARTMENTS)})"
+                key_node,
+                f"department name {key!r} must be lowercase letters, digits or '-', starting with a letter",
             )
         out[key] = _profile(where, key, key_node, value)
     return out
@@ -295,7 +310,9 @@ def _load(path: str | None, _mtime: float) -> Profiles:
     missing = [d for d in DEPARTMENTS if d not in bundled]
     if missing:
         raise InvalidProfiles(f"department profiles have no entry for {', '.join(missing)}")
-    ordered = tuple(bundled[d] for d in DEPARTMENTS)
+    ordered = tuple(bundled[d] for d in DEPARTMENTS) + tuple(
+        p for k, p in bundled.items() if k not in DEPARTMENTS
+    )
     _check_aliases(ordered, source)
     return Profiles(profiles=ordered, source=source)
 

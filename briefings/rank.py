@@ -2,9 +2,14 @@
 
 A story's score for a department is::
 
-    relevance = sum(weight x (TITLE_FACTOR if the phrase is in the title else 1))  # each phrase once
+    phrases   = sum(weight x (TITLE_FACTOR if the phrase is in the title else 1))  # each phrase once
+    relevance = phrases x (PHRASE_TRUST + (1 - PHRASE_TRUST) x meaning) + MEANING_WEIGHT x meaning
               + TAG_BONUS if one of the story's feeds is tagged with the department
     score     = relevance x recency, recency = 0.5 + 0.5 x 0.5 ** (age_hours / half_life)
+
+``meaning`` is the probability from :mod:`briefings.semantic` that the story matters to the
+department judging by all its words: it finds stories that use none of the phrases, and it damps
+a phrase used in another sense. The matched phrases stay the explanation.
 
 Recency never takes more than half a story's score, so a very relevant story from earlier in the
 week still beats a fresh, barely relevant one. A story matching any of the department's excluded
@@ -31,6 +36,7 @@ from datetime import datetime
 
 from briefings.briefing import AlsoReported
 from briefings.profiles import Phrase, Profile, Profiles, phrase_tokens, token_spans
+from briefings.semantic import SemanticModel, model_for
 from briefings.similar import Rarity, SimilarityConfig, StoryTerms, retelling, story_terms
 
 
@@ -43,6 +49,13 @@ class RankingConfig:
     half_life_hours: float = 72.0
     min_score: float = 0.8
     per_source: int = 2
+    # How far a phrase match counts when the words around it say the story is about something
+    # else, and how much the meaning alone adds (so a story with no phrase can pass min_score).
+    phrase_trust: float = 0.4
+    meaning_weight: float = 1.6
+    # A department defined by a description and examples alone has no phrase evidence, and a
+    # model trained on a handful of examples gives lower probabilities: its meaning counts double.
+    meaning_weight_without_phrases: float = 2.4
     # How many of the best stories are compared for retellings (and give words their rarity);
     # after the briefing is full, the rest of them are still checked so that retellings of the
     # chosen stories are named (and remembered) with them.
@@ -88,6 +101,7 @@ class DeptMatch:
     title: frozenset[int]
     summary: frozenset[int]
     excluded: bool
+    meaning: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -100,6 +114,7 @@ class ScoredStory:
     matched: tuple[str, ...]
     why: str
     tagged: bool
+    meaning: float = 0.0
 
     @property
     def explanation(self) -> str:
@@ -107,6 +122,8 @@ class ScoredStory:
         parts = []
         if self.matched:
             parts.append("matched: " + ", ".join(self.matched))
+        elif self.meaning:
+            parts.append(f"close in meaning to this department's stories ({self.meaning:.0%})")
         if self.tagged:
             parts.append("from a feed tagged for this department")
         return "; ".join(parts)
@@ -178,11 +195,13 @@ class Ranker:
         config: RankingConfig | None = None,
         *,
         similarity: SimilarityConfig | None = None,
+        semantic: SemanticModel | None = None,
     ) -> None:
         self.profiles = profiles
         self.config = config or RankingConfig()
         self.similarity = similarity or SimilarityConfig()
         self.index = PhraseIndex(profiles)
+        self.semantic = semantic or model_for(profiles)
         self._dept_index = {p.key: i for i, p in enumerate(profiles)}
         self._memo: dict[tuple[str, str], tuple[DeptMatch, ...]] = {}
         self._terms: dict[tuple[str, str], StoryTerms] = {}
@@ -203,8 +222,9 @@ class Ranker:
         for d, p in summary_hits:
             per_summary[d].add(p)
         excluded = title_ex | summary_ex
+        meaning = self.semantic.scores(f"{title} {summary}")
         result = tuple(
-            DeptMatch(frozenset(per_title[d]), frozenset(per_summary[d]), d in excluded)
+            DeptMatch(frozenset(per_title[d]), frozenset(per_summary[d]), d in excluded, meaning[d])
             for d in range(len(self.profiles.profiles))
         )
         if len(self._memo) > 200_000:
@@ -218,12 +238,17 @@ class Ranker:
         d = self._dept_index[department]
         profile = self.profiles.profiles[d]
         cfg = self.config
+        meaning_weight = cfg.meaning_weight if profile.phrases else cfg.meaning_weight_without_phrases
         scored: list[tuple[float, float, Candidate, DeptMatch, bool]] = []
         for cand in candidates:
             m = self.match(cand.title, cand.summary)[d]
-            if m.excluded or not (m.title or m.summary):
+            if m.excluded:
                 continue
-            relevance = _relevance(profile, m, cfg.title_factor)
+            relevance = (
+                _relevance(profile, m, cfg.title_factor)
+                * (cfg.phrase_trust + (1 - cfg.phrase_trust) * m.meaning)
+                + meaning_weight * m.meaning
+            )
             tagged = department in cand.feed_departments
             if tagged:
                 relevance += cfg.tag_bonus
@@ -239,8 +264,9 @@ class Ranker:
                 matched=(),
                 why="",
                 tagged=tagged,
+                meaning=round(m.meaning, 4),
             )
-            for total, relevance, cand, _m, tagged in scored
+            for total, relevance, cand, m, tagged in scored
         ]
 
     def explain(self, story: ScoredStory, department: str) -> ScoredStory:
@@ -263,8 +289,9 @@ class Ranker:
             score=story.score,
             relevance=story.relevance,
             matched=_dedupe(matched)[:5],
-            why="; ".join(whys[:2]),
+            why="; ".join(whys[:2]) or profile.concerns.split(". ")[0].rstrip("."),
             tagged=story.tagged,
+            meaning=story.meaning,
         )
 
     def select(

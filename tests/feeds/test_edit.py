@@ -118,9 +118,9 @@ def test_refused_edits_say_why_and_change_nothing(
 def test_retagging_moves_the_feeds_items_to_the_other_departments_briefing(
     services: Any, feed_server: FeedServer
 ) -> None:
-    # "pricing" is a weak finance phrase and "hybrid work" a weak HR one: neither clears the bar
-    # alone; the department the feed is tagged with gets the tag bonus and the story.
-    story = item(1, title="Vendor pricing changes for hybrid work tools", description="A short note.")
+    # A story that is faintly about both finance ("price list") and HR ("employee") clears
+    # neither bar alone; the department the feed is tagged with gets the tag bonus and the story.
+    story = item(1, title="Vendor price list changes for employee software", description="A short note.")
     url = feed_server.route("/feed", feed_reply([story]))
     feed = services.feeds.add(url, ["finance"]).feed
 

@@ -1,0 +1,115 @@
+"""The semantic scorer: stories found by meaning, traps damped, custom departments, no network."""
+
+from __future__ import annotations
+
+import socket
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from briefings.profiles import load_profiles
+from briefings.rank import Candidate, Ranker
+from briefings.semantic import features, model_for, train_for
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def cand(i: int, title: str, summary: str = "") -> Candidate:
+    return Candidate(
+        key=str(i),
+        story_id=i,
+        title=title,
+        summary=summary,
+        url=None,
+        sources=(f"s{i}",),
+        source_keys=(f"s{i}",),
+        published_at=NOW - timedelta(hours=1),
+    )
+
+
+@pytest.fixture(scope="module")
+def ranker() -> Ranker:
+    return Ranker(load_profiles())
+
+
+def test_features_are_stems_and_word_pairs() -> None:
+    assert {"pric", "per seat", "vendor"} <= features("Vendor moves to per-seat pricing")
+    assert "the" not in features("the the the")
+
+
+@pytest.mark.parametrize(
+    ("title", "dept"),
+    [
+        ("Board asks when the pilots will earn their keep", "finance"),
+        ("Bookkeepers finish month-end reporting in six days", "finance"),
+        ("Lines stop less often as crews replace parts before they fail", "operations"),
+    ],
+)
+def test_implicit_stories_reach_their_department(ranker: Ranker, title: str, dept: str) -> None:
+    # None of these uses a phrase of the department's profile.
+    d = ranker.profiles.keys.index(dept)
+    m = ranker.match(title, "")[d]
+    assert not (m.title or m.summary)
+    (story,) = ranker.score([cand(1, title)], dept, now=NOW)
+    assert "close in meaning" in ranker.explain(story, dept).explanation
+    others = [k for k in ranker.profiles.keys if k != dept]
+    assert not any(ranker.score([cand(1, title)], k, now=NOW) for k in others)
+
+
+def test_phrase_matches_need_no_rewording(ranker: Ranker) -> None:
+    # Explicit stories keep ranking as before: "controllers", "per seat" are finance phrases.
+    for title in ("Controllers cut the close by four days", "Vendor moves to per-seat pricing"):
+        (story,) = ranker.rank([cand(1, title)], "finance", now=NOW)
+        assert story.matched
+
+
+def test_a_phrase_used_in_another_sense_is_damped(ranker: Ranker) -> None:
+    trap, real = cand(1, "Budget airline adds chatbot to its app"), cand(2, "CFOs freeze AI budgets")
+    scored = {s.candidate.key: s.relevance for s in ranker.score([trap, real], "finance", now=NOW)}
+    assert scored["2"] > 2 * scored.get("1", 0.0)
+
+
+def test_explanations_still_name_the_phrases(ranker: Ranker) -> None:
+    (story,) = ranker.rank([cand(1, "EU AI Act fines start next year")], "legal", now=NOW)
+    assert story.matched[0] == "EU AI Act" and story.explanation.startswith("matched: ")
+
+
+def test_held_out_finance_stories_rank_above_the_rest(ranker: Ranker) -> None:
+    rows: list[dict[str, Any]] = yaml.safe_load((DATA / "relevance_heldout.yaml").read_text(encoding="utf-8"))
+    cands = [cand(i, r["title"], r["summary"]) for i, r in enumerate(rows)]
+    own = {i for i, r in enumerate(rows) if "finance" in {r["department"], *(r.get("also") or [])}}
+    top = [s.candidate.story_id for s in ranker.score(cands, "finance", now=NOW)[: len(own)]]
+    # bench/relevance.py measured R-precision 0.93 over rounds; the whole set: most of the top.
+    assert len(own.intersection(top)) >= 0.7 * len(own)
+
+
+def test_custom_department_from_a_description_ranks_its_stories_first() -> None:
+    profiles = load_profiles(DATA / "security_profile.yaml")
+    assert profiles.keys[-1] == "security" and not profiles.get("security").phrases
+    rows: list[dict[str, Any]] = yaml.safe_load((DATA / "relevance_heldout.yaml").read_text(encoding="utf-8"))
+    cands = [cand(i, r["title"], r["summary"]) for i, r in enumerate(rows)]
+    ranker = Ranker(profiles)
+    shown = ranker.score(cands, "security", now=NOW)[:5]
+    hits = [rows[s.candidate.story_id or 0]["department"] == "security" for s in shown]
+    # Measured: 3 stories pass the bar, all security (bench/relevance.py: P@5 0.60 with the two
+    # empty slots counted as misses); by meaning alone 4 of the top 5 are security stories.
+    assert len(hits) >= 3 and all(hits)
+    d = profiles.keys.index("security")
+    by_meaning = sorted(cands, key=lambda c: -ranker.match(c.title, c.summary)[d].meaning)[:5]
+    assert sum(rows[c.story_id or 0]["department"] == "security" for c in by_meaning) >= 4
+
+
+def test_training_and_scoring_touch_no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the semantic scorer opened a socket")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    profiles = load_profiles()
+    model = train_for(profiles, [{"title": "CFOs cut AI budgets", "summary": "", "department": "finance"}])
+    assert len(model.scores("CFOs cut AI budgets")) == len(profiles.keys)
+    assert model_for(profiles).scores("anything")
