@@ -201,11 +201,19 @@ class Ranker:
         self.config = config or RankingConfig()
         self.similarity = similarity or SimilarityConfig()
         self.index = PhraseIndex(profiles)
-        self.semantic = semantic or model_for(profiles)
+        self._semantic = semantic
         self._dept_index = {p.key: i for i, p in enumerate(profiles)}
         self._memo: dict[tuple[str, str], tuple[DeptMatch, ...]] = {}
         self._terms: dict[tuple[str, str], StoryTerms] = {}
         self._rarities: dict[int, tuple[Sequence[ScoredStory], Rarity]] = {}
+
+    @property
+    def semantic(self) -> SemanticModel:
+        """The meaning model, trained on first use (about a second): commands that never rank,
+        such as ``feeds refresh``, do not pay for it."""
+        if self._semantic is None:
+            self._semantic = model_for(self.profiles)
+        return self._semantic
 
     def match(self, title: str, summary: str) -> tuple[DeptMatch, ...]:
         """Per department (in profile order), the phrases ``title`` and ``summary`` matched."""
