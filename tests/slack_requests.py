@@ -116,6 +116,25 @@ def app_home_opened(user_id: str, *, tab: str = "home") -> dict[str, Any]:
     return event_callback({"type": "app_home_opened", "user": user_id, "channel": f"D{user_id}", "tab": tab})
 
 
+def _envelope(user_id: str) -> dict[str, Any]:
+    """The fields every interaction payload carries: team, user, app and the legacy token."""
+    return {"team": TEAM, "user": _user(user_id), "api_app_id": "A0001", "token": "legacy-unused"}
+
+
+def _action(
+    action_id: str, value: str | None, *, block_id: str = "b", action_type: str = "button"
+) -> dict[str, Any]:
+    action: dict[str, Any] = {
+        "action_id": action_id,
+        "block_id": block_id,
+        "type": action_type,
+        "action_ts": f"{time.time():.6f}",
+    }
+    if value is not None:
+        action["value"] = value
+    return action
+
+
 def block_actions(
     action_id: str,
     *,
@@ -127,21 +146,11 @@ def block_actions(
     action_type: str = "button",
 ) -> dict[str, Any]:
     """A click in a view (App Home or a modal): carries a trigger_id, no response_url."""
-    action: dict[str, Any] = {
-        "action_id": action_id,
-        "block_id": block_id,
-        "type": action_type,
-        "action_ts": f"{time.time():.6f}",
-    }
-    if value is not None:
-        action["value"] = value
+    action = _action(action_id, value, block_id=block_id, action_type=action_type)
     shown = view or {"id": "VHOME", "type": "home", "hash": "h0", "state": {"values": {}}}
     return {
         "type": "block_actions",
-        "team": TEAM,
-        "user": _user(user_id),
-        "api_app_id": "A0001",
-        "token": "legacy-unused",
+        **_envelope(user_id),
         "container": {"type": "view", "view_id": shown["id"]},
         "trigger_id": trigger_id,
         "view": shown,
@@ -161,24 +170,13 @@ def message_block_actions(
     """A click on a button in a posted message: carries the channel, the message and a response_url."""
     return {
         "type": "block_actions",
-        "team": TEAM,
-        "user": _user(user_id),
-        "api_app_id": "A0001",
-        "token": "legacy-unused",
+        **_envelope(user_id),
         "container": {"type": "message", "message_ts": message_ts, "channel_id": channel_id},
         "channel": {"id": channel_id, "name": channel_id.lower()},
         "message": {"type": "message", "ts": message_ts},
         "trigger_id": "13345.trigger",
         "response_url": response_url,
-        "actions": [
-            {
-                "action_id": action_id,
-                "block_id": "b",
-                "type": "button",
-                "value": value,
-                "action_ts": f"{time.time():.6f}",
-            }
-        ],
+        "actions": [_action(action_id, value)],
     }
 
 
@@ -193,10 +191,7 @@ def view_submission(
     """A modal submitted; ``values`` is ``view.state.values`` ({block_id: {action_id: element state}})."""
     return {
         "type": "view_submission",
-        "team": TEAM,
-        "user": _user(user_id),
-        "api_app_id": "A0001",
-        "token": "legacy-unused",
+        **_envelope(user_id),
         "trigger_id": "13346.trigger",
         "view": {
             "id": view_id,
@@ -223,8 +218,7 @@ def message_action(
         "callback_id": callback_id,
         "trigger_id": "13347.trigger",
         "response_url": response_url,
-        "team": TEAM,
-        "user": _user(user_id),
+        **_envelope(user_id),
         "channel": {"id": channel_id, "name": channel_id.lower()},
         "message_ts": "1700000000.000100",
         "message": {"type": "message", "user": "UOTHER", "text": text, "ts": "1700000000.000100"},
