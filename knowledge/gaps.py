@@ -143,15 +143,3 @@ class GapLog:
             else:
                 messages += [DigestMessage(a, "admin", None, text, len(groups)) for a in self.config.admins]
         return messages
-
-    def send(self, messages: Sequence[DigestMessage], post: Post) -> list[DigestMessage]:
-        """Post each message with ``post(destination, text)``; returns those that were posted."""
-        sent = []
-        for message in messages:
-            try:
-                post(message.destination, message.text)
-            except Exception as exc:
-                log.error("gaps digest to %s not posted: %s", message.destination, exc)
-                continue
-            sent.append(message)
-        return sent

@@ -131,7 +131,7 @@ class KnowledgeService:
 
     def send_gaps_digest(self, post: Post, *, days: int = DIGEST_DAYS) -> list[DigestMessage]:
         """Post the digest with ``post(channel_or_user_id, text)``; the weekly job calls this."""
-        return self.gaps.send(self.gaps_digest(days=days), post)
+        return send_messages(self.gaps_digest(days=days), post, what="gaps digest")
 
     # --- news that touches a policy -------------------------------------------------------
 

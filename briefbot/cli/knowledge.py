@@ -14,6 +14,7 @@ from foundation.settings import Settings
 from knowledge.certs import resolve_level
 from knowledge.errors import KnowledgeError
 from knowledge.gaps import DIGEST_DAYS
+from knowledge.news import send_messages
 from knowledge.render import certs_text, policy_text
 from knowledge.types import DigestMessage
 from storage.audit import Actor
@@ -108,8 +109,7 @@ def gaps_command(services: Services, days: int, as_json: bool, send: bool) -> No
     sent: list[DigestMessage] = []
     if send and groups:
         messages = knowledge.gaps_digest(days=days)
-        poster = _slack_poster(services.settings)
-        sent = _sent_to_owners("digest", messages, lambda: knowledge.gaps.send(messages, poster))
+        sent = _sent_to_owners("digest", messages, services.settings)
     if as_json:
         echo_json({"days": days, "groups": groups, "sent": sent})
         return
@@ -143,8 +143,7 @@ def policy_news_command(services: Services, days: int, as_json: bool, send: bool
     sent: list[DigestMessage] = []
     if send and posted:
         messages = knowledge.policy_news_messages(days=days)
-        poster = _slack_poster(services.settings)
-        sent = _sent_to_owners("message", messages, lambda: knowledge.send_policy_news(poster, days=days))
+        sent = _sent_to_owners("message", messages, services.settings)
     if as_json:
         echo_json({"days": days, "stories": posted, "sent": sent})
         return
@@ -177,9 +176,7 @@ def register(cli: click.Group) -> None:
     cli.add_command(knowledge_group)
 
 
-def _sent_to_owners(
-    what: str, messages: list[DigestMessage], send: Callable[[], list[DigestMessage]]
-) -> list[DigestMessage]:
+def _sent_to_owners(what: str, messages: list[DigestMessage], settings: Settings) -> list[DigestMessage]:
     """Send ``messages`` to the policy owners; one clear error when there is nowhere to send
     them or some could not be posted."""
     if not messages:
@@ -187,7 +184,7 @@ def _sent_to_owners(
             f"nowhere to send the {what}: give policies an owner_channel, name a channel in "
             "BRIEFBOT_POLICY_CONTACT (e.g. <#C0123ABCDE>), or set BRIEFBOT_ADMINS"
         )
-    sent = send()
+    sent = send_messages(messages, _slack_poster(settings), what=what)
     if len(sent) < len(messages):
         failed = ", ".join(m.destination for m in messages if m not in sent)
         raise KnowledgeError(f"{what} not posted to {failed} (see the log); posted to {len(sent)}")
