@@ -8,6 +8,7 @@ that cannot be built or that Slack refuses is replaced by a minimal one.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -132,32 +133,32 @@ def user_timezone(client: WebClient, user_id: str) -> str:
 def admin_home(services: BotServices) -> AdminHome:
     """Every figure the admin dashboard shows, from one read each."""
     now = utcnow()
+    subscriptions = services.briefings.subscriptions(now=now)
     return AdminHome(
         feeds=services.feeds.list(),
         items_last_week=items_per_feed_since(services.db, now - timedelta(days=7)),
-        subscriptions=services.briefings.subscriptions(now=now),
+        subscriptions=subscriptions,
         department_names={p.key: p.name for p in services.briefings.profiles},
         packs=services.knowledge.status(),
         audit=recent_audit(services.db),
         now=now,
         unanswered=services.knowledge.unanswered(days=7),
-        tuning=channel_tuning(services),
+        tuning=channel_tuning(services, subscriptions),
     )
 
 
-def channel_tuning(services: BotServices) -> list[tuple[str, list[str]]]:
-    """Filters and learned preferences of subscribed channels that have any (at most ten)."""
+def channel_tuning(
+    services: BotServices, subscriptions: Sequence[SubscriptionView]
+) -> list[tuple[str, list[str]]]:
+    """Filters and learned preferences of subscribed channels that have any (at most ten): two
+    queries find those channels, so Home does not read every channel's votes."""
     feedback = services.briefings.feedback
-    filters = feedback.all_filters()
-    out: list[tuple[str, list[str]]] = []
-    for channel in sorted({s.channel_id for s in services.briefings.subscriptions()}):
-        learned = feedback.learned(channel)
-        chosen = filters.get(channel)
-        if learned or (chosen is not None and (chosen.mutes or chosen.boosts)):
-            out.append((channel, describe(chosen or feedback.filters(channel), learned)))
-        if len(out) >= TUNING_ROWS:
-            break
-    return out
+    filters = {c: f for c, f in feedback.all_filters().items() if not f.empty}
+    tuned = (set(filters) | feedback.voted_channels()) & {s.channel_id for s in subscriptions}
+    return [
+        (channel, describe(filters.get(channel) or feedback.filters(channel), feedback.learned(channel)))
+        for channel in sorted(tuned)[:TUNING_ROWS]
+    ]
 
 
 def member_channels(client: WebClient, user_id: str) -> set[str] | None:

@@ -113,6 +113,10 @@ class ChannelFeedback:
         text = check_phrase(phrase)
         return text, self.store.set_filter(channel_id, kind, text, on=on, actor=actor)
 
+    def voted_channels(self) -> set[str]:
+        """Channels with any vote (one query: App Home reads only those channels' preferences)."""
+        return self.store.voted_channels()
+
     def learned(self, channel_id: str, now: datetime | None = None) -> list[LearnedView]:
         """What the channel's votes taught each department's briefings there."""
         out = []

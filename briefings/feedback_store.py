@@ -29,6 +29,8 @@ class FeedbackStore(Protocol):
 
     def voted_departments(self, channel_id: str) -> list[str]: ...
 
+    def voted_channels(self) -> set[str]: ...
+
     def filters(self, channel_id: str) -> ChannelFilters: ...
 
     def all_filters(self) -> dict[str, ChannelFilters]: ...
@@ -88,6 +90,10 @@ class SqlFeedback:
         query = select(StoryVote.department).where(StoryVote.channel_id == channel_id).distinct()
         with self.db.read() as session:
             return sorted(session.scalars(query))
+
+    def voted_channels(self) -> set[str]:
+        with self.db.read() as session:
+            return set(session.scalars(select(StoryVote.channel_id).distinct()))
 
     def filters(self, channel_id: str) -> ChannelFilters:
         return self.all_filters(channel_id).get(channel_id, ChannelFilters())
