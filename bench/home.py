@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 from bot.authz import AdminChecker  # noqa: E402
 from bot.client import make_web_client  # noqa: E402
 from bot.surfaces import publish_home  # noqa: E402
+from bot.users import UserDirectory  # noqa: E402
 from briefbot.services import make_services  # noqa: E402
 from foundation.settings import Settings  # noqa: E402
 from storage.audit import Actor  # noqa: E402
@@ -93,7 +94,7 @@ def main() -> int:
             services.db.upgrade()
             seed(services, datetime.now(UTC))
             client = make_web_client(settings)
-            checker = AdminChecker(settings)
+            checker = AdminChecker(settings, UserDirectory(client))
             timings = []
             for _ in range(args.runs):
                 started = time.perf_counter()
