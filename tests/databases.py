@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
 
 
 @contextmanager
@@ -24,6 +26,19 @@ def postgres_schema(base_url: str, *, prefix: str = "t") -> Iterator[str]:
             .render_as_string(hide_password=False)
         )
     finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        _drop(admin, schema)
         admin.dispose()
+
+
+def _drop(admin: Engine, schema: str, attempts: int = 5) -> None:
+    # Work a test left running after the ack (a Home republish, a slow reply) may still hold
+    # locks in the schema; PostgreSQL then ends the DROP as a deadlock: try again shortly.
+    for attempt in range(attempts):
+        try:
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            return
+        except OperationalError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.5)
