@@ -27,6 +27,7 @@ import feedparser
 
 from feeds.entities import head_text, refuse_hostile
 from feeds.errors import ParseError
+from feeds.fastparse import parse_common
 from feeds.jsonfeed import is_json, parse_json_feed
 from feeds.text import (
     AUTHOR_MAX,
@@ -101,6 +102,7 @@ def parse_feed(
     content_type: str | None = None,
     now: datetime,
     max_entries: int = MAX_ENTRIES,
+    fast_path: bool = True,
 ) -> ParsedFeed:
     """Parse and normalise ``body`` fetched from ``url``. Raises ``ParseError`` for non-feeds.
 
@@ -115,6 +117,11 @@ def parse_feed(
         )
     refuse_hostile(body)
     body = prepare(body, max_entries=max_entries)
+    common = parse_common(body, content_type) if fast_path else None
+    if common is not None and common.entries:
+        return _build(
+            common.entries[:max_entries], common.title, common.site_url, common.version, None, url, now
+        )
     headers = {"content-type": content_type} if content_type else {}
     try:
         doc = feedparser.parse(
