@@ -70,6 +70,7 @@ _RSS_IGNORED = {
 _RSS_MULTI = {"category", _DC + "subject"}
 _ATOM_SINGLE = {ATOM + n for n in ("title", "id", "updated", "published", "summary", "content", "author")}
 _ATOM_MULTI = {ATOM + "link", ATOM + "category"}
+_ATOM_IGNORED = {ATOM + "rights", ATOM + "contributor"}
 _ATOM_TEXT_TYPES = {None: "text/plain", "text": "text/plain", "html": "text/html"}
 _HTML_LINK_TYPES = {"text/html", "application/xhtml+xml"}
 
@@ -153,21 +154,22 @@ def _leaf(element: ET.Element, *, attributes: bool = False) -> str | None:
     return element.text
 
 
-def _children(element: ET.Element, single: set[str], multi: set[str], ignored: set[str]) -> dict[str, Any]:
+def _children(
+    element: ET.Element, single: set[str], multi: set[str], ignored: set[str], *, summary: str, content: str
+) -> dict[str, Any]:
     found: dict[str, Any] = {}
-    order: list[str] = []
     for child in element:
         tag = child.tag
         if tag in single:
             if tag in found:
                 raise _Unusual
+            if tag == summary and content in found:
+                raise _Unusual  # feedparser then files the summary under content
             found[tag] = child
-            order.append(tag)
         elif tag in multi:
             found.setdefault(tag, []).append(child)
         elif tag not in ignored:
             raise _Unusual
-    found["__order__"] = order
     return found
 
 
@@ -214,8 +216,9 @@ def _rss(root: ET.Element) -> FastDocument:
 def _rss_item(item: ET.Element) -> dict[str, Any]:
     if item.attrib:
         raise _Unusual
-    parts = _children(item, _RSS_SINGLE, _RSS_MULTI, _RSS_IGNORED)
-    order = parts["__order__"]
+    parts = _children(
+        item, _RSS_SINGLE, _RSS_MULTI, _RSS_IGNORED, summary="description", content=_CONTENT + "encoded"
+    )
     entry: dict[str, Any] = {}
     if "title" in parts:
         title = _finish(_leaf(parts["title"]))
@@ -224,12 +227,6 @@ def _rss_item(item: ET.Element) -> dict[str, Any]:
         entry["title_detail"] = {"type": kind}
     description = parts.get("description")
     encoded = parts.get(_CONTENT + "encoded")
-    if (
-        description is not None
-        and encoded is not None
-        and order.index("description") > order.index(_CONTENT + "encoded")
-    ):
-        raise _Unusual  # feedparser then files the description under content
     if encoded is not None:
         value = _finish(_leaf(encoded))
         entry["content"] = [{"value": value, "type": "text/html"}]
@@ -264,7 +261,7 @@ def _rss_item(item: ET.Element) -> dict[str, Any]:
             entry["author"] = author
             entry["author_detail"] = {"name": author}
     tags: list[dict[str, Any]] = []
-    for child in item:
+    for child in item:  # category and dc:subject interleaved, in document order as feedparser reads them
         if child.tag in _RSS_MULTI:
             if any(key != "domain" for key in child.attrib):
                 raise _Unusual
@@ -312,7 +309,6 @@ def _atom_links(elements: list[ET.Element]) -> tuple[str | None, list[dict[str, 
 
 def _atom(root: ET.Element) -> FastDocument:
     title: str | None = None
-    site: str | None = None
     feed_links: list[ET.Element] = []
     entries: list[dict[str, Any]] = []
     for child in root:
@@ -324,31 +320,22 @@ def _atom(root: ET.Element) -> FastDocument:
             title = _atom_text(child)[0]
         elif child.tag == ATOM + "link":
             feed_links.append(child)
-        elif child.tag in (ATOM + "source",) or not child.tag.startswith(ATOM):
+        elif child.tag == ATOM + "source" or not child.tag.startswith(ATOM):
             raise _Unusual
-    site = _atom_links(feed_links)[0]
-    return FastDocument(title=title, site_url=site, version="atom10", entries=entries)
-
-
-_ATOM_IGNORED = {ATOM + "rights", ATOM + "contributor"}
+    return FastDocument(title=title, site_url=_atom_links(feed_links)[0], version="atom10", entries=entries)
 
 
 def _atom_entry(element: ET.Element) -> dict[str, Any]:
     if element.attrib:
         raise _Unusual
-    parts = _children(element, _ATOM_SINGLE, _ATOM_MULTI, _ATOM_IGNORED)
-    order = parts["__order__"]
+    parts = _children(
+        element, _ATOM_SINGLE, _ATOM_MULTI, _ATOM_IGNORED, summary=ATOM + "summary", content=ATOM + "content"
+    )
     entry: dict[str, Any] = {}
     if ATOM + "title" in parts:
         entry["title"], kind = _atom_text(parts[ATOM + "title"])
         entry["title_detail"] = {"type": kind}
     summary, content = parts.get(ATOM + "summary"), parts.get(ATOM + "content")
-    if (
-        summary is not None
-        and content is not None
-        and order.index(ATOM + "summary") > order.index(ATOM + "content")
-    ):
-        raise _Unusual  # feedparser then files the summary under content
     if content is not None:
         if "src" in content.attrib:
             raise _Unusual
