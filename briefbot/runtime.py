@@ -83,6 +83,7 @@ def run(
     ``/healthz``, a busy port is a warning rather than a refusal to start.
     """
     settings = services.settings
+    services.build_all()
     app = build_app(services)
     prepare_for_traffic(services)
     scheduler = make_scheduler()

@@ -1,42 +1,113 @@
 """One factory wires the parts (in the manner of lemon24/reader's ``make_reader``).
 
-``make_services`` opens the database, migrates it, and builds the feed, briefing and knowledge
-services on top. If a later step fails, what was opened is closed again.
+``make_services`` opens the database and migrates it; the feed, briefing and knowledge services
+on top are built on first use. A CLI command then imports and builds only what it touches
+(``feeds refresh`` never loads Slack's Block Kit models or the policy packs), which is most of
+a short command's start-up time. The long-running bot builds everything up front
+(``build_all``), before any thread can race to build a service twice.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
-from bot.views.briefing import render_blocks
 from briefings.profiles import load_profiles
-from briefings.service import BriefingConfig, BriefingService
-from feeds.config import FeedConfig
-from feeds.service import FeedService
 from foundation.departments import DepartmentRegistry
 from foundation.settings import Settings
-from knowledge.service import KnowledgeConfig, KnowledgeService
 from storage import Database
+
+if TYPE_CHECKING:
+    from briefings.service import BriefingService
+    from feeds.service import FeedService
+    from knowledge.service import KnowledgeService
 
 log = logging.getLogger(__name__)
 
 
-@dataclass
 class Services:
     """Everything a front door (Slack listener, CLI command, scheduler job) needs."""
 
-    settings: Settings
-    db: Database
-    feeds: FeedService
-    briefings: BriefingService
-    knowledge: KnowledgeService
-    # The one department registry (from the profiles) every layer was handed.
-    departments: DepartmentRegistry
+    def __init__(
+        self, settings: Settings, db: Database, departments: DepartmentRegistry, *, load_packs: bool = True
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        # The one department registry (from the profiles) every layer is handed.
+        self.departments = departments
+        self._load_packs = load_packs
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Services:
         # Bolt deep-copies the context for lazy listeners: they must get the same services.
+        return self
+
+    @cached_property
+    def knowledge(self) -> KnowledgeService:
+        from knowledge.service import KnowledgeConfig, KnowledgeService
+
+        s = self.settings
+        knowledge = KnowledgeService(
+            db=self.db,
+            config=KnowledgeConfig(
+                departments=self.departments,
+                policy_dir=s.briefbot_policy_dir,
+                certs_file=s.briefbot_certs_file,
+                policy_contact=s.briefbot_policy_contact,
+                admins=tuple(sorted(s.admin_ids)),
+            ),
+        )
+        if self._load_packs:
+            knowledge.load_configured_packs()
+        return knowledge
+
+    @cached_property
+    def feeds(self) -> FeedService:
+        from feeds.config import FeedConfig
+        from feeds.service import FeedService
+
+        s = self.settings
+        return FeedService(
+            db=self.db,
+            config=FeedConfig(
+                departments=self.departments,
+                refresh_minutes=s.briefbot_refresh_minutes,
+                fresh_hours=s.briefbot_fresh_hours,
+                max_cache_hours=s.briefbot_max_cache_hours,
+                parse_processes=s.briefbot_parse_processes,
+                fetch_concurrency=s.briefbot_fetch_concurrency,
+                fetch_per_host=s.briefbot_fetch_per_host,
+                allow_private_feeds=s.briefbot_allow_private_feeds,
+                retention_days=s.briefbot_retention_days,
+                max_feed_bytes=s.briefbot_max_feed_bytes,
+                fetch_deadline_seconds=s.briefbot_fetch_deadline_seconds,
+                claim_seconds=s.briefbot_feed_claim_seconds,
+            ),
+        )
+
+    @cached_property
+    def briefings(self) -> BriefingService:
+        from bot.views.briefing import render_blocks
+        from briefings.service import BriefingConfig, BriefingService
+
+        s = self.settings
+        return BriefingService(
+            db=self.db,
+            config=BriefingConfig(
+                profiles_file=s.briefbot_profiles_file,
+                grace_hours=s.briefbot_grace_hours,
+                admin_ids=s.admin_ids,
+                retention_days=s.briefbot_retention_days,
+                delivery_lease_seconds=s.briefbot_delivery_lease_seconds,
+            ),
+            knowledge=self.knowledge,
+            renderer=render_blocks,
+        )
+
+    def build_all(self) -> Services:
+        """Build every service now (the bot, before its threads start; a bad pack fails here)."""
+        for name in ("knowledge", "feeds", "briefings"):
+            getattr(self, name)
         return self
 
     def close(self) -> None:
@@ -44,62 +115,15 @@ class Services:
 
 
 def make_services(settings: Settings, *, upgrade: bool = True, load_packs: bool = True) -> Services:
-    """Build all services for ``settings``; migrate the database first when ``upgrade``."""
+    """Open the database for ``settings`` (migrating it first when ``upgrade``); the services on
+    top are built when first used."""
     # Profiles first: a bad BRIEFBOT_PROFILES_FILE stops the start before the database is touched.
     departments = load_profiles(settings.briefbot_profiles_file).registry
     db = Database(settings.database_url)
     try:
         if upgrade:
             db.upgrade()
-        knowledge = KnowledgeService(
-            db=db,
-            config=KnowledgeConfig(
-                departments=departments,
-                policy_dir=settings.briefbot_policy_dir,
-                certs_file=settings.briefbot_certs_file,
-                policy_contact=settings.briefbot_policy_contact,
-                admins=tuple(sorted(settings.admin_ids)),
-            ),
-        )
-        if load_packs:
-            knowledge.load_configured_packs()
-        feeds = FeedService(
-            db=db,
-            config=FeedConfig(
-                departments=departments,
-                refresh_minutes=settings.briefbot_refresh_minutes,
-                fresh_hours=settings.briefbot_fresh_hours,
-                max_cache_hours=settings.briefbot_max_cache_hours,
-                parse_processes=settings.briefbot_parse_processes,
-                fetch_concurrency=settings.briefbot_fetch_concurrency,
-                fetch_per_host=settings.briefbot_fetch_per_host,
-                allow_private_feeds=settings.briefbot_allow_private_feeds,
-                retention_days=settings.briefbot_retention_days,
-                max_feed_bytes=settings.briefbot_max_feed_bytes,
-                fetch_deadline_seconds=settings.briefbot_fetch_deadline_seconds,
-                claim_seconds=settings.briefbot_feed_claim_seconds,
-            ),
-        )
-        briefings = BriefingService(
-            db=db,
-            config=BriefingConfig(
-                profiles_file=settings.briefbot_profiles_file,
-                grace_hours=settings.briefbot_grace_hours,
-                admin_ids=settings.admin_ids,
-                retention_days=settings.briefbot_retention_days,
-                delivery_lease_seconds=settings.briefbot_delivery_lease_seconds,
-            ),
-            knowledge=knowledge,
-            renderer=render_blocks,
-        )
-        return Services(
-            settings=settings,
-            db=db,
-            feeds=feeds,
-            briefings=briefings,
-            knowledge=knowledge,
-            departments=departments,
-        )
+        return Services(settings, db, departments, load_packs=load_packs)
     except BaseException:
         db.dispose()
         raise

@@ -1,7 +1,14 @@
-"""The ``briefbot`` command line: its commands and options are a public contract (README, "Command line")."""
+"""The ``briefbot`` command line: its commands and options are a public contract (README, "Command line").
+
+Each top-level command's module is imported only when that command runs: ``briefbot feeds
+refresh`` (run from cron, or timed by an admin) should not pay for importing Slack's SDK, the
+briefing ranker and the policy index it never uses. ``--help`` reads the one-line summaries
+below; ``tests/test_cli_startup.py`` holds them equal to each command's own help.
+"""
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import sys
@@ -9,17 +16,104 @@ from typing import Any
 
 import click
 
-from briefbot.cli import audit as audit_cli
-from briefbot.cli import briefings as briefings_cli
-from briefbot.cli import core as core_cli
-from briefbot.cli import doctor as doctor_cli
-from briefbot.cli import feeds as feeds_cli
-from briefbot.cli import knowledge as knowledge_cli
 from briefbot.cli.common import BriefbotGroup
 from briefbot.logs import configure_logging
 
+# name -> (module, attribute, the command's short help)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "run": (
+        "briefbot.cli.core",
+        "run",
+        "Run the bot: Slack (HTTP or Socket Mode), the scheduler and feed refresh.",
+    ),
+    "demo": (
+        "briefbot.cli.core",
+        "demo",
+        "Offline demo: bundled sample feeds -> the four department briefings, plus sample lookups.",
+    ),
+    "db": ("briefbot.cli.core", "db", "Database maintenance."),
+    "feeds": (
+        "briefbot.cli.feeds",
+        "feeds",
+        "Curate the feeds briefings are built from (add, list, pause, refresh, OPML).",
+    ),
+    "items": ("briefbot.cli.feeds", "items", "Stored feed items."),
+    "brief": (
+        "briefbot.cli.briefings",
+        "brief",
+        "Build DEPARTMENT's briefing now and print it (nothing is posted).",
+    ),
+    "subscribe": (
+        "briefbot.cli.briefings",
+        "subscribe",
+        'Give CHANNEL_ID (or #name) the DEPARTMENT briefing on a schedule (default "weekdays 09:00" UTC).',
+    ),
+    "subscriptions": (
+        "briefbot.cli.briefings",
+        "subscriptions",
+        "List, pause, resume or remove channel subscriptions.",
+    ),
+    "send": (
+        "briefbot.cli.briefings",
+        "send",
+        "Deliver one DEPARTMENT briefing to CHANNEL_ID now (claimed like a scheduled slot).",
+    ),
+    "filters": (
+        "briefbot.cli.briefings",
+        "filters",
+        "Show CHANNEL_ID's keyword filters and what its votes taught its briefings, or change them: "
+        "mute|unmute|boost|unboost PHRASE.",
+    ),
+    "policy": (
+        "briefbot.cli.knowledge",
+        "policy_command",
+        "Answer a policy question (same answer as /ai-policy); no QUERY lists the policies.",
+    ),
+    "certs": (
+        "briefbot.cli.knowledge",
+        "certs_command",
+        "Recommend AI certifications (same as /ai-certs); no arguments gives an overview.",
+    ),
+    "knowledge": ("briefbot.cli.knowledge", "knowledge_group", "Policy and certification data packs."),
+    "audit": (
+        "briefbot.cli.audit",
+        "audit_group",
+        "The audit log: every curation change and every refused attempt.",
+    ),
+    "doctor": (
+        "briefbot.cli.doctor",
+        "doctor",
+        "Check the database, the feeds, the Slack token and scopes, and every subscribed channel.",
+    ),
+}
 
-@click.group(cls=BriefbotGroup)
+
+class LazyGroup(BriefbotGroup):
+    """The top-level group: a command's module is imported when the command is looked up."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
+            return None
+        command = getattr(importlib.import_module(entry[0]), entry[1])
+        assert isinstance(command, click.Command)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        width = formatter.width - 6 - max(len(name) for name in COMMANDS)
+        # A stand-in command shortens each summary exactly as click shortens a real one.
+        rows = [
+            (name, click.Command(name, help=COMMANDS[name][2]).get_short_help_str(width))
+            for name in sorted(COMMANDS)
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup)
 @click.option("-v", "--verbose", count=True, help="More logging (-v info, -vv debug).")
 @click.pass_context
 def cli(ctx: click.Context, verbose: int) -> None:
@@ -30,10 +124,6 @@ def cli(ctx: click.Context, verbose: int) -> None:
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     ctx.ensure_object(dict)
-
-
-for module in (core_cli, feeds_cli, briefings_cli, knowledge_cli, audit_cli, doctor_cli):
-    module.register(cli)
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -36,7 +36,3 @@ def list_cmd(services: Services, limit: int, action: str | None, as_json: bool) 
         target = f" {entry.target}" if entry.target else ""
         who = f"{entry.actor} ({entry.source})"
         click.echo(f"{entry.at:%Y-%m-%d %H:%M:%S} UTC  {who}  {entry.action}{target}{detail}")
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(audit_group)

@@ -254,12 +254,3 @@ def filters(
         echo_json({"channel_id": channel, "mute": shown.mutes, "boost": shown.boosts, "learned": learned})
     elif action is None:
         click.echo("\n".join(describe(shown, learned)))
-
-
-def register(cli: click.Group) -> None:
-    """Add this package's commands to the top-level group."""
-    cli.add_command(brief)
-    cli.add_command(subscribe)
-    cli.add_command(subscriptions)
-    cli.add_command(send)
-    cli.add_command(filters)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
@@ -10,15 +11,12 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from pydantic import ValidationError
-from sqlalchemy.exc import SQLAlchemyError
 
 from foundation.errors import BriefbotError
-from foundation.settings import Settings, load_settings
-from storage import StorageError
 
 if TYPE_CHECKING:
     from briefbot.services import Services
+    from foundation.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -29,17 +27,37 @@ class BriefbotGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (BriefbotError, StorageError) as exc:
-            raise click.ClickException(str(exc)) from exc
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"]).upper()
-            raise click.ClickException(f"invalid setting {where}: {first['msg']}") from exc
-        except SQLAlchemyError as exc:
-            raise click.ClickException(f"database error: {type(exc).__name__}: {exc.args[0]}") from exc
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            message = _known_failure(exc)
+            if message is None:
+                raise
+            raise click.ClickException(message) from exc
+
+
+def _known_failure(exc: Exception) -> str | None:
+    """The one line for a failure users can act on; None for a bug (its traceback is wanted).
+
+    pydantic and SQLAlchemy are looked up only if already imported: an exception of theirs
+    cannot exist otherwise, and ``briefbot --help`` should not import them just to check.
+    """
+    if isinstance(exc, BriefbotError):  # StorageError, FeedError, ... derive from it
+        return str(exc)
+    pydantic = sys.modules.get("pydantic")
+    if pydantic is not None and isinstance(exc, pydantic.ValidationError):
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]).upper()
+        return f"invalid setting {where}: {first['msg']}"
+    sa_exc = sys.modules.get("sqlalchemy.exc")
+    if sa_exc is not None and isinstance(exc, sa_exc.SQLAlchemyError):
+        return f"database error: {type(exc).__name__}: {exc.args[0]}"
+    return None
 
 
 def settings_from(ctx: click.Context) -> Settings:
+    from foundation.settings import load_settings
+
     obj = ctx.ensure_object(dict)
     if "settings" not in obj:
         obj["settings"] = load_settings()

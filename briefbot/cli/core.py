@@ -59,9 +59,3 @@ def db_upgrade(ctx: click.Context) -> None:
         click.echo(f"database at {database.safe_url} is at revision {database.check()['revision']}")
     finally:
         database.dispose()
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(run)
-    cli.add_command(demo)
-    cli.add_command(db)

@@ -103,7 +103,3 @@ def doctor(ctx: click.Context, as_json: bool) -> None:
             click.echo(f"{c.status:<4}  {c.check}: {c.detail}")
     if any(c.status == FAIL for c in checks):
         ctx.exit(1)
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(doctor)

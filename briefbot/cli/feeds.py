@@ -385,9 +385,3 @@ def _asdict(value: Any) -> dict[str, Any]:
     from dataclasses import asdict
 
     return asdict(value)
-
-
-def register(cli: click.Group) -> None:
-    """Add this package's commands to the top-level group."""
-    cli.add_command(feeds)
-    cli.add_command(items)

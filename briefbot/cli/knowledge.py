@@ -169,13 +169,6 @@ def _slack_poster(settings: Settings) -> Callable[[str, str], object]:
     return post
 
 
-def register(cli: click.Group) -> None:
-    """Add this package's commands to the top-level group."""
-    cli.add_command(policy_command)
-    cli.add_command(certs_command)
-    cli.add_command(knowledge_group)
-
-
 def _sent_to_owners(what: str, messages: list[DigestMessage], settings: Settings) -> list[DigestMessage]:
     """Send ``messages`` to the policy owners; one clear error when there is nowhere to send
     them or some could not be posted."""

@@ -25,7 +25,8 @@ def test_json_log_lines_parse_and_carry_level_and_logger(tmp_path: Path) -> None
         "DATABASE_URL": f"sqlite:///{tmp_path / 'b.db'}",
         "BRIEFBOT_LOG_FORMAT": "json",
     }
-    listed = _briefbot(["feeds", "list"], env, tmp_path)
+    # `policy` loads the policy packs, which logs at INFO.
+    listed = _briefbot(["policy"], env, tmp_path)
     assert listed.returncode == 0, listed.stderr
     lines = [line for line in listed.stderr.splitlines() if line.strip()]
     assert lines, "expected some log output at -v"

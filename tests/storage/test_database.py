@@ -7,11 +7,13 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from storage import Database, StorageError
 from storage.audit import Actor, recent, record
+from storage.db import SCHEMA_HEAD
 from storage.models import Delivery, Feed, FeedDepartment, Subscription
 
 
@@ -20,6 +22,21 @@ def test_migrations_reach_head_and_downgrade_cleanly(db: Database) -> None:
     command.downgrade(db.alembic_config(), "base")
     assert db.check()["ok"] is False
     db.upgrade()
+    assert db.check()["ok"] is True
+
+
+def test_schema_head_is_the_newest_migration(db: Database) -> None:
+    # upgrade() skips Alembic when the database is at SCHEMA_HEAD: a migration added without
+    # moving SCHEMA_HEAD would never be applied to existing databases.
+    assert ScriptDirectory.from_config(db.alembic_config()).get_current_head() == SCHEMA_HEAD
+    assert db.revision() == SCHEMA_HEAD
+
+
+def test_a_database_one_migration_behind_is_upgraded(db: Database) -> None:
+    command.downgrade(db.alembic_config(), "-1")
+    assert db.revision() != SCHEMA_HEAD
+    db.upgrade()
+    assert db.revision() == SCHEMA_HEAD
     assert db.check()["ok"] is True
 
 
