@@ -12,12 +12,12 @@ never wait for a writer.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import Table, create_engine, event, text
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -76,6 +76,55 @@ def dialect_insert(dialect: str, table: Any) -> Any:
 def session_insert(session: Session, table: Any) -> Any:
     """``dialect_insert`` for the database ``session`` is bound to."""
     return dialect_insert(session.get_bind().dialect.name, table)
+
+
+def insert_many(
+    session: Session, table: Table, rows: Sequence[Mapping[str, Any]], *, skip_conflicts_on: Sequence[str]
+) -> None:
+    """``INSERT ... ON CONFLICT (skip_conflicts_on) DO NOTHING`` of ``rows`` (all with the same
+    keys) in one DBAPI ``executemany``.
+
+    The same statement through ``session.execute`` spends about 30 µs a row converting values
+    (a UTC datetime three times per item row) and building each row's parameters; a refresh
+    storing 20,000 rows held the GIL that long while fetch threads waited. Here SQLAlchemy
+    still compiles the statement and supplies each column's converter, but each distinct value
+    is converted once per call (most rows share the refresh time and a few category lists).
+    """
+    if not rows:
+        return
+    dialect = session.get_bind().dialect
+    keys = list(rows[0])
+    stmt = dialect_insert(dialect.name, table).on_conflict_do_nothing(index_elements=list(skip_conflicts_on))
+    compiled = stmt.compile(dialect=dialect, column_keys=keys, for_executemany=True)
+    order = list(compiled.positiontup or ()) if compiled.positional else list(compiled.binds)
+    if missing := [key for key in order if key not in rows[0]]:
+        # A column the rows leave out would need its Python-side default made per row.
+        raise ValueError(f"insert_many into {table.name}: rows lack {', '.join(missing)}")
+    converters = {key: _memoized(proc) for key, proc in compiled._bind_processors.items()}
+    plan = [(key, converters.get(key)) for key in order]
+    params: list[Any]
+    if compiled.positional:
+        params = [tuple(row[k] if c is None else c(row[k]) for k, c in plan) for row in rows]
+    else:
+        params = [{k: row[k] if c is None else c(row[k]) for k, c in plan} for row in rows]
+    session.connection().exec_driver_sql(compiled.string, params)
+
+
+def _memoized(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    cache: dict[Any, Any] = {}
+
+    def run(value: Any) -> Any:
+        # Lists (JSON columns) are keyed by their items; type() keeps True apart from 1.
+        key = (type(value), tuple(value) if isinstance(value, list) else value)
+        try:
+            return cache[key]
+        except KeyError:
+            cache[key] = result = convert(value)
+            return result
+        except TypeError:  # unhashable (a dict, or a list of lists)
+            return convert(value)
+
+    return run
 
 
 class Database:

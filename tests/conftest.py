@@ -102,7 +102,8 @@ def settings(db_url: str, fake_slack: FakeSlack, tmp_path: Path) -> Settings:
 def services(settings: Settings) -> Iterator[Any]:
     from briefbot.services import make_services
 
-    built = make_services(settings)
+    # As `briefbot run` does before serving: every service built, the policy packs loaded.
+    built = make_services(settings).build_all()
     yield built
     built.close()
 

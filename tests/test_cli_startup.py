@@ -37,9 +37,9 @@ def test_help_lists_every_command_and_unknown_ones_are_refused() -> None:
 
 _PROBE = """
 import json, sys
-from briefbot.cli import main
+from briefbot.cli import cli
 try:
-    main(sys.argv[1:])
+    cli.main(sys.argv[1:], prog_name="briefbot")
 except SystemExit:
     pass
 loaded = [m for m in ("slack_sdk", "slack_bolt", "alembic", "sqlalchemy", "briefings.service")

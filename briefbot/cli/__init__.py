@@ -8,6 +8,7 @@ below; ``tests/test_cli_startup.py`` holds them equal to each command's own help
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import os
@@ -127,5 +128,25 @@ def cli(ctx: click.Context, verbose: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> Any:
-    """Console-script entry point."""
-    return cli.main(args=argv if argv is not None else sys.argv[1:], prog_name="briefbot")
+    """Console-script entry point (``briefbot`` and ``python -m briefbot``); never returns.
+
+    The command has closed what it opened (database, parse workers, HTTP clients) by the time
+    click returns, so the process ends at once instead of tearing down every imported module
+    one by one, which took 0.15-0.2 s after a ``feeds refresh``.
+    """
+    try:
+        cli.main(args=argv if argv is not None else sys.argv[1:], prog_name="briefbot")
+        code: Any = 0
+    except SystemExit as exc:
+        code = exc.code
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        # A reader that went away (``briefbot feeds list | head``) is not an error of ours.
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)

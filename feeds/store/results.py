@@ -22,7 +22,7 @@ from feeds.fetch import MAX_FRESH_FOR
 from feeds.parse import EntryData
 from feeds.records import FeedOutcome, FetchOutcome
 from storage.audit import Actor, record
-from storage.db import session_insert
+from storage.db import insert_many
 from storage.models import Feed, Item, Story
 
 log = logging.getLogger(__name__)
@@ -253,10 +253,7 @@ def _store_entries(
         rows = [
             _insert_row(fid, e, backlog, story_ids[i], now) for i, (fid, e, backlog) in enumerate(new_rows)
         ]
-        table = _table(Item)
-        stmt = session_insert(session, table).on_conflict_do_nothing(index_elements=["feed_id", "entry_key"])
-        for start in range(0, len(rows), _CHUNK):
-            session.execute(stmt, rows[start : start + _CHUNK])
+        insert_many(session, _table(Item), rows, skip_conflicts_on=["feed_id", "entry_key"])
     if updates:
         table = _table(Item)
         stmt = update(table).where(table.c.id == bindparam("b_id"))
@@ -345,9 +342,7 @@ def _insert_stories(session: Session, pending: list[dict[str, Any]]) -> list[int
     with_url = [i for i, row in enumerate(pending) if row["canonical_url"]]
     without_url = [i for i, row in enumerate(pending) if not row["canonical_url"]]
     if with_url:
-        stmt = session_insert(session, table).on_conflict_do_nothing(index_elements=["canonical_url"])
-        for start in range(0, len(with_url), _CHUNK):
-            session.execute(stmt, [pending[i] for i in with_url[start : start + _CHUNK]])
+        insert_many(session, table, [pending[i] for i in with_url], skip_conflicts_on=["canonical_url"])
         lookup: dict[str, int] = {}
         urls = [pending[i]["canonical_url"] for i in with_url]
         for start in range(0, len(urls), _CHUNK):

@@ -114,3 +114,12 @@ def test_parse_keeps_variants_lowercase() -> None:
     )
     phrase = parsed["finance"].phrases[0]
     assert phrase.forms == ("ai roi", "return on investment")
+
+
+def test_the_bundled_profiles_read_the_same_with_either_yaml_reader() -> None:
+    from briefings.profiles import BUNDLED_PROFILES, parse_profiles
+
+    text = BUNDLED_PROFILES.read_text(encoding="utf-8")
+    fast = parse_profiles(text, "bundled", trusted=True)
+    assert fast == parse_profiles(text, "bundled")
+    assert {"finance", "legal", "operations", "hr"} <= fast.keys()
