@@ -76,6 +76,11 @@ class HostDispatcher:
                     return host, job
                 self._cond.wait()
 
+    @property
+    def all_taken(self) -> bool:
+        """Every job has been handed out: what is left is in flight."""
+        return self._left == 0
+
     def cancel(self) -> None:
         """Hand out no more jobs (workers finish what they hold)."""
         with self._cond:
@@ -314,12 +319,16 @@ class _Batches:
         self.batch.append(outcome)
         self.size += len(outcome.parsed.entries) if outcome.parsed else 0
 
-    def flush(self, *, everything_in: bool) -> None:
-        """Write when the batch is big, when everything is in, or when it has waited long enough."""
+    def flush(self, *, everything_in: bool, draining: bool = False) -> None:
+        """Write when the batch is big, when everything is in, when it has waited long enough, or
+        when ``draining``: the last feeds are in flight and nothing else is waiting, so what
+        has arrived is stored now rather than after the last fetch (which made the whole
+        refresh wait for one big final batch)."""
         if self.batch and (
             len(self.batch) >= self.batch_feeds
             or self.size >= self.batch_items
             or everything_in
+            or draining
             or time.monotonic() - self.started >= self.linger
         ):
             fetched = {o.job.feed_id: o for o in self.batch}
@@ -346,7 +355,7 @@ def run_refresh(
     if not jobs:
         return []
     dispatcher = HostDispatcher(jobs, per_host)
-    results: queue.Queue[object] = queue.Queue(maxsize=max(4, workers * 2))
+    results: queue.Queue[object] = queue.Queue(maxsize=max(4, workers * 2, 2 * batch_feeds))
     # At most ``workers`` requests are in flight; with parse processes, a few more threads wait
     # on parsed results meanwhile, so fetching goes on while bodies are being parsed.
     fetching = threading.Semaphore(workers)
@@ -394,7 +403,7 @@ def _collect(results: queue.Queue[object], batches: _Batches, dispatcher: HostDi
                 finished += 1
             elif isinstance(item, FetchOutcome):
                 batches.add(item)
-            batches.flush(everything_in=finished == count)
+            batches.flush(everything_in=finished == count, draining=dispatcher.all_taken and results.empty())
     finally:
         if finished < count:  # the store failed: stop handing out work and let workers finish
             dispatcher.cancel()

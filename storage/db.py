@@ -100,31 +100,43 @@ def insert_many(
     if missing := [key for key in order if key not in rows[0]]:
         # A column the rows leave out would need its Python-side default made per row.
         raise ValueError(f"insert_many into {table.name}: rows lack {', '.join(missing)}")
-    converters = {key: _memoized(proc) for key, proc in compiled._bind_processors.items()}
-    plan = [(key, converters.get(key)) for key in order]
-    params: list[Any]
-    if compiled.positional:
-        params = [tuple(row[k] if c is None else c(row[k]) for k, c in plan) for row in rows]
-    else:
-        params = [{k: row[k] if c is None else c(row[k]) for k, c in plan} for row in rows]
+    converters = compiled._bind_processors
+    # Column by column: each distinct value converted once, then rows zipped back together.
+    columns = []
+    for key in order:
+        values = [row[key] for row in rows]
+        convert = converters.get(key)
+        columns.append(values if convert is None else _convert_column(values, convert))
+    params: list[Any] = list(zip(*columns, strict=True))
+    if not compiled.positional:
+        params = [dict(zip(order, values, strict=True)) for values in params]
     session.connection().exec_driver_sql(compiled.string, params)
 
 
-def _memoized(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    cache: dict[Any, Any] = {}
+class _Converted(dict[Any, Any]):
+    """value -> its converted form, converted on first sight. Values equal as Python values
+    (True and 1; one instant in two time zones) convert alike, so sharing is safe."""
 
-    def run(value: Any) -> Any:
-        # Lists (JSON columns) are keyed by their items; type() keeps True apart from 1.
-        key = (type(value), tuple(value) if isinstance(value, list) else value)
-        try:
-            return cache[key]
-        except KeyError:
-            cache[key] = result = convert(value)
-            return result
-        except TypeError:  # unhashable (a dict, or a list of lists)
-            return convert(value)
+    def __init__(self, convert: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.convert = convert
 
-    return run
+    def __missing__(self, key: Any) -> Any:
+        self[key] = converted = self.convert(key)
+        return converted
+
+
+def _convert_column(values: list[Any], convert: Callable[[Any], Any]) -> list[Any]:
+    try:
+        memo = _Converted(convert)
+        return [memo[v] for v in values]
+    except TypeError:  # unhashable: lists for a JSON column, keyed by their items
+        pass
+    try:
+        lists = _Converted(lambda items: convert(list(items)))
+        return [lists[tuple(v)] if type(v) is list else convert(v) for v in values]
+    except TypeError:  # lists of lists, dicts: converted one by one
+        return [convert(v) for v in values]
 
 
 class Database:

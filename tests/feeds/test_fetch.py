@@ -209,6 +209,24 @@ def test_worker_pool_caps_requests_per_host(make_server: object) -> None:
     assert a.max_inflight == 2 and b.max_inflight == 2  # polite per host, yet both hosts in parallel
 
 
+def test_feeds_that_answered_are_stored_while_the_last_one_is_still_in_flight(make_server: object) -> None:
+    # Every job is handed out at once (4 workers, 4 feeds): the three quick answers must be
+    # stored without waiting for the slow one, however long the batch would otherwise linger.
+    server = make_server()  # type: ignore[operator]
+    jobs = [_job(i, server.route(f"/f{i}", feed_reply([item(i)]))) for i in range(3)]
+    jobs.append(_job(9, server.route("/slow", feed_reply([item(9)], delay=1.5))))
+    batches: list[list[int]] = []
+
+    def store(batch: list[FetchOutcome]) -> list[FeedOutcome]:
+        batches.append([o.job.feed_id for o in batch])
+        return [FeedOutcome(o.job.feed_id, "", o.job.url, o.kind) for o in batch]
+
+    with Fetcher(allow_private=True) as fetcher:
+        run_refresh(jobs, fetcher=fetcher, store=store, now=NOW, workers=4, per_host=4, linger=60)
+    assert sorted(fid for batch in batches[:-1] for fid in batch) == [0, 1, 2]
+    assert batches[-1] == [9]
+
+
 def test_one_broken_feed_does_not_stop_the_others(make_server: object) -> None:
     good, bad = make_server(), make_server()  # type: ignore[operator]
     jobs = [
