@@ -22,7 +22,7 @@ from feeds.fetch import MAX_FRESH_FOR
 from feeds.parse import EntryData
 from feeds.records import FeedOutcome, FetchOutcome
 from storage.audit import Actor, record
-from storage.db import insert_many
+from storage.db import insert_many, one_of
 from storage.models import Feed, Item, Story
 
 log = logging.getLogger(__name__)
@@ -271,14 +271,13 @@ def _existing_items(
         if outcome.job.last_success_at is None:
             continue  # never stored anything: items only arrive with a successful fetch
         keys = [e.key for e in outcome.parsed.entries]
-        for start in range(0, len(keys), _CHUNK):
-            rows = session.execute(
-                select(Item.id, Item.entry_key, Item.content_hash).where(
-                    Item.feed_id == outcome.job.feed_id, Item.entry_key.in_(keys[start : start + _CHUNK])
-                )
+        rows = session.execute(
+            select(Item.id, Item.entry_key, Item.content_hash).where(
+                Item.feed_id == outcome.job.feed_id, one_of(session, Item.entry_key, keys)
             )
-            for item_id, key, content_hash in rows:
-                found[(outcome.job.feed_id, key)] = (item_id, content_hash)
+        )
+        for item_id, key, content_hash in rows:
+            found[(outcome.job.feed_id, key)] = (item_id, content_hash)
     return found
 
 
@@ -290,17 +289,16 @@ def _assign_stories(
     urls = sorted({e.canonical_url for e, _ in entries if e.canonical_url})
     keys = sorted({e.title_key for e, _ in entries if e.title_key})
     by_url: dict[str, int] = {}
-    for start in range(0, len(urls), _CHUNK):
+    if urls:
         rows = session.execute(
-            select(Story.canonical_url, Story.id).where(Story.canonical_url.in_(urls[start : start + _CHUNK]))
+            select(Story.canonical_url, Story.id).where(one_of(session, Story.canonical_url, urls))
         )
         by_url.update((str(url), int(story_id)) for url, story_id in rows)
     by_title: dict[str, list[tuple[int, datetime]]] = defaultdict(list)
-    for start in range(0, len(keys), _CHUNK):
+    if keys:
+        same_title = one_of(session, Story.title_key, keys)
         for key, story_id, published in session.execute(
-            select(Story.title_key, Story.id, Story.published_at).where(
-                Story.title_key.in_(keys[start : start + _CHUNK])
-            )
+            select(Story.title_key, Story.id, Story.published_at).where(same_title)
         ):
             by_title[key].append((story_id, published))
 
@@ -343,16 +341,12 @@ def _insert_stories(session: Session, pending: list[dict[str, Any]]) -> list[int
     without_url = [i for i, row in enumerate(pending) if not row["canonical_url"]]
     if with_url:
         insert_many(session, table, [pending[i] for i in with_url], skip_conflicts_on=["canonical_url"])
-        lookup: dict[str, int] = {}
         urls = [pending[i]["canonical_url"] for i in with_url]
-        for start in range(0, len(urls), _CHUNK):
-            lookup.update(
-                session.execute(
-                    select(table.c.canonical_url, table.c.id).where(
-                        table.c.canonical_url.in_(urls[start : start + _CHUNK])
-                    )
-                ).all()
-            )
+        lookup: dict[str, int] = dict(
+            session.execute(  # type: ignore[arg-type]
+                select(table.c.canonical_url, table.c.id).where(one_of(session, table.c.canonical_url, urls))
+            ).all()
+        )
         for i in with_url:
             ids[i] = lookup[pending[i]["canonical_url"]]
     if without_url:

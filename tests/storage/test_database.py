@@ -231,3 +231,20 @@ def test_insert_many_refuses_rows_missing_a_column(db: Database) -> None:
     del row["summary"]
     with pytest.raises(ValueError, match="lack summary"), db.session() as s:
         insert_many(s, Item.__table__, [row], skip_conflicts_on=["feed_id", "entry_key"])
+
+
+def test_one_of_matches_exactly_the_given_strings(db: Database) -> None:
+    from storage.db import one_of
+
+    urls = [f"https://a.example/{i}" for i in range(3000)] + [
+        'https://a.example/"quoted"',
+        "https://a.example/ü",
+    ]
+    with db.session() as s:
+        s.add_all(Feed(url=url) for url in urls)
+    wanted = [*urls[::7], 'https://a.example/"quoted"', "https://a.example/ü", "https://a.example/absent"]
+    with db.read() as s:
+        found = set(s.scalars(select(Feed.url).where(one_of(s, Feed.url, wanted))))
+        none = s.scalars(select(Feed.url).where(one_of(s, Feed.url, []))).all()
+    assert found == set(wanted) - {"https://a.example/absent"}
+    assert none == []
