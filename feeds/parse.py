@@ -29,6 +29,7 @@ from feeds.entities import head_text, refuse_hostile
 from feeds.errors import ParseError
 from feeds.fastparse import parse_common
 from feeds.jsonfeed import is_json, parse_json_feed
+from feeds.records import EMPTY_WARNING
 from feeds.text import (
     AUTHOR_MAX,
     CATEGORIES_MAX,
@@ -48,7 +49,6 @@ MAX_ENTRIES = 1000
 GUID_MAX = 2048
 _HEAD_BYTES = 64 * 1024
 # The warning of a feed that parsed but lists nothing; feed health reads it as "empty".
-EMPTY_WARNING = "the feed lists no items"
 # feedparser's last resort when neither the declared nor the detected encoding decodes the bytes.
 _LAST_RESORT = "iso-8859-2"
 # Decoded text with C1 controls or replacement characters was decoded in the wrong encoding.

@@ -5,8 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from feeds.parse import EMPTY_WARNING, ParsedFeed
+if TYPE_CHECKING:
+    # Not at run time: feeds.parse loads feedparser, which a process that only fetches and
+    # stores (the CLI's refresh, whose parsing runs in worker processes) loads later, while its
+    # first requests are in flight.
+    from feeds.parse import ParsedFeed
+
+# The health warning of a feed that parsed but lists nothing (set by feeds.parse).
+EMPTY_WARNING = "the feed lists no items"
 
 
 @dataclass(frozen=True)

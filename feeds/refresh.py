@@ -30,7 +30,6 @@ from typing import Any, Protocol
 
 from feeds.errors import FeedError
 from feeds.fetch import Fetcher, FetchResult
-from feeds.parse import parse_feed
 from feeds.records import FeedJob, FeedOutcome, FetchOutcome
 from feeds.urls import host_of
 
@@ -115,7 +114,7 @@ class ParsePool:
             forkserver = multiprocessing.get_context("forkserver")
             # Workers fork from a server that has imported the parser once, instead of each
             # importing it on its first job (the first parses would wait for that).
-            forkserver.set_forkserver_preload([__name__])
+            forkserver.set_forkserver_preload([__name__, "feeds.parse"])
             context = forkserver
         self.processes = processes
         self._executor = ProcessPoolExecutor(max_workers=processes, mp_context=context)
@@ -268,6 +267,10 @@ def parse_body(
             body_hash=body_hash,
             identical_body=True,
         )
+    # Imported here: the process that only fetches and stores (parsing in worker processes)
+    # loads feedparser while its first requests are in flight, not before sending them.
+    from feeds.parse import parse_feed
+
     try:
         parsed = parse_feed(body, url=base_url or job.url, content_type=content_type, now=now)
     except FeedError as exc:

@@ -42,7 +42,7 @@ try:
     cli.main(sys.argv[1:], prog_name="briefbot")
 except SystemExit:
     pass
-loaded = [m for m in ("slack_sdk", "slack_bolt", "alembic", "sqlalchemy", "briefings.service")
+loaded = [m for m in ("slack_sdk", "slack_bolt", "alembic", "sqlalchemy", "briefings.service", "feedparser")
           if m in sys.modules]
 print(json.dumps(loaded), file=sys.stderr)
 """

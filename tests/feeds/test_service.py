@@ -14,7 +14,7 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import func, select
 
-import feeds.refresh
+import feeds.parse
 import feeds.refresher
 import feeds.service
 from feeds.config import FeedConfig
@@ -171,17 +171,21 @@ def test_a_304_and_an_identical_body_cost_no_parsing(
     feed_service.add(with_etag, ["finance"])
     feed_service.add(no_validators, ["finance"])
     calls: list[str] = []
-    real = feeds.refresh.parse_feed
+    real = feeds.parse.parse_feed
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         calls.append(kwargs["url"])
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(feeds.refresh, "parse_feed", counting)
+    monkeypatch.setattr(feeds.parse, "parse_feed", counting)
     report = feed_service.refresh(force=True)
     assert {o.outcome for o in report.outcomes} == {"not_modified"}
     assert calls == []
     assert site.hits("/etag")[-1].headers.get("if-none-match") == '"v1"'
+    # The counter does see parsing: a feed whose bytes changed is parsed.
+    site.route("/plain", feed_reply([item(2), item(3)]))
+    assert feed_service.refresh(force=True).totals["new_items"] == 1
+    assert calls == [no_validators]
 
 
 def test_failing_server_backs_off_then_recovers(
