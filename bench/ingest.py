@@ -45,8 +45,9 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+# First, always: run as a script, bench/ is sys.path[0], and bench/briefings.py would shadow the
+# briefings package (the figure-4 child, started with PYTHONPATH=ROOT, failed on that).
+sys.path.insert(0, str(ROOT))
 
 from tests.databases import postgres_schema  # noqa: E402
 from tests.departments import REGISTRY  # noqa: E402
