@@ -48,7 +48,6 @@ from feeds.urls import absolute_link, canonical_url
 MAX_ENTRIES = 1000
 GUID_MAX = 2048
 _HEAD_BYTES = 64 * 1024
-# The warning of a feed that parsed but lists nothing; feed health reads it as "empty".
 # feedparser's last resort when neither the declared nor the detected encoding decodes the bytes.
 _LAST_RESORT = "iso-8859-2"
 # Decoded text with C1 controls or replacement characters was decoded in the wrong encoding.

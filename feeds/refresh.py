@@ -358,7 +358,7 @@ def run_refresh(
     if not jobs:
         return []
     dispatcher = HostDispatcher(jobs, per_host)
-    results: queue.Queue[object] = queue.Queue(maxsize=max(4, workers * 2, 2 * batch_feeds))
+    results: queue.Queue[object] = queue.Queue(maxsize=max(4, workers * 2))
     # At most ``workers`` requests are in flight; with parse processes, as many more threads
     # may wait on parsed results meanwhile, so a slot freed by a finished download is reused at
     # once even while the parse processes are busy (with only 2 per process, fetching stalled
