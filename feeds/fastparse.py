@@ -11,7 +11,7 @@ Anything else — another encoding, a DOCTYPE, ``xml:base``, an element or names
 below, a repeated single-valued element, markup inside a text element, XHTML content, an order of
 elements that feedparser treats specially, a document expat refuses — returns ``None`` and goes
 through feedparser as before. ``tests/feeds/test_fastparse.py`` holds both paths to the same
-``EntryData`` and ``bench/parse_agreement.py`` checks any folder of real feeds the same way.
+``EntryData``.
 """
 
 from __future__ import annotations
@@ -189,10 +189,9 @@ def _tag(term: str | None, scheme: str | None, label: str | None, tags: list[dic
 
 
 def _rss(root: ET.Element) -> FastDocument:
-    channels = [child for child in root if child.tag == "channel"]
-    if len(channels) != 1 or len(root) != 1:
+    if len(root) != 1 or root[0].tag != "channel":
         raise _Unusual
-    channel = channels[0]
+    channel = root[0]
     title = link = None
     entries: list[dict[str, Any]] = []
     for child in channel:

@@ -13,8 +13,8 @@ from sqlalchemy.exc import IntegrityError
 
 from storage import Database, StorageError
 from storage.audit import Actor, recent, record
-from storage.db import SCHEMA_HEAD
-from storage.models import Delivery, Feed, FeedDepartment, Subscription
+from storage.db import SCHEMA_HEAD, insert_many, one_of, session_insert
+from storage.models import Delivery, Feed, FeedDepartment, Item, Subscription
 
 
 def test_migrations_reach_head_and_downgrade_cleanly(db: Database) -> None:
@@ -169,9 +169,6 @@ def _item_rows(feed_id: int, keys: list[str], when: datetime) -> list[dict[str, 
 
 
 def test_insert_many_stores_what_a_plain_insert_stores_and_skips_conflicts(db: Database) -> None:
-    from storage.db import insert_many, session_insert
-    from storage.models import Item
-
     when = datetime(2026, 11, 25, 10, 30, 15, 123456, tzinfo=UTC)
     with db.session() as s:
         feeds = [Feed(url="https://a.example/plain"), Feed(url="https://a.example/many")]
@@ -222,9 +219,6 @@ def test_insert_many_stores_what_a_plain_insert_stores_and_skips_conflicts(db: D
 
 
 def test_insert_many_refuses_rows_missing_a_column(db: Database) -> None:
-    from storage.db import insert_many
-    from storage.models import Item
-
     with db.session() as s:
         s.add(Feed(url="https://a.example/f"))
     row = _item_rows(1, ["k"], datetime(2026, 11, 25, tzinfo=UTC))[0]
@@ -234,8 +228,6 @@ def test_insert_many_refuses_rows_missing_a_column(db: Database) -> None:
 
 
 def test_one_of_matches_exactly_the_given_strings(db: Database) -> None:
-    from storage.db import one_of
-
     urls = [f"https://a.example/{i}" for i in range(3000)] + [
         'https://a.example/"quoted"',
         "https://a.example/ü",
