@@ -117,7 +117,8 @@ def build_app(
     settings = services.settings
     check_slack_settings(settings)
     app = _bolt_app(settings, client or make_web_client(settings), listener_workers)
-    users = UserDirectory(make_web_client(settings, quick=True))
+    quick_client = make_web_client(settings, quick=True)
+    users = UserDirectory(quick_client)
     slow = slow_work or SlowWork()
 
     def audit_refusal(user_id: str, attempt: str, reason: str) -> None:
@@ -137,6 +138,11 @@ def build_app(
 
     @app.middleware
     def inject_services(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse:
+        # Bolt hands listeners a plain per-request copy of the client, whose calls our metrics
+        # never saw; the app's own (counting, retrying) client is used after the ack instead, and
+        # the quick one (no retries, short timeout) for what a trigger_id must not wait on.
+        context["client"] = app.client
+        context["quick_client"] = quick_client
         context["services"] = services
         context["admin_checker"] = admin_checker
         context["users"] = users

@@ -106,7 +106,7 @@ def check_slack_request(environ: dict[str, Any], body: bytes) -> None:
 def _json_object(text: str, what: str) -> None:
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # nesting deeper than the parser recurses is not JSON we take
         raise BadRequest(400, f"{what} is not JSON") from None
     if not isinstance(value, dict):
         raise BadRequest(400, f"{what} is JSON but not an object")

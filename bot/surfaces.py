@@ -92,10 +92,17 @@ def gate(
 
 
 def refuse(
-    services: BotServices, user_id: str, what: str, *, surface: str, answer: bool | None = False
+    services: BotServices,
+    user_id: str,
+    what: str,
+    *,
+    surface: str,
+    answer: bool | None = False,
+    reason: str | None = None,
 ) -> None:
-    """Audit a refused attempt: who, what, where, why."""
-    reason = "admin rights could not be checked" if answer is None else "not an admin"
+    """Audit a refused attempt: who, what, where, why (``reason``, else from ``answer``)."""
+    if reason is None:
+        reason = "admin rights could not be checked" if answer is None else "not an admin"
     with services.db.session() as session:
         record(session, Actor.slack(user_id), "refused", what, surface=surface, reason=reason)
 
@@ -118,14 +125,13 @@ def department_options(services: BotServices) -> list[tuple[str, str]]:
     return [(p.key, p.name) for p in services.briefings.profiles]
 
 
-def user_timezone(client: WebClient, user_id: str) -> str:
-    """The user's Slack timezone, or UTC when Slack does not say."""
+def valid_timezone(name: str) -> str:
+    """``name`` when it is a time zone this machine knows, else UTC."""
     try:
-        tz = ((client.users_info(user=user_id).get("user") or {}).get("tz") or "").strip()
-        if tz:
-            ZoneInfo(tz)
-            return tz
-    except (SlackApiError, ValueError, KeyError, OSError):
+        if name.strip():
+            ZoneInfo(name.strip())
+            return name.strip()
+    except (ValueError, KeyError, OSError):
         pass
     return "UTC"
 

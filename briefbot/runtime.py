@@ -14,10 +14,12 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.app import build_app
-from bot.http import MAX_BODY_BYTES, WsgiApp
+from bot.http import WsgiApp
 from bot.socket_mode import HEALTH_THREADS, BriefbotSocketModeHandler, health_only, socket_mode_url
+from briefbot.http_server import make_http_server
 from briefbot.services import Services
 from foundation.errors import ConfigurationError
+from foundation.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -116,18 +118,15 @@ def _scheduler_health(scheduler: BackgroundScheduler) -> dict[str, Any]:
     return {"scheduler": {"running": scheduler.running, "jobs": len(scheduler.get_jobs())}}
 
 
-def _listen(wsgi: Any, host: str, port: int, threads: int) -> Any:
-    from waitress import create_server
-
+def _listen(wsgi: Any, host: str, port: int, threads: int, settings: Settings) -> Any:
     try:
-        return create_server(
+        return make_http_server(
             wsgi,
             host=host,
             port=port,
             threads=threads,
-            ident="briefbot",
-            # Oversized bodies are refused (413) from the headers, before they are buffered.
-            max_request_body_size=MAX_BODY_BYTES + 1,  # waitress refuses lengths >= its limit
+            connections=settings.briefbot_http_connections,
+            read_seconds=settings.briefbot_http_read_seconds,
         )
     except OSError as exc:
         raise ConfigurationError(
@@ -139,7 +138,7 @@ def _serve_http(
     app: Any, services: Services, scheduler: BackgroundScheduler, host: str, port: int, threads: int
 ) -> None:
     wsgi = WsgiApp(app, services, health_extra=lambda: _scheduler_health(scheduler))
-    server = _listen(wsgi, host, port, threads)
+    server = _listen(wsgi, host, port, threads, services.settings)
     log.info("listening on http://%s:%s (POST /slack/events, GET /healthz)", host, server.effective_port)
     try:
         server.run()
@@ -165,7 +164,11 @@ def _serve_socket_mode(
     try:
         try:
             server = _listen(
-                health_only(WsgiApp(app, services, health_extra=health_extra)), host, port, HEALTH_THREADS
+                health_only(WsgiApp(app, services, health_extra=health_extra)),
+                host,
+                port,
+                HEALTH_THREADS,
+                services.settings,
             )
         except ConfigurationError:
             if port_required:

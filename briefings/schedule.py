@@ -18,6 +18,7 @@ from briefings.errors import InvalidSchedule
 
 DEFAULT_SCHEDULE = "weekdays 09:00"
 MIN_INTERVAL = timedelta(hours=1)
+NEVER_AFTER = timedelta(days=4 * 366)  # 29 February comes round every four years
 
 EXAMPLES = (
     "`daily 09:00`, `weekdays 08:30`, `weekly mon 09:00`, "
@@ -189,6 +190,11 @@ def parse_schedule(text: str | None, timezone: str | None = None) -> Schedule:
 def _check_interval(cron: str, tz: str, spec: str) -> None:
     trigger = cron_trigger(cron, tz)
     start = datetime(2026, 1, 5, tzinfo=ZoneInfo(tz))  # a Monday: scan one week (and a bit)
+    # A date that does not exist (30 February) is valid cron but would never post: say so now,
+    # not with "next -" and a subscription that silently never runs.
+    first = trigger.get_next_fire_time(None, start)
+    if first is None or first - start > NEVER_AFTER:
+        raise _error(f"{spec!r} never happens (no such date), so nothing would ever be posted.")
     previous = None
     moment: datetime | None = start
     for _ in range(200):

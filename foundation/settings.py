@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     # Worker processes that parse feeds during big refreshes (feedparser is pure Python, so
     # threads share one core). Unset: one per CPU, at most 4, none on a single CPU; 0: never.
     briefbot_parse_processes: int | None = Field(default=None, ge=0, le=32)
+    # HTTP mode: open connections held at once (idle or slow ones sit harmlessly up to this), and
+    # how long one request may take to arrive whole from its first byte (a trickle cannot extend it).
+    briefbot_http_connections: int = Field(default=1000, ge=10, le=50_000)
+    briefbot_http_read_seconds: float = Field(default=10.0, gt=0, le=300)
 
     # How long a replica's claim on a feed refresh / a briefing slot holds without renewal. A live
     # replica renews it every third of that while working; a crashed one's work is taken over by

@@ -75,6 +75,10 @@ def test_malformed_headers_get_401_and_one_log_line(
         ("application/x-www-form-urlencoded", b"payload=%5B1%5D"),
         ("application/x-www-form-urlencoded", b"payload=%7Bbroken"),
         ("application/x-www-form-urlencoded", b"text=\xff\xfe"),
+        # Nested deeper than the JSON parser recurses: RecursionError, not ValueError.
+        ("application/json", b"[" * 100_000),
+        ("application/json", b'{"a":' * 50_000),
+        ("application/x-www-form-urlencoded", b"payload=" + b"%5B" * 100_000),
     ],
 )
 def test_malformed_signed_bodies_get_400_and_one_log_line(

@@ -249,3 +249,28 @@ def test_a_cron_expression_wins_over_the_pickers(bot_server: BotServer, fake_sla
     published(fake_slack, "UADMIN")
     [sub] = bot_server.services.briefings.subscriptions("CLEGAL")
     assert (sub.schedule, sub.timezone) == ("30 7 * * 1-5", "UTC")
+
+
+def test_a_non_admin_may_only_subscribe_a_channel_they_are_in(
+    bot_server: BotServer, fake_slack: FakeSlack
+) -> None:
+    fake_slack.users["UREADER"] = {"tz": "UTC"}
+    fake_slack.memberships["UREADER"] = ["CMINE"]
+    ack = submit(bot_server, "subscribe_channel", subscribe_values(channel="CLEGAL"), user_id="UREADER")
+    assert ack["response_action"] == "update"
+    refused = updated(fake_slack, 1)
+    assert "Only briefing admins can change the briefing of a channel they are not in" in str(refused)
+    assert bot_server.services.briefings.subscriptions("CLEGAL") == []
+    [entry] = [e for e in recent_audit(bot_server.services.db, 5) if e.action == "refused"]
+    assert (entry.actor, entry.detail["reason"]) == ("UREADER", "not a member of the channel")
+
+    submit(bot_server, "subscribe_channel", subscribe_values(channel="CMINE"), user_id="UREADER")
+    assert "Subscribed <#CMINE>" in str(updated(fake_slack, 2)["blocks"])
+    assert [s.department for s in bot_server.services.briefings.subscriptions("CMINE")] == ["legal"]
+
+
+def test_a_schedule_that_never_fires_is_refused_on_the_field(bot_server: BotServer) -> None:
+    ack = submit(bot_server, "subscribe_channel", subscribe_values(cron="0 0 30 2 *"))
+    assert ack["response_action"] == "errors"
+    assert "never happens" in ack["errors"]["cron"]
+    assert bot_server.services.briefings.subscriptions("CLEGAL") == []

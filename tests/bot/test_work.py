@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from bot.authz import CANNOT_CHECK
-from bot.work import BUSY, SlowWork
+from bot.work import BUSY, QUEUED, SlowWork
 from foundation.errors import BriefbotError
 from tests.conftest import BotServer
 from tests.feeds.conftest import FeedServer, Reply
@@ -30,6 +30,10 @@ OTHER_COMMANDS = [
     ("/ai-brief", "now legal"),  # users.info (timezone) answers 429
     ("/ai-feeds", "list"),  # a non-admin: the admin check meets the 429
 ]
+
+
+# Four admins: each may hold two of the eight slow-work workers, so together they fill them all.
+ADMINS = ("UADMIN", "UADMIN2", "UADMIN3", "UADMIN4")
 
 
 @pytest.fixture
@@ -54,7 +58,7 @@ def test_hanging_feed_tests_and_rate_limited_users_info_do_not_starve_other_user
     url = hanging_site.url("/hang")
     with ThreadPoolExecutor(max_workers=24) as pool:
         slow = list(
-            pool.map(lambda i: _timed(bot_server, "/ai-feeds", f"test {url}?n={i}", "UADMIN"), range(24))
+            pool.map(lambda i: _timed(bot_server, "/ai-feeds", f"test {url}?n={i}", ADMINS[i % 4]), range(24))
         )
     assert all(status == 200 and took < 3.0 for took, status, _ in slow)
     deadline = time.monotonic() + 5
@@ -102,21 +106,106 @@ def test_a_full_queue_says_busy_instead_of_dropping_the_request() -> None:
     release = threading.Event()
     first, second, third = _Recorder(), _Recorder(), _Recorder()
     try:
-        assert work.after_ack(first.ack, first.respond, release.wait, text="Fetching …")  # type: ignore[arg-type]
-        assert work.after_ack(second.ack, second.respond, release.wait)  # type: ignore[arg-type]
-        assert not work.after_ack(third.ack, third.respond, lambda: None)  # type: ignore[arg-type]
+        assert work.after_ack(first.ack, first.respond, release.wait, user="U1", text="Fetching …")  # type: ignore[arg-type]
+        assert work.after_ack(second.ack, second.respond, release.wait, user="U2")  # type: ignore[arg-type]
+        assert not work.after_ack(third.ack, third.respond, lambda: None, user="U3")  # type: ignore[arg-type]
         assert first.acks == [{"text": "Fetching …", "response_type": "ephemeral"}]
         assert second.acks == [{}]
         assert third.acks == [{"text": BUSY, "response_type": "ephemeral"}]
         release.set()
         deadline = time.monotonic() + 5
         fourth = _Recorder()
-        while not work.after_ack(fourth.ack, fourth.respond, lambda: None) and time.monotonic() < deadline:  # type: ignore[arg-type]
+        while (
+            not work.after_ack(fourth.ack, fourth.respond, lambda: None, user="U4")  # type: ignore[arg-type]
+            and time.monotonic() < deadline
+        ):
             time.sleep(0.05)
         assert fourth.acks[-1] == {}, "slots are given back when work ends"
     finally:
         release.set()
         work.shutdown()
+
+
+def test_one_users_flood_waits_behind_itself_and_others_go_first() -> None:
+    work = SlowWork(workers=3, queue=20, per_user=2)
+    release = threading.Event()
+    started: list[str] = []
+    lock = threading.Lock()
+
+    def job(name: str) -> Any:
+        def run() -> None:
+            with lock:
+                started.append(name)
+            release.wait(5)
+
+        return run
+
+    flood = [_Recorder() for _ in range(6)]
+    other = _Recorder()
+    try:
+        for i, recorder in enumerate(flood):
+            assert work.after_ack(recorder.ack, recorder.respond, job(f"flood{i}"), user="UFLOOD")  # type: ignore[arg-type]
+        assert work.after_ack(other.ack, other.respond, job("other"), user="UOTHER")  # type: ignore[arg-type]
+        deadline = time.monotonic() + 5
+        while len(started) < 3 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.1)  # a fourth start would show up now if the per-user cap leaked
+        # Two of the flood run (its share), the third worker went to the other user at once.
+        assert sorted(started) == ["flood0", "flood1", "other"]
+        assert [r.acks[0].get("text") for r in flood[:2]] == [None, None]
+        assert all(r.acks == [{"text": QUEUED, "response_type": "ephemeral"}] for r in flood[2:])
+        assert other.acks == [{}]
+    finally:
+        release.set()
+        work.shutdown()
+
+
+def test_a_users_waiting_requests_are_capped_so_others_still_find_room() -> None:
+    work = SlowWork(workers=1, queue=10, per_user=1, per_user_waiting=2)
+    release = threading.Event()
+    try:
+        assert all(work.submit("UFLOOD", lambda: release.wait(5)) for _ in range(3))
+        assert not work.submit("UFLOOD", lambda: None), "the flood's own share is full"
+        assert work.submit("UOTHER", lambda: None), "another user still gets a place"
+    finally:
+        release.set()
+        work.shutdown()
+
+
+def test_one_admins_24_hanging_tests_delay_only_that_admin(
+    bot_server: BotServer, fake_slack: FakeSlack, hanging_site: FeedServer
+) -> None:
+    url = hanging_site.url("/hang")
+    with ThreadPoolExecutor(max_workers=24) as pool:
+        flood = list(
+            pool.map(lambda i: _timed(bot_server, "/ai-feeds", f"test {url}?n={i}", "UADMIN"), range(24))
+        )
+    assert all(status == 200 and took < 3.0 for took, status, _ in flood)
+    assert sum(QUEUED in body.get("text", "") for _took, _status, body in flood) == 22
+    deadline = time.monotonic() + 5
+    while hanging_site.max_inflight < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+    jobs = [
+        ("/ai-feeds", "list", "UADMIN2"),
+        ("/ai-policy", "can I paste customer data into ChatGPT?", "UREADER1"),
+        ("/ai-brief", "now legal", "UREADER2"),
+    ]
+    started = time.monotonic()
+    names = []
+    for command, text, user in jobs:
+        name = f"answer-{user}"
+        names.append(name)
+        response = bot_server.slack.command(
+            command, text, user_id=user, response_url=fake_slack.response_url(name)
+        )
+        assert response.status_code == 200
+        if command == "/ai-policy" and response.content and response.json().get("blocks"):
+            names.remove(name)  # answered in the ack itself
+    while time.monotonic() - started < 5 and not all(fake_slack.response_to(n) for n in names):
+        time.sleep(0.05)
+    assert all(fake_slack.response_to(n) for n in names), [n for n in names if not fake_slack.response_to(n)]
+    assert hanging_site.max_inflight == 2, "the flooding admin holds only its own share of the workers"
 
 
 def test_failures_in_slow_work_reach_the_user_without_a_traceback() -> None:

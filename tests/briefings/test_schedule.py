@@ -57,6 +57,9 @@ def test_default_is_weekdays_nine() -> None:
         ("0 9 1 * 1", "ambiguous"),
         ("0 25 * * *", "not a valid cron expression"),
         ("0 9 * * 8", "out of range"),
+        # Valid cron for dates that never come: accepted once with "next -", never posted.
+        ("0 0 30 2 *", "never happens"),
+        ("0 9 31 4 *", "never happens"),
     ],
 )
 def test_bad_schedules_are_explained_with_examples(text: str, words: str) -> None:
@@ -65,6 +68,10 @@ def test_bad_schedules_are_explained_with_examples(text: str, words: str) -> Non
     message = str(err.value)
     assert words in message
     assert "`daily 09:00`" in message and "`weekly mon 09:00`" in message and "cron" in message
+
+
+def test_a_leap_day_schedule_is_rare_but_real() -> None:
+    assert parse_schedule("0 9 29 2 *").cron == "0 9 29 2 *"
 
 
 def test_timezones() -> None:

@@ -258,6 +258,14 @@ class FakeSlack:
         with self._lock:
             return [c for c in self.calls if c.method == method]
 
+    def response_to(self, name: str) -> Call | None:
+        """The answer sent to ``response_url(name)``, if any has arrived."""
+        with self._lock:
+            return next(
+                (c for c in self.calls if c.method == "response_url" and c.args.get("response_name") == name),
+                None,
+            )
+
     def wait_for(self, method: str, *, count: int = 1, timeout: float = 5.0) -> Call:
         """Wait until ``count`` successful calls to ``method`` were recorded; return the last."""
         deadline = time.monotonic() + timeout
@@ -311,6 +319,7 @@ class FakeSlack:
         args.update({k: v[0] for k, v in parse_qs(query).items()})
         if path.startswith("/response/"):
             method = "response_url"
+            args["response_name"] = path[len("/response/") :]  # which response_url was answered
         elif path.startswith("/api/"):
             method = path[len("/api/") :]
         else:

@@ -1,7 +1,10 @@
 """Buttons on App Home and the live parts of the ``subscribe_channel`` modal.
 
-Each listener acks first, then works in Bolt's worker thread (the HTTP answer has left by then):
-opening a modal uses the click's ``trigger_id`` at once, before anything slow. Admin buttons are
+Each listener acks first and keeps its Bolt thread only for what cannot wait: the admin check
+(cached ``users.info`` without retries) and opening a modal with the click's ``trigger_id``,
+through the quick client (no retries, short timeout), because a ``trigger_id`` expires in three
+seconds and must never wait on a retried call. Everything else (a refresh's fetch, Home
+republished, a modal updated) runs on the fair slow-work pool (``bot.work``). Admin buttons are
 checked again here (a Home published before someone lost admin rights still shows them); a
 refusal is audited, explained in a small modal, and the caller's Home is republished without the
 controls.
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -24,7 +28,7 @@ from bot.surfaces import (
     department_options,
     gate,
     publish_home,
-    user_timezone,
+    valid_timezone,
 )
 from bot.text import escape_mrkdwn
 from bot.views.modals import SubscribeForm, add_feed_modal, notice_modal, subscribe_modal
@@ -46,6 +50,12 @@ def _open(client: WebClient, trigger_id: str | None, view: dict[str, Any], logge
         logger.warning("views.open failed: %s", exc.response.get("error"))
 
 
+def later(context: BoltContext, user_id: str, work: Callable[[], object], logger: logging.Logger) -> None:
+    """Run ``work`` on the slow-work pool after the ack (a full pool is logged: the click is lost,
+    but nobody else's request waits for it)."""
+    context["slow_work"].submit(user_id, work, logger=logger)
+
+
 def _gated(
     client: WebClient,
     body: dict[str, Any],
@@ -59,8 +69,15 @@ def _gated(
     allowed = gate(context, client, body, what, surface="app_home", **rule)
     if allowed.refusal is None:
         return allowed
-    _open(client, body.get("trigger_id"), notice_modal("refused", "Not allowed", allowed.refusal), logger)
-    publish_home(client, context["services"], allowed.user_id, admin_checker=allowed.checker)
+    notice = notice_modal("refused", "Not allowed", allowed.refusal)
+    _open(context["quick_client"], body.get("trigger_id"), notice, logger)
+    services = context["services"]
+    later(
+        context,
+        allowed.user_id,
+        lambda: publish_home(client, services, allowed.user_id, admin_checker=allowed.checker),
+        logger,
+    )
     return None
 
 
@@ -71,7 +88,12 @@ def home_add_feed_callback(
     ack()
     if _gated(client, body, context, "home_add_feed", logger) is None:
         return
-    _open(client, body.get("trigger_id"), add_feed_modal(department_options(context["services"])), logger)
+    _open(
+        context["quick_client"],
+        body.get("trigger_id"),
+        add_feed_modal(department_options(context["services"])),
+        logger,
+    )
 
 
 def home_subscribe_callback(
@@ -82,9 +104,10 @@ def home_subscribe_callback(
     allowed = _gated(client, body, context, "home_subscribe", logger, subscribe=True)
     if allowed is None:
         return
-    form = SubscribeForm(timezone=user_timezone(client, allowed.user_id))
+    # The cached, never-retried lookup: a users.info 429 must not outlive the trigger_id.
+    form = SubscribeForm(timezone=valid_timezone(context["users"].timezone(allowed.user_id)))
     options = department_options(context["services"])
-    _open(client, body.get("trigger_id"), subscribe_modal(options, form, utcnow()), logger)
+    _open(context["quick_client"], body.get("trigger_id"), subscribe_modal(options, form, utcnow()), logger)
 
 
 def feed_button_callback(
@@ -101,7 +124,13 @@ def feed_button_callback(
     allowed = _gated(client, body, context, attempt, logger)
     if allowed is None:
         return
-    run_feed_action(client, context["services"], allowed.checker, body, action, logger)
+    services, quick = context["services"], context["quick_client"]
+    later(
+        context,
+        allowed.user_id,
+        lambda: run_feed_action(client, services, allowed.checker, body, action, logger, quick_client=quick),
+        logger,
+    )
 
 
 def run_feed_action(
@@ -111,6 +140,8 @@ def run_feed_action(
     body: dict[str, Any],
     action: dict[str, Any],
     logger: logging.Logger,
+    *,
+    quick_client: WebClient | None = None,
 ) -> None:
     """The slow part of a feed button (a refresh fetches): runs after the ack."""
     user_id = body["user"]["id"]
@@ -130,7 +161,9 @@ def run_feed_action(
             if isinstance(exc, BriefbotError)
             else "That feed id is not valid."
         )
-        _open(client, body.get("trigger_id"), notice_modal("feed_action_failed", "Feed", message), logger)
+        # The trigger_id may have expired by now; a retried views.open would only wait longer.
+        notice = notice_modal("feed_action_failed", "Feed", message)
+        _open(quick_client or client, body.get("trigger_id"), notice, logger)
     publish_home(client, services, user_id, admin_checker=checker)
 
 
@@ -144,14 +177,18 @@ def subscribe_form_changed_callback(
         return
     services = context["services"]
     form = SubscribeForm.from_state((view.get("state") or {}).get("values") or {})
-    try:
-        client.views_update(
-            view_id=view["id"],
-            hash=view.get("hash"),
-            view=subscribe_modal(department_options(services), form, utcnow()),
-        )
-    except SlackApiError as exc:  # hash_conflict: the user changed something else meanwhile
-        logger.info("subscribe_channel not refreshed: %s", exc.response.get("error"))
+
+    def update() -> None:
+        try:
+            client.views_update(
+                view_id=view["id"],
+                hash=view.get("hash"),
+                view=subscribe_modal(department_options(services), form, utcnow()),
+            )
+        except SlackApiError as exc:  # hash_conflict: the user changed something else meanwhile
+            logger.info("subscribe_channel not refreshed: %s", exc.response.get("error"))
+
+    later(context, (body.get("user") or {}).get("id", ""), update, logger)
 
 
 def register(app: App) -> None:

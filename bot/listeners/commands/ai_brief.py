@@ -95,7 +95,7 @@ def ai_brief_callback(
             user_id = command.get("user_id", "")
             publish_home(client, context["services"], user_id, admin_checker=context.get("admin_checker"))
 
-    context["slow_work"].after_ack(ack, respond, work, logger=logger)
+    context["slow_work"].after_ack(ack, respond, work, user=command.get("user_id", ""), logger=logger)
 
 
 def _may_change(ack: Ack, command: dict[str, Any], context: BoltContext) -> bool:

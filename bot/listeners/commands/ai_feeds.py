@@ -88,7 +88,7 @@ def ai_feeds_callback(
         if sub in CHANGES:  # the admin's App Home shows feed health: keep it current
             publish_home(client, context["services"], actor.id, admin_checker=context.get("admin_checker"))
 
-    context["slow_work"].after_ack(ack, respond, work, text=waiting, logger=logger)
+    context["slow_work"].after_ack(ack, respond, work, user=actor.id, text=waiting, logger=logger)
 
 
 def _run(

@@ -1,4 +1,8 @@
-"""``app_home_opened``: publish the Home tab for whoever opened it (Bolt acks events itself)."""
+"""``app_home_opened``: publish the Home tab for whoever opened it.
+
+Bolt acks events itself, but the listener still holds one of its threads: building Home and a
+``views.publish`` that may be retried through a 429 storm run on the slow-work pool instead.
+"""
 
 from __future__ import annotations
 
@@ -17,8 +21,11 @@ def app_home_opened_callback(
     """Only the Home tab is ours; the Messages tab needs nothing."""
     if event.get("tab", "home") != "home" or not event.get("user"):
         return
-    services = context["services"]
-    publish_home(client, services, event["user"], admin_checker=checker_of(context, services, client))
+    services, user_id = context["services"], event["user"]
+    checker = checker_of(context, services, client)
+    context["slow_work"].submit(
+        user_id, lambda: publish_home(client, services, user_id, admin_checker=checker), logger=logger
+    )
 
 
 def register(app: App) -> None:

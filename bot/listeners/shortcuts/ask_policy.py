@@ -59,18 +59,24 @@ def ask_policy_callback(
     context: BoltContext,
     logger: logging.Logger,
 ) -> None:
-    """Ack, look the message up, answer only the asker, in the channel."""
+    """Ack; then, on the slow-work pool, look the message up and answer only the asker."""
     ack()
-    message = answer(context["services"].knowledge, (shortcut.get("message") or {}).get("text") or "", logger)
-    if shortcut.get("response_url"):
-        respond(**message, response_type="ephemeral", replace_original=False)
-        return
-    try:
-        client.chat_postEphemeral(
-            channel=(shortcut.get("channel") or {}).get("id", ""), user=shortcut["user"]["id"], **message
-        )
-    except SlackApiError as exc:
-        logger.warning("ask_policy answer not delivered: %s", exc.response.get("error"))
+    knowledge = context["services"].knowledge
+    user_id = (shortcut.get("user") or {}).get("id", "")
+
+    def reply() -> None:
+        message = answer(knowledge, (shortcut.get("message") or {}).get("text") or "", logger)
+        if shortcut.get("response_url"):
+            respond(**message, response_type="ephemeral", replace_original=False)
+            return
+        try:
+            client.chat_postEphemeral(
+                channel=(shortcut.get("channel") or {}).get("id", ""), user=user_id, **message
+            )
+        except SlackApiError as exc:
+            logger.warning("ask_policy answer not delivered: %s", exc.response.get("error"))
+
+    context["slow_work"].submit(user_id, reply, logger=logger)
 
 
 def register(app: App) -> None:

@@ -1,8 +1,9 @@
 """``add_feed`` and ``add_feed_preview`` submissions.
 
 The ack only parses: a malformed or refused URL comes back at once as a field error on ``url``;
-otherwise the modal turns into "checking the feed…" and the first fetch runs after the ack
-(:func:`fill_preview`), which then fills the preview in with ``views.update``. Submitting the
+otherwise the modal turns into "checking the feed…" and the first fetch runs after the ack on the
+slow-work pool (:func:`fill_preview`, never on Bolt's listener thread), which then fills the
+preview in with ``views.update``. Submitting the
 preview saves the feed as ``/ai-feeds add`` does (``FeedService.add``, audited) and republishes
 the admin's Home.
 """
@@ -33,6 +34,7 @@ from bot.views.modals import (
     notice_modal,
     values_of,
 )
+from bot.work import BUSY
 from briefings.rank import Candidate
 from briefings.service import BriefingService
 from feeds.errors import InvalidFeedURL
@@ -82,8 +84,14 @@ def add_feed_submission(
         ack(response_action="errors", errors={"departments": "Pick at least one department."})
         return
     draft = FeedDraft(url, departments, (values.get("name") or "").strip() or None)
+    ticket = context["slow_work"].reserve(allowed.user_id)
+    if ticket is None:
+        ack(response_action="errors", errors={"url": BUSY})
+        return
     ack(response_action="update", view=add_feed_checking(draft))
-    fill_preview(client, services, view["id"], draft, logger)
+    context["slow_work"].start(
+        ticket, lambda: fill_preview(client, services, view["id"], draft, logger), logger=logger
+    )
 
 
 def fill_preview(
@@ -154,11 +162,19 @@ def add_feed_preview_submission(
         return
     checker, user_id = allowed.checker, allowed.user_id
     draft = FeedDraft.from_metadata(view.get("private_metadata") or "")
+    ticket = context["slow_work"].reserve(user_id)
+    if ticket is None:
+        ack(response_action="update", view=notice_modal("add_feed_busy", "Add a feed", BUSY))
+        return
     ack(
         response_action="update",
         view=notice_modal("add_feed_saving", "Add a feed", ":hourglass_flowing_sand: Saving the feed…"),
     )
-    save_feed(client, services, checker, view["id"], draft, user_id, logger)
+    context["slow_work"].start(
+        ticket,
+        lambda: save_feed(client, services, checker, view["id"], draft, user_id, logger),
+        logger=logger,
+    )
 
 
 def save_feed(

@@ -2,8 +2,9 @@
 
 Every input is checked in the ack (pure parsing: channel id, department, time zone, schedule or
 cron, top N, quiet mode) and errors go back on their own fields. A valid form turns into
-"subscribing…"; the subscription is stored after the ack (``BriefingService.subscribe``, audited),
-then the modal shows the outcome and the subscriber's Home is republished.
+"subscribing…"; the subscription is stored after the ack, on the slow-work pool
+(``BriefingService.subscribe``, audited), then the modal shows the outcome and the subscriber's
+Home is republished.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from slack_sdk.errors import SlackApiError
 
 from bot.authz import AdminChecker
 from bot.context import BotServices
-from bot.surfaces import gate, membership_warning, publish_home
+from bot.surfaces import admin_answer, gate, member_channels, membership_warning, publish_home, refuse
 from bot.text import escape_mrkdwn
 from bot.views.modals import SubscribeForm, notice_modal, subscribe_done, subscribe_saving
+from bot.work import BUSY
 from briefings.schedule import parse_schedule, parse_timezone
 from briefings.subscriptions import check_channel_id, check_quiet_mode, check_top_n
 from foundation.errors import BriefbotError
@@ -28,6 +30,11 @@ from storage.audit import Actor
 from storage.types import utcnow
 
 ERROR_MAX = 300
+NOT_MEMBER = (
+    "Only briefing admins can change the briefing of a channel they are not in. Join <#{channel}> "
+    "first, or ask an admin."
+)
+NOT_CHECKED = ":hourglass: I couldn't check your channels with Slack just now; please try again in a minute."
 
 
 def form_errors(services: BotServices, form: SubscribeForm) -> dict[str, str]:
@@ -74,8 +81,16 @@ def subscribe_channel_submission(
         return
     now = utcnow()
     name = services.briefings.resolve_department(form.department).name
+    ticket = context["slow_work"].reserve(user_id)
+    if ticket is None:
+        ack(response_action="errors", errors={"channel": BUSY})
+        return
     ack(response_action="update", view=subscribe_saving(form, name, now))
-    save_subscription(client, services, checker, view["id"], form, user_id, now, logger)
+    context["slow_work"].start(
+        ticket,
+        lambda: save_subscription(client, services, checker, view["id"], form, user_id, now, logger),
+        logger=logger,
+    )
 
 
 def save_subscription(
@@ -89,6 +104,14 @@ def save_subscription(
     logger: logging.Logger,
 ) -> None:
     """Store the subscription, show the outcome, republish the subscriber's Home."""
+    refusal = channel_refusal(client, services, checker, user_id, form.channel or "")
+    if refusal is not None:
+        page = notice_modal("refused", "Not allowed", refusal)
+        try:
+            client.views_update(view_id=view_id, view=page)
+        except SlackApiError as exc:
+            logger.info("views.update of %s failed: %s", view_id, exc.response.get("error"))
+        return
     try:
         sub, created = services.briefings.subscribe(
             form.channel or "",
@@ -111,6 +134,29 @@ def save_subscription(
     except SlackApiError as exc:
         logger.info("views.update of %s failed: %s", view_id, exc.response.get("error"))
     publish_home(client, services, user_id, admin_checker=checker)
+
+
+def channel_refusal(
+    client: WebClient, services: BotServices, checker: AdminChecker, user_id: str, channel_id: str
+) -> str | None:
+    """Why ``user_id`` may not change ``channel_id``'s briefing (audited), or None.
+
+    Admins may subscribe any channel; anyone else only a channel they are in, as
+    ``/ai-brief subscribe`` (run in the channel itself) implies. Slack is asked here, after the
+    ack, so the lookup may wait on a rate limit without holding anyone's ack.
+    """
+    answer = admin_answer(checker, user_id)
+    if answer:
+        return None
+    channels = member_channels(client, user_id)
+    if channels is not None and channel_id in channels:
+        return None
+    what = f"subscribe_channel {channel_id}"
+    if channels is None:
+        refuse(services, user_id, what, surface="modal", reason="channel membership could not be checked")
+        return NOT_CHECKED
+    refuse(services, user_id, what, surface="modal", reason="not a member of the channel")
+    return NOT_MEMBER.format(channel=channel_id)
 
 
 def register(app: App) -> None:
