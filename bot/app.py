@@ -8,14 +8,16 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt import Ack, App, BoltContext, BoltResponse
+from slack_bolt import Ack, App, BoltContext, BoltResponse, Respond
 from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookResponse
 
 from bot.authz import AdminChecker
 from bot.client import make_web_client
 from bot.listeners import register_listeners
+from bot.outbound import clean_outbound
 from bot.users import UserDirectory
 from bot.work import SlowWork
 from foundation.errors import ConfigurationError
@@ -57,7 +59,8 @@ def request_label(body: dict[str, Any]) -> str:
 
 
 class TimedAck(Ack):
-    """Bolt's ``ack`` that records the time from receiving the request to its first ack."""
+    """Bolt's ``ack`` that records the time from receiving the request to its first ack and
+    cleans what it answers (``bot.outbound``)."""
 
     def __init__(self, label: str) -> None:
         super().__init__()
@@ -66,10 +69,17 @@ class TimedAck(Ack):
 
     def __call__(self, *args: Any, **kwargs: Any) -> BoltResponse:
         first = self.response is None
-        response = super().__call__(*args, **kwargs)
+        response = super().__call__(*clean_outbound(list(args)), **clean_outbound(kwargs))
         if first:
             COMMAND_SECONDS.labels(self.label).observe(time.monotonic() - self.started)
         return response
+
+
+class CleanRespond(Respond):
+    """Bolt's ``respond`` (the response URL), cleaning what it sends (``bot.outbound``)."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> WebhookResponse:
+        return super().__call__(*clean_outbound(list(args)), **clean_outbound(kwargs))
 
 
 def check_slack_settings(settings: Settings) -> None:
@@ -134,6 +144,11 @@ def build_app(
         # Global middleware runs before the listener is even chosen (next() returns at once), so
         # the time is taken where the ack happens: the listener's ``ack`` is this timed one.
         context["ack"] = TimedAck(request_label(body))
+        respond = context.respond  # Bolt makes it on first use: make it the cleaning kind now
+        if isinstance(respond, Respond) and not isinstance(respond, CleanRespond):
+            context["respond"] = CleanRespond(
+                response_url=respond.response_url, proxy=respond.proxy, ssl=respond.ssl
+            )
         return next()
 
     @app.middleware

@@ -26,6 +26,8 @@ CANNOT_CHECK = (
     ":hourglass: I couldn't check your admin rights just now (Slack is busy); please try again in a minute."
 )
 
+# The audit reason when Slack could not say whether the user is an admin.
+CHECK_FAILED = "admin rights could not be checked"
 # (user_id, what was attempted, why refused): records the refusal, e.g. in the audit log.
 RefusalHook = Callable[[str, str, str], None]
 
@@ -86,6 +88,7 @@ def require_admin(checker: AdminChecker) -> Callable[..., Any]:
             if checker.is_admin(user_id):
                 return next()
         except AdminCheckUnavailable:
+            checker.refused(user_id, attempt_of(body), CHECK_FAILED)
             ack(text=CANNOT_CHECK, response_type="ephemeral")
             return ack.response
         checker.refused(user_id, attempt_of(body), "not an admin")

@@ -19,6 +19,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.web import SlackResponse
 
+from bot.outbound import clean_outbound
 from foundation.metrics import SLACK_API_CALLS
 from foundation.settings import Settings
 
@@ -26,9 +27,13 @@ QUICK_TIMEOUT = 2
 
 
 class CountingWebClient(WebClient):
-    """slack_sdk's client, counting each API call by method and outcome."""
+    """slack_sdk's client, counting each API call by method and outcome, cleaning what it sends
+    (``bot.outbound``)."""
 
     def api_call(self, api_method: str, *args: Any, **kwargs: Any) -> SlackResponse:
+        for part in ("json", "params", "data"):
+            if isinstance(kwargs.get(part), dict):
+                kwargs[part] = clean_outbound(kwargs[part])
         try:
             response = super().api_call(api_method, *args, **kwargs)
         except SlackApiError as exc:

@@ -21,6 +21,7 @@ from urllib.parse import parse_qs
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from bot.payloads import payload_problem
 from foundation.metrics import CONTENT_TYPE, exposition
 
 if TYPE_CHECKING:
@@ -86,7 +87,8 @@ def read_body(environ: dict[str, Any]) -> bytes:
 
 
 def check_slack_request(environ: dict[str, Any], body: bytes) -> None:
-    """Refuse what Bolt's adapter would crash on: bad timestamp, non-UTF-8, non-object JSON."""
+    """Refuse what Bolt's adapter or a listener would crash on: bad timestamp, non-UTF-8,
+    non-object JSON, a payload whose fields have the wrong types (``bot.payloads``)."""
     timestamp = str(environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP") or "")
     if not timestamp.isdigit() or len(timestamp) > 12:
         raise BadRequest(401, f"bad X-Slack-Request-Timestamp {timestamp[:20]!r}")
@@ -98,18 +100,24 @@ def check_slack_request(environ: dict[str, Any], body: bytes) -> None:
         raise BadRequest(400, "body is not UTF-8") from None
     content_type = str(environ.get("CONTENT_TYPE") or "").split(";")[0].strip().lower()
     if content_type == "application/json":
-        _json_object(text, "body")
+        payload = _json_object(text, "body")
     elif "payload" in (form := parse_qs(text)):
-        _json_object(form["payload"][0], "payload")
+        payload = _json_object(form["payload"][0], "payload")
+    else:
+        return
+    problem = payload_problem(payload)
+    if problem:
+        raise BadRequest(400, problem)
 
 
-def _json_object(text: str, what: str) -> None:
+def _json_object(text: str, what: str) -> dict[str, Any]:
     try:
         value = json.loads(text)
     except (ValueError, RecursionError):  # nesting deeper than the parser recurses is not JSON we take
         raise BadRequest(400, f"{what} is not JSON") from None
     if not isinstance(value, dict):
         raise BadRequest(400, f"{what} is JSON but not an object")
+    return value
 
 
 class WsgiApp:

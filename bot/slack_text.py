@@ -18,6 +18,8 @@ from urllib.parse import quote, urlsplit
 
 from slack_sdk.models.blocks import MarkdownTextObject
 
+from foundation.ids import parse_id
+
 SECTION_LIMIT = 3000
 HEADER_LIMIT = 150
 CONTEXT_LIMIT = 2000
@@ -26,6 +28,7 @@ MAX_BLOCKS = 50
 # Slack rejects messages near 13k characters of block text: stay well below.
 TEXT_BUDGET = 9000
 URL_LIMIT = 1000
+MAX_PAGE = 10_000
 # A message's own ``text`` (Slack truncates past 40k and refuses long ones with msg_too_long).
 MESSAGE_TEXT_LIMIT = 3900
 
@@ -153,6 +156,5 @@ def page_hint(page: Page, command: str) -> str | None:
 
 def parse_page(args: Sequence[str]) -> int:
     """The page number a listing command was given (``list 2``); 1 when none or not a number."""
-    if args and args[0].isdigit():
-        return max(int(args[0]), 1)
-    return 1
+    number = parse_id(args[0]) if args else None
+    return min(number, MAX_PAGE) if number else 1

@@ -13,8 +13,11 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk.errors import SlackApiError
 from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.builtin.connection import Connection
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
 
 from bot.http import METRICS_PATH, StartResponse, WsgiApp
+from bot.payloads import payload_problem
 from foundation.errors import ConfigurationError
 
 log = logging.getLogger(__name__)
@@ -125,3 +128,14 @@ class BriefbotSocketModeHandler(SocketModeHandler):
             ping_interval=10,
         )
         self.client.socket_mode_request_listeners.append(self.handle)  # type: ignore[arg-type]
+
+    def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
+        """Bolt's handling, after the same payload check as HTTP mode: a malformed payload is acked
+        empty with one log line instead of failing inside Bolt or a listener."""
+        payload = req.payload if isinstance(req.payload, dict) else {}
+        problem = payload_problem(payload) if req.type in ("interactive", "events_api") else None
+        if problem:
+            log.warning("refused a Socket Mode %s envelope: %s", req.type, problem)
+            client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
+            return
+        super().handle(client, req)

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.authz import CANNOT_CHECK, AdminChecker, AdminCheckUnavailable
+from bot.authz import CANNOT_CHECK, CHECK_FAILED, AdminChecker, AdminCheckUnavailable
 from bot.context import BotServices
 from bot.users import UserDirectory
 from bot.views.home import TUNING_ROWS, AdminHome, ReaderHome, admin_view, minimal_view, reader_view
@@ -102,7 +102,7 @@ def refuse(
 ) -> None:
     """Audit a refused attempt: who, what, where, why (``reason``, else from ``answer``)."""
     if reason is None:
-        reason = "admin rights could not be checked" if answer is None else "not an admin"
+        reason = CHECK_FAILED if answer is None else "not an admin"
     with services.db.session() as session:
         record(session, Actor.slack(user_id), "refused", what, surface=surface, reason=reason)
 

@@ -19,6 +19,7 @@ from briefings.feedback import (
 from briefings.feedback_store import FeedbackStore
 from briefings.profiles import Profiles
 from briefings.subscriptions import check_channel_id
+from foundation.ids import parse_id
 from storage.audit import Actor
 
 FILTER_ACTIONS = {
@@ -28,6 +29,7 @@ FILTER_ACTIONS = {
     "unboost": ("boost", False),
 }
 STALE = "Sorry, I can't tell which story that button was for: it may be from an older version of me."
+NOT_POSTED = "Sorry, that story was not posted in this channel, so I can't learn from a vote on it here."
 
 
 def story_value(department: str, story_id: int) -> str:
@@ -76,14 +78,18 @@ class ChannelFeedback:
         channel_id = check_channel_id(channel_id)
         department, _, story = (value or "").partition(":")
         key = self.profiles.normalise(department)
-        if key is None or not story.isdigit():
+        story_id = parse_id(story)
+        if key is None or story_id is None:
             raise BriefingError(STALE)
-        found = self.store.story_headline(int(story))
+        # A forged or copied button must not tune a channel with a story it was never shown.
+        if not self.store.was_posted(channel_id, story_id):
+            raise BriefingError(NOT_POSTED)
+        found = self.store.story_headline(story_id)
         if found is None:
             raise BriefingError("Sorry, that story is no longer stored, so I can't learn from it.")
         title, source = found
         vote = Vote(
-            story_id=int(story),
+            story_id=story_id,
             user_id=user_id,
             useful=useful,
             terms=headline_terms(title),

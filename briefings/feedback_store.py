@@ -14,7 +14,7 @@ from briefings.feedback import ChannelFilters, Vote
 from feeds.queries import story_headline
 from storage import Database
 from storage.audit import Actor, record
-from storage.models import ChannelFilter, StoryVote
+from storage.models import ChannelFilter, DeliveredStory, StoryVote
 
 
 class FeedbackStore(Protocol):
@@ -22,6 +22,8 @@ class FeedbackStore(Protocol):
     story, user): voting again replaces it. Filter changes are audited."""
 
     def story_headline(self, story_id: int) -> tuple[str, str] | None: ...
+
+    def was_posted(self, channel_id: str, story_id: int) -> bool: ...
 
     def record_vote(self, channel_id: str, department: str, vote: Vote) -> None: ...
 
@@ -48,6 +50,16 @@ class SqlFeedback:
         """(headline, first source's name) of a stored story; None once it is pruned."""
         with self.db.read() as session:
             return story_headline(session, story_id)
+
+    def was_posted(self, channel_id: str, story_id: int) -> bool:
+        """Whether a briefing posted ``story_id`` in ``channel_id`` (votes count only there)."""
+        with self.db.read() as session:
+            found = session.scalar(
+                select(DeliveredStory.id).where(
+                    DeliveredStory.channel_id == channel_id, DeliveredStory.story_id == story_id
+                )
+            )
+        return found is not None
 
     def record_vote(self, channel_id: str, department: str, vote: Vote) -> None:
         values = {

@@ -17,6 +17,7 @@ from feeds.safety import check_host, check_literal_host
 from feeds.store.protocols import FeedKey, FeedPatch, FeedStore, NewFeed
 from feeds.text import clean_text
 from feeds.urls import host_of, normalise_feed_url
+from foundation.ids import parse_id
 from storage.audit import Actor
 
 log = logging.getLogger(__name__)
@@ -115,7 +116,9 @@ def _key(ref: int | str) -> tuple[FeedKey | None, str]:
     text = str(ref).strip()
     digits = text.lstrip("#")
     if digits.isdigit():
-        return int(digits), "#" + digits
+        feed_id = parse_id(digits)
+        # A well-formed number that cannot be an id (0, 25 digits, "²") names no feed.
+        return feed_id, "#" + digits[:30]
     shown = text[:100] or "(empty)"
     if not text:
         return None, shown

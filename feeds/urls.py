@@ -48,6 +48,7 @@ _TRACKING_PARAMS = frozenset(
 )
 _SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _SPACE_RE = re.compile(r"\s")
+_INVISIBLE_RE = re.compile("[\u200b-\u200f\u061c\u202a-\u202e\u2060-\u2069\ufeff\u180e]")
 # One DNS label (RFC 1123): letters, digits and inner hyphens, at most 63 characters.
 _LABEL_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
@@ -82,6 +83,9 @@ def normalise_feed_url(raw: str) -> str:
         raise InvalidFeedURL("feed URLs with a user name or password are not supported")
     if _SPACE_RE.search(url):
         raise InvalidFeedURL(f"the URL contains spaces: {_shorten(raw)}")
+    if _INVISIBLE_RE.search(url):
+        # A right-to-left override or a zero-width space makes the URL read as another one.
+        raise InvalidFeedURL("the URL contains invisible or text-direction control characters")
     host = _normalise_host(parts.hostname or "")
     if not host:
         raise InvalidFeedURL(f"the URL has no host name: {_shorten(raw)}")

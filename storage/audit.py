@@ -38,11 +38,28 @@ class Actor:
         return cls(id="system", source="system")
 
 
+# The audit_log columns' sizes (storage/models/audit.py); detail strings get a cap of their own.
+ACTOR_MAX, SOURCE_MAX, ACTION_MAX, TARGET_MAX = 255, 32, 64, 2048
+DETAIL_TEXT_MAX = 2000
+
+
 def record(session: Session, actor: Actor, action: str, target: str = "", **detail: Any) -> AuditEntry:
     """Add an audit entry inside the caller's transaction (so it lands only if the change does)."""
-    entry = AuditEntry(actor=actor.id, source=actor.source, action=action, target=target, detail=detail)
+    entry = AuditEntry(
+        actor=_cut(actor.id, ACTOR_MAX),
+        source=_cut(actor.source, SOURCE_MAX),
+        action=_cut(action, ACTION_MAX),
+        target=_cut(target, TARGET_MAX),
+        detail={key: _cut(v, DETAIL_TEXT_MAX) if isinstance(v, str) else v for key, v in detail.items()},
+    )
     session.add(entry)
     return entry
+
+
+def _cut(text: str, limit: int) -> str:
+    """``text`` within its column: a 100 kB button value must not fail the refusal it records
+    (PostgreSQL refuses over-long strings) nor fill the log."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass(frozen=True)

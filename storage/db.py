@@ -212,11 +212,30 @@ class Database:
         if revision == "head" and self.revision() == SCHEMA_HEAD:
             return
         from alembic import command
+        from alembic.util.exc import CommandError
 
         try:
             command.upgrade(self.alembic_config(), revision)
         except SQLAlchemyError as exc:
             raise StorageError(f"database migration failed on {self.safe_url}: {exc}") from exc
+        except CommandError as exc:
+            current = self.revision()
+            if current is not None and current != SCHEMA_HEAD and not self._known_revision(current):
+                raise StorageError(
+                    f"the database {self.safe_url} is at schema revision {current[:40]!r}, which this "
+                    f"version of briefbot does not know (this version's newest is {SCHEMA_HEAD}); it was "
+                    "probably upgraded by a newer briefbot: run that version, or restore a backup"
+                ) from exc
+            raise StorageError(f"database migration failed on {self.safe_url}: {exc}") from exc
+
+    def _known_revision(self, revision: str) -> bool:
+        from alembic.script import ScriptDirectory
+        from alembic.util.exc import CommandError
+
+        try:
+            return ScriptDirectory.from_config(self.alembic_config()).get_revision(revision) is not None
+        except CommandError:
+            return False
 
     def revision(self) -> str | None:
         """The schema revision the database is at; None when it was never migrated."""

@@ -94,8 +94,7 @@ def settings(db_url: str, fake_slack: FakeSlack, tmp_path: Path) -> Settings:
         slack_signing_secret=SIGNING_SECRET,
         slack_api_url=fake_slack.url,
         briefbot_allow_private_feeds=True,
-        # Several admins: fairness tests need more than one person's share of the slow-work pool.
-        briefbot_admins="UADMIN,UADMIN2,UADMIN3,UADMIN4",
+        briefbot_admins="UADMIN",
     )
 
 

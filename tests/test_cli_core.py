@@ -35,3 +35,35 @@ def test_invalid_setting_names_the_variable(tmp_path: Path) -> None:
     )
     assert code == 1
     assert "BRIEFBOT_REFRESH_MINUTES" in err
+
+
+def _one_clear_line(code: int, out: str, err: str, *words: str) -> None:
+    assert code != 0
+    assert "Traceback" not in out + err
+    lines = [line for line in err.strip().splitlines() if line.strip()]
+    assert any(all(w in line for w in words) for line in lines), err
+
+
+def test_ids_that_are_not_ids_are_one_clear_line(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
+    for args in (["feeds", "pause", "²"], ["feeds", "remove", "9" * 25], ["feeds", "resume", "#0"]):
+        code, out, err = run(args, env)
+        _one_clear_line(code, out, err, "no feed")
+        assert len(err.strip().splitlines()) == 1
+    for args in (["subscriptions", "unsubscribe", "9" * 25], ["subscriptions", "pause", "²"]):
+        code, out, err = run(args, env)
+        _one_clear_line(code, out, err, "is not an id")
+
+
+def test_an_unknown_schema_revision_is_one_clear_line(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "x.db"
+    env = {"DATABASE_URL": f"sqlite:///{path}"}
+    assert run(["db", "upgrade"], env)[0] == 0
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0099_from_the_future'")
+    for args in (["db", "upgrade"], ["feeds", "list"]):
+        code, out, err = run(args, env)
+        _one_clear_line(code, out, err, "'0099_from_the_future'", "does not know")
+        assert len(err.strip().splitlines()) == 1

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from briefbot.cli.common import echo_json, with_services
+from briefbot.cli.common import ID, echo_json, with_services
 from briefings.feedback_service import FILTER_ACTIONS, describe
 from briefings.subscriptions import MAX_TOP_N, QUIET_MODES, SubscriptionView
 from foundation.errors import BriefbotError
@@ -173,7 +173,7 @@ def subscriptions_list(services: Services, channel: str | None, as_json: bool) -
 
 
 @subscriptions.command("unsubscribe")
-@click.argument("subscription_id", type=int)
+@click.argument("subscription_id", type=ID)
 @with_services
 def subscriptions_unsubscribe(services: Services, subscription_id: int) -> None:
     """Remove subscription SUBSCRIPTION_ID (see `subscriptions list`)."""
@@ -182,7 +182,7 @@ def subscriptions_unsubscribe(services: Services, subscription_id: int) -> None:
 
 
 @subscriptions.command("pause")
-@click.argument("subscription_id", type=int)
+@click.argument("subscription_id", type=ID)
 @with_services
 def subscriptions_pause(services: Services, subscription_id: int) -> None:
     """Stop posting SUBSCRIPTION_ID until resumed."""
@@ -191,7 +191,7 @@ def subscriptions_pause(services: Services, subscription_id: int) -> None:
 
 
 @subscriptions.command("resume")
-@click.argument("subscription_id", type=int)
+@click.argument("subscription_id", type=ID)
 @with_services
 def subscriptions_resume(services: Services, subscription_id: int) -> None:
     """Resume SUBSCRIPTION_ID (e.g. after the bot was invited back to the channel)."""

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from foundation.errors import BriefbotError
+from foundation.ids import parse_id
 
 if TYPE_CHECKING:
     from briefbot.services import Services
@@ -53,6 +54,21 @@ def _known_failure(exc: Exception) -> str | None:
     if sa_exc is not None and isinstance(exc, sa_exc.SQLAlchemyError):
         return f"database error: {type(exc).__name__}: {exc.args[0]}"
     return None
+
+
+class IdType(click.ParamType):
+    """A database id: ASCII digits within a 64-bit integer (``²`` or 25 digits are refused)."""
+
+    name = "id"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        number = parse_id(value)
+        if number is None:
+            self.fail(f"{str(value)[:40]!r} is not an id (a whole number such as 3).", param, ctx)
+        return number
+
+
+ID = IdType()
 
 
 def settings_from(ctx: click.Context) -> Settings:

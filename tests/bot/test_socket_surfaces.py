@@ -13,6 +13,7 @@ import pytest
 
 from briefings.feedback_store import SqlFeedback
 from storage import Database
+from storage.models import DeliveredStory
 from tests.briefings.factory import NewsFactory
 from tests.e2e.test_run_process import BRIEFBOT
 from tests.e2e.test_socket_mode import _socket_env
@@ -86,6 +87,8 @@ def test_a_story_vote_is_stored_and_thanked_over_socket_mode(
     db = Database(sqlite_url)
     news = NewsFactory(db)
     _, story_id = news.item(news.feed("Reg Watch", "legal"), "Court weighs copyright lawsuit over lyrics")
+    with db.session() as session:  # a briefing posted it in the channel
+        session.add(DeliveredStory(channel_id="CSOCK", story_id=story_id))
     payload = message_block_actions(
         "story_not_useful", channel_id="CSOCK", message_ts="1.1", value=f"legal:{story_id}", user_id="U7"
     )
@@ -97,3 +100,18 @@ def test_a_story_vote_is_stored_and_thanked_over_socket_mode(
     votes = SqlFeedback(db).votes("CSOCK", "legal")
     assert [(v.user_id, v.useful, v.source) for v in votes] == [("U7", False, "Reg Watch")]
     db.dispose()
+
+
+def test_a_malformed_envelope_is_acked_and_logged_once_without_a_traceback(
+    socket_bot: subprocess.Popen, socket_mode: FakeSocketMode, fake_slack: FakeSlack
+) -> None:
+    malformed = {**block_actions("feed_pause", user_id="UADMIN", value="1"), "actions": "not a list"}
+    ack = socket_mode.wait_ack(socket_mode.send_envelope("interactive", malformed))
+    assert ack.latency < 3.0
+    home = socket_mode.wait_ack(socket_mode.send_envelope("events_api", app_home_opened("UADMIN")))
+    assert home.latency < 3.0  # the connection is still serving
+    fake_slack.wait_for("views.publish", timeout=10)
+    socket_bot.kill()
+    output = socket_bot.communicate(timeout=10)[0]
+    assert "refused a Socket Mode interactive envelope: block_actions payload: actions" in output
+    assert "Traceback" not in output

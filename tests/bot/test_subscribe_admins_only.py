@@ -30,3 +30,17 @@ def test_readers_cannot_open_or_submit_subscribe_channel(
 
     click(bot_server, "home_subscribe", user_id="UADMIN")
     assert fake_slack.wait_for("views.open", count=2).args["view"]["callback_id"] == "subscribe_channel"
+
+
+def test_when_admin_rights_cannot_be_checked_commands_are_refused_and_audited(
+    bot_server: BotServer, fake_slack: FakeSlack
+) -> None:
+    fake_slack.rate_limit("users.info", times=10, retry_after=30)
+    for command, text in (("/ai-feeds", "remove 3"), ("/ai-brief", "subscribe legal")):
+        response = bot_server.slack.command(command, text, user_id="UMAYBE")
+        assert response.status_code == 200 and "couldn't check your admin rights" in response.json()["text"]
+    refused = [e for e in recent_audit(bot_server.services.db, 5) if e.action == "refused"]
+    assert sorted((e.actor, e.target, e.detail["reason"]) for e in refused) == [
+        ("UMAYBE", "/ai-brief subscribe legal", "admin rights could not be checked"),
+        ("UMAYBE", "/ai-feeds remove 3", "admin rights could not be checked"),
+    ]

@@ -19,6 +19,7 @@ import pytest
 from bot.authz import CANNOT_CHECK
 from bot.work import BUSY, QUEUED, SlowWork
 from foundation.errors import BriefbotError
+from foundation.settings import Settings
 from tests.conftest import BotServer
 from tests.feeds.conftest import FeedServer, Reply
 from tests.mock_web_api_server import FakeSlack
@@ -34,6 +35,11 @@ OTHER_COMMANDS = [
 
 # Four admins: each may hold two of the eight slow-work workers, so together they fill them all.
 ADMINS = ("UADMIN", "UADMIN2", "UADMIN3", "UADMIN4")
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"briefbot_admins": ",".join(ADMINS)})
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import pytest
 from bot.client import make_web_client
 from briefings.delivery import ChannelPacer
 from storage.audit import Actor
+from storage.models import DeliveredStory
 from tests.briefings.factory import NewsFactory
 from tests.conftest import BotServer
 from tests.mock_web_api_server import FakeSlack
@@ -143,6 +144,8 @@ def test_the_thanks_falls_back_to_the_response_url_when_the_bot_cannot_post_ther
 ) -> None:
     news = NewsFactory(svc.db)
     _, story_id = news.item(news.feed("Reg Watch", "legal"), LAWSUITS_1[0])
+    with svc.db.session() as session:  # a briefing posted it there before the bot was removed
+        session.add(DeliveredStory(channel_id="CGONE", story_id=story_id))
     fake_slack.fail("chat.postEphemeral", "not_in_channel")
     payload = message_block_actions(
         "story_useful",
@@ -156,3 +159,13 @@ def test_the_thanks_falls_back_to_the_response_url_when_the_bot_cannot_post_ther
     answer = fake_slack.wait_for("response_url", timeout=10).args
     assert answer["response_type"] == "ephemeral" and "more stories like it" in answer["text"]
     assert [v.user_id for v in svc.briefings.feedback.store.votes("CGONE", "legal")] == ["U3"]
+
+
+def test_a_vote_on_a_story_never_posted_in_that_channel_is_not_stored(
+    svc: Any, bot_server: BotServer, fake_slack: FakeSlack
+) -> None:
+    news = NewsFactory(svc.db)
+    _, story_id = news.item(news.feed("Reg Watch", "legal"), LAWSUITS_1[0])
+    thanks = _click(bot_server, fake_slack, "story_useful", "CELSEWHERE", f"legal:{story_id}", "U1")
+    assert "was not posted in this channel" in thanks.args["text"]
+    assert svc.briefings.feedback.store.votes("CELSEWHERE", "legal") == []

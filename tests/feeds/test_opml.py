@@ -47,6 +47,11 @@ def test_parse_reads_categories_and_folders() -> None:
         (b"<rss version='2.0'/>", "root element is <rss>"),
         (b"<opml version='2.0'><head/></opml>", "no <body>"),
         (b'<?xml version="1.0"?><!DOCTYPE opml [<!ENTITY a "b">]><opml><body/></opml>', "DOCTYPE"),
+        (
+            b'<?xml version="1.0"?><!--' + b"x" * 70_000 + b'--><!DOCTYPE opml [<!ENTITY a "b">]>'
+            b"<opml><body/></opml>",
+            "DOCTYPE",
+        ),
     ],
 )
 def test_unreadable_opml_is_refused_with_a_reason(doc: bytes, reason: str) -> None:

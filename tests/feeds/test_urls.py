@@ -36,6 +36,8 @@ def test_feed_urls_are_normalised(raw: str, expected: str) -> None:
         ("https://", "no host"),
         ("https://example.com:99999/feed", "not a valid URL"),
         ("https://exa mple.com/feed", "spaces"),
+        ("https://example.com/fe\u202eed.xml", "text-direction control"),
+        ("https://exa\u200bmple.com/feed", "invisible"),
     ],
 )
 def test_bad_feed_urls_are_refused_with_a_reason(raw: str, reason: str) -> None:

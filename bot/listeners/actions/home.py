@@ -33,6 +33,7 @@ from bot.surfaces import (
 from bot.text import escape_mrkdwn
 from bot.views.modals import SubscribeForm, add_feed_modal, notice_modal, subscribe_modal
 from foundation.errors import BriefbotError
+from foundation.ids import parse_id
 from storage.audit import Actor
 from storage.types import utcnow
 
@@ -147,7 +148,9 @@ def run_feed_action(
     user_id = body["user"]["id"]
     what = action["action_id"]
     try:
-        feed_id = int(str(action.get("value", "")).strip())
+        feed_id = parse_id(action.get("value"))
+        if feed_id is None:
+            raise ValueError("not a feed id")
         if what == "feed_pause":
             services.feeds.pause(feed_id, actor=Actor.slack(user_id))
         elif what == "feed_resume":

@@ -19,7 +19,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.authz import CANNOT_CHECK, AdminCheckUnavailable, attempt_of
+from bot.authz import CANNOT_CHECK, CHECK_FAILED, AdminCheckUnavailable, attempt_of
 from bot.reply import send_reply
 from bot.slack_text import MESSAGE_TEXT_LIMIT, clip
 from bot.surfaces import publish_home
@@ -108,6 +108,7 @@ def _may_change(ack: Ack, command: dict[str, Any], context: BoltContext) -> bool
         if checker.is_admin(user_id):
             return True
     except AdminCheckUnavailable:
+        checker.refused(user_id, attempt_of(command), CHECK_FAILED)
         ack(text=CANNOT_CHECK, response_type="ephemeral")
         return False
     checker.refused(user_id, attempt_of(command), "not an admin")
