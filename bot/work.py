@@ -184,8 +184,9 @@ class SlowWork:
         self.start(ticket, work, on_error=lambda message: _tell(respond, message, logger), logger=logger)
         return True
 
-    def shutdown(self) -> None:
-        """Stop taking work and drop what waits; running jobs finish on their own (deadlines)."""
+    def shutdown(self, *, wait_seconds: float = 0.0) -> None:
+        """Stop taking work and drop what waits; running jobs finish on their own (their fetches
+        have deadlines), waited for up to ``wait_seconds``."""
         with self._cond:
             self._stopped = True
             for tickets in self._waiting.values():
@@ -193,6 +194,8 @@ class SlowWork:
                     self._forget(ticket.user)
             self._waiting.clear()
             self._cond.notify_all()
+            if wait_seconds > 0:
+                self._cond.wait_for(lambda: not self._running, timeout=wait_seconds)
 
     def _forget(self, user: str) -> None:
         self._total -= 1

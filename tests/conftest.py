@@ -122,13 +122,13 @@ def _run_until_closed(server: Any) -> None:
         server.run()
 
 
-def serve_app(services: Any) -> tuple[Any, Any, threading.Thread]:
+def serve_app(services: Any, slow_work: Any = None) -> tuple[Any, Any, threading.Thread]:
     """Serve the real Bolt app with the runtime's HTTP server on an ephemeral loopback port."""
     from bot.app import build_app
     from bot.http import WsgiApp
     from briefbot.http_server import make_http_server
 
-    app = build_app(services)
+    app = build_app(services, slow_work=slow_work)
     server: Any = make_http_server(
         WsgiApp(app, services), host="127.0.0.1", port=0, threads=8, asyncore_loop_timeout=0.1
     )
@@ -139,10 +139,16 @@ def serve_app(services: Any) -> tuple[Any, Any, threading.Thread]:
 
 @pytest.fixture
 def bot_server(services: Any, fake_slack: FakeSlack) -> Iterator[BotServer]:
-    app, server, thread = serve_app(services)
+    from bot.work import SlowWork
+
+    # The pool is the test's to stop: work a test leaves queued (hanging fetches) must not run
+    # on, and log, during the tests after it.
+    slow = SlowWork()
+    app, server, thread = serve_app(services, slow)
     url = f"http://127.0.0.1:{server.effective_port}"
     client = SignedSlackClient(url, SIGNING_SECRET, response_url_factory=fake_slack.response_url)
     yield BotServer(url=url, slack=client, app=app, services=services)
     client.close()
+    slow.shutdown(wait_seconds=10)
     server.close()
     thread.join(timeout=5)

@@ -119,6 +119,9 @@ class FeedServer:
             time.sleep(reply.delay)
         if reply.hang:
             self.stop.wait(30)
+            # Hang up, so the client's fetch ends now rather than at its own deadline (work a test
+            # left running would otherwise go on, and log, during the tests after it).
+            handler.close_connection = True
             return
         if reply.etag and seen.headers.get("if-none-match") == reply.etag:
             handler.send_response(304)
