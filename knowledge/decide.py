@@ -1,74 +1,166 @@
 """The calibrated three-way decision: answer, "related, not an answer", or no policy covers this.
 
 BM25 always finds *something*; a wrong section with a policy link is worse than "I don't know".
-Two measures decide, both cheap and computed on the analysed question:
+A logistic regression over a few retrieval features, all relative to the loaded pack so they
+mean the same on any company's policies, gives the probability that the best section answers:
 
-* **topicality**: how much of the question is about the policies' subject. Each concept adds how
-  far its specificity (policy use against general-English use, ``Vocabulary.specificity``)
-  exceeds ``SPECIFIC_ABOVE``; words no policy uses at all ("dog", "vacation") damp the sum.
-  "can I bring my dog to the office" scores 0, "what is prompt injection" about 5.
-* **coverage**: the share of the question's (rarity-weighted) concepts the best section holds.
+* ``evidence``: the best section's score over the best score each query word gets anywhere;
+* ``margin``: how far the best section is ahead of the second;
+* ``coverage``: the rarity-weighted share of the question's words the best section holds;
+* ``specific_coverage``: the same, weighted by how specific each word is to this pack compared
+  with everyday English (``Vocabulary.specificity``), so "code" in "postal code" weighs little;
+* ``heading_coverage``: that share found in the section's heading path;
+* ``topicality``: the most pack-specific word of the question;
+* ``foreign``: the share of the question's words the pack never uses.
 
-Thresholds were tuned on the "tune" halves of tests/data/policy_questions.yaml and
-tests/data/offtopic_questions.yaml only; ``tests/knowledge/test_abstention.py`` and
-``bench/abstention.py`` report both halves.
+The coefficients are trained leave-one-pack-out over real public policy packs by
+``bench/policy_packs.py --write-model`` (scikit-learn) and ship as data in
+``knowledge/data/abstain.json``; nothing is pickled and nothing is learnt at run time.
 """
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Literal
 
-from knowledge.search import QueryPlan, Ranked, Vocabulary
+from knowledge.search import EXPANSION_WEIGHT, PackRanker, QueryPlan, Ranked, Vocabulary, index_tokens
+from knowledge.text import stems
 
-# Specificity (log10 of the share ratio) a concept must exceed to count as on the subject:
-# 3 means the policies use it a thousand times more often than general English.
-SPECIFIC_ABOVE = 3.0
-# Topicality an answer needs; half of it (with a section matching an on-subject concept) earns
-# "related, not an answer".
-ANSWER_TOPICALITY = 0.68
-RELATED_TOPICALITY = 0.34
-# A section must cover this share of the question's (rarity-weighted) concepts to be an answer.
-MIN_COVERAGE = 0.3
+MODEL_FILE = Path(__file__).resolve().parent / "data" / "abstain.json"
+
+FEATURES: tuple[str, ...] = (
+    "evidence",
+    "margin",
+    "coverage",
+    "specific_coverage",
+    "heading_coverage",
+    "topicality",
+    "foreign",
+)
+
+# A word no section uses counts like a moderately specific word in the specificity-weighted
+# shares, so a question mostly about something else is not covered by its one policy word.
+FOREIGN_SPECIFICITY = 2.0
+# Specificity is log10(pack share / English share); everyday words sit near 0 to 2.
+SPECIFICITY_FLOOR = 1.0
 
 Verdict = Literal["answer", "related", "no_match"]
 
 
 @dataclass(frozen=True)
 class Decision:
-    """What to tell the user, and the two measures it was decided on."""
+    """What to tell the user, the probability it was decided on, and the features."""
 
     verdict: Verdict
-    topicality: float
-    coverage: float
+    probability: float
+    features: dict[str, float]
 
 
-def topicality(plan: QueryPlan, vocabulary: Vocabulary) -> float:
-    """How on-subject a question is: specificity above ``SPECIFIC_ABOVE`` summed over its
-    concepts, divided by one plus the number of concepts no policy mentions at all."""
-    total = 0.0
+@dataclass(frozen=True)
+class Model:
+    """A fitted logistic regression as plain numbers: standardise, dot, sigmoid."""
+
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+    answer_at: float
+    related_at: float
+
+    def probability(self, values: dict[str, float]) -> float:
+        z = self.intercept
+        for name, mean, scale, coef in zip(self.features, self.mean, self.scale, self.coef, strict=True):
+            z += coef * (values[name] - mean) / (scale or 1.0)
+        return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Model:
+        return cls(
+            features=tuple(data["features"]),
+            mean=tuple(data["mean"]),
+            scale=tuple(data["scale"]),
+            coef=tuple(data["coef"]),
+            intercept=float(data["intercept"]),
+            answer_at=float(data["answer_at"]),
+            related_at=float(data["related_at"]),
+        )
+
+
+@cache
+def shipped_model() -> Model:
+    """The model in ``knowledge/data/abstain.json`` (read once)."""
+    return Model.from_dict(json.loads(MODEL_FILE.read_text(encoding="utf-8")))
+
+
+def _specific(vocabulary: Vocabulary, word: str) -> float:
+    value = vocabulary.specificity(word)
+    if value is None:
+        return FOREIGN_SPECIFICITY
+    return max(0.0, value - SPECIFICITY_FLOOR)
+
+
+def features(
+    plan: QueryPlan, ranked: Sequence[Ranked], ranker: PackRanker, vocabulary: Vocabulary, position: int
+) -> dict[str, float]:
+    """The features of an analysed question and its best section (``position`` in the ranker)."""
+    best = ranked[0]
+    second = ranked[1].score if len(ranked) > 1 else 0.0
+    groups = [g for g in plan.groups if not g.text.isdigit()] or list(plan.groups)
+    known_everything = set(stems(best.candidate.body)) | set(stems(best.candidate.path))
+    heading = set(stems(best.candidate.path))
+    total = held = in_heading = 0.0
     foreign = 0
-    for group in plan.groups:
-        values = [v for v in (vocabulary.specificity(term) for term in group.terms) if v is not None]
-        if values:
-            total += max(0.0, max(values) - SPECIFIC_ABOVE)
-        else:
+    topical = 0.0
+    for group in groups:
+        weight = _specific(vocabulary, group.text)
+        if vocabulary.specificity(group.text) is None:
             foreign += 1
-    return total / (1 + foreign)
+        else:
+            topical = max(topical, vocabulary.specificity(group.text) or 0.0)
+        total += weight
+        own = set(stems(group.text))
+        if own and own <= known_everything:
+            held += weight
+            in_heading += weight if own <= heading else 0.0
+        else:
+            for term in group.expansions:
+                term_stems = set(index_tokens(term))
+                if term_stems and term_stems <= known_everything:
+                    held += EXPANSION_WEIGHT * weight
+                    break
+    return {
+        "evidence": ranker.evidence(plan, position),
+        "margin": (best.score - second) / best.score if best.score > 0 else 0.0,
+        "coverage": best.coverage,
+        "specific_coverage": held / total if total else 0.0,
+        "heading_coverage": in_heading / total if total else 0.0,
+        "topicality": topical,
+        "foreign": foreign / len(groups) if groups else 1.0,
+    }
 
 
-def decide(plan: QueryPlan, ranked: Sequence[Ranked], vocabulary: Vocabulary) -> Decision:
+def decide(
+    plan: QueryPlan,
+    ranked: Sequence[Ranked],
+    ranker: PackRanker,
+    vocabulary: Vocabulary,
+    position: int,
+    model: Model | None = None,
+) -> Decision:
     """Answer, related or no match for an analysed question and its ranked sections."""
     if not ranked:
-        return Decision("no_match", 0.0, 0.0)
-    score = topicality(plan, vocabulary)
-    best = ranked[0]
-    if score >= ANSWER_TOPICALITY and best.coverage >= MIN_COVERAGE:
-        return Decision("answer", score, best.coverage)
-    matched_on_subject = any(
-        (vocabulary.specificity(text) or 0.0) > SPECIFIC_ABOVE for text in best.matched_groups
-    )
-    if score >= RELATED_TOPICALITY and matched_on_subject:
-        return Decision("related", score, best.coverage)
-    return Decision("no_match", score, best.coverage)
+        return Decision("no_match", 0.0, {})
+    model = model or shipped_model()
+    values = features(plan, ranked, ranker, vocabulary, position)
+    p = model.probability(values)
+    if p >= model.answer_at:
+        return Decision("answer", p, values)
+    if p >= model.related_at and ranked[0].matched_groups:
+        return Decision("related", p, values)
+    return Decision("no_match", p, values)

@@ -11,26 +11,11 @@ import logging
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy.engine import Connection
-
-from knowledge import store
 from knowledge.catalogue import Catalogue
-from knowledge.decide import decide
+from knowledge.decide import Decision, decide
 from knowledge.index import AnswerCache, PolicyIndex, VersionedMemo, build_policy_index
-from knowledge.search import (
-    CANDIDATES,
-    MemoryBackend,
-    PostgresBackend,
-    QueryPlan,
-    Ranked,
-    SearchBackend,
-    SqliteFtsBackend,
-    analyze_query,
-    excerpt,
-    group_weights,
-    rerank,
-    weigh,
-)
+from knowledge.passages import excerpt, plain, weighted
+from knowledge.search import QueryPlan, Ranked, analyze_query, group_weights, rank
 from knowledge.text import STOPWORDS, stems, unique, words
 from knowledge.types import PolicyAnswer, SectionHit
 
@@ -74,42 +59,29 @@ class PolicySearch:
         version = self.version() if version is None else version
         return self._memo.get("policies", version, lambda: build_policy_index(self.db))
 
-    def backend(self, conn: Connection) -> SearchBackend:
-        """The search backend for this database (decided once per process)."""
-        if self._backend is None:
-            if self.db.dialect == "postgresql":
-                self._backend = PostgresBackend()
-            elif store.has_fts5_table(conn):
-                self._backend = SqliteFtsBackend()
-            else:
-                log.warning("this SQLite build has no FTS5: policy search ranks in Python instead")
-                self._backend = MemoryBackend()
-        return self._backend
-
-    def _ranked(self, plan: QueryPlan, index: PolicyIndex, version: int) -> list[Ranked]:
-        # A plain connection rather than an ORM session: this runs on every uncached lookup.
-        with self.db.read_engine.connect() as conn:
-            backend = self.backend(conn)
-            if isinstance(backend, MemoryBackend):
-                backend.load(conn, version)
-            candidates = backend.candidates(conn, plan, CANDIDATES)
-        return rerank(plan, candidates, index.vocabulary, index.stems_of)
+    @staticmethod
+    def _ranked(plan: QueryPlan, index: PolicyIndex) -> list[Ranked]:
+        return rank(plan, index.ranker, index.vocabulary, index.stems)
 
     @staticmethod
-    def _hit(ranked: Ranked, index: PolicyIndex) -> SectionHit:
+    def _hit(ranked: Ranked, index: PolicyIndex, plan: QueryPlan | None = None) -> SectionHit:
         c = ranked.candidate
         url = f"{c.url}#{c.anchor}" if c.url and c.anchor and "#" not in c.url else c.url
+        wanted = weighted(ranked.matched_stems, index.vocabulary.idf)
+        shown = excerpt(c.body, wanted)
         return SectionHit(
             policy_id=c.policy_id,
             policy_title=c.policy_title,
             heading=c.heading,
-            excerpt=excerpt(index.sentences_of(c), ranked.matched_stems),
+            excerpt=plain(shown),
             url=url,
             owner=c.owner,
             updated=c.updated,
             score=round(ranked.score, 4),
             matched_terms=ranked.matched_groups,
             section_id=c.section_id,
+            owner_channel=c.owner_channel,
+            excerpt_markdown=shown,
         )
 
     def search(self, query: str, limit: int = 3) -> list[SectionHit]:
@@ -117,11 +89,9 @@ class PolicySearch:
         query = " ".join((query or "").split())[:500]
         if not query:
             return []
-        version = self.version()
-        index = self.index(version)
-        plan = weigh(analyze_query(query, index.vocabulary), index.vocabulary)
-        ranked = self._ranked(plan, index, version) if not plan.is_empty else []
-        return [self._hit(r, index) for r in ranked[:limit]]
+        index = self.index()
+        plan = analyze_query(query, index.vocabulary)
+        return [self._hit(r, index) for r in self._ranked(plan, index)[:limit]]
 
     def answer(self, query: str, *, limit: int = 3, contact: str) -> PolicyAnswer:
         """Answer ``/ai-policy``: the best section, "related, not an answer", or no match."""
@@ -141,13 +111,13 @@ class PolicySearch:
             return PolicyAnswer(query, "empty", contact)
         if not query:
             return PolicyAnswer(query, "list", contact, policies=tuple(index.policies))
-        plan = weigh(analyze_query(query, index.vocabulary), index.vocabulary)
+        plan = analyze_query(query, index.vocabulary)
         concepts = tuple(group.text for group in plan.groups)
         # Questions that analyse to the same concepts ("prompt injection please?") rank alike.
         key = ("ranked", version, tuple((g.text, g.terms) for g in plan.groups), limit)
         outcome: Outcome | None = self._answers.get(key)
         if outcome is None:
-            outcome = self._decide(plan, index, version, limit)
+            outcome = self._decide(plan, index, limit)
             self._answers.put(key, outcome)
         verdict, sections, topics = outcome
         common: dict[str, Any] = {"corrections": plan.corrections, "concepts": concepts}
@@ -163,9 +133,14 @@ class PolicySearch:
             **common,
         )
 
-    def _decide(self, plan: QueryPlan, index: PolicyIndex, version: int, limit: int) -> Outcome:
-        ranked = self._ranked(plan, index, version) if not plan.is_empty else []
-        decision = decide(plan, ranked, index.vocabulary)
+    def judge(self, plan: QueryPlan, index: PolicyIndex) -> tuple[list[Ranked], Decision]:
+        """The ranked sections for a plan and the verdict on the best one."""
+        ranked = self._ranked(plan, index)
+        position = index.positions.get(ranked[0].candidate.section_id, 0) if ranked else 0
+        return ranked, decide(plan, ranked, index.ranker, index.vocabulary, position)
+
+    def _decide(self, plan: QueryPlan, index: PolicyIndex, limit: int) -> Outcome:
+        ranked, decision = self.judge(plan, index)
         if decision.verdict == "no_match":
             return "no_match", (), tuple(self._suggestions(plan, ranked, index))
         best = ranked[0]
@@ -212,10 +187,10 @@ class PolicySearch:
         index = self.index(version)
         if not index.policies:
             return None
-        plan = weigh(analyze_query(text[:4000], index.vocabulary, fix_typos=False), index.vocabulary)
+        plan = analyze_query(text[:4000], index.vocabulary, fix_typos=False)
         if plan.is_empty:
             return None
-        ranked = self._ranked(plan, index, version)
+        ranked = self._ranked(plan, index)
         weights = group_weights(plan, index.vocabulary)
         for r in ranked[:5]:
             strong = [g for g in r.matched_groups if weights.get(g, 0.0) >= RELATED_MIN_IDF]

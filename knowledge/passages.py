@@ -1,0 +1,268 @@
+"""Excerpts that answer: the passage of a section that holds the answer, never a fragment.
+
+A section body is split into passages: a paragraph, a list together with the sentence that
+leads into it ("Consider these four principles:"), or a sub-heading with what follows it. The
+passage holding most of the question's (rarity-weighted) words is shown whole when it fits the
+budget; a long list keeps its lead-in and the items that match; a long paragraph is cut at
+sentence boundaries, so an excerpt never starts in the middle of a rule.
+
+Excerpts keep the pack's Markdown emphasis and links (``markdown``) so Slack can render them
+as mrkdwn; ``plain`` drops the marks for the terminal and JSON.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from knowledge.text import stems
+
+# Characters of an excerpt: a few sentences or a short list (Slack's section limit is 3000).
+MAX_CHARS = 700
+ELLIPSIS = "…"
+
+_LIST_ITEM = re.compile(r"^(\s*)(?:([-*+])|(\d+|[a-zA-Z])([.)]))\s+(.*)$")
+_SUBHEADING = re.compile(r"^\s*#{3,6}\s+(.+?)\s*#*\s*$")
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"'(\[*_A-Z0-9])")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
+_MD_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_MD_EM = re.compile(r"(?<![\w*])([*_])(?=\S)(.+?)(?<=\S)\1(?![\w*])")
+_MD_CODE = re.compile(r"`([^`]+)`")
+_ANCHOR_MARK = re.compile(r"\s*\{#[^}]*\}\s*$")
+
+
+def plain(markdown: str) -> str:
+    """Markdown to plain text: links become their label, emphasis and code marks are dropped."""
+    text = _MD_LINK.sub(r"\1", markdown)
+    text = _MD_STRONG.sub(r"\2", text)
+    text = _MD_EM.sub(r"\2", text)
+    return _MD_CODE.sub(r"\1", text)
+
+
+@dataclass(frozen=True)
+class Line:
+    """A line of a passage: running text, or a list item with its marker and depth."""
+
+    text: str
+    marker: str = ""  # "•" or "1." for list items
+    depth: int = 0
+
+    def render(self) -> str:
+        if not self.marker:
+            return self.text
+        return "   " * self.depth + f"{self.marker} {self.text}"
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A unit an excerpt may show: optional lead-in lines, then the body lines."""
+
+    lead: tuple[Line, ...]
+    lines: tuple[Line, ...]
+
+    @property
+    def all_lines(self) -> tuple[Line, ...]:
+        return self.lead + self.lines
+
+    def text(self) -> str:
+        return "\n".join(line.render() for line in self.all_lines)
+
+
+def _blocks(body: str) -> list[list[str]]:
+    """Blank-line separated blocks, with a block also broken where a list starts or ends."""
+    blocks: list[list[str]] = []
+    current: list[str] = []
+    previous_item = False
+    for raw in body.splitlines():
+        if not raw.strip():
+            if current:
+                blocks.append(current)
+            current, previous_item = [], False
+            continue
+        is_item = bool(_LIST_ITEM.match(raw))
+        is_continuation = previous_item and raw.startswith((" ", "\t")) and not is_item
+        if current and (is_item != previous_item) and not is_continuation:
+            blocks.append(current)
+            current = []
+        if _SUBHEADING.match(raw):
+            if current:
+                blocks.append(current)
+            blocks.append([raw])
+            current, previous_item = [], False
+            continue
+        current.append(raw)
+        previous_item = is_item or is_continuation
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+def _lines(block: list[str]) -> tuple[Line, ...]:
+    """A block as lines: list items (continuations joined), or one paragraph."""
+    if not _LIST_ITEM.match(block[0]):
+        return (Line(" ".join(part.strip() for part in block)),)
+    out: list[Line] = []
+    for raw in block:
+        match = _LIST_ITEM.match(raw)
+        if match:
+            indent, bullet, number, punct, content = match.groups()
+            marker = "•" if bullet else f"{number}{punct}"
+            out.append(Line(content.strip(), marker, min(len(indent.expandtabs(4)) // 2, 3)))
+        elif out:
+            last = out[-1]
+            out[-1] = Line(f"{last.text} {raw.strip()}", last.marker, last.depth)
+    return tuple(out)
+
+
+def passages(body: str) -> list[Passage]:
+    """The passages of a section body, in order."""
+    raw = _blocks(body)
+    blocks = [_lines(b) if not _SUBHEADING.match(b[0]) else None for b in raw]
+    out: list[Passage] = []
+    i = 0
+    while i < len(raw):
+        heading = _SUBHEADING.match(raw[i][0])
+        if heading:
+            title = _ANCHOR_MARK.sub("", heading.group(1))
+            following = blocks[i + 1] if i + 1 < len(blocks) else None
+            if following is None:
+                out.append(Passage((), (Line(f"*{title}*"),)))
+                i += 1
+                continue
+            lead = [Line(f"*{title}*")]
+            nxt = i + 1
+            # A sub-heading, then a lead-in paragraph, then its list: keep all three together.
+            if _leads_in(following, blocks[nxt + 1] if nxt + 1 < len(blocks) else None):
+                lead += list(following)
+                nxt += 1
+            out.append(Passage(tuple(lead), blocks[nxt] or ()))
+            i = nxt + 1
+            continue
+        current = blocks[i] or ()
+        after = blocks[i + 1] if i + 1 < len(blocks) else None
+        if _leads_in(current, after):
+            out.append(Passage(current, after or ()))
+            i += 2
+            continue
+        out.append(Passage((), current))
+        i += 1
+    return [p for p in out if p.all_lines]
+
+
+def _leads_in(block: tuple[Line, ...] | None, after: tuple[Line, ...] | None) -> bool:
+    """A paragraph followed by a list leads into it (it introduces the items)."""
+    return bool(block and after and not block[0].marker and after[0].marker)
+
+
+def _weight_of(line: Line, wanted: dict[str, float]) -> set[str]:
+    return set(stems(plain(line.text))) & wanted.keys()
+
+
+def excerpt(
+    body: str,
+    match_stems: Iterable[str] | dict[str, float],
+    max_chars: int = MAX_CHARS,
+) -> str:
+    """The passage that best holds the matched stems, as Markdown (see the module doc)."""
+    wanted = dict(match_stems) if isinstance(match_stems, dict) else dict.fromkeys(match_stems, 1.0)
+    found = passages(body)
+    if not found:
+        return ""
+
+    def score(p: Passage) -> float:
+        held: set[str] = set()
+        for line in p.all_lines:
+            held |= _weight_of(line, wanted)
+        return sum(wanted[s] for s in held)
+
+    scores = [score(p) for p in found]
+    best = max(range(len(found)), key=lambda i: (scores[i], -i))
+    passage = found[best]
+    text = passage.text()
+    # A short passage (a one-line lead or a single rule) reads better with its neighbour.
+    if len(text) < max_chars // 3 and best + 1 < len(found) and not found[best + 1].lead:
+        joined = text + "\n" + found[best + 1].text()
+        if len(joined) <= max_chars:
+            text = joined
+    if len(text) > max_chars:
+        text = _shorten(passage, wanted, max_chars)
+    return text
+
+
+def _shorten(passage: Passage, wanted: dict[str, float], max_chars: int) -> str:
+    """A long passage cut to fit: a list keeps its lead-in and the items that match (then the
+    first ones); a paragraph keeps the best run of whole sentences."""
+    lead = [line for line in passage.lead]
+    if passage.lines and passage.lines[0].marker:
+        lead_text = "\n".join(_fit_paragraph(line, wanted, max_chars // 2) for line in lead)
+        budget = max_chars - len(lead_text) - 2
+        items = list(passage.lines)
+        ranked = sorted(
+            range(len(items)),
+            key=lambda i: (-sum(wanted[s] for s in _weight_of(items[i], wanted)), i),
+        )
+        keep: set[int] = set()
+        used = 0
+        for i in ranked:
+            size = len(items[i].render()) + 1
+            if used + size > budget:
+                continue
+            keep.add(i)
+            used += size
+        if not keep:
+            keep.add(ranked[0])
+        out = [lead_text] if lead_text else []
+        skipped = False
+        for i, item in enumerate(items):
+            if i in keep:
+                if skipped:
+                    out.append(ELLIPSIS)
+                    skipped = False
+                out.append(_clip_words(item.render(), budget))
+            else:
+                skipped = True
+        if skipped:
+            out.append(ELLIPSIS)
+        return "\n".join(out)
+    parts = [_fit_paragraph(line, wanted, max_chars) for line in (*lead, *passage.lines)]
+    return _clip_words("\n".join(parts), max_chars)
+
+
+def _fit_paragraph(line: Line, wanted: dict[str, float], max_chars: int) -> str:
+    """A paragraph cut to whole sentences: the run with most matched weight, earliest first."""
+    text = line.render()
+    if len(text) <= max_chars:
+        return text
+    sentences = _SENTENCE_END.split(text)
+    weights = [sum(wanted[s] for s in set(stems(plain(x))) & wanted.keys()) for x in sentences]
+    best: tuple[float, int, int] = (-1.0, 0, 1)
+    for start in range(len(sentences)):
+        size, total, end = 0, 0.0, start
+        while end < len(sentences) and size + len(sentences[end]) + 1 <= max_chars:
+            size += len(sentences[end]) + 1
+            total += weights[end]
+            end += 1
+        if end == start:
+            end = start + 1
+        if total > best[0]:
+            best = (total, start, end)
+    _, start, end = best
+    chosen = " ".join(sentences[start:end])
+    chosen = _clip_words(chosen, max_chars - 4)
+    return (ELLIPSIS + " " if start else "") + chosen + (" " + ELLIPSIS if end < len(sentences) else "")
+
+
+def _clip_words(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit * 0.6:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:") + ELLIPSIS
+
+
+def weighted(stems_: Iterable[str], weight: Callable[[str], float]) -> dict[str, float]:
+    """Matched stems with a weight each (rarer words count for more in picking a passage)."""
+    return {s: max(weight(s), 0.1) for s in stems_}
