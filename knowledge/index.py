@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from knowledge import store
+from knowledge.packs import Pack
 from knowledge.search import Candidate, PackRanker, SectionStems, Vocabulary, section_stems
 from knowledge.text import STOPWORDS, unique, words
 from knowledge.types import PolicyInfo
@@ -115,6 +116,35 @@ def index_sections(
     """The index over a list of sections (also used by the benches, without a database)."""
     vocabulary = Vocabulary(f"{c.path}\n{c.body}\n{c.policy_title}" for c in sections)
     return PolicyIndex(vocabulary, policies, headings, ranker=PackRanker(sections))
+
+
+def pack_sections(pack: Pack) -> list[Candidate]:
+    """A validated pack's sections as the catalogue would hold them (ids by position), with
+    the same heading paths as ``store.sections``: for checks and benches without a database."""
+    out: list[Candidate] = []
+    for policy in pack.policies:
+        parent = ""
+        for section in policy.sections:
+            if section.level == 1:
+                parent = "" if section.heading == policy.title else section.heading
+            out.append(
+                Candidate(
+                    section_id=len(out) + 1,
+                    rank=0.0,
+                    heading=section.heading,
+                    body=section.body,
+                    anchor=section.anchor,
+                    level=section.level,
+                    policy_id=policy.id,
+                    policy_title=policy.title,
+                    owner=policy.owner,
+                    url=policy.url,
+                    updated=policy.updated,
+                    owner_channel=policy.owner_channel,
+                    parent=parent if section.level > 1 else "",
+                )
+            )
+    return out
 
 
 def build_policy_index(db: Database) -> PolicyIndex:

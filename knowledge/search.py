@@ -20,6 +20,7 @@ comparing the pack's document frequencies with the general English frequencies t
 from __future__ import annotations
 
 import difflib
+import logging
 import math
 import re
 from collections import Counter, defaultdict
@@ -33,15 +34,20 @@ from knowledge.text import STOPWORDS, stem, stems, unique, words
 from knowledge.types import Correction
 from knowledge.words import ENGLISH, EnglishWords
 
+# bm25s logs every index build at DEBUG; one per catalogue version is noise in our logs.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
+
 # difflib similarity a replacement needs: one wrong letter in a 6-letter word is 0.83.
 TYPO_CUTOFF = 0.82
 CORRECTION_CACHE = 20_000
 # An expansion (a pack-defined acronym's definition) searches at this weight.
 EXPANSION_WEIGHT = 0.5
 
-# Field weights of the ranker. The heading path is the curated summary of a section; list items
-# are where rules are stated. Chosen with the packs held out one at a time (bench/policy_packs.py).
-FIELD_WEIGHTS: dict[str, float] = {"title": 0.3, "path": 1.5, "body": 1.0, "items": 0.6}
+# The ranker's indexes and their weights: "all" is every field in one document, BM25F-style
+# (a field's words repeated ``REPEATS`` times, so one length normalisation and one idf cover
+# the section), and the heading path once more on its own (headings are curated summaries).
+# Summing separate per-field BM25 scores ranked worse on every pack (see bench/policy_packs.py).
+FIELD_WEIGHTS: dict[str, float] = {"all": 1.0, "path": 0.5}
 BM25_K1, BM25_B = 1.2, 0.75
 # The text before a policy's first section (headed by the policy title) is an overview; a
 # specific section that matches as well is the better answer.
@@ -274,12 +280,20 @@ def split_fields(candidate: Candidate) -> dict[str, str]:
     body_lines, item_lines = [], []
     for line in candidate.body.splitlines():
         (item_lines if _LIST_LINE.match(line) else body_lines).append(line)
-    return {
+    fields = {
         "title": candidate.policy_title,
         "path": candidate.path,
         "body": "\n".join(body_lines),
         "items": "\n".join(item_lines),
     }
+    fields["all"] = "\n".join(
+        "\n".join([fields[name]] * REPEATS.get(name, 0)) for name in ("title", "path", "body", "items")
+    )
+    return fields
+
+
+# BM25F-style field weights inside one document: a field's words are repeated this many times.
+REPEATS: dict[str, int] = {"title": 1, "path": 2, "body": 1, "items": 1}
 
 
 def index_tokens(text_: str) -> list[str]:
