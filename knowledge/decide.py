@@ -11,7 +11,12 @@ mean the same on any company's policies, gives the probability that the best sec
   with everyday English (``Vocabulary.specificity``), so "code" in "postal code" weighs little;
 * ``heading_coverage``: that share found in the section's heading path;
 * ``topicality``: the most pack-specific word of the question;
-* ``foreign``: the share of the question's words the pack never uses.
+* ``foreign``: the share of the question's words the pack never uses;
+* ``informative_coverage``: the share of the question's words the best section holds, each
+  weighted by how rare it is in everyday English (pack-independent: "cost", "deadline",
+  "install" weigh as much here as anywhere), which is how a near miss shows: the pack's
+  vocabulary is there, the word asking for what no section says is not;
+* ``missing_information``: the most informative question word the best section lacks.
 
 The coefficients are trained leave-one-pack-out over real public policy packs by
 ``bench/policy_packs.py --write-model`` (scikit-learn) and ship as data in
@@ -41,6 +46,8 @@ FEATURES: tuple[str, ...] = (
     "heading_coverage",
     "topicality",
     "foreign",
+    "informative_coverage",
+    "missing_information",
 )
 
 # A word no section uses counts like a moderately specific word in the specificity-weighted
@@ -48,6 +55,9 @@ FEATURES: tuple[str, ...] = (
 FOREIGN_SPECIFICITY = 2.0
 # Specificity is log10(pack share / English share); everyday words sit near 0 to 2.
 SPECIFICITY_FLOOR = 1.0
+
+# -log10 share of the commonest content words ("get", "use" sit near 3): they say little.
+INFORMATIVE_FLOOR = 3.0
 
 Verdict = Literal["answer", "related", "no_match"]
 
@@ -105,6 +115,13 @@ def _specific(vocabulary: Vocabulary, word: str) -> float:
     return max(0.0, value - SPECIFICITY_FLOOR)
 
 
+def _informative(vocabulary: Vocabulary, word: str) -> float:
+    """How much a word says, from general English alone: -log10 of its share, less a floor."""
+    if vocabulary.english is None or word.isdigit():
+        return 1.0
+    return max(0.5, -math.log10(vocabulary.english.share(word)) - INFORMATIVE_FLOOR)
+
+
 def features(
     plan: QueryPlan, ranked: Sequence[Ranked], ranker: PackRanker, vocabulary: Vocabulary, position: int
 ) -> dict[str, float]:
@@ -115,6 +132,7 @@ def features(
     known_everything = set(stems(best.candidate.body)) | set(stems(best.candidate.path))
     heading = set(stems(best.candidate.path))
     total = held = in_heading = 0.0
+    info_total = info_held = missing = 0.0
     foreign = 0
     topical = 0.0
     for group in groups:
@@ -125,10 +143,14 @@ def features(
             topical = max(topical, vocabulary.specificity(group.text) or 0.0)
         total += weight
         own = set(stems(group.text))
+        info = _informative(vocabulary, group.text)
+        info_total += info
         if own and own <= known_everything:
+            info_held += info
             held += weight
             in_heading += weight if own <= heading else 0.0
         else:
+            missing = max(missing, info)
             for term in group.expansions:
                 term_stems = set(index_tokens(term))
                 if term_stems and term_stems <= known_everything:
@@ -142,6 +164,8 @@ def features(
         "heading_coverage": in_heading / total if total else 0.0,
         "topicality": topical,
         "foreign": foreign / len(groups) if groups else 1.0,
+        "informative_coverage": info_held / info_total if info_total else 0.0,
+        "missing_information": missing,
     }
 
 

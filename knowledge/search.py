@@ -48,7 +48,7 @@ EXPANSION_WEIGHT = 0.5
 # the section), and the heading path once more on its own (headings are curated summaries).
 # Summing separate per-field BM25 scores ranked worse on every pack (see bench/policy_packs.py).
 FIELD_WEIGHTS: dict[str, float] = {"all": 1.0, "path": 0.5}
-BM25_K1, BM25_B = 1.2, 0.75
+BM25_K1, BM25_B = 1.2, 0.5
 # The text before a policy's first section (headed by the policy title) is an overview; a
 # specific section that matches as well is the better answer.
 INTRO_FACTOR = 0.8
