@@ -4,19 +4,19 @@ BM25 always finds *something*; a wrong section with a policy link is worse than 
 A logistic regression over a few retrieval features, all relative to the loaded pack so they
 mean the same on any company's policies, gives the probability that the best section answers:
 
-* ``evidence``: the best section's score over the best score each query word gets anywhere;
 * ``margin``: how far the best section is ahead of the second;
 * ``coverage``: the rarity-weighted share of the question's words the best section holds;
 * ``specific_coverage``: the same, weighted by how specific each word is to this pack compared
   with everyday English (``Vocabulary.specificity``), so "code" in "postal code" weighs little;
-* ``heading_coverage``: that share found in the section's heading path;
 * ``topicality``: the most pack-specific word of the question;
 * ``foreign``: the share of the question's words the pack never uses;
 * ``informative_coverage``: the share of the question's words the best section holds, each
   weighted by how rare it is in everyday English (pack-independent: "cost", "deadline",
   "install" weigh as much here as anywhere), which is how a near miss shows: the pack's
   vocabulary is there, the word asking for what no section says is not;
-* ``missing_information``: the most informative question word the best section lacks.
+* ``foreign_everyday``: the share of the question's words the pack never uses that are
+  everyday English ("pension", "chair"), unlike names and jargon ("midjourney", "deepseek")
+  that an AI question may well use although the pack does not.
 
 The coefficients are trained leave-one-pack-out over real public policy packs by
 ``bench/policy_packs.py --write-model`` (scikit-learn) and ship as data in
@@ -33,21 +33,19 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from knowledge.search import EXPANSION_WEIGHT, PackRanker, QueryPlan, Ranked, Vocabulary, index_tokens
+from knowledge.search import EXPANSION_WEIGHT, QueryPlan, Ranked, Vocabulary, index_tokens
 from knowledge.text import stems
 
 MODEL_FILE = Path(__file__).resolve().parent / "data" / "abstain.json"
 
 FEATURES: tuple[str, ...] = (
-    "evidence",
     "margin",
     "coverage",
     "specific_coverage",
-    "heading_coverage",
     "topicality",
     "foreign",
     "informative_coverage",
-    "missing_information",
+    "foreign_everyday",
 )
 
 # A word no section uses counts like a moderately specific word in the specificity-weighted
@@ -122,23 +120,21 @@ def _informative(vocabulary: Vocabulary, word: str) -> float:
     return max(0.5, -math.log10(vocabulary.english.share(word)) - INFORMATIVE_FLOOR)
 
 
-def features(
-    plan: QueryPlan, ranked: Sequence[Ranked], ranker: PackRanker, vocabulary: Vocabulary, position: int
-) -> dict[str, float]:
-    """The features of an analysed question and its best section (``position`` in the ranker)."""
+def features(plan: QueryPlan, ranked: Sequence[Ranked], vocabulary: Vocabulary) -> dict[str, float]:
+    """The features of an analysed question and its ranked sections (at least one)."""
     best = ranked[0]
     second = ranked[1].score if len(ranked) > 1 else 0.0
     groups = [g for g in plan.groups if not g.text.isdigit()] or list(plan.groups)
     known_everything = set(stems(best.candidate.body)) | set(stems(best.candidate.path))
-    heading = set(stems(best.candidate.path))
-    total = held = in_heading = 0.0
-    info_total = info_held = missing = 0.0
-    foreign = 0
+    total = held = 0.0
+    info_total = info_held = 0.0
+    foreign = everyday = 0
     topical = 0.0
     for group in groups:
         weight = _specific(vocabulary, group.text)
         if vocabulary.specificity(group.text) is None:
             foreign += 1
+            everyday += vocabulary.is_real_word(group.text)
         else:
             topical = max(topical, vocabulary.specificity(group.text) or 0.0)
         total += weight
@@ -148,40 +144,34 @@ def features(
         if own and own <= known_everything:
             info_held += info
             held += weight
-            in_heading += weight if own <= heading else 0.0
         else:
-            missing = max(missing, info)
             for term in group.expansions:
                 term_stems = set(index_tokens(term))
                 if term_stems and term_stems <= known_everything:
                     held += EXPANSION_WEIGHT * weight
                     break
     return {
-        "evidence": ranker.evidence(plan, position),
         "margin": (best.score - second) / best.score if best.score > 0 else 0.0,
         "coverage": best.coverage,
         "specific_coverage": held / total if total else 0.0,
-        "heading_coverage": in_heading / total if total else 0.0,
         "topicality": topical,
         "foreign": foreign / len(groups) if groups else 1.0,
         "informative_coverage": info_held / info_total if info_total else 0.0,
-        "missing_information": missing,
+        "foreign_everyday": everyday / len(groups) if groups else 1.0,
     }
 
 
 def decide(
     plan: QueryPlan,
     ranked: Sequence[Ranked],
-    ranker: PackRanker,
     vocabulary: Vocabulary,
-    position: int,
     model: Model | None = None,
 ) -> Decision:
     """Answer, related or no match for an analysed question and its ranked sections."""
     if not ranked:
         return Decision("no_match", 0.0, {})
     model = model or shipped_model()
-    values = features(plan, ranked, ranker, vocabulary, position)
+    values = features(plan, ranked, vocabulary)
     p = model.probability(values)
     if p >= model.answer_at:
         return Decision("answer", p, values)

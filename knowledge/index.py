@@ -79,7 +79,6 @@ class PolicyIndex:
     ranker: PackRanker = field(default_factory=lambda: PackRanker([]))
     heading_words: dict[str, list[int]] = field(default_factory=dict)
     stems: dict[int, SectionStems] = field(default_factory=dict)
-    positions: dict[int, int] = field(default_factory=dict)
     _buckets: dict[str, list[str]] | None = None
 
     def __post_init__(self) -> None:
@@ -89,9 +88,8 @@ class PolicyIndex:
                 continue
             for word in unique(w for w in words(heading) if len(w) > 3 and w not in STOPWORDS):
                 self.heading_words.setdefault(word, []).append(position)
-        for position, candidate in enumerate(self.ranker.sections):
+        for candidate in self.ranker.sections:
             self.stems[candidate.section_id] = section_stems(candidate)
-            self.positions[candidate.section_id] = position
 
     def heading_buckets(self) -> dict[str, list[str]]:
         """Heading words by first letter, so close-word lookups compare few candidates."""

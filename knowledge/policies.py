@@ -136,8 +136,7 @@ class PolicySearch:
     def judge(self, plan: QueryPlan, index: PolicyIndex) -> tuple[list[Ranked], Decision]:
         """The ranked sections for a plan and the verdict on the best one."""
         ranked = self._ranked(plan, index)
-        position = index.positions.get(ranked[0].candidate.section_id, 0) if ranked else 0
-        return ranked, decide(plan, ranked, index.ranker, index.vocabulary, position)
+        return ranked, decide(plan, ranked, index.vocabulary)
 
     def _decide(self, plan: QueryPlan, index: PolicyIndex, limit: int) -> Outcome:
         ranked, decision = self.judge(plan, index)

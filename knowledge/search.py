@@ -398,17 +398,6 @@ class PackRanker:
         assert self._prior is not None
         return total * self._prior
 
-    def evidence(self, plan: QueryPlan, position: int) -> float:
-        """How much of the best evidence available for each query stem one section holds:
-        the section's score over the sum of each stem's best score anywhere (0 to 1)."""
-        got = best = 0.0
-        for s, w in self.query_weights(plan).items():
-            column = self.stem_scores(s)
-            if column.size and column.max() > 0:
-                got += w * column[position]
-                best += w * column.max()
-        return got / best if best else 0.0
-
 
 def rank(
     plan: QueryPlan,
