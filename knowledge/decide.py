@@ -14,6 +14,8 @@ mean the same on any company's policies, gives the probability that the best sec
   weighted by how rare it is in everyday English (pack-independent: "cost", "deadline",
   "install" weigh as much here as anywhere), which is how a near miss shows: the pack's
   vocabulary is there, the word asking for what no section says is not;
+* ``passage_coverage``: the largest share of the question (rarity-weighted) that one passage
+  of the best section holds, so words scattered over a long section count for less;
 * ``foreign_everyday``: the share of the question's words the pack never uses that are
   everyday English ("pension", "chair"), unlike names and jargon ("midjourney", "deepseek")
   that an AI question may well use although the pack does not.
@@ -33,7 +35,16 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from knowledge.search import EXPANSION_WEIGHT, QueryPlan, Ranked, Vocabulary, index_tokens
+from knowledge.passages import passages, plain
+from knowledge.search import (
+    EXPANSION_WEIGHT,
+    UNKNOWN_WEIGHT,
+    QueryPlan,
+    Ranked,
+    TermGroup,
+    Vocabulary,
+    index_tokens,
+)
 from knowledge.text import stems
 
 MODEL_FILE = Path(__file__).resolve().parent / "data" / "abstain.json"
@@ -46,6 +57,7 @@ FEATURES: tuple[str, ...] = (
     "foreign",
     "informative_coverage",
     "foreign_everyday",
+    "passage_coverage",
 )
 
 # A word no section uses counts like a moderately specific word in the specificity-weighted
@@ -120,6 +132,21 @@ def _informative(vocabulary: Vocabulary, word: str) -> float:
     return max(0.5, -math.log10(vocabulary.english.share(word)) - INFORMATIVE_FLOOR)
 
 
+def _passage_coverage(groups: Sequence[TermGroup], best: Ranked, vocabulary: Vocabulary) -> float:
+    """The largest rarity-weighted share of the question's words that one passage of the best
+    section holds (its heading path counts in every passage): words scattered over a long
+    section answer less than words found together."""
+    weights = {g.text: vocabulary.idf(g.text) or UNKNOWN_WEIGHT for g in groups}
+    total = sum(weights.values()) or 1.0
+    heading = set(stems(best.candidate.path))
+    best_share = 0.0
+    for passage in passages(best.candidate.body) or []:
+        held = heading | set(stems(plain(passage.text())))
+        share = sum(w for text, w in weights.items() if set(stems(text)) <= held and stems(text))
+        best_share = max(best_share, share / total)
+    return best_share
+
+
 def features(plan: QueryPlan, ranked: Sequence[Ranked], vocabulary: Vocabulary) -> dict[str, float]:
     """The features of an analysed question and its ranked sections (at least one)."""
     best = ranked[0]
@@ -150,7 +177,9 @@ def features(plan: QueryPlan, ranked: Sequence[Ranked], vocabulary: Vocabulary) 
                 if term_stems and term_stems <= known_everything:
                     held += EXPANSION_WEIGHT * weight
                     break
+    passage = _passage_coverage(groups, best, vocabulary)
     return {
+        "passage_coverage": passage,
         "margin": (best.score - second) / best.score if best.score > 0 else 0.0,
         "coverage": best.coverage,
         "specific_coverage": held / total if total else 0.0,
