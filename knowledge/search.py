@@ -98,6 +98,9 @@ def acronym_definitions(texts: Iterable[str]) -> dict[str, str]:
     for body in texts:
         for match in _ACRONYM.finditer(body):
             acronym = match.group(2)
+            plural = acronym.endswith("s") and acronym[:-1].isupper() and len(acronym) > 2
+            if plural:
+                acronym = acronym[:-1]  # "LLMs": the initials are L, L, M
             candidates = match.group(1).split()
             # Walk back from the bracket until the initials spell the acronym.
             letters = acronym.upper()
@@ -118,7 +121,7 @@ def acronym_definitions(texts: Iterable[str]) -> dict[str, str]:
                 definition = " ".join(reversed(picked)).strip()
                 key = acronym.lower()
                 if len(key) >= 2 and key not in found and len(words(definition)) >= 2:
-                    found[key] = " ".join(words(definition))
+                    found[key] = found[key + "s"] = " ".join(words(definition))
     return found
 
 
