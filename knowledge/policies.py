@@ -136,7 +136,14 @@ class PolicySearch:
     def judge(self, plan: QueryPlan, index: PolicyIndex) -> tuple[list[Ranked], Decision]:
         """The ranked sections for a plan and the verdict on the best one."""
         ranked = self._ranked(plan, index)
-        return ranked, decide(plan, ranked, index.vocabulary)
+        decision = decide(plan, ranked, index.vocabulary)
+        if decision.verdict == "answer" and plan.expansions:
+            # Expansions may find a section, never make one an answer: the user's own words
+            # must earn the answer on their own, else it is shown as related.
+            own = plan.without_expansions()
+            if decide(own, self._ranked(own, index), index.vocabulary).verdict != "answer":
+                decision = replace(decision, verdict="related")
+        return ranked, decision
 
     def _decide(self, plan: QueryPlan, index: PolicyIndex, limit: int) -> Outcome:
         ranked, decision = self.judge(plan, index)

@@ -78,6 +78,15 @@ class QueryPlan:
     def is_empty(self) -> bool:
         return not self.groups
 
+    @property
+    def expansions(self) -> bool:
+        return any(group.expansions for group in self.groups)
+
+    def without_expansions(self) -> QueryPlan:
+        """The same question searched with the user's own words only."""
+        groups = tuple(TermGroup(g.text, (g.text,)) for g in self.groups)
+        return QueryPlan(self.text, groups, self.corrections)
+
     def terms(self) -> list[str]:
         """Every distinct search term, user's words first."""
         return unique(term for group in self.groups for term in group.terms)
