@@ -129,9 +129,13 @@ def load_packs() -> list[Pack]:
         for c in yaml.safe_load((folder / "questions.yaml").read_text(encoding="utf-8")):
             expect = c.get("expect")
             wanted = (
-                frozenset((e["policy"], e["section"]) for e in expect) if isinstance(expect, list) else frozenset()
+                frozenset((e["policy"], e["section"]) for e in expect)
+                if isinstance(expect, list)
+                else frozenset()
             )
-            cases.append(Case(c["question"], c.get("kind") or ("in_scope" if wanted else "off_topic"), wanted))
+            cases.append(
+                Case(c["question"], c.get("kind") or ("in_scope" if wanted else "off_topic"), wanted)
+            )
         packs.append(Pack(folder.name, folder / "policies", cases))
     return packs
 
@@ -171,7 +175,13 @@ def fit(rows: list[Row]) -> Model:
     the answer threshold that does best on those same rows (mean of top-1, off-topic declined
     and near misses declined, each averaged over the packs the rows come from)."""
     model = _fit(rows, ANSWER_AT)
-    best = max(THRESHOLDS, key=lambda t: (_objective(rows, replace(model, answer_at=t, related_at=t * RELATED_SHARE)), -abs(t - 0.5)))
+    best = max(
+        THRESHOLDS,
+        key=lambda t: (
+            _objective(rows, replace(model, answer_at=t, related_at=t * RELATED_SHARE)),
+            -abs(t - 0.5),
+        ),
+    )
     return replace(model, answer_at=best, related_at=round(best * RELATED_SHARE, 4))
 
 
@@ -324,7 +334,9 @@ def print_table(title: str, tallies: dict[str, Tally], declines: bool = True) ->
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--misses", action="store_true", help="list every held-out miss")
     parser.add_argument("--write-model", action="store_true", help="fit on all packs and write abstain.json")
     parser.add_argument("--excerpts", type=int, default=0, help="print N answered questions per pack")
@@ -397,7 +409,11 @@ def main() -> int:
             print(f"\n=== excerpts, {p.name}")
             shown = 0
             for row in rows[p.name]:
-                if row.case.kind != "in_scope" or verdict_of(row, model) != "answer" or shown >= args.excerpts:
+                if (
+                    row.case.kind != "in_scope"
+                    or verdict_of(row, model) != "answer"
+                    or shown >= args.excerpts
+                ):
                     continue
                 shown += 1
                 ok = "right section" if row.top and row.top[0] in row.case.expect else "WRONG section"
@@ -421,8 +437,11 @@ def main() -> int:
             before.add(case, kind, [tuple(x) for x in top])  # type: ignore[misc]
         b, a = before.rates(), ours[bundled].rates()
         worse = [k for k in ("top1", "top3", "off_topic") if (a[k] or 0) + 1e-9 < (b[k] or 0)]
-        print(f"bundled pack vs today: top-1 {fmt(b['top1'])} -> {fmt(a['top1'])}, off-topic "
-              f"{fmt(b['off_topic'])} -> {fmt(a['off_topic'])}: {'worse on ' + ', '.join(worse) if worse else 'ok'}")
+        print(
+            f"bundled pack vs today: top-1 {fmt(b['top1'])} -> {fmt(a['top1'])}, off-topic "
+            f"{fmt(b['off_topic'])} -> {fmt(a['off_topic'])}: "
+            + ("worse on " + ", ".join(worse) if worse else "ok")
+        )
         if worse:
             failed.append("bundled")
     return 1 if failed else 0

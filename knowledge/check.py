@@ -124,7 +124,9 @@ def load_cases(path: Path) -> list[CheckCase]:
             [Problem(shown, mark.line + 1 if mark else 1, f"invalid YAML: {getattr(exc, 'problem', exc)}")],
         ) from exc
     if not isinstance(data, list) or not data:
-        raise PackError(f"questions in {shown}", [Problem(shown, 1, "expected a non-empty list of questions")])
+        raise PackError(
+            f"questions in {shown}", [Problem(shown, 1, "expected a non-empty list of questions")]
+        )
     lines = [item.start_mark.line + 1 for item in node.value] if isinstance(node, yaml.SequenceNode) else []
     problems: list[Problem] = []
     cases: list[CheckCase] = []
@@ -155,7 +157,7 @@ def _case(entry: Any, shown: str, line: int) -> tuple[CheckCase | None, list[Pro
     if kind is not None and kind not in KINDS:
         problems.append(Problem(shown, line, f"kind must be one of {', '.join(KINDS)}, not {kind!r}"))
     wanted: list[Expected] = []
-    if expect == "none" or expect is None and "expect" in entry and kind in ("off_topic", "near_miss"):
+    if expect == "none" or (expect is None and "expect" in entry and kind in ("off_topic", "near_miss")):
         pass
     elif isinstance(expect, list) and expect:
         for item in expect:

@@ -22,7 +22,7 @@ from knowledge.types import PolicyAnswer, SectionHit
 log = logging.getLogger(__name__)
 
 # Related sections must score at least this fraction of the best one.
-RELATED_RATIO = 0.55
+RELATED_RATIO = 0.4
 # Headline text for the briefing's "related policy" link: at least this many distinct, not too
 # common concepts must match the section, and words of its heading must carry this much weight.
 # Checked against the 126 labelled headlines in tests/data: about a quarter get a link, none of
@@ -49,7 +49,6 @@ class PolicySearch:
         self.db = catalogue.db
         self._memo = memo
         self._answers = answers
-        self._backend: SearchBackend | None = None
 
     def version(self) -> int:
         return self.catalogue.versions().get("policies", 0)

@@ -37,6 +37,8 @@ from knowledge.words import ENGLISH, EnglishWords
 # bm25s logs every index build at DEBUG; one per catalogue version is noise in our logs.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
+# Numbers with fewer digits are not searched: list numbering and "5 days" match everything.
+MIN_NUMBER_DIGITS = 3
 # difflib similarity a replacement needs: one wrong letter in a 6-letter word is 0.83.
 TYPO_CUTOFF = 0.82
 CORRECTION_CACHE = 20_000
@@ -231,8 +233,8 @@ def analyze_query(query: str, vocabulary: Vocabulary | None = None, *, fix_typos
     groups: list[TermGroup] = []
     corrections: list[Correction] = []
     for word in words(query):
-        if word in STOPWORDS or (len(word) < 2 and not word.isdigit()):
-            continue
+        if word in STOPWORDS or len(word) < 2 or (word.isdigit() and len(word) < MIN_NUMBER_DIGITS):
+            continue  # short numbers ("3rd floor", "5 days") say nothing; "42001" or "2026" may
         if (
             fix_typos
             and vocabulary is not None
@@ -289,7 +291,8 @@ _LIST_LINE = re.compile(r"^\s*(?:[-*+]|\d+[.)]|[a-z][.)])\s+")
 
 def split_fields(candidate: Candidate) -> dict[str, str]:
     """A section's text by field: policy title, heading path, running text, list items."""
-    body_lines, item_lines = [], []
+    body_lines: list[str] = []
+    item_lines: list[str] = []
     for line in candidate.body.splitlines():
         (item_lines if _LIST_LINE.match(line) else body_lines).append(line)
     fields = {

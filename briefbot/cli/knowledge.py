@@ -104,7 +104,11 @@ def check_command(ctx: click.Context, questions: Path, policy_dir: Path | None, 
         services = services_from(ctx)
         knowledge = services.knowledge
         status = next((s for s in knowledge.status() if s.kind == "policies"), None)
-        source = f"the loaded policies ({status.location})" if status and status.location else "the loaded policies"
+        source = (
+            f"the loaded policies ({status.location})"
+            if status and status.location
+            else "the loaded policies"
+        )
         report = knowledge.check(cases, shown=str(questions))
     else:
         source = str(policy_dir)

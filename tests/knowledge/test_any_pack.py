@@ -182,7 +182,9 @@ def test_check_reports_figures_and_every_miss(run, tmp_path: Path) -> None:  # t
     assert "  declined when it should: 1/1 (100%)" in lines
     miss = lines.index("  ✗ when are chatbot conversations deleted  [in_scope]")
     assert lines[miss + 1] == "      expected tools › Requesting a new generative AI tool"
-    assert lines[miss + 2].startswith("      shown    answer: data-rules › Retention of chatbot conversations")
+    assert lines[miss + 2].startswith(
+        "      shown    answer: data-rules › Retention of chatbot conversations"
+    )
 
 
 def test_check_json_against_the_loaded_pack(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -71,4 +71,7 @@ def test_markdown_is_kept_for_slack_and_dropped_for_plain_text() -> None:
 def test_a_sub_heading_leads_its_passage() -> None:
     body = "Intro text.\n\n### G-DH-02: prohibited data types\n\nNever paste secrets or keys.\n"
     found = passages(body)
-    assert [p.text() for p in found] == ["Intro text.", "*G-DH-02: prohibited data types*\nNever paste secrets or keys."]
+    assert [p.text() for p in found] == [
+        "Intro text.",
+        "*G-DH-02: prohibited data types*\nNever paste secrets or keys.",
+    ]
