@@ -18,12 +18,18 @@ from dataclasses import dataclass
 
 from knowledge.text import stems
 
-# Characters of an excerpt: a few sentences or a short list (Slack's section limit is 3000).
-MAX_CHARS = 700
+# Characters of an excerpt: a paragraph or two, or a list with its lead-in (Slack's section limit
+# is 3000; more than this stops reading as an answer).
+MAX_CHARS = 900
 ELLIPSIS = "…"
+# Weight, in choosing a passage, of a matched word that is already in the section's heading.
+HEADING_DISCOUNT = 0.25
 
 _LIST_ITEM = re.compile(r"^(\s*)(?:([-*+])|(\d+|[a-zA-Z])([.)]))\s+(.*)$")
-_SUBHEADING = re.compile(r"^\s*#{3,6}\s+(.+?)\s*#*\s*$")
+# Any heading inside a section body is a sub-heading (``#``/``##`` start sections, so these are
+# ``###`` and deeper, or headings inside an indented Markdown example).
+_SUBHEADING = re.compile(r"^\s*#{1,6}\s+(.+?)\s*#*\s*$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"'(\[*_A-Z0-9])")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 _MD_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
@@ -74,7 +80,19 @@ def _blocks(body: str) -> list[list[str]]:
     blocks: list[list[str]] = []
     current: list[str] = []
     previous_item = False
+    fence: list[str] | None = None
     for raw in body.splitlines():
+        if fence is not None:  # a fenced code block is one block, kept verbatim
+            fence.append(raw)
+            if _FENCE.match(raw):
+                blocks.append(fence)
+                fence = None
+            continue
+        if _FENCE.match(raw):
+            if current:
+                blocks.append(current)
+            current, previous_item, fence = [], False, [raw]
+            continue
         if not raw.strip():
             if current:
                 blocks.append(current)
@@ -93,13 +111,16 @@ def _blocks(body: str) -> list[list[str]]:
             continue
         current.append(raw)
         previous_item = is_item or is_continuation
-    if current:
-        blocks.append(current)
+    for rest in (current, fence):
+        if rest:
+            blocks.append(rest)
     return blocks
 
 
 def _lines(block: list[str]) -> tuple[Line, ...]:
-    """A block as lines: list items (continuations joined), or one paragraph."""
+    """A block as lines: list items (continuations joined), a code block, or one paragraph."""
+    if _FENCE.match(block[0]):
+        return (Line("\n".join(block)),)
     if not _LIST_ITEM.match(block[0]):
         return (Line(" ".join(part.strip() for part in block)),)
     out: list[Line] = []
@@ -118,11 +139,11 @@ def _lines(block: list[str]) -> tuple[Line, ...]:
 def passages(body: str) -> list[Passage]:
     """The passages of a section body, in order."""
     raw = _blocks(body)
-    blocks = [_lines(b) if not _SUBHEADING.match(b[0]) else None for b in raw]
+    blocks = [None if _is_heading(b) else _lines(b) for b in raw]
     out: list[Passage] = []
     i = 0
     while i < len(raw):
-        heading = _SUBHEADING.match(raw[i][0])
+        heading = _SUBHEADING.match(raw[i][0]) if _is_heading(raw[i]) else None
         if heading:
             title = _ANCHOR_MARK.sub("", heading.group(1))
             following = blocks[i + 1] if i + 1 < len(blocks) else None
@@ -150,9 +171,15 @@ def passages(body: str) -> list[Passage]:
     return [p for p in out if p.all_lines]
 
 
+def _is_heading(block: list[str]) -> bool:
+    return len(block) == 1 and bool(_SUBHEADING.match(block[0]))
+
+
 def _leads_in(block: tuple[Line, ...] | None, after: tuple[Line, ...] | None) -> bool:
-    """A paragraph followed by a list leads into it (it introduces the items)."""
-    return bool(block and after and not block[0].marker and after[0].marker)
+    """A paragraph followed by a list or a code example leads into it (it introduces them)."""
+    if not block or not after or block[0].marker or block[0].text.startswith(("```", "~~~")):
+        return False
+    return bool(after[0].marker) or after[0].text.startswith(("```", "~~~"))
 
 
 def _weight_of(line: Line, wanted: dict[str, float]) -> set[str]:
@@ -163,12 +190,24 @@ def excerpt(
     body: str,
     match_stems: Iterable[str] | dict[str, float],
     max_chars: int = MAX_CHARS,
+    *,
+    heading: str = "",
 ) -> str:
-    """The passage that best holds the matched stems, as Markdown (see the module doc)."""
+    """The passage that best holds the matched stems, as Markdown (see the module doc).
+
+    A section that fits the budget is shown whole (its passages often refer back to each
+    other). Words of the section's ``heading`` count for little in choosing a passage: the
+    heading is shown anyway, and the passage should hold the rest of the question.
+    """
     wanted = dict(match_stems) if isinstance(match_stems, dict) else dict.fromkeys(match_stems, 1.0)
+    for s in set(stems(heading)) & wanted.keys():
+        wanted[s] *= HEADING_DISCOUNT
     found = passages(body)
     if not found:
         return ""
+    whole = "\n".join(p.text() for p in found)
+    if len(whole) <= max_chars:
+        return whole
 
     def score(p: Passage) -> float:
         held: set[str] = set()
@@ -180,8 +219,11 @@ def excerpt(
     best = max(range(len(found)), key=lambda i: (scores[i], -i))
     passage = found[best]
     text = passage.text()
-    # A short passage (a one-line lead or a single rule) reads better with its neighbour.
-    if len(text) < max_chars // 3 and best + 1 < len(found) and not found[best + 1].lead:
+    # The passage before often states what this one refers back to ("The same answer applies
+    # when ..."); a short passage (a one-line rule) reads better with the one after.
+    if best > 0 and len(found[best - 1].text()) + len(text) + 1 <= max_chars:
+        text = found[best - 1].text() + "\n" + text
+    elif best + 1 < len(found) and not found[best + 1].lead:
         joined = text + "\n" + found[best + 1].text()
         if len(joined) <= max_chars:
             text = joined
@@ -243,14 +285,15 @@ def _fit_paragraph(line: Line, wanted: dict[str, float], max_chars: int) -> str:
             size += len(sentences[end]) + 1
             total += weights[end]
             end += 1
-        if end == start:
-            end = start + 1
+        if end == start:  # one sentence longer than the budget: shown from its start, cut
+            end, total = start + 1, weights[start]
         if total > best[0]:
             best = (total, start, end)
     _, start, end = best
     chosen = " ".join(sentences[start:end])
     chosen = _clip_words(chosen, max_chars - 4)
-    return (ELLIPSIS + " " if start else "") + chosen + (" " + ELLIPSIS if end < len(sentences) else "")
+    more = end < len(sentences) and not chosen.endswith(ELLIPSIS)
+    return (ELLIPSIS + " " if start else "") + chosen + (" " + ELLIPSIS if more else "")
 
 
 def _clip_words(text: str, limit: int) -> str:

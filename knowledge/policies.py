@@ -67,7 +67,7 @@ class PolicySearch:
         c = ranked.candidate
         url = f"{c.url}#{c.anchor}" if c.url and c.anchor and "#" not in c.url else c.url
         wanted = weighted(ranked.matched_stems, index.vocabulary.idf)
-        shown = excerpt(c.body, wanted)
+        shown = excerpt(c.body, wanted, heading=c.path)
         return SectionHit(
             policy_id=c.policy_id,
             policy_title=c.policy_title,

@@ -22,7 +22,7 @@ def wanted(text: str) -> set[str]:
 
 
 def test_a_list_is_shown_with_the_sentence_that_leads_into_it() -> None:
-    shown = excerpt(PRINCIPLES, wanted("check output accuracy"))
+    shown = excerpt(PRINCIPLES, wanted("check output accuracy"), max_chars=320)
     lines = shown.splitlines()
     assert lines[0] == "When you use a generative AI tool, consider these four principles:"
     assert lines[1:] == [
@@ -35,7 +35,7 @@ def test_a_list_is_shown_with_the_sentence_that_leads_into_it() -> None:
 
 def test_the_lead_in_alone_never_stands_for_the_answer() -> None:
     # The question's words sit in the lead-in only; the list that holds the rules comes too.
-    shown = excerpt(PRINCIPLES, wanted("principles generative tool"))
+    shown = excerpt(PRINCIPLES, wanted("principles generative tool"), max_chars=320)
     assert "consider these four principles:" in shown
     assert "1. Never enter official-sensitive information." in shown
 
@@ -60,6 +60,24 @@ def test_a_long_list_keeps_its_lead_in_and_the_matching_items() -> None:
     assert shown.splitlines()[0] == "These rules apply to every AI assistant:"
     assert "• Rule 99: never share passwords." in shown
     assert "…" in shown and len(shown) <= MAX_CHARS
+
+
+def test_a_section_that_fits_is_shown_whole() -> None:
+    shown = excerpt(PRINCIPLES, wanted("check output accuracy"))
+    assert shown.startswith("Generative AI can help with routine drafting.")
+    assert shown.endswith("[the AI desk](https://intranet.example/ai-desk).")
+
+
+def test_words_of_the_heading_do_not_pick_the_passage() -> None:
+    body = (
+        "Copy the following into your project's AGENTS.md and edit it to fit.\n\n"
+        "    ## AI agents\n\n"
+        "    **Do not publish.** Write to a branch or a drafts directory.\n\n"
+        "    **Do not approve your own work.** A named person merges or posts it.\n"
+    )
+    question = wanted("should our agents.md let the bot merge its own work")
+    shown = excerpt(body, question, max_chars=120, heading="What to put in your AGENTS.md")
+    assert shown.startswith("**Do not approve your own work.**")
 
 
 def test_markdown_is_kept_for_slack_and_dropped_for_plain_text() -> None:
