@@ -16,6 +16,8 @@ mean the same on any company's policies, gives the probability that the best sec
   vocabulary is there, the word asking for what no section says is not;
 * ``passage_coverage``: the largest share of the question (rarity-weighted) that one passage
   of the best section holds, so words scattered over a long section count for less;
+* ``topical_mass``: how far each word's specificity exceeds a thousandfold, summed, over one
+  plus the number of words the pack never uses (how on-subject the question is as a whole);
 * ``foreign_everyday``: the share of the question's words the pack never uses that are
   everyday English ("pension", "chair"), unlike names and jargon ("midjourney", "deepseek")
   that an AI question may well use although the pack does not.
@@ -38,7 +40,6 @@ from typing import Literal
 from knowledge.passages import passages, plain
 from knowledge.search import (
     EXPANSION_WEIGHT,
-    UNKNOWN_WEIGHT,
     QueryPlan,
     Ranked,
     TermGroup,
@@ -58,6 +59,7 @@ FEATURES: tuple[str, ...] = (
     "informative_coverage",
     "foreign_everyday",
     "passage_coverage",
+    "topical_mass",
 )
 
 # A word no section uses counts like a moderately specific word in the specificity-weighted
@@ -66,6 +68,9 @@ FOREIGN_SPECIFICITY = 2.0
 # Specificity is log10(pack share / English share); everyday words sit near 0 to 2.
 SPECIFICITY_FLOOR = 1.0
 
+# Specificity above which a word adds to ``topical_mass`` (a thousand times more common in the
+# pack than in everyday English).
+MASS_ABOVE = 3.0
 # -log10 share of the commonest content words ("get", "use" sit near 3): they say little.
 INFORMATIVE_FLOOR = 3.0
 
@@ -136,7 +141,7 @@ def _passage_coverage(groups: Sequence[TermGroup], best: Ranked, vocabulary: Voc
     """The largest rarity-weighted share of the question's words that one passage of the best
     section holds (its heading path counts in every passage): words scattered over a long
     section answer less than words found together."""
-    weights = {g.text: vocabulary.idf(g.text) or UNKNOWN_WEIGHT for g in groups}
+    weights = {g.text: vocabulary.idf(g.text) or vocabulary.unknown_weight for g in groups}
     total = sum(weights.values()) or 1.0
     heading = set(stems(best.candidate.path))
     best_share = 0.0
@@ -156,7 +161,7 @@ def features(plan: QueryPlan, ranked: Sequence[Ranked], vocabulary: Vocabulary) 
     total = held = 0.0
     info_total = info_held = 0.0
     foreign = everyday = 0
-    topical = 0.0
+    topical = mass = 0.0
     for group in groups:
         weight = _specific(vocabulary, group.text)
         if vocabulary.specificity(group.text) is None:
@@ -164,6 +169,7 @@ def features(plan: QueryPlan, ranked: Sequence[Ranked], vocabulary: Vocabulary) 
             everyday += vocabulary.is_real_word(group.text)
         else:
             topical = max(topical, vocabulary.specificity(group.text) or 0.0)
+            mass += max(0.0, (vocabulary.specificity(group.text) or 0.0) - MASS_ABOVE)
         total += weight
         own = set(stems(group.text))
         info = _informative(vocabulary, group.text)
@@ -187,6 +193,7 @@ def features(plan: QueryPlan, ranked: Sequence[Ranked], vocabulary: Vocabulary) 
         "foreign": foreign / len(groups) if groups else 1.0,
         "informative_coverage": info_held / info_total if info_total else 0.0,
         "foreign_everyday": everyday / len(groups) if groups else 1.0,
+        "topical_mass": mass / (1 + foreign),
     }
 
 

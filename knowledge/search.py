@@ -218,6 +218,11 @@ class Vocabulary:
                 values.append(math.log10(df / self.n_docs / general))
         return max(values) if values else None
 
+    @property
+    def unknown_weight(self) -> float:
+        """The rarity of a word found in one section: what a word no section uses weighs."""
+        return math.log(1 + (max(self.n_docs, 1) - 1 + 0.5) / 1.5)
+
     def idf(self, term: str) -> float:
         """Rarity of a term (a phrase counts as its rarest word); unknown terms weigh 0."""
         values = []
@@ -345,17 +350,11 @@ class Ranked:
     matched_stems: frozenset[str]
 
 
-# Weight of a question word found nowhere in the policies: it still counts against coverage.
-UNKNOWN_WEIGHT = 2.0
-
-
 def group_weights(plan: QueryPlan, vocabulary: Vocabulary) -> dict[str, float]:
-    """Each concept's weight: the rarity of its own word (common words count little)."""
-    weights = {}
-    for group in plan.groups:
-        idf = vocabulary.idf(group.text)
-        weights[group.text] = idf if idf else UNKNOWN_WEIGHT
-    return weights
+    """Each concept's weight: the rarity of its own word (common words count little); a word
+    found nowhere in the policies weighs as a word found in one section would, so it still
+    counts against coverage whatever the pack's size."""
+    return {group.text: vocabulary.idf(group.text) or vocabulary.unknown_weight for group in plan.groups}
 
 
 @dataclass

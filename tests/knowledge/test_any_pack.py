@@ -116,8 +116,8 @@ def test_global_contact_only_when_no_policy_applies(knowledge: KnowledgeService)
 @pytest.mark.parametrize(
     "question",
     [
-        "can I work from home two days a week dpia",
-        "how do I update my home address in the HR system aedt",
+        "how do I reset my VPN password dpia",
+        "can I bring my dog to the office aedt",
     ],
 )
 def test_no_expansion_can_make_an_off_topic_question_an_answer(db: Database, question: str) -> None:

@@ -89,7 +89,7 @@ def test_digest_goes_to_the_owner_channel_else_the_contact_channel_else_the_admi
 ) -> None:
     knowledge = service(db, policy_contact="Jo in <#C0CONTACT1|ask-ai>", admins=("UADMIN1", "UADMIN2"))
     knowledge.import_path(write_pack(tmp_path / "p"))
-    related = knowledge.policy_answer("how often should I rotate API keys")
+    related = knowledge.policy_answer("how long are vault backups kept")
     assert related.kind == "related" and related.related[0].policy_id == "ai-security"
     knowledge.policy_answer("can I bring my dog to the office")
     knowledge.policy_answer("can I bring my dog to the office")
