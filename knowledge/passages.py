@@ -30,6 +30,8 @@ _LIST_ITEM = re.compile(r"^(\s*)(?:([-*+])|(\d+|[a-zA-Z])([.)]))\s+(.*)$")
 # ``###`` and deeper, or headings inside an indented Markdown example).
 _SUBHEADING = re.compile(r"^\s*#{1,6}\s+(.+?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
+_RULE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
+_TABLE_SEPARATOR = re.compile(r"^\s*\|?[\s:|-]+\|?\s*$")
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"'(\[*_A-Z0-9])")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 _MD_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
@@ -98,9 +100,14 @@ def _blocks(body: str) -> list[list[str]]:
                 blocks.append(current)
             current, previous_item = [], False
             continue
+        if _RULE.match(raw):
+            continue  # a horizontal rule separates nothing an excerpt needs
         is_item = bool(_LIST_ITEM.match(raw))
         is_continuation = previous_item and raw.startswith((" ", "\t")) and not is_item
-        if current and (is_item != previous_item) and not is_continuation:
+        is_row = raw.lstrip().startswith("|")
+        starts_table = is_row and not (current and current[-1].lstrip().startswith("|"))
+        ends_table = not is_row and bool(current) and current[-1].lstrip().startswith("|")
+        if current and ((is_item != previous_item) and not is_continuation or starts_table or ends_table):
             blocks.append(current)
             current = []
         if _SUBHEADING.match(raw):
@@ -121,6 +128,8 @@ def _lines(block: list[str]) -> tuple[Line, ...]:
     """A block as lines: list items (continuations joined), a code block, or one paragraph."""
     if _FENCE.match(block[0]):
         return (Line("\n".join(block)),)
+    if block[0].lstrip().startswith("|"):
+        return _table(block)
     if not _LIST_ITEM.match(block[0]):
         return (Line(" ".join(part.strip() for part in block)),)
     out: list[Line] = []
@@ -134,6 +143,26 @@ def _lines(block: list[str]) -> tuple[Line, ...]:
             last = out[-1]
             out[-1] = Line(f"{last.text} {raw.strip()}", last.marker, last.depth)
     return tuple(out)
+
+
+def _table(block: list[str]) -> tuple[Line, ...]:
+    """A pipe table: its header row as text, every other row as an item ("a | b | c")."""
+    rows = []
+    for raw in block:
+        if _TABLE_SEPARATOR.match(raw):
+            continue
+        cells = [cell.strip() for cell in raw.strip().strip("|").split("|")]
+        rows.append(" | ".join(cell for cell in cells if cell))
+    has_header = len(block) > 1 and bool(_TABLE_SEPARATOR.match(block[1]))
+    lines = [Line(row, "" if i == 0 and has_header else "•") for i, row in enumerate(rows) if row]
+    return tuple(lines)
+
+
+def _passage(lead: tuple[Line, ...], block: tuple[Line, ...]) -> Passage:
+    """A passage of ``block`` led by ``lead``; a table's header row joins the lead."""
+    if len(block) > 1 and not block[0].marker and all(line.marker for line in block[1:]):
+        return Passage(lead + block[:1], block[1:])
+    return Passage(lead, block)
 
 
 def passages(body: str) -> list[Passage]:
@@ -157,16 +186,16 @@ def passages(body: str) -> list[Passage]:
             if _leads_in(following, blocks[nxt + 1] if nxt + 1 < len(blocks) else None):
                 lead += list(following)
                 nxt += 1
-            out.append(Passage(tuple(lead), blocks[nxt] or ()))
+            out.append(_passage(tuple(lead), blocks[nxt] or ()))
             i = nxt + 1
             continue
         current = blocks[i] or ()
         after = blocks[i + 1] if i + 1 < len(blocks) else None
         if _leads_in(current, after):
-            out.append(Passage(current, after or ()))
+            out.append(_passage(current, after or ()))
             i += 2
             continue
-        out.append(Passage((), current))
+        out.append(_passage((), current))
         i += 1
     return [p for p in out if p.all_lines]
 
@@ -179,7 +208,8 @@ def _leads_in(block: tuple[Line, ...] | None, after: tuple[Line, ...] | None) ->
     """A paragraph followed by a list or a code example leads into it (it introduces them)."""
     if not block or not after or block[0].marker or block[0].text.startswith(("```", "~~~")):
         return False
-    return bool(after[0].marker) or after[0].text.startswith(("```", "~~~"))
+    is_table = len(after) > 1 and all(line.marker for line in after[1:])
+    return bool(after[0].marker) or is_table or after[0].text.startswith(("```", "~~~"))
 
 
 def _weight_of(line: Line, wanted: dict[str, float]) -> set[str]:
@@ -219,11 +249,13 @@ def excerpt(
     best = max(range(len(found)), key=lambda i: (scores[i], -i))
     passage = found[best]
     text = passage.text()
-    # The passage before often states what this one refers back to ("The same answer applies
-    # when ..."); a short passage (a one-line rule) reads better with the one after.
-    if best > 0 and len(found[best - 1].text()) + len(text) + 1 <= max_chars:
-        text = found[best - 1].text() + "\n" + text
-    elif best + 1 < len(found) and not found[best + 1].lead:
+    # A bare paragraph often refers back to the one before ("The same answer applies when
+    # ..."); one led by its own sub-heading or lead-in stands alone. A short passage (a one-line
+    # rule) reads better with the one after.
+    before = found[best - 1].text() if best > 0 and not passage.lead else ""
+    if before and len(before) + len(text) + 1 <= max_chars:
+        text = before + "\n" + text
+    elif best + 1 < len(found) and not found[best + 1].lead and len(text) < max_chars // 2:
         joined = text + "\n" + found[best + 1].text()
         if len(joined) <= max_chars:
             text = joined

@@ -93,3 +93,21 @@ def test_a_sub_heading_leads_its_passage() -> None:
         "Intro text.",
         "*G-DH-02: prohibited data types*\nNever paste secrets or keys.",
     ]
+
+
+def test_a_table_is_shown_row_by_row_with_its_header_and_lead_in() -> None:
+    body = (
+        "Intro about testing and why it matters for every team that ships code.\n\n"
+        "You must test all AI-generated code before use.\n\n"
+        "| Test type | Requirement |\n|-----------|-------------|\n"
+        "| Unit tests | Mandatory for all generated functions |\n"
+        "| Edge case testing | Required for input validation logic |\n\n"
+        "---\n\nA closing paragraph about something else entirely, long enough to matter here.\n"
+    )
+    shown = excerpt(body, wanted("unit tests generated functions"), max_chars=200)
+    assert shown.splitlines() == [
+        "You must test all AI-generated code before use.",
+        "Test type | Requirement",
+        "• Unit tests | Mandatory for all generated functions",
+        "• Edge case testing | Required for input validation logic",
+    ]
