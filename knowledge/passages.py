@@ -107,7 +107,7 @@ def _blocks(body: str) -> list[list[str]]:
         is_row = raw.lstrip().startswith("|")
         starts_table = is_row and not (current and current[-1].lstrip().startswith("|"))
         ends_table = not is_row and bool(current) and current[-1].lstrip().startswith("|")
-        if current and ((is_item != previous_item) and not is_continuation or starts_table or ends_table):
+        if current and (((is_item != previous_item) and not is_continuation) or starts_table or ends_table):
             blocks.append(current)
             current = []
         if _SUBHEADING.match(raw):
