@@ -302,7 +302,7 @@ def split_fields(candidate: Candidate) -> dict[str, str]:
         (item_lines if _LIST_LINE.match(line) else body_lines).append(line)
     fields = {
         "title": candidate.policy_title,
-        "path": candidate.path,
+        "path": _beyond_title(candidate),
         "body": "\n".join(body_lines),
         "items": "\n".join(item_lines),
     }
@@ -314,6 +314,15 @@ def split_fields(candidate: Candidate) -> dict[str, str]:
 
 # BM25F-style field weights inside one document: a field's words are repeated this many times.
 REPEATS: dict[str, int] = {"title": 1, "path": 2, "body": 1, "items": 1}
+
+
+def _beyond_title(candidate: Candidate) -> str:
+    """The heading path without the policy title's words: every section of a policy shares its
+    title, so a heading repeating it ("What ChatGPT does" in the ChatGPT policy) says nothing
+    more about the section."""
+    title = set(stems(candidate.policy_title))
+    kept = [w for w in words(candidate.path) if stem(w) not in title]
+    return " ".join(kept) if kept else candidate.path
 
 
 def index_tokens(text_: str) -> list[str]:
