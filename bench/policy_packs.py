@@ -22,8 +22,8 @@ alone) and today's product (the ``main`` branch, run from a ``git archive`` of i
 
 The abstention model's threshold is chosen inside each training set the same way, on
 probabilities every training pack gets from a model fit on the other training packs (nested
-leave-one-pack-out): the lowest-risk threshold that meets the off-topic target on average, with
-the most in-scope questions answered right. ``--write-model`` applies the same rule to all packs.
+leave-one-pack-out): among the thresholds that meet the off-topic target on average, the one
+with the most in-scope questions answered right. ``--write-model`` applies the same rule to all packs.
 
 Targets (averaged over packs): top-1 >= 0.85, top-3 >= 0.95, off-topic declined >= 0.9, near
 misses declined >= 0.8, wrong declines <= 0.05; the bundled pack no worse than today.
