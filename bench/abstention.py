@@ -9,7 +9,10 @@ policy pack, through ``KnowledgeService.policy_answer`` as users ask.
     .venv/bin/python bench/abstention.py --db postgres   # PostgreSQL at TEST_DATABASE_URL
     .venv/bin/python bench/abstention.py --misses        # also list what each split got wrong
 
-Targets: off-topic abstention >= 90%, in-scope top-1 >= 90% and no worse than before.
+Targets: in-scope top-1 >= 90%, off-topic abstention >= 80% (the regression guard in
+tests/knowledge/test_abstention.py). The bundled pack is one pack of bench/policy_packs.py,
+which measures every pack held out in turn beside plain BM25 and main: the quality figures
+of record, since the abstention model is no longer tuned on this pack's questions.
 """
 
 from __future__ import annotations

@@ -39,7 +39,8 @@ sys.path.insert(0, str(ROOT))
 from briefbot.services import make_services  # noqa: E402
 from foundation.settings import Settings  # noqa: E402
 from knowledge.packs import BUNDLED_CERTS, BUNDLED_POLICIES, load_pack  # noqa: E402
-from knowledge.search import analyze_query, sentences  # noqa: E402
+from knowledge.passages import passages, plain  # noqa: E402
+from knowledge.search import analyze_query  # noqa: E402
 from tests.databases import postgres_schema  # noqa: E402
 from tests.departments import REGISTRY  # noqa: E402
 from tests.mock_web_api_server import FakeSlack  # noqa: E402
@@ -102,7 +103,12 @@ def generate_pack(folder: Path, sections: int, certs: int, seed: int = 7) -> tup
     """Policies and certifications in the bundled pack's style and vocabulary, at scale."""
     rng = random.Random(seed)
     bundled = load_pack(BUNDLED_POLICIES, departments=REGISTRY).policies
-    pool = [(s.heading, sentences(s.body)) for p in bundled for s in p.sections if s.level == 2]
+    pool = [
+        (s.heading, [plain(x.text()) for x in passages(s.body)])
+        for p in bundled
+        for s in p.sections
+        if s.level == 2
+    ]
     policies_dir = folder / "policies"
     policies_dir.mkdir(parents=True)
     per_policy = 10

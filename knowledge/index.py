@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from knowledge import store
-from knowledge.search import Candidate, SectionStems, Sentences, Vocabulary, section_stems
-from knowledge.synonyms import SYNONYMS
-from knowledge.text import STOPWORDS, stems, unique, words
+from knowledge.packs import Pack
+from knowledge.search import Candidate, PackRanker, SectionStems, Vocabulary, section_stems
+from knowledge.text import STOPWORDS, unique, words
 from knowledge.types import PolicyInfo
 from storage import Database
 
@@ -71,14 +71,14 @@ class VersionedMemo:
 
 @dataclass
 class PolicyIndex:
-    """What lookups need besides the database: vocabulary, listing, headings, memoised text."""
+    """What lookups need: the sections, their ranker, the vocabulary, listings and memoised text."""
 
     vocabulary: Vocabulary
     policies: list[PolicyInfo]
     headings: list[tuple[str, str]]
+    ranker: PackRanker = field(default_factory=lambda: PackRanker([]))
     heading_words: dict[str, list[int]] = field(default_factory=dict)
     stems: dict[int, SectionStems] = field(default_factory=dict)
-    sentences: dict[int, Sentences] = field(default_factory=dict)
     _buckets: dict[str, list[str]] | None = None
 
     def __post_init__(self) -> None:
@@ -88,13 +88,8 @@ class PolicyIndex:
                 continue
             for word in unique(w for w in words(heading) if len(w) > 3 and w not in STOPWORDS):
                 self.heading_words.setdefault(word, []).append(position)
-
-    def sentences_of(self, candidate: Candidate) -> Sentences:
-        """Section sentences for excerpts, memoised like ``stems_of``."""
-        split = self.sentences.get(candidate.section_id)
-        if split is None:
-            split = self.sentences[candidate.section_id] = Sentences.of(candidate.body)
-        return split
+        for candidate in self.ranker.sections:
+            self.stems[candidate.section_id] = section_stems(candidate)
 
     def heading_buckets(self) -> dict[str, list[str]]:
         """Heading words by first letter, so close-word lookups compare few candidates."""
@@ -106,21 +101,51 @@ class PolicyIndex:
         return self._buckets
 
     def stems_of(self, candidate: Candidate) -> SectionStems:
-        """Section stems, memoised: section text never changes within a catalogue version."""
+        """Section stems, computed once per catalogue version."""
         known = self.stems.get(candidate.section_id)
         if known is None:
             known = self.stems[candidate.section_id] = section_stems(candidate)
         return known
 
 
+def index_sections(
+    sections: list[Candidate], policies: list[PolicyInfo], headings: list[tuple[str, str]]
+) -> PolicyIndex:
+    """The index over a list of sections (also used by the benches, without a database)."""
+    vocabulary = Vocabulary(f"{c.path}\n{c.body}\n{c.policy_title}" for c in sections)
+    return PolicyIndex(vocabulary, policies, headings, ranker=PackRanker(sections))
+
+
+def pack_sections(pack: Pack) -> list[Candidate]:
+    """A validated pack's sections as the catalogue would hold them (ids by position), with
+    the same heading paths as ``store.sections``: for checks and benches without a database."""
+    out: list[Candidate] = []
+    for policy in pack.policies:
+        parent = ""
+        for section in policy.sections:
+            if section.level == 1:
+                parent = "" if section.heading == policy.title else section.heading
+            out.append(
+                Candidate(
+                    section_id=len(out) + 1,
+                    rank=0.0,
+                    heading=section.heading,
+                    body=section.body,
+                    anchor=section.anchor,
+                    level=section.level,
+                    policy_id=policy.id,
+                    policy_title=policy.title,
+                    owner=policy.owner,
+                    url=policy.url,
+                    updated=policy.updated,
+                    owner_channel=policy.owner_channel,
+                    parent=parent if section.level > 1 else "",
+                )
+            )
+    return out
+
+
 def build_policy_index(db: Database) -> PolicyIndex:
-    """Read the policy catalogue once and precompute every section's stems."""
+    """Read the policy catalogue once and build the ranker and every section's stems."""
     with db.read() as session:
-        texts = store.section_texts(session)
-        vocabulary = Vocabulary((f"{h}\n{b}\n{t}" for _i, h, b, t in texts), extra_words=list(SYNONYMS))
-        index = PolicyIndex(vocabulary, store.policies(session), store.headings(session))
-    # Every section's stems now, so no lookup pays for them later.
-    for section_id, heading, body, _title in texts:
-        head = frozenset(stems(heading))
-        index.stems[section_id] = SectionStems(head, head | frozenset(stems(body)))
-    return index
+        return index_sections(store.sections(session), store.policies(session), store.headings(session))

@@ -159,6 +159,20 @@ _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 
 
+# An explicit heading anchor (``## Data in prompts {#data-in-prompts}``, the attribute syntax of
+# Pandoc, kramdown and most static-site generators): it names the page's real fragment, so it
+# wins over our slug, and the marker itself is not part of the heading people read.
+_EXPLICIT_ANCHOR = re.compile(r"\s*\{#([A-Za-z][\w.:-]{0,199})\}\s*$")
+
+
+def heading_anchor(heading: str) -> tuple[str, str | None]:
+    """(heading without an explicit ``{#id}`` marker, that id or None)."""
+    match = _EXPLICIT_ANCHOR.search(heading)
+    if match is None:
+        return heading, None
+    return heading[: match.start()].rstrip(), match.group(1)
+
+
 def slugify(text: str) -> str:
     """GitHub-style heading anchor: lower-case words joined by hyphens."""
     slug = re.sub(r"[^\w\s-]", "", normalise(text)).strip()
@@ -353,7 +367,7 @@ def split_sections(
             heading = match.group(2).strip()
             level = len(match.group(1))
             if level == 1 and first_h1 is None:
-                first_h1 = heading
+                first_h1 = heading_anchor(heading)[0]
             if len(heading) > MAX_HEADING:
                 problems.append(Problem(shown, index + 1, f"heading is longer than {MAX_HEADING} characters"))
             current = (heading, level, index + 1, [])
@@ -371,9 +385,12 @@ def split_sections(
                 Problem(shown, start_line, f"section is longer than {MAX_SECTION_CHARS} characters; split it")
             )
             continue
-        heading = heading or first_h1 or "Introduction"
-        anchor = slugify(heading)
-        if anchor in anchors:
+        heading, explicit = heading_anchor(heading or first_h1 or "Introduction")
+        heading = heading or "Introduction"
+        anchor = explicit or slugify(heading)
+        if explicit:
+            anchors.setdefault(anchor, 0)
+        elif anchor in anchors:
             anchors[anchor] += 1
             anchor = f"{anchor}-{anchors[anchor]}"
         else:

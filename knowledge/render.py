@@ -18,6 +18,24 @@ RELATED_LABEL = "Related, but not an answer:"
 SUGGESTIONS_LABEL = "Closest AI-policy topics (suggestions, not answers):"
 
 
+def who_to_ask(answer: PolicyAnswer) -> tuple[str, str | None]:
+    """(who, Slack channel ID or None) for the "Not sure? Ask …" line: the owner of the policy
+    that answers (or of the related section shown) and its ``owner_channel``; the global contact
+    only when no policy applies or the policy names nobody."""
+    shown = answer.hits[:1] or (answer.related[:1] if answer.kind == "related" else ())
+    if shown and (shown[0].owner or shown[0].owner_channel):
+        return shown[0].owner, shown[0].owner_channel
+    return answer.contact, None
+
+
+def contact_text(answer: PolicyAnswer) -> str:
+    """Who to ask as text; a channel as ``<#C…>``, which Slack shows as the channel's name."""
+    who, channel = who_to_ask(answer)
+    if channel and who:
+        return f"{who} in <#{channel}>"
+    return f"<#{channel}>" if channel else who
+
+
 def _wrap(text: str, indent: str = "  ", width: int | None = WIDTH) -> str:
     """Fill to ``width`` for a terminal; ``None`` leaves the line whole (Slack wraps it itself)."""
     if width is None:
@@ -76,13 +94,13 @@ def policy_text(answer: PolicyAnswer, width: int | None = WIDTH) -> str:
         if answer.suggestions:
             lines.append(SUGGESTIONS_LABEL)
             lines += [f"  • {s}" for s in answer.suggestions]
-        lines.append(f"Please ask {answer.contact}.")
+        lines.append(f"Please ask {contact_text(answer)}.")
         return "\n".join(lines)
     if note:
         lines.append(note)
     best = answer.hits[0]
     lines.append(f"{best.heading} — {best.policy_title}")
-    lines.append(_wrap(best.excerpt, width=width))
+    lines += [_wrap(line, width=width) for line in best.excerpt.splitlines()]
     if source := source_line(best):
         lines.append(f"  {source}")
     if best.url:
@@ -91,7 +109,7 @@ def policy_text(answer: PolicyAnswer, width: int | None = WIDTH) -> str:
         lines.append("Related:")
         for hit in answer.hits[1:]:
             lines.append(f"  • {hit.heading} — {hit.policy_title}" + (f"  {hit.url}" if hit.url else ""))
-    lines.append(f"Not sure it applies? Ask {answer.contact}.")
+    lines.append(f"Not sure it applies? Ask {contact_text(answer)}.")
     return "\n".join(lines)
 
 

@@ -20,7 +20,9 @@ from typing import Any, Protocol
 
 from knowledge.advisor import CertAdvisor
 from knowledge.catalogue import Catalogue, ImportResult, PackStatus
+from knowledge.check import CheckCase, CheckReport, outcome, tally, unknown_sections
 from knowledge.config import KnowledgeConfig
+from knowledge.errors import PackError
 from knowledge.gaps import DIGEST_DAYS, DepartmentHint, GapLog, Post
 from knowledge.index import AnswerCache, VersionedMemo
 from knowledge.news import PolicyNewsLog, once_a_week, send_messages
@@ -106,6 +108,19 @@ class KnowledgeService:
         if answer.unanswered:
             self.gaps.record(answer, department=department)
         return answer
+
+    def check(self, cases: list[CheckCase], *, shown: str = "questions") -> CheckReport:
+        """Ask every question as ``/ai-policy`` would (nothing is logged as unanswered) and
+        score the answers; raises ``PackError`` when an expected section is not in the pack."""
+        index = self.policies.index()
+        sections = {(c.policy_id, c.heading) for c in index.ranker.sections}
+        if problems := unknown_sections(cases, sections, shown):
+            raise PackError(f"questions in {shown}", problems)
+        contact = self.config.policy_contact
+        return tally(
+            outcome(case, self.policies.answer(case.question, contact=contact), self.search(case.question))
+            for case in cases
+        )
 
     def related_policy_section(self, text: str) -> SectionHit | None:
         """The policy section a headline is about, or None (for briefings)."""

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from knowledge.packs import Pack
+from knowledge.search import Candidate
 from knowledge.types import CertView, PolicyInfo
 from storage.models.knowledge import Certification, KnowledgePack, Policy, PolicySection
 from storage.types import utcnow
@@ -201,6 +202,53 @@ def section_texts(session: Session) -> list[tuple[int, str, str, str]]:
             select(PolicySection.id, PolicySection.heading, PolicySection.body, PolicySection.policy_title)
         )
     ]
+
+
+def sections(session: Session) -> list[Candidate]:
+    """Every section with its policy's details, in catalogue order; ``parent`` is the ``#``
+    heading a ``##`` section sits under (not the policy title), for the heading path."""
+    rows = session.execute(
+        select(
+            PolicySection.id,
+            PolicySection.heading,
+            PolicySection.body,
+            PolicySection.anchor,
+            PolicySection.level,
+            Policy.id,
+            Policy.title,
+            Policy.owner,
+            Policy.url,
+            Policy.updated,
+            Policy.owner_channel,
+        )
+        .join(Policy, PolicySection.policy_id == Policy.id)
+        .order_by(Policy.position, Policy.id, PolicySection.position)
+    )
+    out: list[Candidate] = []
+    parent, parent_policy = "", ""
+    for sid, heading, body, anchor, level, pid, title, owner, url, updated, channel in rows:
+        if pid != parent_policy:
+            parent, parent_policy = "", pid
+        if level == 1:
+            parent = "" if heading == title else heading
+        out.append(
+            Candidate(
+                section_id=sid,
+                rank=0.0,
+                heading=heading,
+                body=body,
+                anchor=anchor,
+                level=level,
+                policy_id=pid,
+                policy_title=title,
+                owner=owner,
+                url=url,
+                updated=updated,
+                owner_channel=channel,
+                parent=parent if level > 1 else "",
+            )
+        )
+    return out
 
 
 def headings(session: Session) -> list[tuple[str, str]]:

@@ -34,6 +34,10 @@ class SectionHit:
     score: float = 0.0
     matched_terms: tuple[str, ...] = ()
     section_id: int = 0
+    # The policy's owners' Slack channel ID (front matter ``owner_channel``), if any.
+    owner_channel: str | None = None
+    # The excerpt with the pack's Markdown emphasis and links kept (Slack renders it as mrkdwn).
+    excerpt_markdown: str = ""
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ every piece is cut to Block Kit limits with a wide margin under Slack's total-si
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from slack_sdk.models.blocks import ContextBlock, DividerBlock, HeaderBlock, SectionBlock
@@ -28,13 +29,49 @@ from knowledge.render import (
     SUGGESTIONS_LABEL,
     corrections_line,
     policy_text,
+    who_to_ask,
 )
 from knowledge.types import PolicyAnswer, SectionHit
 
 
-def quote(text: str) -> str:
-    """Block-quote escaped text (each line prefixed with ``>``)."""
-    return "\n".join(f">{line}" if line else ">" for line in escape_mrkdwn(text).splitlines() or [""])
+def quote(text: str, *, markdown: bool = False) -> str:
+    """Block-quote text (each line prefixed with ``>``): escaped, or Markdown rendered as mrkdwn."""
+    shown = mrkdwn(text) if markdown else escape_mrkdwn(text)
+    return "\n".join(f">{line}" if line else ">" for line in shown.splitlines() or [""])
+
+
+_MD_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
+_MD_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_MD_EM = re.compile(r"(?<![\w*])([*_])(?=\S)(.+?)(?<=\S)\1(?![\w*])")
+_BOLD = "\x00"
+
+
+def mrkdwn(markdown: str) -> str:
+    """A policy's Markdown as Slack mrkdwn: ``**bold**`` as ``*bold*``, ``*em*``/``_em_`` as
+    ``_em_``, ``[label](url)`` as a link (http(s) only); everything else escaped."""
+    out: list[str] = []
+    position = 0
+    for match in _MD_LINK.finditer(markdown):
+        out.append(_emphasis(escape_mrkdwn(markdown[position : match.start()])))
+        out.append(link(match.group(2), match.group(1)))
+        position = match.end()
+    out.append(_emphasis(escape_mrkdwn(markdown[position:])))
+    return "".join(out)
+
+
+def _emphasis(text: str) -> str:
+    text = _MD_STRONG.sub(lambda m: f"{_BOLD}{m.group(2)}{_BOLD}", text)
+    text = _MD_EM.sub(lambda m: f"_{m.group(2)}_", text)
+    return text.replace(_BOLD, "*")
+
+
+def _ask(answer: PolicyAnswer) -> str:
+    """Who to ask, escaped; the owners' channel as a real channel mention."""
+    who, channel = who_to_ask(answer)
+    shown = escape_mrkdwn(who)
+    if channel:
+        return f"{shown} in <#{channel}>" if shown else f"<#{channel}>"
+    return shown
 
 
 def _source(hit: SectionHit) -> str:
@@ -61,7 +98,7 @@ def _unanswered_blocks(answer: PolicyAnswer, note: str | None, contact: str) -> 
     if answer.suggestions:
         topics = "\n".join(f"• {escape_mrkdwn(s)}" for s in answer.suggestions)
         blocks.append(SectionBlock(text=md(f"*{SUGGESTIONS_LABEL}*\n{topics}")))
-    blocks.append(SectionBlock(text=md(f"Please ask {contact}.")))
+    blocks.append(SectionBlock(text=md(f"Please ask {_ask(answer)}.")))
     return blocks
 
 
@@ -106,7 +143,8 @@ def policy_blocks(answer: PolicyAnswer) -> tuple[str, list[dict[str, Any]]]:
     best = answer.hits[0]
     if note:
         blocks.append(ContextBlock(elements=[md(escape_mrkdwn(note), CONTEXT_LIMIT)]))
-    blocks.append(SectionBlock(text=md(f"*{link(best.url, best.heading)}*\n{quote(best.excerpt)}")))
+    excerpt = quote(best.excerpt_markdown, markdown=True) if best.excerpt_markdown else quote(best.excerpt)
+    blocks.append(SectionBlock(text=md(f"*{link(best.url, best.heading)}*\n{excerpt}")))
     blocks.append(ContextBlock(elements=[md(_source(best), CONTEXT_LIMIT)]))
     if len(answer.hits) > 1:
         related = "\n".join(
@@ -115,6 +153,6 @@ def policy_blocks(answer: PolicyAnswer) -> tuple[str, list[dict[str, Any]]]:
         blocks.append(DividerBlock())
         blocks.append(SectionBlock(text=md(f"*Related sections*\n{related}")))
     blocks.append(
-        ContextBlock(elements=[md(f"Not sure it applies to your case? Ask {contact}.", CONTEXT_LIMIT)])
+        ContextBlock(elements=[md(f"Not sure it applies to your case? Ask {_ask(answer)}.", CONTEXT_LIMIT)])
     )
     return fallback, fit_blocks(blocks)

@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from bot.client import make_web_client
-from briefbot.cli.common import echo_json, with_services
+from briefbot.cli.common import echo_json, services_from, settings_from, with_services
 from foundation.settings import Settings
 from knowledge.certs import resolve_level
 from knowledge.errors import KnowledgeError
@@ -21,6 +23,7 @@ from storage.audit import Actor
 
 if TYPE_CHECKING:
     from briefbot.services import Services
+    from knowledge.check import CheckReport
 
 
 @click.command("policy")
@@ -75,6 +78,61 @@ def import_command(services: Services, path: str) -> None:
     else:
         what = f"{result.items} certifications"
     click.echo(f"Imported {what} from {result.location}; the previous {result.kind} were replaced.")
+
+
+@knowledge_group.command("check")
+@click.argument("questions", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--policy-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Check this policy folder instead of the loaded policies (loaded into a throwaway "
+    "database; the live catalogue is not touched).",
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@click.pass_context
+def check_command(ctx: click.Context, questions: Path, policy_dir: Path | None, as_json: bool) -> None:
+    """Test policies against a YAML list of questions and expected sections (or `none`).
+
+    Prints top-1, top-3, wrong declines, declined-when-it-should and every miss with what was
+    shown. By default it asks the loaded policies, exactly as /ai-policy answers; give
+    --policy-dir to try an edited folder before importing it. Exits non-zero only on bad input.
+    """
+    from knowledge.check import load_cases, report_text
+
+    cases = load_cases(questions)
+    if policy_dir is None:
+        services = services_from(ctx)
+        knowledge = services.knowledge
+        status = next((s for s in knowledge.status() if s.kind == "policies"), None)
+        source = (
+            f"the loaded policies ({status.location})"
+            if status and status.location
+            else "the loaded policies"
+        )
+        report = knowledge.check(cases, shown=str(questions))
+    else:
+        source = str(policy_dir)
+        report = _check_folder(settings_from(ctx), policy_dir, cases, str(questions))
+    if as_json:
+        echo_json({"source": source, "questions_file": str(questions), **report.as_dict()})
+    else:
+        click.echo(report_text(report, source))
+
+
+def _check_folder(settings: Settings, folder: Path, cases: list, shown: str) -> CheckReport:
+    """Load ``folder`` into a throwaway SQLite database and check ``cases`` against it."""
+    from briefbot.services import make_services
+
+    with tempfile.TemporaryDirectory(prefix="briefbot-check-") as tmp:
+        throwaway = settings.model_copy(
+            update={"database_url": f"sqlite:///{tmp}/check.db", "briefbot_policy_dir": str(folder)}
+        )
+        services = make_services(throwaway, load_packs=False)
+        try:
+            services.knowledge.import_path(folder, actor=Actor.cli())
+            return services.knowledge.check(cases, shown=shown)
+        finally:
+            services.close()
 
 
 @knowledge_group.command("status")

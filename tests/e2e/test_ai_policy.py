@@ -108,7 +108,7 @@ def test_stuck_lookups_queue_others_fairly_and_never_block_other_commands(
     release = threading.Event()
 
     def maybe_stuck(question: str, **kwargs: Any) -> Any:
-        if question.startswith("stuck"):
+        if "incident" in question:
             release.wait(10)
         return real(question, **kwargs)
 
@@ -116,8 +116,8 @@ def test_stuck_lookups_queue_others_fairly_and_never_block_other_commands(
     monkeypatch.setattr(reply, "ANSWER_BUDGET_SECONDS", 0.3)
     assert reply.LOOKUP_SLOTS == 2
     stuck = [
-        threading.Thread(target=ask, args=(bot_server, f"stuck {n} how do I report an AI incident"))
-        for n in range(reply.LOOKUP_SLOTS)
+        threading.Thread(target=ask, args=(bot_server, "how do I report an AI incident"))
+        for _n in range(reply.LOOKUP_SLOTS)
     ]
     for thread in stuck:
         thread.start()

@@ -91,15 +91,16 @@ def test_non_words_are_not_turned_into_words_no_policy_uses() -> None:
 
 
 def test_labelled_sets_stay_above_the_targets(knowledge: KnowledgeService) -> None:
-    """Quality, not timing: in-scope top-1 no worse than before abstention (tune 53/55 on
-    PostgreSQL, 54/55 on SQLite; held-out 16/18 on both), off-topic abstention >= 90% on the
-    tune split and >= 85% held-out (measured 88%: see the report in bench/abstention.py)."""
+    """Quality, not timing, on the bundled pack as users ask: in-scope answered with the labelled
+    section first >= 90% (measured 69/73; 70/73 before the hand-written synonym list tuned on
+    these questions was removed), off-topic declined >= 80% (measured 42/50, was 45/50: the
+    threshold is now set for every pack, held out pack by pack, not tuned on this set). The
+    cross-pack figures are bench/policy_packs.py's."""
     result = evaluate(knowledge)
     print(f"\n{knowledge.db.dialect}:\n{summary(result)}")
     tune, held = result["in-scope"]["tune"], result["in-scope"]["held-out"]
-    assert tune.top1 >= 53 and held.top1 >= 16, (tune.misses, held.misses)
-    assert (tune.top1 + held.top1) / (tune.total + held.total) >= 0.9
+    assert (tune.top1 + held.top1) / (tune.total + held.total) >= 0.9, (tune.misses, held.misses)
     off_tune, off_held = result["off-topic"]["tune"], result["off-topic"]["held-out"]
     assert off_tune.total + off_held.total >= 30
-    assert off_tune.abstained / off_tune.total >= 0.9, off_tune.misses
-    assert off_held.abstained / off_held.total >= 0.85, off_held.misses
+    abstained = (off_tune.abstained + off_held.abstained) / (off_tune.total + off_held.total)
+    assert abstained >= 0.8, (off_tune.misses, off_held.misses)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from click.testing import CliRunner, Result
 from sqlalchemy import func, select, text
 
 from briefbot.cli import cli
+from knowledge import decide
 from knowledge.errors import PackError
 from knowledge.packs import load_policy_dir
 from knowledge.service import KnowledgeConfig, KnowledgeService
@@ -85,8 +87,11 @@ def test_a_failing_log_never_costs_the_answer(db: Database, monkeypatch: pytest.
 
 
 def test_digest_goes_to_the_owner_channel_else_the_contact_channel_else_the_admins(
-    db: Database, tmp_path: Path
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Routing, not calibration: every section that matches is "related, not an answer" here.
+    never_sure = replace(decide.shipped_model(), answer_at=1.1, related_at=0.0)
+    monkeypatch.setattr(decide, "shipped_model", lambda: never_sure)
     knowledge = service(db, policy_contact="Jo in <#C0CONTACT1|ask-ai>", admins=("UADMIN1", "UADMIN2"))
     knowledge.import_path(write_pack(tmp_path / "p"))
     related = knowledge.policy_answer("how often should I rotate API keys")

@@ -10,7 +10,7 @@ import yaml
 from sqlalchemy import func, select
 
 from knowledge.errors import KnowledgeError, PackError
-from knowledge.search import MemoryBackend
+from knowledge.passages import MAX_CHARS
 from knowledge.service import KnowledgeConfig, KnowledgeService
 from storage import Database
 from storage.audit import Actor, recent
@@ -177,7 +177,8 @@ def test_search_answers_with_source_and_related_sections(knowledge: KnowledgeSer
     assert (best.policy_id, best.heading) == ("acceptable-use", "Customer and personal data in prompts")
     assert best.owner and best.updated
     assert best.url and best.url.endswith("#customer-and-personal-data-in-prompts")
-    assert "paste" in best.excerpt.lower() and len(best.excerpt) <= 430
+    # The passage holding the answer, from the start of its paragraph, within the budget.
+    assert best.excerpt.startswith("Do not paste customer emails") and len(best.excerpt) <= MAX_CHARS
     assert 1 <= len(answer.hits) <= 3
     assert len({h.section_id for h in answer.hits}) == len(answer.hits)
 
@@ -228,11 +229,12 @@ def test_labelled_questions_hit_the_expected_section(knowledge: KnowledgeService
     for i, case in enumerate(QUESTIONS):
         split = "held-out" if i % 4 == 3 else "tuned"
         got = [(h.policy_id, h.heading) for h in knowledge.policy_answer(case["question"]).hits]
+        ranking = [(h.policy_id, h.heading) for h in knowledge.search(case["question"], limit=3)]
         want = (case["policy"], case["section"])
         tally = tallies[split]
         tally[2] += 1
-        tally[0] += got[:1] == [want]
-        tally[1] += want in got[:3]
+        tally[0] += got[:1] == [want]  # answered, with the right section first
+        tally[1] += want in ranking  # among the three best-ranked, whatever the verdict
         if got[:1] != [want]:
             misses.append(f"{case['question']!r} -> {got[:1]}")
     top1 = sum(t[0] for t in tallies.values()) / len(QUESTIONS)
@@ -242,16 +244,6 @@ def test_labelled_questions_hit_the_expected_section(knowledge: KnowledgeService
     assert len(QUESTIONS) >= 30
     assert top1 >= 0.85, f"top-1 {top1:.0%} ({summary}); misses: {misses}"
     assert top3 >= 0.95, f"top-3 {top3:.0%} ({summary})"
-
-
-def test_python_fallback_ranks_like_the_database(knowledge: KnowledgeService) -> None:
-    """Without FTS5 (some SQLite builds) the in-process BM25 stands in and still answers well."""
-    knowledge.policies._backend = MemoryBackend()
-    hits = 0
-    for case in QUESTIONS:
-        answer = knowledge.search(case["question"], limit=1)
-        hits += bool(answer) and (answer[0].policy_id, answer[0].heading) == (case["policy"], case["section"])
-    assert hits / len(QUESTIONS) >= 0.85
 
 
 # --- interfaces for the briefings ------------------------------------------------------------

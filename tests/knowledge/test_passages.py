@@ -1,0 +1,113 @@
+"""Excerpts that answer: the passage holding the answer, with its lead-in, never mid-rule."""
+
+from __future__ import annotations
+
+from knowledge.passages import MAX_CHARS, excerpt, passages, plain
+from knowledge.text import stems
+
+PRINCIPLES = """Generative AI can help with routine drafting. Staff should think before they use it.
+
+When you use a generative AI tool, consider these four principles:
+
+1. Never enter official-sensitive information.
+2. Check every output for accuracy before you rely on it.
+3. Say when a document was drafted with AI.
+4. Keep a record of the tool and the prompt you used.
+
+Questions go to the _Approval Process:_ team at [the AI desk](https://intranet.example/ai-desk)."""
+
+
+def wanted(text: str) -> set[str]:
+    return set(stems(text))
+
+
+def test_a_list_is_shown_with_the_sentence_that_leads_into_it() -> None:
+    shown = excerpt(PRINCIPLES, wanted("check output accuracy"), max_chars=320)
+    lines = shown.splitlines()
+    assert lines[0] == "When you use a generative AI tool, consider these four principles:"
+    assert lines[1:] == [
+        "1. Never enter official-sensitive information.",
+        "2. Check every output for accuracy before you rely on it.",
+        "3. Say when a document was drafted with AI.",
+        "4. Keep a record of the tool and the prompt you used.",
+    ]
+
+
+def test_the_lead_in_alone_never_stands_for_the_answer() -> None:
+    # The question's words sit in the lead-in only; the list that holds the rules comes too.
+    shown = excerpt(PRINCIPLES, wanted("principles generative tool"), max_chars=320)
+    assert "consider these four principles:" in shown
+    assert "1. Never enter official-sensitive information." in shown
+
+
+def test_an_excerpt_starts_at_a_sentence_never_mid_rule() -> None:
+    rule = (
+        "Staff must not paste customer records into any AI tool. This includes exports from the "
+        "CRM, support tickets and call transcripts, even when names are removed, because the "
+        "remaining details can identify a person. "
+    )
+    body = ("Background on our tools and how they were chosen over many months. " * 6) + rule * 2
+    shown = excerpt(body, wanted("paste customer records"), max_chars=300)
+    text = shown.removeprefix("… ")
+    assert text.startswith("Staff must not paste customer records")
+    assert len(shown) <= 300
+
+
+def test_a_long_list_keeps_its_lead_in_and_the_matching_items() -> None:
+    items = "\n".join(f"- Rule {i}: keep the filler text of this rule short and plain." for i in range(30))
+    body = f"These rules apply to every AI assistant:\n\n{items}\n- Rule 99: never share passwords."
+    shown = excerpt(body, wanted("share passwords"))
+    assert shown.splitlines()[0] == "These rules apply to every AI assistant:"
+    assert "• Rule 99: never share passwords." in shown
+    assert "…" in shown and len(shown) <= MAX_CHARS
+
+
+def test_a_section_that_fits_is_shown_whole() -> None:
+    shown = excerpt(PRINCIPLES, wanted("check output accuracy"))
+    assert shown.startswith("Generative AI can help with routine drafting.")
+    assert shown.endswith("[the AI desk](https://intranet.example/ai-desk).")
+
+
+def test_words_of_the_heading_do_not_pick_the_passage() -> None:
+    body = (
+        "Copy the following into your project's AGENTS.md and edit it to fit.\n\n"
+        "    ## AI agents\n\n"
+        "    **Do not publish.** Write to a branch or a drafts directory.\n\n"
+        "    **Do not approve your own work.** A named person merges or posts it.\n"
+    )
+    question = wanted("should our agents.md let the bot merge its own work")
+    shown = excerpt(body, question, max_chars=120, heading="What to put in your AGENTS.md")
+    assert shown.startswith("**Do not approve your own work.**")
+
+
+def test_markdown_is_kept_for_slack_and_dropped_for_plain_text() -> None:
+    shown = excerpt(PRINCIPLES, wanted("approval process desk"))
+    assert "_Approval Process:_" in shown and "[the AI desk](https://intranet.example/ai-desk)" in shown
+    assert plain(shown).endswith("Questions go to the Approval Process: team at the AI desk.")
+
+
+def test_a_sub_heading_leads_its_passage() -> None:
+    body = "Intro text.\n\n### G-DH-02: prohibited data types\n\nNever paste secrets or keys.\n"
+    found = passages(body)
+    assert [p.text() for p in found] == [
+        "Intro text.",
+        "*G-DH-02: prohibited data types*\nNever paste secrets or keys.",
+    ]
+
+
+def test_a_table_is_shown_row_by_row_with_its_header_and_lead_in() -> None:
+    body = (
+        "Intro about testing and why it matters for every team that ships code.\n\n"
+        "You must test all AI-generated code before use.\n\n"
+        "| Test type | Requirement |\n|-----------|-------------|\n"
+        "| Unit tests | Mandatory for all generated functions |\n"
+        "| Edge case testing | Required for input validation logic |\n\n"
+        "---\n\nA closing paragraph about something else entirely, long enough to matter here.\n"
+    )
+    shown = excerpt(body, wanted("unit tests generated functions"), max_chars=200)
+    assert shown.splitlines() == [
+        "You must test all AI-generated code before use.",
+        "Test type | Requirement",
+        "• Unit tests | Mandatory for all generated functions",
+        "• Edge case testing | Required for input validation logic",
+    ]
