@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -102,6 +102,13 @@ def values_of(state: Mapping[str, Any]) -> dict[str, Any]:
 # ---------------------------------------------------------------------------- add_feed
 
 
+# Slack: private_metadata "Maximum length of 3000 characters".
+PRIVATE_METADATA_MAX = 3000
+# The name input's max_length (the feeds table's name column).
+FEED_NAME_MAX = 255
+_DRAFT_FORMAT = "d1"
+
+
 @dataclass(frozen=True)
 class FeedDraft:
     """What the admin typed in ``add_feed``, carried through the preview."""
@@ -111,11 +118,37 @@ class FeedDraft:
     name: str | None
 
     def metadata(self) -> str:
-        return json.dumps(asdict(self))
+        """The draft as ``private_metadata``: lines, not JSON, so nothing is escaped.
+
+        ``json.dumps`` wrote a non-ASCII name six times over (``\\u65b0``): a 2,000-character URL
+        and a 255-character name in Chinese passed Slack's 3,000. Here the URL (at most 2,048
+        characters, no line breaks) and the name (at most 255) travel as typed, so the draft
+        fits whatever they hold; only a long list of departments can outgrow it
+        (:meth:`fits` says so before anything is sent).
+        """
+        departments = json.dumps(list(self.departments), ensure_ascii=False, separators=(",", ":"))
+        return "\n".join((_DRAFT_FORMAT, self.url, departments, self.name or ""))
+
+    def fits(self) -> bool:
+        """Whether :meth:`metadata` is within Slack's ``private_metadata`` limit."""
+        return len(self.metadata()) <= PRIVATE_METADATA_MAX
 
     @classmethod
     def from_metadata(cls, text: str) -> FeedDraft:
-        data = json.loads(text or "{}")
+        """The draft back from :meth:`metadata` (or from the JSON a modal opened before carried)."""
+        if (text or "").startswith(_DRAFT_FORMAT + "\n"):
+            _format, url, departments, name = [*text.split("\n", 3), "", "", ""][:4]
+            try:
+                keys = json.loads(departments or "[]")
+            except ValueError:
+                keys = []
+            return cls(url, tuple(str(k) for k in keys if isinstance(k, str)), name or None)
+        try:
+            data = json.loads(text or "{}")
+        except ValueError:
+            data = {}
+        if not isinstance(data, dict):
+            data = {}
         return cls(str(data.get("url", "")), tuple(data.get("departments") or ()), data.get("name") or None)
 
 
@@ -140,7 +173,7 @@ def add_feed_modal(departments: Sequence[tuple[str, str]]) -> dict[str, Any]:
             label="Name",
             optional=True,
             element=PlainTextInputElement(
-                action_id="name", max_length=255, placeholder="Defaults to the feed's title"
+                action_id="name", max_length=FEED_NAME_MAX, placeholder="Defaults to the feed's title"
             ),
         ),
     ]

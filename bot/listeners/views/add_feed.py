@@ -25,6 +25,7 @@ from bot.listeners.commands.ai_feeds import clean_url
 from bot.surfaces import gate, publish_home
 from bot.text import escape_mrkdwn
 from bot.views.modals import (
+    FEED_NAME_MAX,
     FeedDraft,
     Pick,
     add_feed_checking,
@@ -48,6 +49,9 @@ from storage.types import utcnow
 # Items read for the preview's ranking (the service previews this many; the modal shows three).
 PREVIEW_ITEMS = 50
 ERROR_MAX = 300
+TOO_MANY = (
+    "That is more departments than one feed can carry here; pick fewer, or tag more with `/ai-feeds tag`."
+)
 UNEXPECTED = "Something went wrong while checking the feed; the problem has been logged."
 
 
@@ -83,7 +87,10 @@ def add_feed_submission(
     if not departments:
         ack(response_action="errors", errors={"departments": "Pick at least one department."})
         return
-    draft = FeedDraft(url, departments, (values.get("name") or "").strip() or None)
+    draft = FeedDraft(url, departments, (values.get("name") or "").strip()[:FEED_NAME_MAX] or None)
+    if not draft.fits():  # only a very long list of departments can outgrow private_metadata
+        ack(response_action="errors", errors={"departments": TOO_MANY})
+        return
     ticket = context["slow_work"].reserve(allowed.user_id)
     if ticket is None:
         ack(response_action="errors", errors={"url": BUSY})
