@@ -20,6 +20,8 @@ from slack_sdk.models.blocks import (
     ConversationFilter,
     ConversationSelectElement,
     DividerBlock,
+    ExternalDataMultiSelectElement,
+    ExternalDataSelectElement,
     InputBlock,
     MarkdownTextObject,
     NumberInputElement,
@@ -52,6 +54,10 @@ WEEKDAYS = (
 )
 QUIET = (("post", "Post a short note"), ("skip", "Skip the briefing"))
 SECTION_MAX = 2900
+# Slack's select menus: "Maximum number of options is 100" (static selects, and the answer to an
+# external select's options request); option text "Maximum length ... is 75 characters".
+MAX_OPTIONS = 100
+OPTION_TEXT_MAX = 75
 
 
 @dataclass(frozen=True)
@@ -73,7 +79,53 @@ def _cut(text: str, limit: int) -> str:
 
 
 def _options(pairs: Sequence[tuple[str, str]]) -> list[Option]:
-    return [Option(value=value, text=_cut(label, 75)) for value, label in pairs]
+    return [Option(value=value, text=_cut(label, OPTION_TEXT_MAX)) for value, label in pairs]
+
+
+def department_element(
+    action_id: str,
+    departments: Sequence[tuple[str, str]],
+    *,
+    multi: bool = False,
+    chosen: str | None = None,
+    placeholder: str | None = None,
+) -> Any:
+    """The department picker: a static select while the departments fit in one (100 options),
+    else an external select whose options the ``block_suggestion`` listener answers, filtered by
+    what the user types (:func:`department_suggestions`)."""
+    pairs = list(departments)
+    if len(pairs) <= MAX_OPTIONS:
+        options = _options(pairs)
+        if multi:
+            return StaticMultiSelectElement(action_id=action_id, options=options, placeholder=placeholder)
+        return StaticSelectElement(
+            action_id=action_id,
+            options=options,
+            initial_option=_initial(options, chosen),
+            placeholder=placeholder,
+        )
+    if multi:
+        return ExternalDataMultiSelectElement(
+            action_id=action_id, min_query_length=0, placeholder=placeholder
+        )
+    initial = _initial(_options(pairs), chosen)
+    return ExternalDataSelectElement(
+        action_id=action_id, min_query_length=0, initial_option=initial, placeholder=placeholder
+    )
+
+
+def department_suggestions(departments: Sequence[tuple[str, str]], typed: str) -> list[dict[str, Any]]:
+    """The options an external department select shows for ``typed``: departments whose key or
+    name contains every typed word (any case), those starting with it first, at most 100."""
+    words = typed.lower().split()
+    found: list[tuple[bool, int, tuple[str, str]]] = []
+    for position, (key, name) in enumerate(departments):
+        haystack = f"{key} {name}".lower()
+        if all(word in haystack for word in words):
+            starts = bool(words) and (key.startswith(words[0]) or name.lower().startswith(words[0]))
+            found.append((not starts, position, (key, name)))
+    found.sort()
+    return [o.to_dict() for o in _options([pair for _rank, _pos, pair in found[:MAX_OPTIONS]])]
 
 
 def _modal(callback_id: str, title: str, blocks: list[Block], **kwargs: Any) -> dict[str, Any]:
@@ -86,9 +138,9 @@ def values_of(state: Mapping[str, Any]) -> dict[str, Any]:
     for block_id, actions in (state or {}).items():
         element: dict[str, Any] = (actions or {}).get(block_id) or next(iter((actions or {}).values()), {})
         kind = element.get("type")
-        if kind == "multi_static_select":
+        if kind in ("multi_static_select", "multi_external_select"):
             out[block_id] = [o["value"] for o in element.get("selected_options") or []]
-        elif kind in ("static_select", "radio_buttons"):
+        elif kind in ("static_select", "external_select", "radio_buttons"):
             out[block_id] = (element.get("selected_option") or {}).get("value")
         elif kind == "conversations_select":
             out[block_id] = element.get("selected_conversation")
@@ -164,9 +216,7 @@ def add_feed_modal(departments: Sequence[tuple[str, str]]) -> dict[str, Any]:
         InputBlock(
             block_id="departments",
             label="Departments",
-            element=StaticMultiSelectElement(
-                action_id="departments", options=_options(departments), placeholder="Who is it for?"
-            ),
+            element=department_element("departments", departments, multi=True, placeholder="Who is it for?"),
         ),
         InputBlock(
             block_id="name",
@@ -380,7 +430,11 @@ def subscribe_modal(
     )
     blocks: list[Block] = [
         InputBlock(block_id="channel", label="Channel", element=channel),
-        _select("department", "Department", departments, form.department),
+        InputBlock(
+            block_id="department",
+            label="Department",
+            element=department_element("department", departments, chosen=form.department),
+        ),
         _select("cadence", "How often", CADENCES, form.cadence, dispatch_action=True),
         _select("weekday", "Day (weekly only)", WEEKDAYS, form.weekday, optional=True, dispatch_action=True),
         InputBlock(

@@ -6,14 +6,19 @@ against the strict fake Slack."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.bot.test_modals import LEGAL_ITEMS, feed_values, submit, updated
-from tests.conftest import BotServer
-from tests.feeds.conftest import FeedServer, feed_reply
-from tests.mock_web_api_server import FakeSlack, validate_view
+from foundation.settings import Settings
+from tests.bot.test_app_home import click
+from tests.bot.test_modals import LEGAL_ITEMS, feed_values, submit, subscribe_values, updated
+from tests.conftest import SIGNING_SECRET, BotServer, serve_app
+from tests.feeds.conftest import FeedServer, Reply, feed_reply
+from tests.mock_web_api_server import FakeSlack, validate_blocks, validate_options, validate_view
 from tests.mock_web_api_server.server import PRIVATE_METADATA
+from tests.slack_requests import SignedSlackClient
 
 
 @pytest.fixture
@@ -51,3 +56,136 @@ def test_a_draft_that_cannot_fit_is_a_field_error_not_a_500(bot_server: BotServe
     assert ack["response_action"] == "errors"
     assert "more departments than one feed can carry" in ack["errors"]["departments"]
     assert site.hits("/feed") == []
+
+
+# ---------------------------------------------------------------- more than 100 departments
+
+MANY_DEPARTMENTS = 130
+
+
+def many_profiles(path: Path, count: int = MANY_DEPARTMENTS) -> Path:
+    """``count`` custom departments (plus the four bundled), names with mrkdwn control characters."""
+    lines = []
+    for i in range(count):
+        lines += [
+            f"team-{i:03d}:",
+            f'  name: "R&D <Lab {i:03d}> & Co"',
+            f"  aliases: [lab-{i:03d}-research-group]",
+            f"  concerns: Research lab {i}.",
+            "  phrases:",
+            f"    - phrase: lab{i} research",
+            "      weight: 1.0",
+            "      why: the lab's work",
+        ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def many_bot(settings: Settings, fake_slack: FakeSlack, tmp_path: Path) -> Iterator[BotServer]:
+    from briefbot.services import make_services
+
+    custom = settings.model_copy(update={"briefbot_profiles_file": many_profiles(tmp_path / "profiles.yaml")})
+    services = make_services(custom).build_all()
+    app, server, thread = serve_app(services)
+    client = SignedSlackClient(
+        f"http://127.0.0.1:{server.effective_port}",
+        SIGNING_SECRET,
+        response_url_factory=fake_slack.response_url,
+    )
+    yield BotServer(url="", slack=client, app=app, services=services)
+    client.close()
+    server.close()
+    thread.join(timeout=5)
+    services.close()
+
+
+def block_suggestion(action_id: str, typed: str, *, user_id: str = "UADMIN") -> dict[str, Any]:
+    """What Slack sends to load an external select's options as the user types."""
+    return {
+        "type": "block_suggestion",
+        "team": {"id": "T0001", "domain": "example"},
+        "user": {"id": user_id, "name": user_id.lower(), "team_id": "T0001"},
+        "api_app_id": "A0001",
+        "token": "legacy-unused",
+        "container": {"type": "view", "view_id": "VMODAL"},
+        "action_id": action_id,
+        "block_id": action_id,
+        "value": typed,
+        "view": {"id": "VMODAL", "type": "modal", "callback_id": "add_feed", "state": {"values": {}}},
+    }
+
+
+def element_of(view: dict[str, Any], block_id: str) -> dict[str, Any]:
+    return next(b for b in view["blocks"] if b.get("block_id") == block_id)["element"]  # type: ignore[no-any-return]
+
+
+def test_both_modals_open_with_more_than_100_departments(many_bot: BotServer, fake_slack: FakeSlack) -> None:
+    click(many_bot, "home_add_feed")
+    add_feed = fake_slack.wait_for("views.open").args["view"]
+    assert element_of(add_feed, "departments")["type"] == "multi_external_select"
+    click(many_bot, "home_subscribe")
+    subscribe = fake_slack.wait_for("views.open", count=2).args["view"]
+    assert element_of(subscribe, "department")["type"] == "external_select"
+    assert [c.method for c in fake_slack.calls if c.method.startswith("views.open")] == ["views.open"] * 2
+
+
+@pytest.mark.parametrize("action_id", ["departments", "department"])
+def test_department_options_load_filtered_and_within_slacks_limits(
+    many_bot: BotServer, action_id: str
+) -> None:
+    everything = many_bot.slack.interaction(block_suggestion(action_id, ""))
+    assert everything.status_code == 200
+    assert validate_options(everything.json()) == []
+    assert len(everything.json()["options"]) == 100  # Slack shows at most 100: type to narrow
+    typed = many_bot.slack.interaction(block_suggestion(action_id, "Lab 012")).json()
+    assert validate_options(typed) == []
+    assert [o["value"] for o in typed["options"]] == ["team-012"]
+    assert typed["options"][0]["text"]["text"] == "R&D <Lab 012> & Co"  # plain_text: no escaping
+    legal = many_bot.slack.interaction(block_suggestion(action_id, "LEG")).json()
+    assert [o["value"] for o in legal["options"]] == ["legal"]
+
+
+def test_an_external_department_pick_is_saved(
+    many_bot: BotServer, fake_slack: FakeSlack, site: FeedServer
+) -> None:
+    # A feed that is down, saved anyway: no preview ranks it (with 134 departments the first
+    # ranking trains the semantic model for tens of seconds; see the report).
+    url = site.route("/down", Reply(status=503))
+    values = feed_values(url, [])
+    values["departments"] = {
+        "departments": {
+            "type": "multi_external_select",
+            "selected_options": [{"value": "team-101", "text": {"type": "plain_text", "text": "R&D"}}],
+        }
+    }
+    ack = submit(many_bot, "add_feed", values)
+    assert ack["response_action"] == "update", ack
+    preview = updated(fake_slack, 1)
+    submit(many_bot, "add_feed_preview", {}, private_metadata=preview["private_metadata"])
+    updated(fake_slack, 2)
+    assert many_bot.services.feeds.list()[0].departments == ("team-101",)
+
+    chosen = subscribe_values(department=None)
+    chosen["department"] = {
+        "department": {
+            "type": "external_select",
+            "selected_option": {"value": "team-042", "text": {"type": "plain_text", "text": "x"}},
+        }
+    }
+    ack = submit(many_bot, "subscribe_channel", chosen)
+    assert ack["response_action"] == "update", ack
+    assert "R&amp;D &lt;Lab 042&gt; &amp; Co" in str(ack["view"]["blocks"])
+    updated(fake_slack, 3)
+    assert [s.department for s in many_bot.services.briefings.subscriptions("CLEGAL")] == ["team-042"]
+
+
+def test_help_keeps_every_text_object_within_slacks_limit(many_bot: BotServer) -> None:
+    response = many_bot.slack.command("/ai-brief", "help", user_id="UADMIN")
+    blocks = response.json()["blocks"]
+    assert validate_blocks(blocks) == []
+    for block in blocks:
+        for text in [block.get("text"), *block.get("elements", [])]:
+            assert text is None or len(text["text"]) <= 3000
+    shown = str(blocks)
+    assert "`team-000`" in shown and "more" in shown
