@@ -232,7 +232,8 @@ def add_feed_modal(departments: Sequence[tuple[str, str]]) -> dict[str, Any]:
 
 def _draft_context(draft: FeedDraft) -> ContextBlock:
     name = f" · named *{escape_mrkdwn(_cut(draft.name, 100))}*" if draft.name else ""
-    return ContextBlock(elements=[_md(f"{link(draft.url)} · for {', '.join(draft.departments)}{name}")])
+    departments = escape_mrkdwn(_cut(", ".join(draft.departments), 500))
+    return ContextBlock(elements=[_md(f"{link(draft.url)} · for {departments}{name}")])
 
 
 def add_feed_checking(draft: FeedDraft) -> dict[str, Any]:
@@ -258,7 +259,8 @@ def add_feed_preview(draft: FeedDraft, preview: FeedPreview, picks: Sequence[Pic
         for pick in picks[:3]:
             label = link(pick.url, pick.title) if pick.url else escape_mrkdwn(_cut(pick.title, 250))
             why = escape_mrkdwn(_cut(pick.why, 400)) or "matches this department's interests"
-            blocks.append(SectionBlock(text=_md(f"*{label}*\n_{pick.department}_: {why}")))
+            department = escape_mrkdwn(_cut(pick.department, 100))
+            blocks.append(SectionBlock(text=_md(f"*{label}*\n_{department}_: {why}")))
     else:
         blocks.append(
             SectionBlock(
@@ -305,7 +307,7 @@ def add_feed_done(result: AddResult) -> dict[str, Any]:
     feed = result.feed
     lines = [
         f":white_check_mark: Added *#{feed.id} {escape_mrkdwn(_cut(feed.display_name, 150))}*"
-        f" · {', '.join(feed.departments)}"
+        f" · {escape_mrkdwn(_cut(', '.join(feed.departments), 500))}"
     ]
     first = result.first_fetch
     if first is not None and first.outcome in ("failed", "rate_limited", "gone"):

@@ -77,6 +77,17 @@ def many_profiles(path: Path, count: int = MANY_DEPARTMENTS) -> Path:
             "      weight: 1.0",
             "      why: the lab's work",
         ]
+    # The bundled legal department renamed by the admin, with every mrkdwn control character.
+    lines += [
+        "legal:",
+        '  name: "Legal & <!channel> <Compliance>"',
+        "  aliases: [law]",
+        "  concerns: Compliance.",
+        "  phrases:",
+        "    - phrase: regulation",
+        "      weight: 1.0",
+        "      why: rules that bind us",
+    ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -189,3 +200,42 @@ def test_help_keeps_every_text_object_within_slacks_limit(many_bot: BotServer) -
             assert text is None or len(text["text"]) <= 3000
     shown = str(blocks)
     assert "`team-000`" in shown and "more" in shown
+
+
+# ---------------------------------------------------------------- labels escaped for mrkdwn
+
+RAW = "Legal & <!channel> <Compliance>"
+ESCAPED = "Legal &amp; &lt;!channel&gt; &lt;Compliance&gt;"
+LAB = "R&amp;D &lt;Lab 007&gt; &amp; Co"
+
+
+def said(bot: BotServer, fake: FakeSlack, command: str, text: str, **kw: Any) -> dict[str, Any]:
+    """What the user reads: the ack's own answer, else the next message to the response URL."""
+    before = len(fake.calls_to("response_url"))
+    response = bot.slack.command(command, text, **kw)
+    assert response.status_code == 200
+    body = response.json() if response.content else {}
+    if body.get("text") and "Queued" not in body["text"]:
+        return body  # type: ignore[no-any-return]
+    return fake.wait_for("response_url", count=before + 1, timeout=10).args  # type: ignore[no-any-return]
+
+
+def test_department_labels_are_escaped_in_certs_and_ai_brief(
+    many_bot: BotServer, fake_slack: FakeSlack
+) -> None:
+    overview = said(many_bot, fake_slack, "/ai-certs", "", user_id="U1")
+    assert validate_blocks(overview["blocks"]) == []
+    assert ESCAPED in str(overview["blocks"]) and RAW not in str(overview["blocks"])
+
+    here = {"user_id": "UADMIN", "channel_id": "CLAB"}
+    assert (
+        LAB in said(many_bot, fake_slack, "/ai-brief", "subscribe team-007 daily 09:00 UTC", **here)["text"]
+    )
+    assert (
+        ESCAPED in said(many_bot, fake_slack, "/ai-brief", "subscribe legal daily 09:00 UTC", **here)["text"]
+    )
+    status = said(many_bot, fake_slack, "/ai-brief", "status", **here)["text"]
+    assert LAB in status and ESCAPED in status and RAW not in status
+    assert ESCAPED in said(many_bot, fake_slack, "/ai-brief", "unsubscribe legal", **here)["text"]
+    assert "<!channel>" not in said(many_bot, fake_slack, "/ai-brief", "subscribe", **here)["text"]
+    assert "<!channel>" not in said(many_bot, fake_slack, "/ai-brief", "subscribe nosuch", **here)["text"]
