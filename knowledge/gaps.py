@@ -149,21 +149,15 @@ def digest_parts(groups: Sequence[GapGroup], *, days: int, about: str | None) ->
         who = f" ({escape_text(', '.join(g.departments))})" if g.departments else ""
         kind = " — a related section was shown" if g.verdict == "related" else ""
         lines.append(Line(f"• “{escape_text(_clip(g.example, 300))}” — asked {times}{who}{kind}"))
-    parts = fit_message(
+    if len(groups) > DIGEST_GROUPS:  # the digest lists the most asked; the CLI lists them all
+        extra = len(groups) - DIGEST_GROUPS
+        lines.append(Line(f"…and {extra} more: `briefbot knowledge gaps`.", items=extra))
+    return fit_message(
         head,
         lines,
         "Consider adding a section, or tell people where the answer lives.",
         more="`briefbot knowledge gaps`",
     )
-    if len(groups) > DIGEST_GROUPS:  # the digest lists the most asked; the CLI lists them all
-        extra = len(groups) - DIGEST_GROUPS
-        last = parts[-1]
-        text, _sep, tail = last.text.rpartition("\n")
-        if "…and " in text.rsplit("\n", 1)[-1]:
-            parts[-1] = last
-        else:
-            parts[-1] = Part(f"{text}\n…and {extra} more: `briefbot knowledge gaps`.\n{tail}", last.items)
-    return parts
 
 
 def escape_text(text: str) -> str:
