@@ -395,6 +395,17 @@ def _runs_text(form: SubscribeForm, now: datetime) -> str:
     return f"Next briefings ({escape_mrkdwn(form.timezone)}): {shown or 'none scheduled'}"
 
 
+def clamped_top(typed: str) -> str:
+    """``top`` as a re-rendered form may show it: Slack refuses a ``number_input`` whose
+    ``initial_value`` lies outside its min/max, and a form re-rendered while the user is still
+    typing carries whatever they typed (``0``, ``99``, ``2.7``)."""
+    try:
+        value = int(float(typed))
+    except (TypeError, ValueError, OverflowError):
+        return SubscribeForm.top
+    return str(min(max(value, 1), MAX_TOP_N))
+
+
 def _initial(options: list[Option], value: str | None) -> Option | None:
     return next((o for o in options if o.value == value), None)
 
@@ -424,7 +435,11 @@ def subscribe_modal(
         filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
     )
     top = NumberInputElement(
-        action_id="top", is_decimal_allowed=False, min_value=1, max_value=MAX_TOP_N, initial_value=form.top
+        action_id="top",
+        is_decimal_allowed=False,
+        min_value=1,
+        max_value=MAX_TOP_N,
+        initial_value=clamped_top(form.top),
     )
     quiet_options = _options(QUIET)
     quiet = RadioButtonsElement(

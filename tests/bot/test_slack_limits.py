@@ -5,6 +5,7 @@ against the strict fake Slack."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from tests.conftest import SIGNING_SECRET, BotServer, serve_app
 from tests.feeds.conftest import FeedServer, Reply, feed_reply
 from tests.mock_web_api_server import FakeSlack, validate_blocks, validate_options, validate_view
 from tests.mock_web_api_server.server import PRIVATE_METADATA
-from tests.slack_requests import SignedSlackClient
+from tests.slack_requests import SignedSlackClient, block_actions
 
 
 @pytest.fixture
@@ -239,3 +240,68 @@ def test_department_labels_are_escaped_in_certs_and_ai_brief(
     assert ESCAPED in said(many_bot, fake_slack, "/ai-brief", "unsubscribe legal", **here)["text"]
     assert "<!channel>" not in said(many_bot, fake_slack, "/ai-brief", "subscribe", **here)["text"]
     assert "<!channel>" not in said(many_bot, fake_slack, "/ai-brief", "subscribe nosuch", **here)["text"]
+
+
+# ---------------------------------------------------------------- re-rendered forms, late updates
+
+
+@pytest.mark.parametrize(("typed", "shown"), [("0", "1"), ("99", "10"), ("-3", "1"), ("2.7", "2"), ("", "5")])
+def test_a_rerendered_subscribe_form_clamps_top_into_its_bounds(
+    bot_server: BotServer, fake_slack: FakeSlack, typed: str, shown: str
+) -> None:
+    form = {"id": "VSUB", "type": "modal", "callback_id": "subscribe_channel", "hash": "h9"}
+    form["state"] = {"values": subscribe_values(top=typed)}
+    bot_server.slack.interaction(
+        block_actions("cadence", user_id="UADMIN", view=form, action_type="static_select")
+    )
+    refreshed = updated(fake_slack, 1)  # the fake refuses an initial_value outside min..max
+    assert element_of(refreshed, "top")["initial_value"] == shown
+
+
+def test_a_late_preview_never_overwrites_a_newer_view(
+    bot_server: BotServer, fake_slack: FakeSlack, site: FeedServer
+) -> None:
+    # The first Preview's ack reached Slack too late, so the admin pressed Preview again with
+    # another URL: the first fetch (slow) finishes after the second one was shown and saved.
+    slow = site.route(
+        "/slow",
+        Reply(
+            body=feed_reply(LEGAL_ITEMS, title="Slow Feed").body,
+            delay=2.0,
+            headers=feed_reply(LEGAL_ITEMS).headers,
+        ),
+    )
+    fast = site.route("/fast", feed_reply(LEGAL_ITEMS, title="Fast Feed"))
+    first = submit(bot_server, "add_feed", feed_values(slow, ["legal"]), view_id="VADD")
+    fake_slack.acked_update("VADD", first["view"])
+    second = submit(bot_server, "add_feed", feed_values(fast, ["legal"]), view_id="VADD")
+    fake_slack.acked_update("VADD", second["view"])
+    preview = updated(fake_slack, 1)
+    assert "*Fast Feed*" in str(preview["blocks"])
+    ack = submit(
+        bot_server, "add_feed_preview", {}, private_metadata=preview["private_metadata"], view_id="VADD"
+    )
+    fake_slack.acked_update("VADD", ack["view"])
+    done = updated(fake_slack, 2)
+    assert "Added *#1" in str(done["blocks"])
+    time.sleep(3.0)  # the slow fetch has finished by now
+    assert "Slow Feed" not in str(fake_slack.views["VADD"]["blocks"])
+    assert "Added *#1" in str(fake_slack.views["VADD"]["blocks"])
+    assert [f.url for f in bot_server.services.feeds.list()] == [fast]
+
+
+def test_a_late_form_refresh_never_overwrites_the_saved_view(
+    bot_server: BotServer, fake_slack: FakeSlack
+) -> None:
+    form = {"id": "VSUB", "type": "modal", "callback_id": "subscribe_channel", "hash": "h9"}
+    form["state"] = {"values": subscribe_values()}
+    fake_slack.acked_update("VSUB", {**form, "blocks": []}, hash="h9")
+    ack = submit(bot_server, "subscribe_channel", subscribe_values(), view_id="VSUB")
+    fake_slack.acked_update("VSUB", ack["view"])
+    assert "Subscribed <#CLEGAL>" in str(updated(fake_slack, 1)["blocks"])
+    # The cadence change made before submitting arrives late (a retried delivery).
+    bot_server.slack.interaction(
+        block_actions("cadence", user_id="UADMIN", view=form, action_type="static_select")
+    )
+    fake_slack.wait_for("views.update!error", timeout=10)
+    assert "Subscribed <#CLEGAL>" in str(fake_slack.views["VSUB"]["blocks"])

@@ -380,11 +380,11 @@ class FakeSlack:
         """A response_url pointing back at this fake."""
         return f"{self.base}/response/{name or next(self._ts)}"
 
-    def acked_update(self, view_id: str, view: dict[str, Any]) -> None:
+    def acked_update(self, view_id: str, view: dict[str, Any], *, hash: str | None = None) -> None:
         """What Slack does with a ``response_action: update`` ack: the view is replaced and gets a
-        new hash (the app is not told it)."""
+        new hash (the app is not told it). ``hash``: the one to give it (a test's own payloads)."""
         with self._lock:
-            self.views[view_id] = {**view, "id": view_id, "hash": f"h{next(self._ts)}"}
+            self.views[view_id] = {**view, "id": view_id, "hash": hash or f"h{next(self._ts)}"}
 
     # ----- inspecting -----------------------------------------------------------------------
     def calls_to(self, method: str) -> list[Call]:
