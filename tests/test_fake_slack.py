@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 from tests.mock_web_api_server import FakeSlack, validate_blocks, validate_view
-from tests.mock_web_api_server.server import validate_options
+from tests.mock_web_api_server.server import validate_ack, validate_options
 
 
 def section(text: str) -> dict:
@@ -361,3 +361,12 @@ def test_options_responses_are_checked_like_slack() -> None:
     assert validate_options({"options": MANY[:100]}) == []
     assert any("101 options" in p for p in validate_options({"options": MANY}))
     assert any("option text" in p for p in validate_options({"options": [option("x", "o" * 76)]}))
+
+
+def test_acks_are_checked_like_slack() -> None:
+    assert validate_ack({"response_action": "update", "view": modal(section("ok"))}) == []
+    refused = validate_ack({"response_action": "update", "view": modal(section("x" * 3001))})
+    assert any("section text" in p for p in refused)
+    assert any("101 options" in p for p in validate_ack({"options": MANY}))
+    assert validate_ack({"text": "hi", "blocks": [section("x" * 3001)]}) != []
+    assert validate_ack({"response_action": "errors", "errors": {"url": "bad"}}) == []

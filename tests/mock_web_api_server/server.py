@@ -172,6 +172,21 @@ def validate_options(body: Any) -> list[str]:
     return problems + _option_problems("options answer", options)
 
 
+def validate_ack(body: Any) -> list[str]:
+    """Problems Slack would refuse an app's HTTP ack for: the message of a slash command's ack,
+    a modal's ``response_action`` view, an options-load answer (empty list when valid)."""
+    if not isinstance(body, dict):
+        return []
+    if body.get("response_action") in ("update", "push"):
+        return validate_view(body.get("view"))
+    if "options" in body or "option_groups" in body:
+        return validate_options(body)
+    problems = validate_blocks(body["blocks"]) if "blocks" in body else []
+    if len(str(body.get("text", ""))) > MESSAGE_TEXT:
+        problems.append("msg_too_long")
+    return problems
+
+
 def validate_blocks(blocks: Any, *, max_blocks: int = MAX_BLOCKS) -> list[str]:
     """Problems Slack would reject the message (or view) for (empty list when valid)."""
     problems: list[str] = []
