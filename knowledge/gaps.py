@@ -37,8 +37,8 @@ DIGEST_DAYS = 7
 # MAX_PARTS, and what still does not fit is summarised as "…and N more".
 MESSAGE_BUDGET = 4000
 MAX_PARTS = 5
-# Any one line (a question, a story with its link) is cut to this, so every part holds several.
-LINE_MAX = 600
+# No one line (a question, a story with its link) is longer, so every part holds several.
+LINE_MAX = 1000
 # Room kept in each part for its "part k of n" prefix, the closing line and the summary.
 _RESERVE = 400
 
@@ -109,7 +109,7 @@ def fit_message(head: str, lines: Sequence[Line], tail: str, *, more: str) -> li
     size = len(head)
     left = 0
     for index, line in enumerate(lines):
-        cut = Line(_clip(line.text, LINE_MAX), line.items)
+        cut = Line(clip_line(line.text, LINE_MAX), line.items)
         if size + len(cut.text) + 1 > MESSAGE_BUDGET - _RESERVE:
             if len(chunks) == MAX_PARTS:
                 left = sum(rest.items for rest in lines[index:])
@@ -134,21 +134,22 @@ def fit_message(head: str, lines: Sequence[Line], tail: str, *, more: str) -> li
     return parts
 
 
-def _clip(text: str, limit: int) -> str:
+def clip_line(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, ending with an ellipsis when cut."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def digest_parts(groups: Sequence[GapGroup], *, days: int, about: str | None) -> list[Part]:
     """The digest as Slack mrkdwn-safe plain text: what people typed and the policy title are
     escaped here; split or summarised to stay within the message budget."""
-    what = f" near *{escape_text(_clip(about, 200))}*" if about else ""
+    what = f" near *{escaped_line(about, 200)}*" if about else ""
     head = f"Questions our AI policies could not answer{what} in the last {days} days:"
     lines = []
     for g in groups[:DIGEST_GROUPS]:
         times = f"{g.count}×" if g.count > 1 else "once"
-        who = f" ({escape_text(', '.join(g.departments))})" if g.departments else ""
+        who = f" ({escaped_line(', '.join(g.departments), 200)})" if g.departments else ""
         kind = " — a related section was shown" if g.verdict == "related" else ""
-        lines.append(Line(f"• “{escape_text(_clip(g.example, 300))}” — asked {times}{who}{kind}"))
+        lines.append(Line(f"• “{escaped_line(g.example, 300)}” — asked {times}{who}{kind}"))
     if len(groups) > DIGEST_GROUPS:  # the digest lists the most asked; the CLI lists them all
         extra = len(groups) - DIGEST_GROUPS
         lines.append(Line(f"…and {extra} more: `briefbot knowledge gaps`.", items=extra))
@@ -158,6 +159,17 @@ def digest_parts(groups: Sequence[GapGroup], *, days: int, about: str | None) ->
         "Consider adding a section, or tell people where the answer lives.",
         more="`briefbot knowledge gaps`",
     )
+
+
+def escaped_line(text: str, limit: int) -> str:
+    """``text`` cut, then escaped, so that the escaped text fits ``limit`` (cutting after
+    escaping could split ``&amp;``)."""
+    size = limit
+    while True:
+        out = escape_text(clip_line(text, size))
+        if len(out) <= limit or size <= 1:
+            return out if len(out) <= limit else ""
+        size -= max(1, len(out) - limit)
 
 
 def escape_text(text: str) -> str:

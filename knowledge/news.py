@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from knowledge import news_store
 from knowledge.config import KnowledgeConfig
-from knowledge.gaps import DIGEST_DAYS, Line, Part, Post, _clip, escape_text, fit_message
+from knowledge.gaps import DIGEST_DAYS, Line, Part, Post, escape_text, escaped_line, fit_message
 from knowledge.news_store import NewsLink, PostedLink
 from knowledge.types import DigestMessage
 from storage import Database
@@ -45,12 +45,12 @@ def news_parts(by_policy: dict[str, list[NewsLink]], *, days: int) -> list[Part]
     split or summarised to stay within the message budget (``knowledge.gaps.fit_message``)."""
     lines: list[Line] = []
     for title, links in by_policy.items():
-        lines.append(Line(f"*{escape_text(_clip(title, 200))}*", items=0))
+        lines.append(Line(f"*{escaped_line(title, 200)}*", items=0))
         for link in links[:STORIES_PER_POLICY]:
-            url = link.story_url if link.story_url and len(link.story_url) <= URL_SHOWN else None
-            where = f" ({escape_text(url)})" if url else ""
-            story, heading = _clip(link.story_title, 250), _clip(link.heading, 150)
-            lines.append(Line(f"• {escape_text(story)}{where} — see “{escape_text(heading)}”"))
+            url = escape_text(link.story_url or "")
+            where = f" ({url})" if url and len(url) <= URL_SHOWN else ""  # never a cut link
+            story, heading = escaped_line(link.story_title, 300), escaped_line(link.heading, 150)
+            lines.append(Line(f"• {story}{where} — see “{heading}”"))
         if len(links) > STORIES_PER_POLICY:
             extra = len(links) - STORIES_PER_POLICY
             lines.append(Line(f"…and {extra} more: `briefbot knowledge policy-news`.", items=0))
