@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from knowledge import gap_store
@@ -30,6 +31,16 @@ SIMILAR = 0.5
 # A digest lists at most this many groups per destination (most asked first).
 DIGEST_GROUPS = 15
 DIGEST_DAYS = 7
+# Slack's chat.postMessage: "For best results, limit the number of characters in the text field
+# to 4,000 characters ... Slack will truncate messages containing more than 40,000 characters."
+# A weekly message keeps to the first: a busy week is split into numbered parts, at most
+# MAX_PARTS, and what still does not fit is summarised as "…and N more".
+MESSAGE_BUDGET = 4000
+MAX_PARTS = 5
+# No one line (a question, a story with its link) is longer, so every part holds several.
+LINE_MAX = 1000
+# Room kept in each part for its "part k of n" prefix, the closing line and the summary.
+_RESERVE = 400
 
 Post = Callable[[str, str], object]
 # The asker's department, or a callable that finds it only when a gap is logged.
@@ -73,23 +84,98 @@ def _group(members: list[GapRow]) -> GapGroup:
     )
 
 
-def digest_text(groups: Sequence[GapGroup], *, days: int, about: str | None) -> str:
-    """The digest as Slack mrkdwn-safe plain text (questions are escaped by the poster's caller)."""
-    what = f" near *{about}*" if about else ""
-    lines = [f"Questions our AI policies could not answer{what} in the last {days} days:"]
+@dataclass(frozen=True)
+class Line:
+    """One line of a weekly message; ``items``: how many questions or stories it lists (a
+    heading lists none), for the "…and N more" of what did not fit."""
+
+    text: str
+    items: int = 1
+
+
+@dataclass(frozen=True)
+class Part:
+    """One message of a (possibly split) weekly post and how many items it lists."""
+
+    text: str
+    items: int
+
+
+def fit_message(head: str, lines: Sequence[Line], tail: str, *, more: str) -> list[Part]:
+    """``head``, ``lines`` and ``tail`` as messages of at most ``MESSAGE_BUDGET`` characters:
+    one when it fits, else parts numbered "(part k of n)", at most ``MAX_PARTS``; lines beyond
+    those are summarised as "…and N more" followed by ``more`` (where to read them all)."""
+    chunks: list[list[Line]] = [[]]
+    size = len(head)
+    left = 0
+    for index, line in enumerate(lines):
+        cut = Line(clip_line(line.text, LINE_MAX), line.items)
+        if size + len(cut.text) + 1 > MESSAGE_BUDGET - _RESERVE:
+            if len(chunks) == MAX_PARTS:
+                left = sum(rest.items for rest in lines[index:])
+                break
+            # A policy's heading moves on with its first story rather than end a part.
+            carried = [chunks[-1].pop()] if chunks[-1] and chunks[-1][-1].items == 0 else []
+            chunks.append(carried)
+            size = sum(len(c.text) + 1 for c in carried)
+        chunks[-1].append(cut)
+        size += len(cut.text) + 1
+    parts = []
+    for number, chunk in enumerate(chunks, 1):
+        out = [head] if number == 1 else [f"(part {number} of {len(chunks)}, continued)"]
+        if number == 1 and len(chunks) > 1:
+            out[0] = f"{head} (part 1 of {len(chunks)})"
+        out += [line.text for line in chunk]
+        if number == len(chunks):
+            if left:
+                out.append(f"…and {left} more: {more}.")
+            out.append(tail)
+        parts.append(Part("\n".join(out), sum(line.items for line in chunk)))
+    return parts
+
+
+def clip_line(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, ending with an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def digest_parts(groups: Sequence[GapGroup], *, days: int, about: str | None) -> list[Part]:
+    """The digest as Slack mrkdwn-safe plain text: what people typed and the policy title are
+    escaped here; split or summarised to stay within the message budget."""
+    what = f" near *{escaped_line(about, 200)}*" if about else ""
+    head = f"Questions our AI policies could not answer{what} in the last {days} days:"
+    lines = []
     for g in groups[:DIGEST_GROUPS]:
         times = f"{g.count}×" if g.count > 1 else "once"
-        who = f" ({', '.join(g.departments)})" if g.departments else ""
+        who = f" ({escaped_line(', '.join(g.departments), 200)})" if g.departments else ""
         kind = " — a related section was shown" if g.verdict == "related" else ""
-        lines.append(f"• “{escape_text(g.example)}” — asked {times}{who}{kind}")
-    if len(groups) > DIGEST_GROUPS:
-        lines.append(f"…and {len(groups) - DIGEST_GROUPS} more: `briefbot knowledge gaps`.")
-    lines.append("Consider adding a section, or tell people where the answer lives.")
-    return "\n".join(lines)
+        lines.append(Line(f"• “{escaped_line(g.example, 300)}” — asked {times}{who}{kind}"))
+    if len(groups) > DIGEST_GROUPS:  # the digest lists the most asked; the CLI lists them all
+        extra = len(groups) - DIGEST_GROUPS
+        lines.append(Line(f"…and {extra} more: `briefbot knowledge gaps`.", items=extra))
+    return fit_message(
+        head,
+        lines,
+        "Consider adding a section, or tell people where the answer lives.",
+        more="`briefbot knowledge gaps`",
+    )
+
+
+def escaped_line(text: str, limit: int) -> str:
+    """``text`` cut, then escaped, so that the escaped text fits ``limit`` (cutting after
+    escaping could split ``&amp;``)."""
+    size = limit
+    while True:
+        out = escape_text(clip_line(text, size))
+        if len(out) <= limit or size <= 1:
+            return out if len(out) <= limit else ""
+        size -= max(1, len(out) - limit)
 
 
 def escape_text(text: str) -> str:
-    # Questions are user text: no <!channel> or <@U…> may reach the owners' channel.
+    """Slack's three mrkdwn control characters escaped (``&`` first): user, feed and admin text
+    in the weekly messages (the bot's own views use ``bot.slack_text``; knowledge cannot import
+    it, and its posts are plain text built here)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -134,12 +220,14 @@ class GapLog:
             by_policy.setdefault(owned, []).append(group)
         messages: list[DigestMessage] = []
         for policy_id, groups in by_policy.items():
-            text = digest_text(groups, days=days, about=titles.get(policy_id) if policy_id else None)
-            if policy_id is not None:
-                channel = owner_channels[policy_id]
-                messages.append(DigestMessage(channel, "owner_channel", policy_id, text, len(groups)))
-            elif contact := self.config.contact_channel:
-                messages.append(DigestMessage(contact, "contact", None, text, len(groups)))
-            else:
-                messages += [DigestMessage(a, "admin", None, text, len(groups)) for a in self.config.admins]
+            about = titles.get(policy_id) if policy_id else None
+            for part in digest_parts(groups, days=days, about=about):
+                text, count = part.text, part.items
+                if policy_id is not None:
+                    channel = owner_channels[policy_id]
+                    messages.append(DigestMessage(channel, "owner_channel", policy_id, text, count))
+                elif contact := self.config.contact_channel:
+                    messages.append(DigestMessage(contact, "contact", None, text, count))
+                else:
+                    messages += [DigestMessage(a, "admin", None, text, count) for a in self.config.admins]
         return messages

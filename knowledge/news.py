@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from knowledge import news_store
 from knowledge.config import KnowledgeConfig
-from knowledge.gaps import DIGEST_DAYS, Post, escape_text
+from knowledge.gaps import DIGEST_DAYS, Line, Part, Post, escape_text, escaped_line, fit_message
 from knowledge.news_store import NewsLink, PostedLink
 from knowledge.types import DigestMessage
 from storage import Database
@@ -36,18 +36,30 @@ def iso_week(moment: datetime) -> str:
     return f"{year}-W{week:02d}"
 
 
-def news_text(by_policy: dict[str, list[NewsLink]], *, days: int) -> str:
-    """The message for one destination: each policy's stories (feed text escaped)."""
-    lines = [f"News in the last {days} days that may affect your AI policies:"]
+# A story's link is shown only up to this length (a longer one would crowd out the others).
+URL_SHOWN = 500
+
+
+def news_parts(by_policy: dict[str, list[NewsLink]], *, days: int) -> list[Part]:
+    """The message for one destination: each policy's stories (feed and admin text escaped),
+    split or summarised to stay within the message budget (``knowledge.gaps.fit_message``)."""
+    lines: list[Line] = []
     for title, links in by_policy.items():
-        lines.append(f"*{escape_text(title)}*")
+        lines.append(Line(f"*{escaped_line(title, 200)}*", items=0))
         for link in links[:STORIES_PER_POLICY]:
-            where = f" ({escape_text(link.story_url)})" if link.story_url else ""
-            lines.append(f"• {escape_text(link.story_title)}{where} — see “{escape_text(link.heading)}”")
+            url = escape_text(link.story_url or "")
+            where = f" ({url})" if url and len(url) <= URL_SHOWN else ""  # never a cut link
+            story, heading = escaped_line(link.story_title, 300), escaped_line(link.heading, 150)
+            lines.append(Line(f"• {story}{where} — see “{heading}”"))
         if len(links) > STORIES_PER_POLICY:
-            lines.append(f"…and {len(links) - STORIES_PER_POLICY} more: `briefbot knowledge policy-news`.")
-    lines.append("Consider whether the policy needs an update, or tell people what changes for them.")
-    return "\n".join(lines)
+            extra = len(links) - STORIES_PER_POLICY
+            lines.append(Line(f"…and {extra} more: `briefbot knowledge policy-news`.", items=0))
+    return fit_message(
+        f"News in the last {days} days that may affect your AI policies:",
+        lines,
+        "Consider whether the policy needs an update, or tell people what changes for them.",
+        more="`briefbot knowledge policy-news`",
+    )
 
 
 class PolicyNewsLog:
@@ -90,14 +102,14 @@ class PolicyNewsLog:
             routed.setdefault(key, {}).setdefault(link.policy_title, []).append(link)
         messages: list[DigestMessage] = []
         for (route, policy_id), by_policy in routed.items():
-            text = news_text(by_policy, days=days)
-            count = sum(len(links) for links in by_policy.values())
-            if policy_id is not None:
-                messages.append(DigestMessage(owner_channels[policy_id], route, policy_id, text, count))
-            elif contact := self.config.contact_channel:
-                messages.append(DigestMessage(contact, "contact", None, text, count))
-            else:
-                messages += [DigestMessage(a, "admin", None, text, count) for a in self.config.admins]
+            for part in news_parts(by_policy, days=days):
+                text, count = part.text, part.items
+                if policy_id is not None:
+                    messages.append(DigestMessage(owner_channels[policy_id], route, policy_id, text, count))
+                elif contact := self.config.contact_channel:
+                    messages.append(DigestMessage(contact, "contact", None, text, count))
+                else:
+                    messages += [DigestMessage(a, "admin", None, text, count) for a in self.config.admins]
         return messages
 
 

@@ -10,6 +10,8 @@ from urllib.parse import urlencode
 import httpx
 from slack_sdk.signature import SignatureVerifier
 
+from tests.mock_web_api_server.server import validate_ack
+
 
 def command_payload(
     command: str, text: str = "", *, user_id: str = "U1", channel_id: str = "C1", response_url: str = ""
@@ -72,13 +74,13 @@ class SignedSlackClient:
         headers = self.signed_headers(
             body, timestamp=timestamp, content_type="application/x-www-form-urlencoded"
         )
-        return self.http.post(self.url, content=body, headers=headers)
+        return _checked(self.http.post(self.url, content=body, headers=headers))
 
     def interaction(self, payload: dict[str, Any]) -> httpx.Response:
         """POST a signed interactivity payload (block_actions, view_submission, ...)."""
         body = urlencode({"payload": json.dumps(payload)})
         headers = self.signed_headers(body, content_type="application/x-www-form-urlencoded")
-        return self.http.post(self.url, content=body, headers=headers)
+        return _checked(self.http.post(self.url, content=body, headers=headers))
 
     def event(self, payload: dict[str, Any]) -> httpx.Response:
         """POST a signed Events API body (JSON), e.g. ``app_home_opened(...)``."""
@@ -88,6 +90,15 @@ class SignedSlackClient:
 
     def close(self) -> None:
         self.http.close()
+
+
+def _checked(response: httpx.Response) -> httpx.Response:
+    """The ack, after checking it as Slack would (an ack Slack refuses fails the test here)."""
+    if response.status_code == 200 and "json" in response.headers.get("content-type", ""):
+        problems = validate_ack(response.json())
+        if problems:
+            raise AssertionError(f"Slack would refuse this ack: {problems}")
+    return response
 
 
 # ----- interactivity and events payloads (what Slack sends; see DESIGN.md "Interactive surfaces")

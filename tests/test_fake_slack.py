@@ -9,7 +9,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
-from tests.mock_web_api_server import FakeSlack, validate_blocks
+from tests.mock_web_api_server import FakeSlack, validate_blocks, validate_view
+from tests.mock_web_api_server.server import validate_ack, validate_options
 
 
 def section(text: str) -> dict:
@@ -167,3 +168,205 @@ def test_message_timestamps_follow_the_fake_clock(fake_slack: FakeSlack) -> None
     fake_slack.clock = lambda: 1_800_000_000.5
     ts = WebClient(token="xoxb-t", base_url=fake_slack.url).chat_postMessage(channel="C1", text="x")["ts"]
     assert ts.startswith("1800000000.")
+
+
+def option(value: str, text: str | None = None) -> dict:
+    return {"text": {"type": "plain_text", "text": text or value}, "value": value}
+
+
+def input_block(element: dict, block_id: str = "in") -> dict:
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "label": {"type": "plain_text", "text": "L"},
+        "element": element,
+    }
+
+
+def modal(*blocks: dict) -> dict:
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "T"},
+        "submit": {"type": "plain_text", "text": "OK"},
+        "blocks": list(blocks),
+    }
+
+
+MANY = [option(f"d{i}") for i in range(101)]
+
+
+@pytest.mark.parametrize(
+    ("view", "problem"),
+    [
+        (modal(input_block({"type": "static_select", "action_id": "a", "options": MANY})), "101 options"),
+        (
+            modal(input_block({"type": "multi_static_select", "action_id": "a", "options": MANY})),
+            "101 options",
+        ),
+        (
+            modal(
+                input_block(
+                    {
+                        "type": "static_select",
+                        "action_id": "a",
+                        "options": [option("x")],
+                        "initial_option": option("y"),
+                    }
+                )
+            ),
+            "initial_option",
+        ),
+        (
+            modal(
+                input_block(
+                    {
+                        "type": "multi_static_select",
+                        "action_id": "a",
+                        "options": [option("x")],
+                        "initial_options": [option("x", "other label")],
+                    }
+                )
+            ),
+            "initial_option",
+        ),
+        (
+            modal(
+                input_block(
+                    {
+                        "type": "radio_buttons",
+                        "action_id": "a",
+                        "options": [option("x")],
+                        "initial_option": option("y"),
+                    }
+                )
+            ),
+            "initial_option",
+        ),
+        (
+            modal(
+                input_block({"type": "static_select", "action_id": "a", "options": [option("x", "o" * 76)]})
+            ),
+            "option text",
+        ),
+        (modal({"type": "context", "elements": [{"type": "mrkdwn", "text": "c" * 3001}]}), "context element"),
+        (
+            modal(
+                input_block(
+                    {
+                        "type": "plain_text_input",
+                        "action_id": "a",
+                        "max_length": 10,
+                        "initial_value": "x" * 11,
+                    }
+                )
+            ),
+            "max_length",
+        ),
+        (
+            modal(
+                input_block(
+                    {
+                        "type": "number_input",
+                        "action_id": "a",
+                        "is_decimal_allowed": False,
+                        "min_value": "1",
+                        "max_value": "10",
+                        "initial_value": "11",
+                    }
+                )
+            ),
+            "outside",
+        ),
+        (
+            modal(
+                input_block(
+                    {
+                        "type": "number_input",
+                        "action_id": "a",
+                        "is_decimal_allowed": False,
+                        "initial_value": "x",
+                    }
+                )
+            ),
+            "not a number",
+        ),
+        (modal({"type": "section", "fields": [{"type": "mrkdwn", "text": "f" * 2001}]}), "field"),
+        (modal({"type": "section", "text": {"type": "mrkdwn", "text": "s" * 3001}}), "section text"),
+        (
+            modal(input_block({"type": "external_select", "action_id": "a", "options": [option("x")]})),
+            "external",
+        ),
+    ],
+)
+def test_views_with_elements_slack_refuses_are_refused(view: dict, problem: str) -> None:
+    problems = validate_view(view)
+    assert any(problem in p for p in problems), problems
+
+
+def test_valid_selects_and_inputs_pass() -> None:
+    view = modal(
+        input_block(
+            {
+                "type": "static_select",
+                "action_id": "a",
+                "options": MANY[:100],
+                "initial_option": option("d7"),
+            },
+            "a",
+        ),
+        input_block(
+            {
+                "type": "external_select",
+                "action_id": "b",
+                "initial_option": option("z"),
+                "min_query_length": 0,
+            },
+            "b",
+        ),
+        input_block(
+            {
+                "type": "number_input",
+                "action_id": "c",
+                "is_decimal_allowed": False,
+                "min_value": "1",
+                "max_value": "10",
+                "initial_value": "10",
+            },
+            "c",
+        ),
+        input_block(
+            {"type": "plain_text_input", "action_id": "d", "max_length": 10, "initial_value": "x" * 10}, "d"
+        ),
+    )
+    assert validate_view(view) == []
+
+
+def test_views_update_with_a_stale_hash_is_a_hash_conflict(fake_slack: FakeSlack) -> None:
+    client = WebClient(token="xoxb-t", base_url=fake_slack.url)
+    opened = client.views_open(trigger_id="t", view=modal(section("one")))["view"]
+    updated = client.views_update(view_id=opened["id"], hash=opened["hash"], view=modal(section("two")))[
+        "view"
+    ]
+    with pytest.raises(SlackApiError) as info:  # the hash of the view before the update
+        client.views_update(view_id=opened["id"], hash=opened["hash"], view=modal(section("late")))
+    assert info.value.response["error"] == "hash_conflict"
+    fake_slack.acked_update(opened["id"], modal(section("acked")))  # a response_action: update
+    with pytest.raises(SlackApiError):
+        client.views_update(view_id=opened["id"], hash=updated["hash"], view=modal(section("late")))
+    assert client.views_update(view_id=opened["id"], view=modal(section("unguarded")))["ok"]
+    assert fake_slack.views[opened["id"]]["blocks"][0]["text"]["text"] == "unguarded"
+
+
+def test_options_responses_are_checked_like_slack() -> None:
+    assert validate_options({"options": MANY[:100]}) == []
+    assert any("101 options" in p for p in validate_options({"options": MANY}))
+    assert any("option text" in p for p in validate_options({"options": [option("x", "o" * 76)]}))
+
+
+def test_acks_are_checked_like_slack() -> None:
+    assert validate_ack({"response_action": "update", "view": modal(section("ok"))}) == []
+    refused = validate_ack({"response_action": "update", "view": modal(section("x" * 3001))})
+    assert any("section text" in p for p in refused)
+    assert any("101 options" in p for p in validate_ack({"options": MANY}))
+    assert validate_ack({"text": "hi", "blocks": [section("x" * 3001)]}) != []
+    assert validate_ack({"response_action": "errors", "errors": {"url": "bad"}}) == []

@@ -60,6 +60,8 @@ def test_scopes_cover_every_web_api_method_the_bot_calls() -> None:
 def test_interactivity_and_socket_mode_settings() -> None:
     settings = manifest()["settings"]
     assert settings["interactivity"]["request_url"].endswith("/slack/events")
+    # External selects (more than 100 departments) load their options from here.
+    assert settings["interactivity"]["message_menu_options_url"].endswith("/slack/events")
     assert settings["socket_mode_enabled"] is True
 
 

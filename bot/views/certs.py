@@ -14,6 +14,7 @@ from bot.slack_text import (
     HEADER_LIMIT,
     clip,
     escape_mrkdwn,
+    escaped,
     fit_blocks,
     link,
     md,
@@ -22,6 +23,9 @@ from foundation.departments import DepartmentRegistry
 from knowledge.render import certs_text, corrections_line
 from knowledge.types import CertAnswer, CertPick
 
+# Up to this many departments the overview names each, even one without a certification.
+OVERVIEW_ALL = 8
+HEADING_MAX = 150
 EXAMPLES = "Try `/ai-certs legal`, `/ai-certs cfo advanced`, `/ai-certs security beginner`."
 
 
@@ -94,7 +98,9 @@ def _render(answer: CertAnswer, departments: DepartmentRegistry) -> tuple[str, l
                 f"• {link(p.cert.url, p.cert.name)} ({escape_mrkdwn(p.cert.provider)}, {p.cert.level})"
                 for p in group.picks
             ]
-            heading = departments.label(group.department)
+            if not lines and len(answer.overview) > OVERVIEW_ALL:
+                continue  # many custom departments: only those with a certification to show
+            heading = escaped(departments.label(group.department), HEADING_MAX)
             blocks.append(SectionBlock(text=md(f"*{heading}*\n" + ("\n".join(lines) or "—"))))
     else:
         blocks.append(HeaderBlock(text=clip(f"AI certifications for “{answer.query}”", HEADER_LIMIT)))

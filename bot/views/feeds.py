@@ -63,7 +63,7 @@ def notice_message(text: str) -> Message:
 
 def feed_line(feed: FeedInfo) -> str:
     """``#3 Name`` with its departments (escaped)."""
-    return f"*#{feed.id} {escaped(feed.display_name, 150)}* · {', '.join(feed.departments)}"
+    return f"*#{feed.id} {escaped(feed.display_name, 150)}* · {escaped(', '.join(feed.departments), 300)}"
 
 
 def health_line(feed: FeedInfo) -> str:
@@ -140,7 +140,7 @@ def edited_message(edit: FeedEdit) -> Message:
     lines = []
     if edit.departments_changed:
         lines.append(
-            f":label: Re-tagged {feed_line(feed)} (was {', '.join(edit.old_departments)}). "
+            f":label: Re-tagged {feed_line(feed)} (was {escaped(', '.join(edit.old_departments), 300)}). "
             "Its stored items count for the new departments from the next briefing."
         )
     if edit.name_changed:

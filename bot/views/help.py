@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import ContextBlock, HeaderBlock, MarkdownTextObject, SectionBlock
 
+from bot.slack_text import CONTEXT_LIMIT, escape_mrkdwn
 from briefings.subscriptions import MAX_TOP_N
 from foundation.departments import DepartmentRegistry
 
@@ -32,12 +33,23 @@ COMMANDS: list[tuple[str, str]] = [
 ]
 
 
-def departments_line(departments: DepartmentRegistry) -> str:
-    """``Departments: `finance` (`fin`), ...``: from the registry, so custom aliases show too."""
-    parts = []
-    for dept in departments:
+def departments_line(departments: DepartmentRegistry, *, limit: int = CONTEXT_LIMIT) -> str:
+    """``Departments: `finance` (`fin`), ...``: from the registry, so custom aliases show too.
+
+    With many custom departments the line would pass a text object's 3,000 characters: it stops
+    at ``limit`` and says how many more there are.
+    """
+    parts: list[str] = []
+    used = len("Departments: ")
+    total = len(departments)
+    for shown, dept in enumerate(departments):
         alias = next((a for a in dept.aliases if a != dept.key), None)
-        parts.append(f"`{dept.key}` (`{alias}`)" if alias else f"`{dept.key}`")
+        part = escape_mrkdwn(f"`{dept.key}` (`{alias}`)" if alias else f"`{dept.key}`")
+        rest = f", …and {total - shown} more."
+        if used + len(part) + 2 + len(rest) > limit and shown < total - 1:
+            return "Departments: " + ", ".join(parts) + rest
+        parts.append(part)
+        used += len(part) + 2
     return "Departments: " + ", ".join(parts) + "."
 
 

@@ -199,7 +199,7 @@ def _feed_blocks(home: AdminHome) -> list[Block | dict[str, Any]]:
 def feed_status_text(feed: FeedInfo, recent_items: int) -> str:
     """One feed's health in two or three lines."""
     name = escape_mrkdwn(clip(feed.display_name, 120))
-    lines = [f"*#{feed.id} {name}* · {', '.join(feed.departments)}"]
+    lines = [f"*#{feed.id} {name}* · {escape_mrkdwn(clip(', '.join(feed.departments), 300))}"]
     parts = [
         f"{_HEALTH_ICON.get(feed.health, '')} {feed.health}",
         f"last success {_when(feed.last_success_at)}",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,6 +20,8 @@ from slack_sdk.models.blocks import (
     ConversationFilter,
     ConversationSelectElement,
     DividerBlock,
+    ExternalDataMultiSelectElement,
+    ExternalDataSelectElement,
     InputBlock,
     MarkdownTextObject,
     NumberInputElement,
@@ -52,6 +54,10 @@ WEEKDAYS = (
 )
 QUIET = (("post", "Post a short note"), ("skip", "Skip the briefing"))
 SECTION_MAX = 2900
+# Slack's select menus: "Maximum number of options is 100" (static selects, and the answer to an
+# external select's options request); option text "Maximum length ... is 75 characters".
+MAX_OPTIONS = 100
+OPTION_TEXT_MAX = 75
 
 
 @dataclass(frozen=True)
@@ -73,7 +79,53 @@ def _cut(text: str, limit: int) -> str:
 
 
 def _options(pairs: Sequence[tuple[str, str]]) -> list[Option]:
-    return [Option(value=value, text=_cut(label, 75)) for value, label in pairs]
+    return [Option(value=value, text=_cut(label, OPTION_TEXT_MAX)) for value, label in pairs]
+
+
+def department_element(
+    action_id: str,
+    departments: Sequence[tuple[str, str]],
+    *,
+    multi: bool = False,
+    chosen: str | None = None,
+    placeholder: str | None = None,
+) -> Any:
+    """The department picker: a static select while the departments fit in one (100 options),
+    else an external select whose options the ``block_suggestion`` listener answers, filtered by
+    what the user types (:func:`department_suggestions`)."""
+    pairs = list(departments)
+    if len(pairs) <= MAX_OPTIONS:
+        options = _options(pairs)
+        if multi:
+            return StaticMultiSelectElement(action_id=action_id, options=options, placeholder=placeholder)
+        return StaticSelectElement(
+            action_id=action_id,
+            options=options,
+            initial_option=_initial(options, chosen),
+            placeholder=placeholder,
+        )
+    if multi:
+        return ExternalDataMultiSelectElement(
+            action_id=action_id, min_query_length=0, placeholder=placeholder
+        )
+    initial = _initial(_options(pairs), chosen)
+    return ExternalDataSelectElement(
+        action_id=action_id, min_query_length=0, initial_option=initial, placeholder=placeholder
+    )
+
+
+def department_suggestions(departments: Sequence[tuple[str, str]], typed: str) -> list[dict[str, Any]]:
+    """The options an external department select shows for ``typed``: departments whose key or
+    name contains every typed word (any case), those starting with it first, at most 100."""
+    words = typed.lower().split()
+    found: list[tuple[bool, int, tuple[str, str]]] = []
+    for position, (key, name) in enumerate(departments):
+        haystack = f"{key} {name}".lower()
+        if all(word in haystack for word in words):
+            starts = bool(words) and (key.startswith(words[0]) or name.lower().startswith(words[0]))
+            found.append((not starts, position, (key, name)))
+    found.sort()
+    return [o.to_dict() for o in _options([pair for _rank, _pos, pair in found[:MAX_OPTIONS]])]
 
 
 def _modal(callback_id: str, title: str, blocks: list[Block], **kwargs: Any) -> dict[str, Any]:
@@ -86,9 +138,9 @@ def values_of(state: Mapping[str, Any]) -> dict[str, Any]:
     for block_id, actions in (state or {}).items():
         element: dict[str, Any] = (actions or {}).get(block_id) or next(iter((actions or {}).values()), {})
         kind = element.get("type")
-        if kind == "multi_static_select":
+        if kind in ("multi_static_select", "multi_external_select"):
             out[block_id] = [o["value"] for o in element.get("selected_options") or []]
-        elif kind in ("static_select", "radio_buttons"):
+        elif kind in ("static_select", "external_select", "radio_buttons"):
             out[block_id] = (element.get("selected_option") or {}).get("value")
         elif kind == "conversations_select":
             out[block_id] = element.get("selected_conversation")
@@ -102,6 +154,13 @@ def values_of(state: Mapping[str, Any]) -> dict[str, Any]:
 # ---------------------------------------------------------------------------- add_feed
 
 
+# Slack: private_metadata "Maximum length of 3000 characters".
+PRIVATE_METADATA_MAX = 3000
+# The name input's max_length (the feeds table's name column).
+FEED_NAME_MAX = 255
+_DRAFT_FORMAT = "d1"
+
+
 @dataclass(frozen=True)
 class FeedDraft:
     """What the admin typed in ``add_feed``, carried through the preview."""
@@ -111,11 +170,37 @@ class FeedDraft:
     name: str | None
 
     def metadata(self) -> str:
-        return json.dumps(asdict(self))
+        """The draft as ``private_metadata``: lines, not JSON, so nothing is escaped.
+
+        ``json.dumps`` wrote a non-ASCII name six times over (``\\u65b0``): a 2,000-character URL
+        and a 255-character name in Chinese passed Slack's 3,000. Here the URL (at most 2,048
+        characters, no line breaks) and the name (at most 255) travel as typed, so the draft
+        fits whatever they hold; only a long list of departments can outgrow it
+        (:meth:`fits` says so before anything is sent).
+        """
+        departments = json.dumps(list(self.departments), ensure_ascii=False, separators=(",", ":"))
+        return "\n".join((_DRAFT_FORMAT, self.url, departments, self.name or ""))
+
+    def fits(self) -> bool:
+        """Whether :meth:`metadata` is within Slack's ``private_metadata`` limit."""
+        return len(self.metadata()) <= PRIVATE_METADATA_MAX
 
     @classmethod
     def from_metadata(cls, text: str) -> FeedDraft:
-        data = json.loads(text or "{}")
+        """The draft back from :meth:`metadata` (or from the JSON a modal opened before carried)."""
+        if (text or "").startswith(_DRAFT_FORMAT + "\n"):
+            _format, url, departments, name = [*text.split("\n", 3), "", "", ""][:4]
+            try:
+                keys = json.loads(departments or "[]")
+            except ValueError:
+                keys = []
+            return cls(url, tuple(str(k) for k in keys if isinstance(k, str)), name or None)
+        try:
+            data = json.loads(text or "{}")
+        except ValueError:
+            data = {}
+        if not isinstance(data, dict):
+            data = {}
         return cls(str(data.get("url", "")), tuple(data.get("departments") or ()), data.get("name") or None)
 
 
@@ -131,16 +216,14 @@ def add_feed_modal(departments: Sequence[tuple[str, str]]) -> dict[str, Any]:
         InputBlock(
             block_id="departments",
             label="Departments",
-            element=StaticMultiSelectElement(
-                action_id="departments", options=_options(departments), placeholder="Who is it for?"
-            ),
+            element=department_element("departments", departments, multi=True, placeholder="Who is it for?"),
         ),
         InputBlock(
             block_id="name",
             label="Name",
             optional=True,
             element=PlainTextInputElement(
-                action_id="name", max_length=255, placeholder="Defaults to the feed's title"
+                action_id="name", max_length=FEED_NAME_MAX, placeholder="Defaults to the feed's title"
             ),
         ),
     ]
@@ -149,7 +232,8 @@ def add_feed_modal(departments: Sequence[tuple[str, str]]) -> dict[str, Any]:
 
 def _draft_context(draft: FeedDraft) -> ContextBlock:
     name = f" · named *{escape_mrkdwn(_cut(draft.name, 100))}*" if draft.name else ""
-    return ContextBlock(elements=[_md(f"{link(draft.url)} · for {', '.join(draft.departments)}{name}")])
+    departments = escape_mrkdwn(_cut(", ".join(draft.departments), 500))
+    return ContextBlock(elements=[_md(f"{link(draft.url)} · for {departments}{name}")])
 
 
 def add_feed_checking(draft: FeedDraft) -> dict[str, Any]:
@@ -175,7 +259,8 @@ def add_feed_preview(draft: FeedDraft, preview: FeedPreview, picks: Sequence[Pic
         for pick in picks[:3]:
             label = link(pick.url, pick.title) if pick.url else escape_mrkdwn(_cut(pick.title, 250))
             why = escape_mrkdwn(_cut(pick.why, 400)) or "matches this department's interests"
-            blocks.append(SectionBlock(text=_md(f"*{label}*\n_{pick.department}_: {why}")))
+            department = escape_mrkdwn(_cut(pick.department, 100))
+            blocks.append(SectionBlock(text=_md(f"*{label}*\n_{department}_: {why}")))
     else:
         blocks.append(
             SectionBlock(
@@ -222,7 +307,7 @@ def add_feed_done(result: AddResult) -> dict[str, Any]:
     feed = result.feed
     lines = [
         f":white_check_mark: Added *#{feed.id} {escape_mrkdwn(_cut(feed.display_name, 150))}*"
-        f" · {', '.join(feed.departments)}"
+        f" · {escape_mrkdwn(_cut(', '.join(feed.departments), 500))}"
     ]
     first = result.first_fetch
     if first is not None and first.outcome in ("failed", "rate_limited", "gone"):
@@ -310,6 +395,17 @@ def _runs_text(form: SubscribeForm, now: datetime) -> str:
     return f"Next briefings ({escape_mrkdwn(form.timezone)}): {shown or 'none scheduled'}"
 
 
+def clamped_top(typed: str) -> str:
+    """``top`` as a re-rendered form may show it: Slack refuses a ``number_input`` whose
+    ``initial_value`` lies outside its min/max, and a form re-rendered while the user is still
+    typing carries whatever they typed (``0``, ``99``, ``2.7``)."""
+    try:
+        value = int(float(typed))
+    except (TypeError, ValueError, OverflowError):
+        return SubscribeForm.top
+    return str(min(max(value, 1), MAX_TOP_N))
+
+
 def _initial(options: list[Option], value: str | None) -> Option | None:
     return next((o for o in options if o.value == value), None)
 
@@ -339,7 +435,11 @@ def subscribe_modal(
         filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
     )
     top = NumberInputElement(
-        action_id="top", is_decimal_allowed=False, min_value=1, max_value=MAX_TOP_N, initial_value=form.top
+        action_id="top",
+        is_decimal_allowed=False,
+        min_value=1,
+        max_value=MAX_TOP_N,
+        initial_value=clamped_top(form.top),
     )
     quiet_options = _options(QUIET)
     quiet = RadioButtonsElement(
@@ -347,7 +447,11 @@ def subscribe_modal(
     )
     blocks: list[Block] = [
         InputBlock(block_id="channel", label="Channel", element=channel),
-        _select("department", "Department", departments, form.department),
+        InputBlock(
+            block_id="department",
+            label="Department",
+            element=department_element("department", departments, chosen=form.department),
+        ),
         _select("cadence", "How often", CADENCES, form.cadence, dispatch_action=True),
         _select("weekday", "Day (weekly only)", WEEKDAYS, form.weekday, optional=True, dispatch_action=True),
         InputBlock(

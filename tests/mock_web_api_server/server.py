@@ -31,6 +31,19 @@ ACTIONS_ELEMENTS = 25
 BUTTON_TEXT = 75
 BUTTON_URL = 3000
 BLOCK_ID = 255
+# Text object: "The minimum length is 1 and maximum length is 3000 characters" (context elements too).
+TEXT_OBJECT = 3000
+# Select menus: "Maximum number of options is 100"; option object text: "Maximum length for the text
+# in this field is 75 characters", value "Maximum length for this field is 150 characters".
+MAX_OPTIONS = 100
+OPTION_TEXT = 75
+OPTION_VALUE = 150
+# Radio buttons and checkboxes: "A maximum of 10 options are allowed."
+MAX_CHOICES = 10
+# Plain-text input: max_length "Acceptable values for this field are between 1 and 3000".
+INPUT_MAX_LENGTH = 3000
+STATIC_MENUS = frozenset({"static_select", "multi_static_select"})
+EXTERNAL_MENUS = frozenset({"external_select", "multi_external_select"})
 # Undocumented total cap reported near 13k characters of markdown: stay well below.
 TOTAL_TEXT = 12000
 MESSAGE_TEXT = 40000
@@ -54,6 +67,124 @@ def _text_of(obj: Any) -> str:
     if isinstance(obj, dict):
         return str(obj.get("text", ""))
     return "" if obj is None else str(obj)
+
+
+def _option_problems(where: str, options: Any) -> list[str]:
+    problems: list[str] = []
+    for o in options if isinstance(options, list) else []:
+        if not isinstance(o, dict):
+            problems.append(f"{where} has an option that is not an object")
+            continue
+        if not 1 <= len(_text_of(o.get("text"))) <= OPTION_TEXT:
+            problems.append(f"{where} option text {len(_text_of(o.get('text')))} chars (1..{OPTION_TEXT})")
+        if not 1 <= len(str(o.get("value", ""))) <= OPTION_VALUE:
+            problems.append(f"{where} option value must be 1..{OPTION_VALUE} characters")
+    return problems
+
+
+def _same_option(a: Any, b: Any) -> bool:
+    # Slack: initial_option "exactly matches one of the options".
+    return (
+        isinstance(a, dict)
+        and isinstance(b, dict)
+        and (a.get("value"), _text_of(a.get("text")))
+        == (
+            b.get("value"),
+            _text_of(b.get("text")),
+        )
+    )
+
+
+def _number(text: Any, *, decimal: bool) -> float | None:
+    try:
+        return float(text) if decimal else int(str(text))
+    except (TypeError, ValueError):
+        return None
+
+
+def validate_element(where: str, element: Any) -> list[str]:
+    """Problems Slack would refuse an interactive element for (selects, inputs, buttons)."""
+    if not isinstance(element, dict):
+        return [f"{where} element is not an object"]
+    kind = element.get("type")
+    problems: list[str] = []
+    if kind == "button":
+        return _button(where, element)
+    if kind in STATIC_MENUS or kind in ("radio_buttons", "checkboxes", "overflow"):
+        options = element.get("options")
+        if options is None and kind in STATIC_MENUS and element.get("option_groups"):
+            options = [o for g in element["option_groups"] for o in g.get("options") or []]
+            if len(element["option_groups"]) > MAX_OPTIONS:
+                problems.append(
+                    f"{where} has {len(element['option_groups'])} option groups (max {MAX_OPTIONS})"
+                )
+        options = options if isinstance(options, list) else []
+        limit = MAX_OPTIONS if kind in STATIC_MENUS else MAX_CHOICES if kind != "overflow" else 5
+        if not options or len(options) > limit:
+            problems.append(f"{where} {kind} has {len(options)} options (1..{limit})")
+        problems += _option_problems(where, options)
+        chosen = [element["initial_option"]] if "initial_option" in element else []
+        chosen += element.get("initial_options") or []
+        for pick in chosen:
+            if not any(_same_option(pick, o) for o in options):
+                problems.append(f"{where} initial_option {pick!r:.80} is not among the options")
+    elif kind in EXTERNAL_MENUS:
+        if "options" in element or "option_groups" in element:
+            problems.append(f"{where} external select carries options (they come from the options URL)")
+    elif kind == "plain_text_input":
+        limit = element.get("max_length", INPUT_MAX_LENGTH)
+        if not isinstance(limit, int) or not 1 <= limit <= INPUT_MAX_LENGTH:
+            problems.append(f"{where} max_length must be 1..{INPUT_MAX_LENGTH}")
+        elif len(str(element.get("initial_value") or "")) > limit:
+            problems.append(f"{where} initial_value is longer than its max_length {limit}")
+    elif kind == "number_input":
+        decimal = bool(element.get("is_decimal_allowed"))
+        bounds = [_number(element.get(k), decimal=decimal) for k in ("min_value", "max_value")]
+        if "initial_value" in element:
+            value = _number(element["initial_value"], decimal=decimal)
+            if value is None:
+                problems.append(
+                    f"{where} number_input initial_value {element['initial_value']!r:.40} is not a number"
+                )
+            elif (bounds[0] is not None and value < bounds[0]) or (
+                bounds[1] is not None and value > bounds[1]
+            ):
+                problems.append(
+                    f"{where} number_input initial_value {value} is outside {bounds[0]}..{bounds[1]}"
+                )
+    return problems
+
+
+def validate_options(body: Any) -> list[str]:
+    """Problems Slack would refuse an options-load (block_suggestion) answer for."""
+    if not isinstance(body, dict):
+        return ["options answer must be an object"]
+    if "option_groups" in body:
+        groups = body["option_groups"] or []
+        problems = [f"{len(groups)} option groups (max {MAX_OPTIONS})"] if len(groups) > MAX_OPTIONS else []
+        for group in groups:
+            problems += _option_problems("options answer", group.get("options") or [])
+        return problems
+    options = body.get("options")
+    if not isinstance(options, list):
+        return ["options answer has neither options nor option_groups"]
+    problems = [f"{len(options)} options (max {MAX_OPTIONS})"] if len(options) > MAX_OPTIONS else []
+    return problems + _option_problems("options answer", options)
+
+
+def validate_ack(body: Any) -> list[str]:
+    """Problems Slack would refuse an app's HTTP ack for: the message of a slash command's ack,
+    a modal's ``response_action`` view, an options-load answer (empty list when valid)."""
+    if not isinstance(body, dict):
+        return []
+    if body.get("response_action") in ("update", "push"):
+        return validate_view(body.get("view"))
+    if "options" in body or "option_groups" in body:
+        return validate_options(body)
+    problems = validate_blocks(body["blocks"]) if "blocks" in body else []
+    if len(str(body.get("text", ""))) > MESSAGE_TEXT:
+        problems.append("msg_too_long")
+    return problems
 
 
 def validate_blocks(blocks: Any, *, max_blocks: int = MAX_BLOCKS) -> list[str]:
@@ -84,9 +215,8 @@ def validate_blocks(blocks: Any, *, max_blocks: int = MAX_BLOCKS) -> list[str]:
                 if len(_text_of(f)) > FIELD_TEXT:
                     problems.append(f"block {i} field too long")
             total += len(text) + sum(len(_text_of(f)) for f in fields)
-            acc = block.get("accessory")
-            if isinstance(acc, dict) and acc.get("type") == "button":
-                problems += _button(i, acc)
+            if isinstance(block.get("accessory"), dict):
+                problems += validate_element(f"block {i}", block["accessory"])
         elif kind == "header":
             text = _text_of(block.get("text"))
             if not text or len(text) > HEADER_TEXT:
@@ -98,14 +228,19 @@ def validate_blocks(blocks: Any, *, max_blocks: int = MAX_BLOCKS) -> list[str]:
             elements = block.get("elements") or []
             if not elements or len(elements) > CONTEXT_ELEMENTS:
                 problems.append(f"block {i} context has {len(elements)} elements (1..{CONTEXT_ELEMENTS})")
+            for e in elements:
+                texts = isinstance(e, dict) and e.get("type") in ("mrkdwn", "plain_text")
+                if texts and not 1 <= len(_text_of(e)) <= TEXT_OBJECT:
+                    problems.append(
+                        f"block {i} context element text {len(_text_of(e))} chars (1..{TEXT_OBJECT})"
+                    )
             total += sum(len(_text_of(e)) for e in elements)
         elif kind == "actions":
             elements = block.get("elements") or []
             if not elements or len(elements) > ACTIONS_ELEMENTS:
                 problems.append(f"block {i} actions has {len(elements)} elements")
             for e in elements:
-                if isinstance(e, dict) and e.get("type") == "button":
-                    problems += _button(i, e)
+                problems += validate_element(f"block {i}", e)
         elif kind == "input":
             label = _text_of(block.get("label"))
             element = block.get("element")
@@ -113,6 +248,10 @@ def validate_blocks(blocks: Any, *, max_blocks: int = MAX_BLOCKS) -> list[str]:
                 problems.append(f"block {i} input label {len(label)} chars (1..{INPUT_LABEL})")
             if not isinstance(element, dict) or not element.get("type"):
                 problems.append(f"block {i} input has no element")
+            else:
+                problems += validate_element(f"block {i}", element)
+            if len(_text_of(block.get("hint"))) > INPUT_LABEL:
+                problems.append(f"block {i} input hint too long")
         elif kind in ("divider", "image", "rich_text", "file", "video"):
             pass
         else:
@@ -145,13 +284,13 @@ def validate_view(view: Any) -> list[str]:
     return problems
 
 
-def _button(i: int, button: dict[str, Any]) -> list[str]:
+def _button(where: str, button: dict[str, Any]) -> list[str]:
     problems = []
     if len(_text_of(button.get("text"))) > BUTTON_TEXT:
-        problems.append(f"block {i} button text too long")
+        problems.append(f"{where} button text too long")
     url = button.get("url")
     if url is not None and (len(url) > BUTTON_URL or not str(url).startswith(("http://", "https://"))):
-        problems.append(f"block {i} button url invalid")
+        problems.append(f"{where} button url invalid")
     return problems
 
 
@@ -181,6 +320,9 @@ class FakeSlack:
         self.socket_mode_url: str | None = None
         # What auth.test reports in its x-oauth-scopes header (None: no header at all).
         self.scopes: list[str] | None = list(REQUIRED_SCOPES)
+        # The views Slack holds now, by view id, each with its current ``hash`` (views.update with
+        # an older hash is a hash_conflict, as in Slack).
+        self.views: dict[str, dict[str, Any]] = {}
         self._failures: dict[str, deque[tuple[str, Any]]] = defaultdict(deque)
         self._lock = threading.Lock()
         self._cond = threading.Condition(self._lock)
@@ -253,6 +395,12 @@ class FakeSlack:
         """A response_url pointing back at this fake."""
         return f"{self.base}/response/{name or next(self._ts)}"
 
+    def acked_update(self, view_id: str, view: dict[str, Any], *, hash: str | None = None) -> None:
+        """What Slack does with a ``response_action: update`` ack: the view is replaced and gets a
+        new hash (the app is not told it). ``hash``: the one to give it (a test's own payloads)."""
+        with self._lock:
+            self.views[view_id] = {**view, "id": view_id, "hash": hash or f"h{next(self._ts)}"}
+
     # ----- inspecting -----------------------------------------------------------------------
     def calls_to(self, method: str) -> list[Call]:
         with self._lock:
@@ -285,6 +433,7 @@ class FakeSlack:
             self.calls.clear()
             self._failures.clear()
             self.messages.clear()
+            self.views.clear()
 
     def close(self) -> None:
         self.server.shutdown()
@@ -531,5 +680,17 @@ class FakeSlack:
         problems = validate_view(view)
         if problems:
             return {"ok": False, "error": "invalid_blocks", "errors": problems}
-        view_id = str(args.get("view_id") or f"V{next(self._ts):06d}")
-        return {"ok": True, "view": {**view, "id": view_id, "hash": f"h{next(self._ts)}"}}
+        if method == "views.publish":
+            view_id = f"VHOME{args['user_id']}"
+        else:
+            view_id = str(args.get("view_id") or f"V{next(self._ts):06d}")
+        with self._lock:
+            held = self.views.get(view_id)
+            # "hash: A string that represents view state to protect against possible race
+            # conditions"; views.update answers hash_conflict "when the provided hash doesn't
+            # match the current stored value".
+            if args.get("hash") and held is not None and held["hash"] != args["hash"]:
+                return {"ok": False, "error": "hash_conflict"}
+            stored = {**view, "id": view_id, "hash": f"h{next(self._ts)}"}
+            self.views[view_id] = stored
+        return {"ok": True, "view": stored}

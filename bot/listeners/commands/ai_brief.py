@@ -174,7 +174,8 @@ def _subscribe(
         respond(
             text=(
                 "Which department? For example `/ai-brief subscribe legal weekdays 09:00 --top 3`. "
-                f"Departments: {services.briefings.profiles.choices()}. Schedules: {EXAMPLES}; "
+                f"Departments: {escape_mrkdwn(services.briefings.profiles.choices())}. "
+                f"Schedules: {EXAMPLES}; "
                 "add a timezone such as `Europe/Berlin` at the end (default: yours). "
                 f"Options: {FLAG_HELP}."
             ),
@@ -196,7 +197,7 @@ def _subscribe(
         top_n=flags.get("top"),
         quiet_mode=flags.get("quiet"),
     )
-    name = services.briefings.profiles.get(sub.department).name
+    name = escape_mrkdwn(services.briefings.profiles.get(sub.department).name)
     verb = "subscribed this channel to" if created else "changed this channel's"
     respond(
         text=(
@@ -234,7 +235,7 @@ def _unsubscribe(args: list[str], command: dict[str, Any], respond: Respond, con
         channel_id=command.get("channel_id", ""),
         department=args[0] if args else None,
     )
-    name = services.briefings.profiles.get(sub.department).name
+    name = escape_mrkdwn(services.briefings.profiles.get(sub.department).name)
     respond(
         text=f"<@{user_id}> stopped the *{name}* AI briefing in this channel (it was `{sub.schedule}`).",
         response_type="in_channel",
@@ -280,14 +281,14 @@ def _status(command: dict[str, Any], respond: Respond, context: BoltContext) -> 
             text=(
                 "This channel gets no AI briefings yet. An admin can add one with "
                 "`/ai-brief subscribe legal weekdays 09:00` (departments: "
-                f"{services.briefings.profiles.choices()})."
+                f"{escape_mrkdwn(services.briefings.profiles.choices())})."
             ),
             response_type="ephemeral",
         )
         return
     lines = ["*AI briefings in this channel*"]
     for s in rows:
-        name = services.briefings.profiles.get(s.department).name
+        name = escape_mrkdwn(services.briefings.profiles.get(s.department).name)
         last = f"; last posted {_when(s.last_sent_at, s.timezone)}" if s.last_sent_at else ""
         if s.failing and s.status != "paused":  # a paused one already says why
             last += (
@@ -322,7 +323,7 @@ def _now(args: list[str], command: dict[str, Any], respond: Respond, context: Bo
             respond(
                 text=(
                     "Which department? For example `/ai-brief now legal`. "
-                    f"Departments: {services.briefings.profiles.choices()}."
+                    f"Departments: {escape_mrkdwn(services.briefings.profiles.choices())}."
                 ),
                 response_type="ephemeral",
             )

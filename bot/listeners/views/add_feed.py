@@ -17,14 +17,15 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.authz import AdminChecker
 from bot.context import BotServices
 from bot.listeners.commands.ai_feeds import clean_url
+from bot.listeners.views.guard import VIEW_JOBS
 from bot.surfaces import gate, publish_home
 from bot.text import escape_mrkdwn
 from bot.views.modals import (
+    FEED_NAME_MAX,
     FeedDraft,
     Pick,
     add_feed_checking,
@@ -48,14 +49,10 @@ from storage.types import utcnow
 # Items read for the preview's ranking (the service previews this many; the modal shows three).
 PREVIEW_ITEMS = 50
 ERROR_MAX = 300
+TOO_MANY = (
+    "That is more departments than one feed can carry here; pick fewer, or tag more with `/ai-feeds tag`."
+)
 UNEXPECTED = "Something went wrong while checking the feed; the problem has been logged."
-
-
-def _update(client: WebClient, view_id: str, view: dict[str, Any], logger: logging.Logger) -> None:
-    try:
-        client.views_update(view_id=view_id, view=view)
-    except SlackApiError as exc:  # the admin closed the modal meanwhile: nothing to show it in
-        logger.info("views.update of %s failed: %s", view_id, exc.response.get("error"))
 
 
 def add_feed_submission(
@@ -83,19 +80,28 @@ def add_feed_submission(
     if not departments:
         ack(response_action="errors", errors={"departments": "Pick at least one department."})
         return
-    draft = FeedDraft(url, departments, (values.get("name") or "").strip() or None)
+    draft = FeedDraft(url, departments, (values.get("name") or "").strip()[:FEED_NAME_MAX] or None)
+    if not draft.fits():  # only a very long list of departments can outgrow private_metadata
+        ack(response_action="errors", errors={"departments": TOO_MANY})
+        return
     ticket = context["slow_work"].reserve(allowed.user_id)
     if ticket is None:
         ack(response_action="errors", errors={"url": BUSY})
         return
+    generation = VIEW_JOBS.begin(view["id"])
     ack(response_action="update", view=add_feed_checking(draft))
     context["slow_work"].start(
-        ticket, lambda: fill_preview(client, services, view["id"], draft, logger), logger=logger
+        ticket, lambda: fill_preview(client, services, view["id"], draft, logger, generation), logger=logger
     )
 
 
 def fill_preview(
-    client: WebClient, services: BotServices, view_id: str, draft: FeedDraft, logger: logging.Logger
+    client: WebClient,
+    services: BotServices,
+    view_id: str,
+    draft: FeedDraft,
+    logger: logging.Logger,
+    generation: int = 0,
 ) -> None:
     """The slow step: fetch the feed once, rank its items, show the preview."""
     try:
@@ -110,7 +116,7 @@ def fill_preview(
     except Exception:
         logger.exception("add_feed preview of %s failed", draft.url)
         page = add_feed_failed(draft, UNEXPECTED, can_save=True)
-    _update(client, view_id, page, logger)
+    VIEW_JOBS.update(client, view_id, generation, page, logger)
 
 
 def rank_preview(
@@ -166,13 +172,14 @@ def add_feed_preview_submission(
     if ticket is None:
         ack(response_action="update", view=notice_modal("add_feed_busy", "Add a feed", BUSY))
         return
+    generation = VIEW_JOBS.begin(view["id"])
     ack(
         response_action="update",
         view=notice_modal("add_feed_saving", "Add a feed", ":hourglass_flowing_sand: Saving the feed…"),
     )
     context["slow_work"].start(
         ticket,
-        lambda: save_feed(client, services, checker, view["id"], draft, user_id, logger),
+        lambda: save_feed(client, services, checker, view["id"], draft, user_id, logger, generation),
         logger=logger,
     )
 
@@ -185,6 +192,7 @@ def save_feed(
     draft: FeedDraft,
     user_id: str,
     logger: logging.Logger,
+    generation: int = 0,
 ) -> None:
     """Store the feed, show the outcome, republish the admin's Home."""
     try:
@@ -194,7 +202,7 @@ def save_feed(
         page = add_feed_done(result)
     except BriefbotError as exc:
         page = notice_modal("add_feed_done", "Add a feed", f":warning: {escape_mrkdwn(str(exc)[:500])}")
-    _update(client, view_id, page, logger)
+    VIEW_JOBS.update(client, view_id, generation, page, logger)
     publish_home(client, services, user_id, admin_checker=checker)
 
 

@@ -15,10 +15,10 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.authz import AdminChecker
 from bot.context import BotServices
+from bot.listeners.views.guard import VIEW_JOBS
 from bot.surfaces import admin_answer, gate, member_channels, membership_warning, publish_home, refuse
 from bot.text import escape_mrkdwn
 from bot.views.modals import SubscribeForm, notice_modal, subscribe_done, subscribe_saving
@@ -85,10 +85,13 @@ def subscribe_channel_submission(
     if ticket is None:
         ack(response_action="errors", errors={"channel": BUSY})
         return
+    generation = VIEW_JOBS.begin(view["id"])
     ack(response_action="update", view=subscribe_saving(form, name, now))
     context["slow_work"].start(
         ticket,
-        lambda: save_subscription(client, services, checker, view["id"], form, user_id, now, logger),
+        lambda: save_subscription(
+            client, services, checker, view["id"], form, user_id, now, logger, generation
+        ),
         logger=logger,
     )
 
@@ -102,15 +105,12 @@ def save_subscription(
     user_id: str,
     now: datetime,
     logger: logging.Logger,
+    generation: int = 0,
 ) -> None:
     """Store the subscription, show the outcome, republish the subscriber's Home."""
     refusal = channel_refusal(client, services, checker, user_id, form.channel or "")
     if refusal is not None:
-        page = notice_modal("refused", "Not allowed", refusal)
-        try:
-            client.views_update(view_id=view_id, view=page)
-        except SlackApiError as exc:
-            logger.info("views.update of %s failed: %s", view_id, exc.response.get("error"))
+        VIEW_JOBS.update(client, view_id, generation, notice_modal("refused", "Not allowed", refusal), logger)
         return
     try:
         sub, created = services.briefings.subscribe(
@@ -129,10 +129,7 @@ def save_subscription(
         page = notice_modal(
             "subscribe_channel_done", "Subscribe a channel", f":warning: {escape_mrkdwn(str(exc)[:500])}"
         )
-    try:
-        client.views_update(view_id=view_id, view=page)
-    except SlackApiError as exc:
-        logger.info("views.update of %s failed: %s", view_id, exc.response.get("error"))
+    VIEW_JOBS.update(client, view_id, generation, page, logger)
     publish_home(client, services, user_id, admin_checker=checker)
 
 
