@@ -31,6 +31,7 @@ class NewsItem:
     id: str
     outlet: str
     outlet_domain: str
+    outlet_kind: str
     title: str
     summary: str
     link: str
@@ -63,6 +64,7 @@ def load_corpus(folder: Path = NEWS) -> list[NewsItem]:
                     id=key,
                     outlet=str(row.get("outlet") or row.get("outlet_domain") or ""),
                     outlet_domain=str(row.get("outlet_domain") or "").lower(),
+                    outlet_kind=str(row.get("outlet_kind") or "other"),
                     title=str(row.get("title") or ""),
                     summary=str(row.get("summary") or ""),
                     link=str(row.get("link") or ""),
