@@ -21,12 +21,13 @@ from collections.abc import Iterable, Sequence
 
 from briefings.profiles import Phrase, Profile, phrase_tokens
 
-FACT_LIMIT = 180
+FACT_LIMIT = 130
 MIN_FACT = 40  # characters: a shorter first sentence is a fragment, not a fact
 # A full stop ends a sentence unless it follows an initial, a common abbreviation or a digit.
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[\"'“A-Z0-9])")
-_ABBREVIATIONS = frozenset({"inc", "ltd", "corp", "co", "mr", "ms", "dr", "st", "vs", "no", "jr", "sr"})
+_ABBREVIATIONS = frozenset({"inc", "ltd", "corp", "co", "mr", "ms", "dr", "st", "vs", "no", "jr", "sr", "v", "inc"})
 _SPACES = re.compile(r"\s+")
+_BREAK = re.compile(r"[;:]\s|\s[–—-]\s|\s(?:which|while|after|because|but|although|though)\s")
 _CLAUSE = re.compile(r",|;|\band\b|\bor\b")
 # Trailing outlet names in headlines ("... - Reuters", "... | TechCrunch").
 _OUTLET_TAIL = re.compile(r"\s+[-|–—]\s+[^-|–—]{2,40}$")
@@ -98,8 +99,22 @@ def story_fact(title: str, summary: str) -> str:
         # A sentence that only repeats the headline adds nothing.
         if said and len(mine - said) < 2:
             continue
-        return _cut(sentence.rstrip(), FACT_LIMIT)
+        fact = _clause(sentence.rstrip(), FACT_LIMIT)
+        if fact:
+            return fact
+        break
     return _cut(headline, FACT_LIMIT)
+
+
+def _clause(text: str, limit: int) -> str:
+    """``text`` within ``limit`` characters: whole, else up to its last clause break that leaves
+    a real statement (at least ``MIN_FACT`` characters), else "" (a sentence cut mid-phrase
+    says something else; the headline is used instead)."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    breaks = [m.start() for m in _BREAK.finditer(head) if m.start() >= MIN_FACT]
+    return head[: breaks[-1]].rstrip(" ,;:") if breaks else ""
 
 
 def concern_clauses(profile: Profile) -> list[str]:
@@ -148,7 +163,7 @@ def why_sentence(
         return _sentence(concern or "")
     if not concern:
         return _sentence(fact)
-    return _sentence(f"{fact} — {concern}")
+    return _sentence(f"{fact} — it bears on {concern}")
 
 
 def _sentence(text: str) -> str:
