@@ -38,6 +38,14 @@ def main(items_path: Path, out: Path) -> None:
         "at 600 characters); no source repository states a licence for that text, so it is kept as "
         "short excerpts with a link to the original.",
         "",
+        "How items were chosen: every item of the pinned files whose outlet is in the collector's lists "
+        "(trade and business press; tech, security, science and general-news outlets belong to half A) "
+        "was de-duplicated by link and by normalised title; per outlet, items mentioning AI-related words "
+        "were taken first and at most 25 others were added (newest first), at most 60 per outlet. That "
+        "word list only samples; every `about_ai`, department and rationale was then written by hand, "
+        "item by item, following LABELLING.md. Items with no published summary (the feed gave only a "
+        "headline) keep an empty `summary`; non-English items were dropped.",
+        "",
         "## Origin repositories",
         "",
         "| repository | commits read | items | terms |",
