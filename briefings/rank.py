@@ -58,12 +58,17 @@ class RankingConfig:
     # department the way the product did before it (phrases and the meaning scorer), which is
     # what the benchmark quotes as "today's ranker".
     use_model: bool = True
-    # The AI gate: a story the model judges not about AI enters no briefing.
+    # The AI gate: a story the model judges not about AI enters no briefing. ``ai_bar``: the
+    # probability below which a story is "not about AI" (None: the threshold the model shipped with).
     ai_gate: bool = True
+    ai_bar: float | None = None
     # Model departments: the bar is the department's calibrated probability (the threshold
     # chosen when training); phrases and feed tags only reorder what passes it.
     phrase_boost: float = 0.15
     model_tag_bonus: float = 0.05
+    # Model departments: how much the meaning scorer (trained on our own headlines and the
+    # profiles) weighs beside the model in the order of the stories that pass the bar.
+    semantic_blend: float = 0.0
     # How far a phrase match counts when the words around it say the story is about something
     # else, and how much the meaning alone adds (so a story with no phrase can pass min_score).
     phrase_trust: float = 0.4
@@ -118,6 +123,7 @@ class DeptMatch:
     excluded: bool
     meaning: float = 0.0
     about_ai: float = 1.0
+    semantic: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -309,7 +315,7 @@ class Ranker:
         probs = model.probabilities([story_text(t, s) for t, s in todo]) if model is not None else None
         columns = {name: i for i, name in enumerate(model.names)} if model is not None else {}
         modelled = [self.modelled(p.key) for p in self.profiles]
-        semantic = self.semantic if not all(modelled) else None
+        semantic = self.semantic if not all(modelled) or self.config.semantic_blend else None
         n = len(self.profiles.profiles)
         for row, (title, summary) in enumerate(todo):
             title_hits, title_ex = self.index.scan(title)
@@ -332,6 +338,7 @@ class Ranker:
                     if probs is not None and modelled[d]
                     else meaning[d],
                     about_ai,
+                    meaning[d],
                 )
                 for d, profile in enumerate(self.profiles)
             )
@@ -347,7 +354,9 @@ class Ranker:
         model = self.model
         modelled = self.modelled(department)
         gate = cfg.ai_gate and model is not None and AI in model.names
-        ai_bar = model.threshold(AI) if gate and model is not None else 0.0
+        ai_bar = 0.0
+        if gate and model is not None:
+            ai_bar = cfg.ai_bar if cfg.ai_bar is not None else model.threshold(AI)
         bar = model.threshold(department) if modelled and model is not None else cfg.min_score
         meaning_weight = cfg.meaning_weight if profile.phrases else cfg.meaning_weight_without_phrases
         scored: list[tuple[float, float, Candidate, DeptMatch, bool, str | None]] = []
@@ -359,7 +368,8 @@ class Ranker:
             if modelled:
                 # The probability decides whether the story passes; phrases and the feed's tag
                 # only reorder what passes (a phrase alone never makes a story relevant).
-                relevance = m.meaning * (
+                blended = (1 - cfg.semantic_blend) * m.meaning + cfg.semantic_blend * m.semantic
+                relevance = blended * (
                     1 + cfg.phrase_boost * min(1.0, phrases) + (cfg.model_tag_bonus if tagged else 0.0)
                 )
                 passes = m.meaning >= bar
