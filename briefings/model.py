@@ -10,7 +10,8 @@ sparse product; nothing is pickled and nothing is downloaded. scikit-learn is im
 use, so commands that never rank (``briefbot --help``, ``feeds refresh``) do not pay for it.
 
 Targets: ``about_ai`` (the AI gate) and one per bundled department (``finance``, ``legal``,
-``operations``, ``hr``). A department an admin defines in ``BRIEFBOT_PROFILES_FILE`` has no
+``operations``, ``hr``). A department only applies to a story about AI, so each department's
+classifier learns P(department | about AI) and the model returns P(about AI) x that. A department an admin defines in ``BRIEFBOT_PROFILES_FILE`` has no
 corpus labels and no column here: it is ranked by :mod:`briefings.semantic` instead.
 """
 
@@ -64,6 +65,10 @@ class NewsModel:
         self._intercept = np.array([t["intercept"] for t in targets], dtype=np.float64)
         self._a = np.array([t["calibration"][0] for t in targets], dtype=np.float64)
         self._b = np.array([t["calibration"][1] for t in targets], dtype=np.float64)
+        # A target trained only on stories of another (``given``) gives a conditional probability;
+        # scoring multiplies it by that target's to make it a probability of its own.
+        names = [t["name"] for t in targets]
+        self._given = [(i, names.index(t["given"])) for i, t in enumerate(targets) if t.get("given")]
         self._vocab_words: dict[int, str] = {}
 
     @property
@@ -86,7 +91,12 @@ class NewsModel:
             return np.zeros((0, len(self.names)))
         decision = self._features(texts) @ self._coef.T + self._intercept
         # scikit-learn's sigmoid calibration: P = 1 / (1 + exp(a * f + b)).
-        return 1.0 / (1.0 + np.exp(np.clip(self._a * decision + self._b, -50, 50)))
+        probs = 1.0 / (1.0 + np.exp(np.clip(self._a * decision + self._b, -50, 50)))
+        if self._given:
+            conditional = probs.copy()
+            for i, given in self._given:
+                probs[:, i] = conditional[:, i] * conditional[:, given]
+        return np.asarray(probs)
 
     def evidence(self, text: str, name: str, n: int = 5) -> list[str]:
         """The words and word pairs of ``text`` that pushed ``name``'s probability up most."""
