@@ -98,8 +98,9 @@ class NewsModel:
                 probs[:, i] = conditional[:, i] * conditional[:, given]
         return np.asarray(probs)
 
-    def evidence(self, text: str, name: str, n: int = 5) -> list[str]:
-        """The words and word pairs of ``text`` that pushed ``name``'s probability up most."""
+    def evidence(self, text: str, name: str, n: int = 5, min_idf: float = 5.5) -> list[str]:
+        """The distinctive words and word pairs of ``text`` (IDF at least ``min_idf``: rarer than
+        about one item in 250 of the corpus) that pushed ``name``'s probability up most."""
         import numpy as np
 
         word = self._vectorizers[0]
@@ -108,8 +109,9 @@ class NewsModel:
         weights = row.multiply(self._coef[col, : row.shape[1]]).tocsr()
         if not self._vocab_words:
             self._vocab_words = {i: w for w, i in word.vocabulary_.items()}
-        order = np.argsort(-weights.data)
-        return [self._vocab_words[weights.indices[i]] for i in order[:n] if weights.data[i] > 0]
+        idf = word.idf_
+        order = [i for i in np.argsort(-weights.data) if weights.data[i] > 0 and idf[weights.indices[i]] >= min_idf]
+        return [self._vocab_words[weights.indices[i]] for i in order[:n]]
 
 
 def _vectorizer(spec: dict[str, Any]) -> TfidfVectorizer:

@@ -421,7 +421,7 @@ class Ranker:
         model = self.model
         evidence: list[str] = []
         if self.modelled(department) and model is not None:
-            evidence = model.evidence(story_text(cand.title, cand.summary), department)
+            evidence = model.evidence(story_text(cand.title, cand.summary), department, n=8)
         why = why_sentence(
             cand.title,
             cand.summary,

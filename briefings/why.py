@@ -7,9 +7,10 @@ Built deterministically from the story text and the profile, nothing generated::
 * The fact is the summary's first sentence that says something the headline does not (cut at a
   word), or the headline when the summary is empty, a repeat of it or a fragment.
 * The concern is the "why" label of the strongest department phrase the story matched. With no
-  phrase, it is the clause of the department's description (``concerns``) that shares the most
-  content words with the story, preferring the words the model weighed most for the department
-  (``evidence``). It needs at least one shared content word.
+  phrase, it is the clause of the department's description (``concerns``) or the phrase label
+  whose words the story shares most (a stem in common: "invoices" reaches the accounts-payable
+  label), preferring the words the model weighed most for the department (``evidence``). It
+  needs at least one shared content word.
 * When nothing grounds a concern, the sentence says less: the fact alone. It never falls back
   to the department's generic description.
 """
@@ -131,20 +132,28 @@ def concern_clauses(profile: Profile) -> list[str]:
 
 
 def grounded_concern(profile: Profile, title: str, summary: str, evidence: Iterable[str] = ()) -> str | None:
-    """The description clause that shares the most content words with the story (the model's
-    strongest words counting double), or None when none shares any."""
+    """The department concern the story's words come closest to, or None when none shares a
+    content word with it. Candidates are the clauses of the description and the "why" labels of
+    the phrases (a label is reached through its phrase's words: "duplicate invoices" shares
+    "invoice" with the accounts-payable phrase). Each shared word counts once, twice when the
+    model weighed it for the department (``evidence``); a concern needs two shared words, one of
+    them in the evidence when there is any."""
     story = _words(f"{title} {summary}")
-    strong = set()
+    strong: set[str] = set()
     for term in evidence:
         strong |= _words(term)
-    best: tuple[float, int, str] | None = None
-    for i, clause in enumerate(concern_clauses(profile)):
-        shared = _words(clause) & story
-        if not shared:
+    candidates = [(clause, _words(clause)) for clause in concern_clauses(profile)]
+    candidates += [(ph.why, _words(" ".join((*ph.forms, ph.why)))) for ph in profile.phrases]
+    best: tuple[int, int, str] | None = None
+    for i, (concern, vocab) in enumerate(candidates):
+        shared = vocab & story
+        # One common word ("model", "team") says nothing about which concern a story touches:
+        # two shared words are needed, one of them weighed by the model for the department.
+        if len(shared) < 2 or (strong and not shared & strong):
             continue
         score = len(shared) + len(shared & strong)
         if best is None or score > best[0]:
-            best = (score, -i, clause)
+            best = (score, -i, concern)
     return best[2] if best else None
 
 

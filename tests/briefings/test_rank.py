@@ -148,19 +148,19 @@ def test_diversity_is_a_preference_and_the_briefing_fills_up(ranker: Ranker) -> 
     # briefing of five takes both quiet ones and three loud ones, never fewer than five.
     loud = [
         "Amazon to cut 14,000 corporate jobs as it leans on AI",
-        "Salesforce says AI agents let it cut 4,000 customer support roles",
         "Klarna's AI assistant does the work of 700 staff, chief executive says",
         "IBM pauses hiring for back-office roles AI could replace",
-        "Duolingo replaces contractors with AI as it goes AI-first",
-    ]
-    quiet = [
         "Companies rush to train staff in AI skills as managers lag behind",
         "Workers hide their use of AI tools from their bosses, survey finds",
+    ]
+    quiet = [
+        "Unions demand a say over AI monitoring of warehouse workers",
+        "Managers get AI coaching tools for performance reviews",
     ]
     same = [cand(t, key=f"a{i}", source="Loud Feed") for i, t in enumerate(loud)]
     other = [cand(t, key=f"b{i}", source="Quiet Feed", age_hours=30) for i, t in enumerate(quiet)]
     scored = ranker.score(same + other, "hr", now=NOW)
-    assert len(scored) == 7, [s.candidate.title for s in ranker.assess(same + other, "hr", now=NOW) if s.fails]
+    assert len(scored) == 7, [a.story.candidate.title for a in ranker.assess(same + other, "hr", now=NOW) if a.fails]
     chosen = ranker.rank(same + other, "hr", now=NOW, top_n=5)
     per_source = [s.candidate.sources[0] for s in chosen]
     assert len(chosen) == 5
@@ -203,12 +203,13 @@ def test_a_phrase_alone_no_longer_makes_a_story_relevant(ranker: Ranker, phrases
     assert phrases.score([story], "finance", now=NOW)
     (judged,) = ranker.assess([story], "finance", now=NOW)
     assert judged.fails == "not_about_ai"
-    # An AI model launch that talks about "cost per request" is not a finance story either.
-    launch = cand(
-        "Startup launches faster open model with lower cost per request",
-        "The new large language model tops coding benchmarks and is available to developers today.",
+    # An agent research result full of operations words is not an operations story.
+    paper = cand(
+        "Researchers unveil agentic AI benchmark as new model doubles throughput on multi-step tasks",
+        "The open-source agent framework scored highest on the benchmark, the lab said.",
     )
-    (judged,) = ranker.assess([launch], "finance", now=NOW)
+    assert phrases.score([paper], "operations", now=NOW)
+    (judged,) = ranker.assess([paper], "operations", now=NOW)
     assert judged.fails == "below_bar"
 
 
@@ -244,7 +245,7 @@ LL144 = (
 )
 
 
-def test_a_retelling_in_other_words_is_collapsed_into_the_better_ranked_story(ranker: Ranker) -> None:
+def test_a_retelling_in_other_words_is_collapsed_into_the_better_ranked_story(phrases: Ranker) -> None:
     kept = cand(
         "Audit finds most automated hiring tools in NYC lack a published bias audit",
         LL144 + " A university team found only 18% of 400 employers complied.",
@@ -266,14 +267,14 @@ def test_a_retelling_in_other_words_is_collapsed_into_the_better_ranked_story(ra
         story_id=3,
         source="AI News",
     )
-    chosen = ranker.rank([kept, retold, other], "hr", now=NOW)
+    chosen = phrases.rank([kept, retold, other], "hr", now=NOW)
     assert [s.candidate.story_id for s in chosen] == [1, 3]
     assert chosen[0].candidate.story_ids == (1, 2)
     also = chosen[0].candidate.also
     assert [(a.source, a.url) for a in also] == [("Reg Watch", "https://example.com/x")]
 
 
-def test_two_different_stories_on_the_same_topic_both_stay(ranker: Ranker) -> None:
+def test_two_different_stories_on_the_same_topic_both_stay(phrases: Ranker) -> None:
     prices = cand(
         "OpenAI halves API prices for its flagship model, lifting AI ROI",
         "Input tokens now cost $1.25 per million, a 50% cut that lowers the cloud spend of finance teams.",
@@ -287,12 +288,12 @@ def test_two_different_stories_on_the_same_topic_both_stay(ranker: Ranker) -> No
         story_id=2,
         source="b",
     )
-    chosen = ranker.rank([prices, plan], "finance", now=NOW)
+    chosen = phrases.rank([prices, plan], "finance", now=NOW)
     assert sorted(s.candidate.story_id for s in chosen) == [1, 2]
     assert all(not s.candidate.also for s in chosen)
 
 
-def test_retellings_ranked_below_a_full_briefing_are_still_collapsed(ranker: Ranker) -> None:
+def test_retellings_ranked_below_a_full_briefing_are_still_collapsed(phrases: Ranker) -> None:
     # top_n=1: the retelling scores lower than the chosen story but still joins it (and its ID
     # is remembered with it), so it cannot come back as news tomorrow.
     kept = cand(
@@ -311,7 +312,7 @@ def test_retellings_ranked_below_a_full_briefing_are_still_collapsed(ranker: Ran
         source="b",
         age_hours=30,
     )
-    chosen = ranker.rank([kept, *filler, retold], "legal", now=NOW, top_n=1)
+    chosen = phrases.rank([kept, *filler, retold], "legal", now=NOW, top_n=1)
     assert [s.candidate.story_id for s in chosen] == [1]
     assert chosen[0].candidate.story_ids == (1, 2)
 
