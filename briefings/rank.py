@@ -1,20 +1,30 @@
 """Relevance ranking with explanations (pure: no database, no Slack).
 
-A story's score for a department is::
+For the bundled departments a story's score is::
 
-    phrases   = sum(weight x (TITLE_FACTOR if the phrase is in the title else 1))  # each phrase once
-    relevance = phrases x (PHRASE_TRUST + (1 - PHRASE_TRUST) x meaning) + MEANING_WEIGHT x meaning
-              + TAG_BONUS if one of the story's feeds is tagged with the department
+    p         = P(about AI) x P(department | about AI)    # the trained model, briefings/model.py
+    relevance = p x (1 + PHRASE_BOOST x min(1, phrases) + MODEL_TAG_BONUS if a feed is tagged)
     score     = relevance x recency, recency = 0.5 + 0.5 x 0.5 ** (age_hours / half_life)
 
-``meaning`` is the probability from :mod:`briefings.semantic` that the story matters to the
-department judging by all its words: it finds stories that use none of the phrases, and it damps
-a phrase used in another sense. The matched phrases stay the explanation.
+A story passes when P(about AI) reaches the AI gate's threshold (else it is ``not_about_ai``)
+and ``p`` reaches the department's threshold (else ``below_bar``); both thresholds were chosen
+when the model was trained (scripts/train_ranker.py). Phrases (``phrases`` is their weighted sum,
+title counting ``TITLE_FACTOR``) and feed tags only reorder stories that pass: a phrase alone
+no longer makes a story relevant. The matched phrases stay the explanation.
+
+A department with no corpus labels (one an admin defines in ``BRIEFBOT_PROFILES_FILE``) is
+scored as before the model, by its phrases and the meaning scorer (:mod:`briefings.semantic`)::
+
+    relevance = phrases x (PHRASE_TRUST + (1 - PHRASE_TRUST) x meaning) + MEANING_WEIGHT x meaning
+              + TAG_BONUS if one of the story's feeds is tagged with the department
+
+passing at ``min_score``; the AI gate applies to it too.
 
 Recency never takes more than half a story's score, so a very relevant story from earlier in the
 week still beats a fresh, barely relevant one. A story matching any of the department's excluded
-phrases is dropped for that department. Stories below ``min_score`` are dropped; the rest are
-picked best first with at most ``per_source`` stories from any one source.
+phrases is dropped for that department. Picking prefers sources not yet shown (a story from a
+source already in the briefing competes with ``source_penalty`` x its score) but always fills
+the briefing from what passed the bar; ``per_source`` is an optional hard cap.
 
 Picking collapses retellings: a story telling the same news as one already picked (a
 near-identical headline, or the same rare words in title and summary, see
@@ -23,8 +33,8 @@ compared are the first ``duplicate_pool`` above the bar, which also set how rare
 each is compared with the stories already picked, never with their retellings.
 
 Matching works on word tokens (see :func:`briefings.profiles.phrase_tokens`): each text is
-tokenised once and looked up against one index of every department's phrases, which is what keeps
-ranking 100,000 stored items for four departments well under a second.
+tokenised once and looked up against one index of every department's phrases; the model scores
+every new text of a window in one batch and each text's scores are remembered between calls.
 """
 
 from __future__ import annotations
@@ -44,14 +54,15 @@ from briefings.why import why_sentence
 
 @dataclass(frozen=True)
 class RankingConfig:
-    """Tunable constants of the score (defaults chosen on tests/data/ranking_headlines.yaml)."""
+    """Tunable constants of the score (the phrase path's defaults chosen on
+    tests/data/ranking_headlines.yaml; the model's thresholds ship with the model)."""
 
     title_factor: float = 1.5
     tag_bonus: float = 0.3
     half_life_hours: float = 72.0
     min_score: float = 0.8
     # A hard cap per source (None: no cap). Diversity is a preference instead: a story from a
-    # source already shown competes with its score times ``source_penalty`` per story shown.
+    # source already shown competes with its score times ``source_penalty``.
     per_source: int | None = None
     source_penalty: float = 0.8
     # The trained model (briefings/model.py) scores the departments it knows; False ranks every
@@ -473,9 +484,10 @@ class Ranker:
         ID kept with it for the channel's memory (``same_story``).
 
         Source diversity is a preference, never a reason for a shorter briefing: each pick is the
-        story with the best score after multiplying by ``source_penalty`` once per story already
-        shown from its source, so a second story from one source needs a clearly higher score
-        than a first from another, and the briefing still fills up from whatever passed the bar.
+        story with the best score after multiplying by ``source_penalty`` when a story from its
+        source is already shown, so another story from a shown source needs a clearly higher
+        score than one from a new source, and the briefing still fills up from whatever passed
+        the bar.
         A story that would have been shown on its score alone but lost its place that way is
         ``source_diversity``; one the full briefing had no room for is ``below_bar`` (it ranked
         below the last story shown).
@@ -522,7 +534,7 @@ class Ranker:
                 source = source_of(story)
                 if cfg.per_source is not None and per_source[source] >= cfg.per_source:
                     continue
-                value = story.score * cfg.source_penalty ** per_source[source]
+                value = story.score * (cfg.source_penalty if per_source[source] else 1.0)
                 if best is None or value > best[0] + 1e-12:
                     best = (value, i)
             if best is None:

