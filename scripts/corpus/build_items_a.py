@@ -9,20 +9,80 @@ shorthand checked at build time).
 
 Usage:
     python scripts/corpus/build_items_a.py /work/notes/news-a/raw-a.jsonl \
-        scripts/corpus/labels_a.txt briefings/data/news/items-a.jsonl
+        scripts/corpus/labels_a.txt briefings/data/news/items-a.jsonl \
+        briefings/data/news/SOURCES-a.md
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
+from collections import defaultdict
 from pathlib import Path
 
 DEPARTMENTS = {"finance", "legal", "operations", "hr"}
 
+# What each source repository says about its terms (its LICENSE file at the commit used).
+LICENCES = {
+    "rumca-js/RSS-Link-Database-2023": "GPL-3.0 (repository of link metadata: title, description, date)",
+    "0xSMW/rss-feeds": "MIT (repository of generated feeds of public news pages)",
+    "mibuhand/AI-News-Direct": "GPL-3.0 (parsed public news pages)",
+}
+
+
+def sources_table(records: list[dict]) -> str:
+    """Markdown table of outlets: where their items came from and how many."""
+    by_outlet: dict[str, list[dict]] = defaultdict(list)
+    for rec in records:
+        by_outlet[rec["outlet"]].append(rec)
+    lines = [
+        "# Sources of items-a.jsonl",
+        "",
+        "Every item was taken from a feed snapshot a public GitHub repository committed; `origin`",
+        "on each record names the exact `github:OWNER/REPO@COMMIT:PATH`. Feed files are named by",
+        "feed URL; for the daily captures the path pattern is shown with the day folder as `*`.",
+        "Written by `scripts/corpus/build_items_a.py`; collected by `scripts/corpus/collect_a.py`.",
+        "",
+        "| outlet | domain | kind | origin (repo@commit: feed files) | items | about AI | licence / terms |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for outlet in sorted(by_outlet, key=lambda name: (-len(by_outlet[name]), name)):
+        recs = by_outlet[outlet]
+        origins: dict[str, set[str]] = defaultdict(set)
+        for rec in recs:
+            repo_commit, _, path = rec["origin"].removeprefix("github:").partition(":")
+            origins[repo_commit].add(re.sub(r"^\d{4}/\d{2}/[\d-]+/", "*/", path))
+        where = "; ".join(
+            f"`{rc.split('@')[0]}@{rc.split('@')[1][:10]}`: " + ", ".join(f"`{p}`" for p in sorted(paths))
+            for rc, paths in sorted(origins.items())
+        )
+        repos = sorted({rc.split("@")[0] for rc in origins})
+        licence = "; ".join(LICENCES.get(repo, "not stated") for repo in repos)
+        ai = sum(rec["about_ai"] for rec in recs)
+        first = recs[0]
+        cells = [outlet, first["outlet_domain"], first["outlet_kind"], where, len(recs), ai, licence]
+        lines.append("| " + " | ".join(str(cell) for cell in cells) + " |")
+    total = len(records)
+    ai_total = sum(rec["about_ai"] for rec in records)
+    counts = {d: sum(d in rec["departments"] for rec in records) for d in sorted(DEPARTMENTS)}
+    lines += [
+        "",
+        f"Total: {total} items from {len(by_outlet)} outlets; {ai_total} about AI "
+        f"({ai_total / total:.0%}), {total - ai_total} not about AI.",
+        "Department positives: " + ", ".join(f"{d} {n}" for d, n in counts.items()) + ".",
+        "",
+        "Full commits: "
+        + "; ".join(sorted({rec["origin"].removeprefix("github:").partition(":")[0] for rec in records}))
+        + ".",
+        "",
+    ]
+    return "\n".join(lines)
+
 
 def main() -> None:
     raw_path, lines_path, out_path = (Path(p) for p in sys.argv[1:4])
+    sources_path = Path(sys.argv[4]) if len(sys.argv) > 4 else None
     raw = [json.loads(line) for line in raw_path.read_text(encoding="utf-8").splitlines()]
     done: dict[str, dict] = {}
     for line in lines_path.read_text(encoding="utf-8").splitlines():
@@ -57,6 +117,8 @@ def main() -> None:
         for rec in done.values():
             handle.write(json.dumps(rec, ensure_ascii=False) + "\n")
     ai = sum(rec["about_ai"] for rec in done.values())
+    if sources_path is not None:
+        sources_path.write_text(sources_table(list(done.values())), encoding="utf-8")
     outlets = len({rec["outlet"] for rec in done.values()})
     print(f"{len(done)} labelled items ({ai} about AI) from {outlets} outlets in {out_path}")
 
