@@ -85,12 +85,20 @@ def main() -> None:
     sources_path = Path(sys.argv[4]) if len(sys.argv) > 4 else None
     raw = [json.loads(line) for line in raw_path.read_text(encoding="utf-8").splitlines()]
     done: dict[str, dict] = {}
+    seen_titles: set[str] = set()
     for line in lines_path.read_text(encoding="utf-8").splitlines():
         line = line.strip()
         if not line or line.startswith("#"):
             continue
         index, ai, depts, *reasons = line.split("|")
         item = raw[int(index)]
+        # The same story sometimes came twice under spellings the collector kept apart
+        # ("S.E.C." and "SEC"): the first labelled copy stays.
+        compact = re.sub(r"[^a-z0-9]", "", item["title"].lower())
+        if compact in seen_titles:
+            print(f"skipped duplicate title: {item['title']}")
+            continue
+        seen_titles.add(compact)
         departments = [d.strip() for d in depts.split(",") if d.strip()]
         unknown = set(departments) - DEPARTMENTS
         if unknown or ai not in {"0", "1"}:
