@@ -269,7 +269,7 @@ def strip_html(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def tidy(text: str) -> str:
+def tidy(text: str, title: str = "") -> str:
     """Feed boilerplate out (link-backs, 'Read more', bylines glued to the text), wording kept.
 
     Applied to the chosen items only, after sampling, so it cannot change which items are drawn.
@@ -280,6 +280,11 @@ def tidy(text: str) -> str:
     text = re.sub(r"\s*This is a post from HackRead\.com Read the original post:.*$", "", text)
     text = re.sub(r"^By (?:[A-Z][a-z]+ ){1,2}(?=[A-Z0-9])", "", text)
     text = re.sub(r"<[^>]*$", "", text)
+    text = re.sub(r"^If you're tired of censorship .{0,120}? subscribe to Reclaim The Net\. ", "", text)
+    # A link-back cut short by the feed: "The post <start of this item's own title>".
+    tail = re.search(r"\s*The post (.+)$", text)
+    if tail and title and title.startswith(tail.group(1)[:20]):
+        text = text[: tail.start()]
     text = re.sub(r"\s*(?:Read more(?:\.\.\.|…| »)?|Read More)\s*$", "", text)
     text = re.sub(r"\s*<\s*$", "", text)
     return re.sub(r"\s+", " ", text).strip()
@@ -504,7 +509,7 @@ def record(item: dict) -> dict:
         "outlet_domain": outlet.domain,
         "outlet_kind": outlet.kind,
         "title": item["title"],
-        "summary": cut(tidy(item["summary"])),
+        "summary": cut(tidy(item["summary"], item["title"])),
         "link": item["link"],
         "published": item["published"],
         "origin": item["origin"],
