@@ -1,0 +1,507 @@
+"""Collect half "c" of the labelled news corpus (issue 18): AI stories for legal, finance, HR, ops.
+
+Reads feed snapshots that public GitHub repositories committed (mirrored into /work/.mirror by the
+search tool's fetch), keeps each item's headline and summary as published (HTML stripped, summary
+cut at a word to 600 characters), drops every item whose link or normalised title is already in
+items-a.jsonl or items-b.jsonl and every outlet those halves already use (hold-out is by outlet),
+caps each outlet, and writes unlabelled records (JSONL) for hand labelling.
+
+Usage:
+    python scripts/corpus/collect_c.py --out /work/notes/news-c/raw-c.jsonl
+
+Inputs (exact repo@commit:path):
+- github:sorakimsr/ai-legaltech-watch@<each commit that changed data/news.json>:data/news.json
+  (legal-AI watch: RSS of legal press and AI outlets plus Google News searches; every stored
+  version is read, an item's origin is the first commit it appeared in)
+- github:ny3rs/ai-inside-weekly@6e183f67342efb1a89049ac8c1169b90a894d69c:data/posts.json
+  (weekly "AI inside organisations" roundups built from RSS; one-sentence snippets)
+- github:bmoricz-dal/ai-business-insight-briefing@0c36a1f4958d9d9d33188dac339830e7417fdc20:
+  data/source_packs/*.json (AWS Machine Learning Blog items and Google News business-AI searches;
+  half B used other outlets of this repository)
+
+Google News items carry no summary of their own (the feed repeats the headline and names the
+outlet): their summary is left empty, the outlet is the name after the last " - " of the headline
+and its domain comes from OUTLET_DOMAINS; an outlet not listed there is skipped rather than guessed.
+
+Sampling (not labelling): per outlet, items whose headline or summary names an AI term come first
+(newest first) and at most NON_AI_PER_OUTLET others are added, at most CAP_PER_OUTLET per outlet.
+Every item is then labelled by hand; the sampling words decide nothing about the labels.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import html
+import json
+import re
+import subprocess
+from collections import defaultdict
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+MIRROR = Path("/work/.mirror")
+MAX_SUMMARY = 600
+CAP_PER_OUTLET = 40
+NON_AI_PER_OUTLET = 3
+HALVES = (
+    Path("/work/wt-news-a/briefings/data/news/items-a.jsonl"),
+    Path("/work/wt-news-b/briefings/data/news/items-b.jsonl"),
+)
+FORBIDDEN = {
+    "SathyaSivam-GRCNexis/grc-copilot",
+    "yestrar123/ai-news-tracker",
+    "gtcode-dot-com/l",
+    "everyday-cc/ai",
+    "felixtea/ai-digest",
+}
+
+SORA_REPO = "sorakimsr/ai-legaltech-watch"
+NY3_REPO = "ny3rs/ai-inside-weekly"
+NY3_COMMIT = "6e183f67342efb1a89049ac8c1169b90a894d69c"
+BMO_REPO = "bmoricz-dal/ai-business-insight-briefing"
+BMO_COMMIT = "0c36a1f4958d9d9d33188dac339830e7417fdc20"
+
+AI_TERMS = re.compile(
+    r"\b(AI|A\.I\.|artificial intelligence|generative|genAI|LLMs?|chatbots?|ChatGPT|GPT-?\d|"
+    r"OpenAI|Anthropic|Claude|Gemini|Copilot|machine learning|agentic|AI agents?|deepfakes?|"
+    r"Harvey|Legora|neural|large language model|Bedrock|SageMaker|Nova|Llama|Mistral)\b",
+    re.IGNORECASE,
+)
+
+# outlet display name -> (domain, kind); domains follow the link host with "www." dropped.
+OUTLET_KINDS: dict[str, str] = {
+    "abovethelaw.com": "legal",
+    "legalfutures.co.uk": "legal",
+    "legalcheek.com": "legal",
+    "lawnext.com": "legal",
+    "artificiallawyer.com": "legal",
+    "legaltechnology.com": "legal",
+    "law.com": "legal",
+    "abajournal.com": "legal",
+    "natlawreview.com": "legal",
+    "news.bloomberglaw.com": "legal",
+    "law360.com": "legal",
+    "lawfaremedia.org": "legal",
+    "mlex.com": "legal",
+    "ipwatchdog.com": "legal",
+    "iapp.org": "legal",
+    "law.stanford.edu": "legal",
+    "lawfuel.com": "legal",
+    "legalbusinessonline.com": "legal",
+    "corporatecomplianceinsights.com": "legal",
+    "harvey.ai": "ai-vendor",
+    "techcrunch.com": "tech",
+    "axios.com": "general",
+    "the-decoder.com": "tech",
+    "blogs.nvidia.com": "ai-vendor",
+    "deepmind.google": "ai-vendor",
+    "blog.google": "ai-vendor",
+    "research.google": "ai-vendor",
+    "huggingface.co": "ai-vendor",
+    "technologyreview.com": "tech",
+    "lastweekin.ai": "tech",
+    "stability.ai": "ai-vendor",
+    "aws.amazon.com": "ai-vendor",
+    "theregister.com": "tech",
+    "venturebeat.com": "tech",
+    "itpro.com": "tech",
+    "prnewswire.com": "other",
+    "businesswire.com": "other",
+    "siliconangle.com": "tech",
+    "pcmag.com": "tech",
+    "itbrief.co.uk": "tech",
+    "cio.com": "tech",
+    "computerweekly.com": "tech",
+    "insurancebusinessmag.com": "finance",
+    "staffingindustry.com": "hr",
+    "enterprisetimes.co.uk": "tech",
+    "smeweb.com": "other",
+    "ffnews.com": "finance",
+    "businesscloud.co.uk": "tech",
+    "tech.eu": "tech",
+    "thedrum.com": "other",
+    "retail-week.com": "operations",
+    "thegrocer.co.uk": "operations",
+    "verdict.co.uk": "tech",
+    "digit.fyi": "tech",
+    "cybernews.com": "security",
+    "siliconrepublic.com": "tech",
+    "yahoo.com": "finance",
+    "fortune.com": "general",
+    "wsj.com": "general",
+    "geekwire.com": "tech",
+    "thenewstack.io": "tech",
+    "aibusiness.com": "tech",
+    "fedscoop.com": "general",
+    "cmswire.com": "tech",
+    "securityboulevard.com": "security",
+    "helpnetsecurity.com": "security",
+    "pymnts.com": "finance",
+    "americanbanker.com": "finance",
+    "fintechfutures.com": "finance",
+    "fintech.global": "finance",
+    "cxtoday.com": "operations",
+    "techtarget.com": "tech",
+    "cybersecuritydive.com": "security",
+    "dcvelocity.com": "operations",
+    "digitalcommerce360.com": "operations",
+    "techpolicy.press": "legal",
+    "govtech.com": "general",
+    "claimsjournal.com": "finance",
+    "sifted.eu": "tech",
+    "pitchbook.com": "finance",
+    "cdomagazine.tech": "tech",
+    "tomshardware.com": "tech",
+    "scientificamerican.com": "science",
+    "independent.co.uk": "general",
+    "afr.com": "finance",
+    "theglobeandmail.com": "general",
+    "fool.com": "finance",
+    "crn.com": "tech",
+    "builtin.com": "tech",
+    "theintermediary.co.uk": "finance",
+    "creditconnect.co.uk": "finance",
+    "retailtimes.co.uk": "operations",
+    "365retail.co.uk": "operations",
+    "startups.co.uk": "other",
+    "elitebusinessmagazine.co.uk": "other",
+    "thinkdigitalpartners.com": "tech",
+    "aithority.com": "tech",
+    "hrtechseries.com": "hr",
+    "techrseries.com": "hr",
+    "cateringinsight.com": "operations",
+    "grocerytradenews.co.uk": "operations",
+    "logisticsinsider.in": "operations",
+    "marketingweek.com": "other",
+    "smallbusiness.co.uk": "other",
+    "globalbankingandfinance.com": "finance",
+    "unite.ai": "tech",
+    "retailtechinnovationhub.com": "operations",
+    "techgig.com": "tech",
+    "itsecurityguru.org": "security",
+    "hrtoday.in": "hr",
+    "consulting.us": "other",
+    "cbiz.com": "finance",
+    "assetservicingtimes.com": "finance",
+    "9fin.com": "finance",
+    "bizTechmagazine.com": "tech",
+    "ctech.calcalistech.com": "tech",
+    "businessinsider.com": "general",
+    "cnbc.com": "general",
+}
+
+# Google News outlet names (text after the last " - " of the headline) -> domain
+OUTLET_DOMAINS: dict[str, str] = {
+    "Law.com": "law.com",
+    "ABA Journal": "abajournal.com",
+    "Artificial Lawyer": "artificiallawyer.com",
+    "The National Law Review": "natlawreview.com",
+    "Legal IT Insider": "legaltechnology.com",
+    "Bloomberg Law News": "news.bloomberglaw.com",
+    "Law360": "law360.com",
+    "Lawfare": "lawfaremedia.org",
+    "MLex": "mlex.com",
+    "IPWatchdog.com": "ipwatchdog.com",
+    "IAPP": "iapp.org",
+    "Stanford Law School": "law.stanford.edu",
+    "LawFuel": "lawfuel.com",
+    "LawFuel.com": "lawfuel.com",
+    "corporatecomplianceinsights.com": "corporatecomplianceinsights.com",
+    "Legal Futures": "legalfutures.co.uk",
+    "LawSites": "lawnext.com",
+    "Above the Law": "abovethelaw.com",
+    "Harvey": "harvey.ai",
+    "PR Newswire": "prnewswire.com",
+    "Business Wire": "businesswire.com",
+    "SiliconANGLE": "siliconangle.com",
+    "PCMag": "pcmag.com",
+    "Axios": "axios.com",
+    "TechCrunch": "techcrunch.com",
+    "VentureBeat": "venturebeat.com",
+    "IT Brief UK": "itbrief.co.uk",
+    "itbrief.co.uk": "itbrief.co.uk",
+    "cio.com": "cio.com",
+    "Computer Weekly": "computerweekly.com",
+    "Insurance Business": "insurancebusinessmag.com",
+    "insurancebusinessmag.com": "insurancebusinessmag.com",
+    "Staffing Industry Analysts": "staffingindustry.com",
+    "Enterprise Times": "enterprisetimes.co.uk",
+    "enterprisetimes.co.uk": "enterprisetimes.co.uk",
+    "SME Magazine": "smeweb.com",
+    "FF News": "ffnews.com",
+    "ffnews.com": "ffnews.com",
+    "businesscloud.co.uk": "businesscloud.co.uk",
+    "Tech.eu": "tech.eu",
+    "The Drum": "thedrum.com",
+    "Retail Week": "retail-week.com",
+    "The Grocer": "thegrocer.co.uk",
+    "verdict.co.uk": "verdict.co.uk",
+    "digit.fyi": "digit.fyi",
+    "Cybernews": "cybernews.com",
+    "Yahoo Finance UK": "yahoo.com",
+    "Fortune": "fortune.com",
+    "WSJ": "wsj.com",
+    "GeekWire": "geekwire.com",
+    "The New Stack": "thenewstack.io",
+    "AI Business": "aibusiness.com",
+    "FedScoop": "fedscoop.com",
+    "CMSWire": "cmswire.com",
+    "Security Boulevard": "securityboulevard.com",
+    "Help Net Security": "helpnetsecurity.com",
+    "PYMNTS.com": "pymnts.com",
+    "American Banker": "americanbanker.com",
+    "FinTech Futures": "fintechfutures.com",
+    "FinTech Global": "fintech.global",
+    "CX Today": "cxtoday.com",
+    "TechTarget": "techtarget.com",
+    "Cybersecurity Dive": "cybersecuritydive.com",
+    "DC Velocity": "dcvelocity.com",
+    "Digital Commerce 360": "digitalcommerce360.com",
+    "Tech Policy Press": "techpolicy.press",
+    "govtech.com": "govtech.com",
+    "Claims Journal": "claimsjournal.com",
+    "Sifted": "sifted.eu",
+    "PitchBook": "pitchbook.com",
+    "CDO Magazine": "cdomagazine.tech",
+    "Tom's Hardware": "tomshardware.com",
+    "Scientific American": "scientificamerican.com",
+    "The Independent": "independent.co.uk",
+    "AFR": "afr.com",
+    "The Globe and Mail": "theglobeandmail.com",
+    "The Motley Fool": "fool.com",
+    "crn.com": "crn.com",
+    "Built In": "builtin.com",
+    "The Intermediary": "theintermediary.co.uk",
+    "theintermediary.co.uk": "theintermediary.co.uk",
+    "Credit Connect": "creditconnect.co.uk",
+    "Retail Times": "retailtimes.co.uk",
+    "365 Retail": "365retail.co.uk",
+    "365retail.co.uk": "365retail.co.uk",
+    "Startups.co.uk": "startups.co.uk",
+    "Elite Business Magazine": "elitebusinessmagazine.co.uk",
+    "THINK Digital Partners": "thinkdigitalpartners.com",
+    "AiThority": "aithority.com",
+    "HRTech Series": "hrtechseries.com",
+    "techrseries.com": "techrseries.com",
+    "Catering Insight": "cateringinsight.com",
+    "cateringinsight.com": "cateringinsight.com",
+    "Grocery Trade News": "grocerytradenews.co.uk",
+    "Logistics Insider": "logisticsinsider.in",
+    "logisticsinsider.in": "logisticsinsider.in",
+    "Marketing Week": "marketingweek.com",
+    "Small Business UK": "smallbusiness.co.uk",
+    "smallbusiness.co.uk": "smallbusiness.co.uk",
+    "Global Banking & Finance Review": "globalbankingandfinance.com",
+    "Unite.AI": "unite.ai",
+    "Retail Technology Innovation Hub": "retailtechinnovationhub.com",
+    "TechGig": "techgig.com",
+    "IT Security Guru": "itsecurityguru.org",
+    "hrtoday.in": "hrtoday.in",
+    "Consulting.us": "consulting.us",
+    "CBIZ": "cbiz.com",
+    "Asset Servicing Times": "assetservicingtimes.com",
+    "9fin": "9fin.com",
+    "CTech": "ctech.calcalistech.com",
+    "Business Insider": "businessinsider.com",
+    "CNBC": "cnbc.com",
+    "IT Pro": "itpro.com",
+}
+
+DISPLAY: dict[str, str] = {
+    "abovethelaw.com": "Above the Law",
+    "legalfutures.co.uk": "Legal Futures",
+    "legalcheek.com": "Legal Cheek",
+    "lawnext.com": "LawSites",
+    "artificiallawyer.com": "Artificial Lawyer",
+    "legaltechnology.com": "Legal IT Insider",
+    "techcrunch.com": "TechCrunch",
+    "axios.com": "Axios",
+    "the-decoder.com": "The Decoder",
+    "blogs.nvidia.com": "NVIDIA Blog",
+    "deepmind.google": "Google DeepMind",
+    "blog.google": "Google Blog",
+    "research.google": "Google Research",
+    "huggingface.co": "Hugging Face Blog",
+    "technologyreview.com": "MIT Technology Review",
+    "lastweekin.ai": "Last Week in AI",
+    "aws.amazon.com": "AWS Machine Learning Blog",
+    "theregister.com": "The Register",
+    "venturebeat.com": "VentureBeat",
+    "itpro.com": "IT Pro",
+    "yahoo.com": "Yahoo Finance UK",
+}
+
+
+def strip_html(text: str) -> str:
+    text = re.sub(r"<[^>]+>", " ", text or "")
+    return re.sub(r"\s+", " ", html.unescape(text)).strip()
+
+
+def cut(text: str, limit: int = MAX_SUMMARY) -> str:
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    space = head.rfind(" ")
+    return (head[:space] if space > limit // 2 else head).rstrip(" ,;:")
+
+
+def norm_title(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", title.lower()).strip()
+
+
+def domain_of(url: str) -> str:
+    m = re.match(r"https?://([^/]+)", url or "")
+    host = (m.group(1) if m else "").lower()
+    host = re.sub(r"^(www\d?|go|feeds)\.", "", host)
+    return host
+
+
+def iso(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            dt = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def git(repo: str, *args: str) -> str:
+    path = MIRROR / repo.replace("/", "+") / "repo"
+    done = subprocess.run(["git", "-C", str(path), *args], capture_output=True, text=True)
+    if done.returncode:
+        raise FileNotFoundError(done.stderr.strip())
+    return done.stdout
+
+
+def google_news(title: str) -> tuple[str, str] | None:
+    """Headline and outlet domain of a Google News item, or None when the outlet is unknown."""
+    head, sep, outlet = title.rpartition(" - ")
+    if not sep or outlet.strip() not in OUTLET_DOMAINS:
+        return None
+    return head.strip(), OUTLET_DOMAINS[outlet.strip()]
+
+
+def record(title: str, summary: str, link: str, published: str | None, domain: str, origin: str) -> dict[str, Any]:
+    return {
+        "id": hashlib.sha1(link.encode()).hexdigest()[:16],
+        "outlet": DISPLAY.get(domain, domain),
+        "outlet_domain": domain,
+        "outlet_kind": OUTLET_KINDS.get(domain, "other"),
+        "title": strip_html(title),
+        "summary": cut(strip_html(summary)),
+        "link": link,
+        "published": iso(published),
+        "origin": origin,
+    }
+
+
+def from_sorakim() -> list[dict[str, Any]]:
+    shas = git(SORA_REPO, "log", "--reverse", "--format=%H", "--", "data/news.json").split()
+    out: list[dict[str, Any]] = []
+    for sha in shas:
+        try:
+            data = json.loads(git(SORA_REPO, "show", f"{sha}:data/news.json"))
+        except (FileNotFoundError, json.JSONDecodeError):
+            continue  # versions whose blob the snapshot does not hold
+        origin = f"github:{SORA_REPO}@{sha}:data/news.json"
+        for it in data.get("items", []):
+            src = it.get("source", "")
+            if it.get("lang") != "en" or src.startswith("arXiv") or src == "OpenAlex":
+                continue
+            link, title, summary = it["url"], it["title"], it.get("summary") or ""
+            if "news.google.com" in link:
+                found = google_news(title)
+                if not found:
+                    continue
+                title, domain = found
+                summary = ""  # the feed repeats the headline, it has no summary
+            else:
+                domain = domain_of(link)
+            out.append(record(title, summary, link, it.get("date"), domain, origin))
+    return out
+
+
+def from_ny3rs() -> list[dict[str, Any]]:
+    data = json.loads(git(NY3_REPO, "show", f"{NY3_COMMIT}:data/posts.json"))
+    origin = f"github:{NY3_REPO}@{NY3_COMMIT}:data/posts.json"
+    out = []
+    for post in data["posts"]:
+        for it in post["items"]:
+            summary = it.get("summary") or ""
+            if summary.strip() == it["headline"].strip():
+                summary = ""
+            out.append(record(it["headline"], summary, it["url"], post.get("date"), domain_of(it["url"]), origin))
+    return out
+
+
+def from_bmoricz() -> list[dict[str, Any]]:
+    names = git(BMO_REPO, "ls-tree", "-r", "--name-only", BMO_COMMIT, "data/source_packs").split()
+    out = []
+    for name in sorted(n for n in names if n.endswith(".json")):
+        origin = f"github:{BMO_REPO}@{BMO_COMMIT}:{name}"
+        for it in json.loads(git(BMO_REPO, "show", f"{BMO_COMMIT}:{name}"))["items"]:
+            src, link, title = it.get("source", ""), it.get("url", ""), it.get("title", "")
+            if not (link and title):
+                continue
+            if src == "AWS Machine Learning Blog":
+                out.append(record(title, it.get("summary") or "", link, it.get("published"), "aws.amazon.com", origin))
+            elif src.startswith("Google News"):
+                found = google_news(title)
+                if found:
+                    out.append(record(found[0], "", link, it.get("published"), found[1], origin))
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", type=Path, required=True)
+    args = ap.parse_args()
+    for repo in (SORA_REPO, NY3_REPO, BMO_REPO):
+        assert repo not in FORBIDDEN
+
+    seen_links: set[str] = set()
+    seen_titles: set[str] = set()
+    used_domains: set[str] = set()
+    for half in HALVES:
+        for line in half.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            seen_links.add(row["link"])
+            seen_titles.add(norm_title(row["title"]))
+            used_domains.add(row["outlet_domain"])
+
+    by_outlet: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for rec in from_sorakim() + from_ny3rs() + from_bmoricz():
+        key = norm_title(rec["title"])
+        if rec["link"] in seen_links or key in seen_titles or not key:
+            continue
+        if rec["outlet_domain"] in used_domains or not rec["outlet_domain"]:
+            continue
+        seen_links.add(rec["link"])
+        seen_titles.add(key)
+        by_outlet[rec["outlet_domain"]].append(rec)
+
+    chosen: list[dict[str, Any]] = []
+    for domain in sorted(by_outlet):
+        rows = sorted(by_outlet[domain], key=lambda r: r["published"] or "", reverse=True)
+        ai = [r for r in rows if AI_TERMS.search(r["title"] + " " + r["summary"])]
+        other = [r for r in rows if r not in ai][:NON_AI_PER_OUTLET]
+        chosen.extend((ai + other)[:CAP_PER_OUTLET])
+
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    with args.out.open("w", encoding="utf-8") as fh:
+        for rec in chosen:
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    print(f"{len(chosen)} items from {len({r['outlet_domain'] for r in chosen})} outlets -> {args.out}")
+
+
+if __name__ == "__main__":
+    main()
