@@ -18,13 +18,20 @@ Inputs (exact repo@commit:path):
 - github:bmoricz-dal/ai-business-insight-briefing@0c36a1f4958d9d9d33188dac339830e7417fdc20:
   data/source_packs/*.json (AWS Machine Learning Blog items and Google News business-AI searches;
   half B used other outlets of this repository)
+Second round (fills the room each outlet has left after the first round, so items chosen in the
+first round never change):
+- github:christina918918/daily-ai-pulse-data@aea57b1eee4048e93031e58922c0e2193af8a6b1:data/2026-*.json
+  (daily AI reading list; The Information and Google Blog items; FT and OpenAI are used by A/B)
+- github:aktualmedia/all-business-news@<each commit that changed data/news.json>:data/news.json
+  (aggregator RSS cache; only outlets half B did not use survive the outlet filter)
 
 Google News items carry no summary of their own (the feed repeats the headline and names the
 outlet): their summary is left empty, the outlet is the name after the last " - " of the headline
 and its domain comes from OUTLET_DOMAINS; an outlet not listed there is skipped rather than guessed.
 
 Sampling (not labelling): per outlet, items whose headline or summary names an AI term come first
-(newest first) and at most NON_AI_PER_OUTLET others are added, at most CAP_PER_OUTLET per outlet.
+(newest first) and at most NON_AI_PER_OUTLET others are added, at most CAP_PER_OUTLET per outlet;
+the second round only takes outlets with at least one such item and one other item per outlet.
 Every item is then labelled by hand; the sampling words decide nothing about the labels.
 """
 
@@ -46,6 +53,7 @@ MIRROR = Path("/work/.mirror")
 MAX_SUMMARY = 600
 CAP_PER_OUTLET = 40
 NON_AI_PER_OUTLET = 3
+NON_AI_SECOND_ROUND = 1
 HALVES = (
     Path("/work/wt-news-a/briefings/data/news/items-a.jsonl"),
     Path("/work/wt-news-b/briefings/data/news/items-b.jsonl"),
@@ -61,6 +69,9 @@ FORBIDDEN = {
 SORA_REPO = "sorakimsr/ai-legaltech-watch"
 NY3_REPO = "ny3rs/ai-inside-weekly"
 NY3_COMMIT = "6e183f67342efb1a89049ac8c1169b90a894d69c"
+PULSE_REPO = "christina918918/daily-ai-pulse-data"
+PULSE_COMMIT = "aea57b1eee4048e93031e58922c0e2193af8a6b1"
+AKTUAL_REPO = "aktualmedia/all-business-news"
 BMO_REPO = "bmoricz-dal/ai-business-insight-briefing"
 BMO_COMMIT = "0c36a1f4958d9d9d33188dac339830e7417fdc20"
 
@@ -129,7 +140,14 @@ OUTLET_KINDS: dict[str, str] = {
     "digit.fyi": "tech",
     "cybernews.com": "security",
     "siliconrepublic.com": "tech",
-    "yahoo.com": "finance",
+    "theinformation.com": "tech",
+    "spectrum.ieee.org": "tech",
+    "newscientist.com": "science",
+    "theconversation.com": "general",
+    "medicalxpress.com": "science",
+    "agfundernews.com": "other",
+    "wardsauto.com": "operations",
+    "weforum.org": "other",
     "fortune.com": "general",
     "wsj.com": "general",
     "geekwire.com": "tech",
@@ -241,7 +259,6 @@ OUTLET_DOMAINS: dict[str, str] = {
     "verdict.co.uk": "verdict.co.uk",
     "digit.fyi": "digit.fyi",
     "Cybernews": "cybernews.com",
-    "Yahoo Finance UK": "yahoo.com",
     "Fortune": "fortune.com",
     "WSJ": "wsj.com",
     "GeekWire": "geekwire.com",
@@ -308,6 +325,15 @@ OUTLET_DOMAINS: dict[str, str] = {
     "Business Insider": "businessinsider.com",
     "CNBC": "cnbc.com",
     "IT Pro": "itpro.com",
+    "The World Economic Forum": "weforum.org",
+    "CIO Dive": "ciodive.com",
+    "Raconteur": "raconteur.net",
+    "Technology Magazine": "technologymagazine.com",
+    "Business News Daily": "businessnewsdaily.com",
+    "Gartner": "gartner.com",
+    "Brookings": "brookings.edu",
+    "The Economist": "economist.com",
+    "Bank of England": "bankofengland.co.uk",
 }
 
 DISPLAY: dict[str, str] = {
@@ -331,7 +357,10 @@ DISPLAY: dict[str, str] = {
     "theregister.com": "The Register",
     "venturebeat.com": "VentureBeat",
     "itpro.com": "IT Pro",
-    "yahoo.com": "Yahoo Finance UK",
+    "theinformation.com": "The Information",
+    "spectrum.ieee.org": "IEEE Spectrum",
+    "newscientist.com": "New Scientist",
+    "theconversation.com": "The Conversation",
 }
 
 
@@ -461,11 +490,57 @@ def from_bmoricz() -> list[dict[str, Any]]:
     return out
 
 
+def from_pulse() -> list[dict[str, Any]]:
+    names = git(PULSE_REPO, "ls-tree", "-r", "--name-only", PULSE_COMMIT, "data").split()
+    out = []
+    for name in sorted(n for n in names if re.fullmatch(r"data/\d{4}-\d{2}-\d{2}\.json", n)):
+        origin = f"github:{PULSE_REPO}@{PULSE_COMMIT}:{name}"
+        for it in json.loads(git(PULSE_REPO, "show", f"{PULSE_COMMIT}:{name}")):
+            link = it.get("url") or ""
+            if it.get("language") != "en" or domain_of(link) not in ("theinformation.com", "blog.google"):
+                continue
+            out.append(record(it["title"], it.get("summary") or "", link, it.get("date"), domain_of(link), origin))
+    return out
+
+
+def from_aktual() -> list[dict[str, Any]]:
+    shas = git(AKTUAL_REPO, "log", "--reverse", "--format=%H", "--", "data/news.json").split()
+    out: list[dict[str, Any]] = []
+    for sha in shas:
+        try:
+            data = json.loads(git(AKTUAL_REPO, "show", f"{sha}:data/news.json"))
+        except (FileNotFoundError, json.JSONDecodeError):
+            continue
+        rows = data if isinstance(data, list) else data.get("items") or data.get("news") or []
+        origin = f"github:{AKTUAL_REPO}@{sha}:data/news.json"
+        for it in rows:
+            link, title, summary = it.get("url") or "", it.get("title") or "", it.get("description") or ""
+            if not (link and title):
+                continue
+            if "news.google.com" in link:
+                found = google_news(title)
+                if not found:
+                    continue
+                title, domain = found
+                summary = ""
+            else:
+                domain = domain_of(link)
+            if domain.endswith("journal.hr"):
+                continue  # Croatian-language outlet
+            out.append(record(title, summary, link, it.get("published_at"), domain, origin))
+    return out
+
+
+def is_used(domain: str, used_domains: set[str]) -> bool:
+    """An outlet of half A or B, including its subdomains (ig.ft.com is the FT)."""
+    return any(domain == d or domain.endswith("." + d) for d in used_domains)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args()
-    for repo in (SORA_REPO, NY3_REPO, BMO_REPO):
+    for repo in (SORA_REPO, NY3_REPO, BMO_REPO, PULSE_REPO, AKTUAL_REPO):
         assert repo not in FORBIDDEN
 
     seen_links: set[str] = set()
@@ -478,23 +553,33 @@ def main() -> None:
             seen_titles.add(norm_title(row["title"]))
             used_domains.add(row["outlet_domain"])
 
-    by_outlet: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for rec in from_sorakim() + from_ny3rs() + from_bmoricz():
-        key = norm_title(rec["title"])
-        if rec["link"] in seen_links or key in seen_titles or not key:
-            continue
-        if rec["outlet_domain"] in used_domains or not rec["outlet_domain"]:
-            continue
-        seen_links.add(rec["link"])
-        seen_titles.add(key)
-        by_outlet[rec["outlet_domain"]].append(rec)
-
     chosen: list[dict[str, Any]] = []
-    for domain in sorted(by_outlet):
-        rows = sorted(by_outlet[domain], key=lambda r: r["published"] or "", reverse=True)
-        ai = [r for r in rows if AI_TERMS.search(r["title"] + " " + r["summary"])]
-        other = [r for r in rows if r not in ai][:NON_AI_PER_OUTLET]
-        chosen.extend((ai + other)[:CAP_PER_OUTLET])
+    taken: dict[str, int] = defaultdict(int)
+    non_ai: dict[str, int] = defaultdict(int)
+    rounds = (from_sorakim() + from_ny3rs() + from_bmoricz(), from_pulse() + from_aktual())
+    for round_no, round_records in enumerate(rounds, start=1):
+        by_outlet: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for rec in round_records:
+            key = norm_title(rec["title"])
+            if rec["link"] in seen_links or key in seen_titles or not key:
+                continue
+            if not rec["outlet_domain"] or is_used(rec["outlet_domain"], used_domains):
+                continue
+            seen_links.add(rec["link"])
+            seen_titles.add(key)
+            by_outlet[rec["outlet_domain"]].append(rec)
+        for domain in sorted(by_outlet):
+            rows = sorted(by_outlet[domain], key=lambda r: r["published"] or "", reverse=True)
+            ai = [r for r in rows if AI_TERMS.search(r["title"] + " " + r["summary"])]
+            if round_no == 2 and not ai:
+                continue  # the aggregator's lifestyle and science outlets carry no AI story
+            quota = NON_AI_PER_OUTLET if round_no == 1 else NON_AI_SECOND_ROUND
+            room_other = max(0, quota - non_ai[domain])
+            other = [r for r in rows if r not in ai][:room_other]
+            picked = (ai + other)[: max(0, CAP_PER_OUTLET - taken[domain])]
+            taken[domain] += len(picked)
+            non_ai[domain] += sum(1 for r in picked if r in other)
+            chosen.extend(picked)
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("w", encoding="utf-8") as fh:
