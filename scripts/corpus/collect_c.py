@@ -19,7 +19,8 @@ Inputs (exact repo@commit:path):
   data/source_packs/*.json (AWS Machine Learning Blog items and Google News business-AI searches;
   half B used other outlets of this repository)
 Second round (fills the room each outlet has left after the first round, so items chosen in the
-first round never change):
+first round never change; a third round does the same with more Google News outlet names, see
+OUTLET_DOMAINS_EXTRA, from the first round's files):
 - github:christina918918/daily-ai-pulse-data@aea57b1eee4048e93031e58922c0e2193af8a6b1:data/2026-*.json
   (daily AI reading list; The Information and Google Blog items; FT and OpenAI are used by A/B)
 - github:aktualmedia/all-business-news@<each commit that changed data/news.json>:data/news.json
@@ -31,7 +32,7 @@ and its domain comes from OUTLET_DOMAINS; an outlet not listed there is skipped 
 
 Sampling (not labelling): per outlet, items whose headline or summary names an AI term come first
 (newest first) and at most NON_AI_PER_OUTLET others are added, at most CAP_PER_OUTLET per outlet;
-the second round only takes outlets with at least one such item and one other item per outlet.
+later rounds only take outlets with at least one such item, and one other item per outlet.
 Every item is then labelled by hand; the sampling words decide nothing about the labels.
 """
 
@@ -53,7 +54,7 @@ MIRROR = Path("/work/.mirror")
 MAX_SUMMARY = 600
 CAP_PER_OUTLET = 40
 NON_AI_PER_OUTLET = 3
-NON_AI_SECOND_ROUND = 1
+NON_AI_LATER_ROUNDS = 1
 HALVES = (
     Path("/work/wt-news-a/briefings/data/news/items-a.jsonl"),
     Path("/work/wt-news-b/briefings/data/news/items-b.jsonl"),
@@ -336,6 +337,92 @@ OUTLET_DOMAINS: dict[str, str] = {
     "Bank of England": "bankofengland.co.uk",
 }
 
+# Third round: further Google News outlet names, read only after rounds one and two so that their
+# choices stay as they were. Outlets of A/B are mapped too, so that the outlet filter drops them.
+OUTLET_DOMAINS_EXTRA: dict[str, str] = {
+    "GOV.UK": "gov.uk",
+    "gov.uk": "gov.uk",
+    "Resultsense": "resultsense.com",
+    "Statista": "statista.com",
+    "YouGov": "yougov.co.uk",
+    "About Amazon UK": "aboutamazon.co.uk",
+    "Funding Circle": "fundingcircle.com",
+    "BCS, The Chartered Institute for IT": "bcs.org",
+    "bcs.org": "bcs.org",
+    "Reply": "reply.com",
+    "reply.com": "reply.com",
+    "Memeburn": "memeburn.com",
+    "Via Ritzau": "via.ritzau.dk",
+    "via.ritzau.dk": "via.ritzau.dk",
+    "Nasscom": "nasscom.in",
+    "community.nasscom.in": "nasscom.in",
+    "london.gov.uk": "london.gov.uk",
+    "Deloitte": "www2.deloitte.com",
+    "McKinsey & Company": "mckinsey.com",
+    "Office for National Statistics": "ons.gov.uk",
+    "ons.gov.uk": "ons.gov.uk",
+    "Intuit": "intuit.com",
+    "AlphaSense": "alpha-sense.com",
+    "PA Media": "pa.media",
+    "vocal.media": "vocal.media",
+    "Vocal": "vocal.media",
+    "Netguru": "netguru.com",
+    "AIMultiple": "aimultiple.com",
+    "aimultiple.com": "aimultiple.com",
+    "Loughborough University": "lboro.ac.uk",
+    "Sprout Social": "sproutsocial.com",
+    "Programming Insider": "programminginsider.com",
+    "markets.businessinsider.com": "businessinsider.com",
+    "Doncaster Free Press": "doncasterfreepress.co.uk",
+    "Durham University": "durham.ac.uk",
+    "IBM": "ibm.com",
+    "Yorkshire Post": "yorkshirepost.co.uk",
+    "The Scotsman": "scotsman.com",
+    "Oxford Mail": "oxfordmail.co.uk",
+    "Business Standard": "business-standard.com",
+    "The Manila Times": "manilatimes.net",
+    "MIT Sloan": "sloanreview.mit.edu",
+    "Let's Data Science": "letsdatascience.com",
+    "Digital Watch Observatory": "dig.watch",
+    "Tech Times": "techtimes.com",
+    "Indiatimes": "economictimes.indiatimes.com",
+    "ETCISO.in": "economictimes.indiatimes.com",
+    "AI Insider": "theaiinsider.tech",
+    "Decrypt": "decrypt.co",
+    "9to5Mac": "9to5mac.com",
+    "South China Morning Post": "scmp.com",
+    "The Guardian": "theguardian.com",
+    "Vorys": "vorys.com",
+    "White & Case LLP": "whitecase.com",
+    "Hunton Andrews Kurth LLP": "hunton.com",
+    "PwC": "pwc.com",
+    "U.S. Chamber of Commerce": "uschamber.com",
+    "AEI": "aei.org",
+    "College Recruiter": "collegerecruiter.com",
+    "csoonline.com": "csoonline.com",
+    "The Futurum Group": "futurumgroup.com",
+    "United Nations University": "unu.edu",
+    "Cloud Wars": "cloudwars.com",
+    "CircleID": "circleid.com",
+    "Music Business Worldwide": "musicbusinessworldwide.com",
+    "Digital Music News": "digitalmusicnews.com",
+    "Construction Management Magazine": "constructionmanagement.co.uk",
+    "Marketing Brew": "marketingbrew.com",
+    "Tech in Asia": "techinasia.com",
+    "Tech Funding News": "techfundingnews.com",
+    "NDTV Profit": "ndtvprofit.com",
+    "The Information": "theinformation.com",
+    "Bloomberg.com": "bloomberg.com",
+    "The Verge": "theverge.com",
+    "MarketWatch": "marketwatch.com",
+    "Politico": "politico.com",
+    "BleepingComputer": "bleepingcomputer.com",
+    "XDA": "xda-developers.com",
+    "Macworld": "macworld.com",
+    "9to5Google": "9to5google.com",
+    "IT Brief UK": "itbrief.co.uk",
+}
+
 DISPLAY: dict[str, str] = {
     "abovethelaw.com": "Above the Law",
     "legalfutures.co.uk": "Legal Futures",
@@ -411,12 +498,17 @@ def git(repo: str, *args: str) -> str:
     return done.stdout
 
 
-def google_news(title: str) -> tuple[str, str] | None:
-    """Headline and outlet domain of a Google News item, or None when the outlet is unknown."""
+def google_news(title: str, extra: bool = False) -> tuple[str, str] | None:
+    """Headline and outlet domain of a Google News item, or None when the outlet is unknown.
+
+    With extra, only outlets of the third round's table are resolved.
+    """
     head, sep, outlet = title.rpartition(" - ")
-    if not sep or outlet.strip() not in OUTLET_DOMAINS:
+    table = OUTLET_DOMAINS_EXTRA if extra else OUTLET_DOMAINS
+    name = outlet.strip()
+    if not sep or name not in table or (extra and name in OUTLET_DOMAINS):
         return None
-    return head.strip(), OUTLET_DOMAINS[outlet.strip()]
+    return head.strip(), table[name]
 
 
 def record(title: str, summary: str, link: str, published: str | None, domain: str, origin: str) -> dict[str, Any]:
@@ -433,7 +525,7 @@ def record(title: str, summary: str, link: str, published: str | None, domain: s
     }
 
 
-def from_sorakim() -> list[dict[str, Any]]:
+def from_sorakim(extra: bool = False) -> list[dict[str, Any]]:
     shas = git(SORA_REPO, "log", "--reverse", "--format=%H", "--", "data/news.json").split()
     out: list[dict[str, Any]] = []
     for sha in shas:
@@ -448,11 +540,13 @@ def from_sorakim() -> list[dict[str, Any]]:
                 continue
             link, title, summary = it["url"], it["title"], it.get("summary") or ""
             if "news.google.com" in link:
-                found = google_news(title)
+                found = google_news(title, extra)
                 if not found:
                     continue
                 title, domain = found
                 summary = ""  # the feed repeats the headline, it has no summary
+            elif extra:
+                continue
             else:
                 domain = domain_of(link)
             out.append(record(title, summary, link, it.get("date"), domain, origin))
@@ -472,7 +566,7 @@ def from_ny3rs() -> list[dict[str, Any]]:
     return out
 
 
-def from_bmoricz() -> list[dict[str, Any]]:
+def from_bmoricz(extra: bool = False) -> list[dict[str, Any]]:
     names = git(BMO_REPO, "ls-tree", "-r", "--name-only", BMO_COMMIT, "data/source_packs").split()
     out = []
     for name in sorted(n for n in names if n.endswith(".json")):
@@ -481,10 +575,10 @@ def from_bmoricz() -> list[dict[str, Any]]:
             src, link, title = it.get("source", ""), it.get("url", ""), it.get("title", "")
             if not (link and title):
                 continue
-            if src == "AWS Machine Learning Blog":
+            if src == "AWS Machine Learning Blog" and not extra:
                 out.append(record(title, it.get("summary") or "", link, it.get("published"), "aws.amazon.com", origin))
             elif src.startswith("Google News"):
-                found = google_news(title)
+                found = google_news(title, extra)
                 if found:
                     out.append(record(found[0], "", link, it.get("published"), found[1], origin))
     return out
@@ -556,7 +650,11 @@ def main() -> None:
     chosen: list[dict[str, Any]] = []
     taken: dict[str, int] = defaultdict(int)
     non_ai: dict[str, int] = defaultdict(int)
-    rounds = (from_sorakim() + from_ny3rs() + from_bmoricz(), from_pulse() + from_aktual())
+    rounds = (
+        from_sorakim() + from_ny3rs() + from_bmoricz(),
+        from_pulse() + from_aktual(),
+        from_sorakim(extra=True) + from_bmoricz(extra=True),
+    )
     for round_no, round_records in enumerate(rounds, start=1):
         by_outlet: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for rec in round_records:
@@ -571,9 +669,9 @@ def main() -> None:
         for domain in sorted(by_outlet):
             rows = sorted(by_outlet[domain], key=lambda r: r["published"] or "", reverse=True)
             ai = [r for r in rows if AI_TERMS.search(r["title"] + " " + r["summary"])]
-            if round_no == 2 and not ai:
+            if round_no > 1 and not ai:
                 continue  # the aggregator's lifestyle and science outlets carry no AI story
-            quota = NON_AI_PER_OUTLET if round_no == 1 else NON_AI_SECOND_ROUND
+            quota = NON_AI_PER_OUTLET if round_no == 1 else NON_AI_LATER_ROUNDS
             room_other = max(0, quota - non_ai[domain])
             other = [r for r in rows if r not in ai][:room_other]
             picked = (ai + other)[: max(0, CAP_PER_OUTLET - taken[domain])]
