@@ -41,6 +41,8 @@ SEED = 18
 MAX_SUMMARY = 600
 FIRST_BATCH = 150
 THIN_PERCENT = 45
+SUPPLEMENT_N = 130
+MAX_PER_OUTLET = 60
 
 RUMCA_REPO = "rumca-js/RSS-Link-Database-2023"
 RUMCA_COMMIT = "08b89dd9bdbd20633c994bb4a74411f204225b0f"
@@ -238,6 +240,12 @@ AI_TERMS_CI = re.compile(
     r"generative|deepfake|midjourney|facial recognition",
     re.I,
 )
+MONEY_TERMS = re.compile(
+    r"\b(price[sd]?|pricing|costs?|cheaper|subscriptions?|fraud\w*|scam\w*|banks?|banking|"
+    r"invoices?|audit\w*|tax|accounting|revenue|valuation|earnings|stocks?|shares|investors?|"
+    r"capex|spend\w*|budgets?|ROI|productivity|savings?|billion|million|\$\d)",
+    re.I,
+)
 BUSINESS_TERMS = re.compile(
     r"\b(law|laws|lawsuit|sue[sd]?|court|judge|regulat\w*|ban|bans|copyright|privacy|FTC|EU|"
     r"jobs?|workers?|employ\w*|hir\w+|layoffs?|union|staff|recruit\w*|customer service|call cent\w*|"
@@ -261,10 +269,31 @@ def strip_html(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def tidy(text: str, title: str = "") -> str:
+    """Feed boilerplate out (link-backs, 'Read more', bylines glued to the text), wording kept.
+
+    Applied to the chosen items only, after sampling, so it cannot change which items are drawn.
+    """
+    text = text.replace("\u200b", "")
+    text = re.sub(r"\s*The post <a href.*$", "", text)
+    text = re.sub(r"\s*The post .{0,300}?appeared first on.*$", "", text)
+    text = re.sub(r"\s*This is a post from HackRead\.com Read the original post:.*$", "", text)
+    text = re.sub(r"^By (?:[A-Z][a-z]+ ){1,2}(?=[A-Z0-9])", "", text)
+    text = re.sub(r"<[^>]*$", "", text)
+    text = re.sub(r"^If you're tired of censorship .{0,120}? subscribe to Reclaim The Net\. ", "", text)
+    # A link-back cut short by the feed: "The post <start of this item's own title>".
+    tail = re.search(r"\s*The post (.+)$", text)
+    if tail and title and title.startswith(tail.group(1)[:20]):
+        text = text[: tail.start()]
+    text = re.sub(r"\s*(?:Read more(?:\.\.\.|…| »)?|Read More)\s*$", "", text)
+    text = re.sub(r"\s*<\s*$", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
 def cut(text: str, limit: int = MAX_SUMMARY) -> str:
     if len(text) <= limit:
         return text
-    head = text[:limit]
+    head = text[: limit - 1]
     space = head.rfind(" ")
     return (head[:space] if space > limit // 2 else head).rstrip(" ,;:-") + "…"
 
@@ -399,7 +428,7 @@ def usable(item: dict) -> bool:
     return True
 
 
-def sample(items: list[dict]) -> list[dict]:
+def sample(items: list[dict]) -> tuple[list[dict], dict[Outlet, list[dict]]]:
     rng = random.Random(SEED)
     seen_links: set[str] = set()
     seen_titles: set[str] = set()
@@ -415,10 +444,12 @@ def sample(items: list[dict]) -> list[dict]:
         item["link"] = link
         by_outlet[item["outlet"].name].append(item)
     chosen: list[dict] = []
+    pools: dict[Outlet, list[dict]] = {}
     # One display name per domain (BBC News and its technology feed are one outlet), so a split
     # held out by outlet never puts one publisher on both sides; quotas stay per feed group.
     for outlet in sorted({i["outlet"] for p in by_outlet.values() for i in p}, key=repr):
         pool = [i for i in by_outlet[outlet.name] if i["outlet"] == outlet]
+        pools[outlet] = pool
         if outlet.kind == "ai-vendor":
             pool = sorted(pool, key=lambda i: i["published"] or "", reverse=True)
             chosen.extend(pool[: outlet.n_ai])
@@ -432,7 +463,42 @@ def sample(items: list[dict]) -> list[dict]:
         picked += rng.sample(remaining, min(len(remaining), outlet.n_ai - n_business))
         picked += rng.sample(rest, min(len(rest), outlet.n_other))
         chosen.extend(picked)
-    return chosen
+    return chosen, pools
+
+
+def supplement(chosen: list[dict], pools: dict[Outlet, list[dict]]) -> list[dict]:
+    """A second draw, appended after the first 906 items were labelled.
+
+    The first draw gave finance only 8 positives in 906 items: general and tech press rarely
+    tie AI to what a company pays. This draw takes AI-term items that also name money (prices,
+    costs, fraud, banks, revenue, valuations...) from the press outlets, so the corpus holds
+    both the rare finance stories and the many AI-market stories that are *not* finance.
+    """
+    rng = random.Random(SEED + 1)
+    taken = {i["link"] for i in chosen}
+    per_outlet: dict[str, int] = defaultdict(int)
+    for item in chosen:
+        per_outlet[item["outlet"].name] += 1
+    candidates = [
+        item
+        for outlet, pool in sorted(pools.items(), key=lambda kv: repr(kv[0]))
+        if outlet.kind in {"tech", "general", "security"}
+        for item in pool
+        if item["link"] not in taken
+        and is_ai_candidate(item)
+        and MONEY_TERMS.search(f"{item['title']} {item['summary']}")
+    ]
+    rng.shuffle(candidates)
+    extra: list[dict] = []
+    for item in candidates:
+        if len(extra) >= SUPPLEMENT_N:
+            break
+        name = item["outlet"].name
+        if per_outlet[name] >= MAX_PER_OUTLET:
+            continue
+        per_outlet[name] += 1
+        extra.append(item)
+    return extra
 
 
 def record(item: dict) -> dict:
@@ -443,7 +509,7 @@ def record(item: dict) -> dict:
         "outlet_domain": outlet.domain,
         "outlet_kind": outlet.kind,
         "title": item["title"],
-        "summary": cut(item["summary"]),
+        "summary": cut(tidy(item["summary"], item["title"])),
         "link": item["link"],
         "published": item["published"],
         "origin": item["origin"],
@@ -455,7 +521,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("/work/notes/news-a/raw-a.jsonl"))
     args = parser.parse_args()
     items = rumca_items() + vendor_items()
-    chosen = sample(items)
+    chosen, pools = sample(items)
     # Labelling order is shuffled so that any prefix is a fair mix of outlets.
     random.Random(SEED).shuffle(chosen)
     # The first 150 items, labelled as drawn, held 47% non-AI stories against the ~35% wanted, so
@@ -468,6 +534,7 @@ def main() -> None:
         or is_ai_candidate(item)
         or int(hashlib.sha1(item["link"].encode()).hexdigest(), 16) % 100 < THIN_PERCENT
     ]
+    chosen += supplement(chosen, pools)
     records = [record(i) for i in chosen]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("w", encoding="utf-8") as handle:
