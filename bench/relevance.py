@@ -29,7 +29,7 @@ from __future__ import annotations
 import random
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -258,24 +258,26 @@ def main() -> int:
 
     today_cfg = RankingConfig(use_model=False, ai_gate=False, per_source=2)
     for label, split_name in (("tuning", "ranking_headlines.yaml"), ("held-out", "relevance_heldout.yaml")):
-        rows = load_split(split_name)
-        results = {
-            "today": {d: round_figures(rows, d, by_ranker(Ranker(profiles, today_cfg))) for d in DEPARTMENTS},
-            "new": {d: round_figures(rows, d, by_ranker(Ranker(profiles))) for d in DEPARTMENTS},
+        round_rows = load_split(split_name)
+        rounds: dict[str, dict[str, tuple[float, float]]] = {
+            "today": {
+                d: round_figures(round_rows, d, by_ranker(Ranker(profiles, today_cfg))) for d in DEPARTMENTS
+            },
+            "new": {d: round_figures(round_rows, d, by_ranker(Ranker(profiles))) for d in DEPARTMENTS},
         }
-        print_rounds(f"our labelled rounds, {label} split (tests/data/{split_name})", results)
+        print_rounds(f"our labelled rounds, {label} split (tests/data/{split_name})", rounds)
         for d in DEPARTMENTS:
-            got, floor = results["new"][d], FLOOR[label][d]
+            got, floor = rounds["new"][d], FLOOR[label][d]
             if got[0] < floor[0] - 1e-9 or got[1] < floor[1] - 0.005:
                 failures.append(
                     f"{label} round {d}: P@5 {got[0]:.2f}, R-prec {got[1]:.2f} below main's "
                     f"{floor[0]:.2f}, {floor[1]:.2f}"
                 )
     custom = load_profiles(DATA / "security_profile.yaml")
-    rows = load_split("relevance_heldout.yaml")
+    round_rows = load_split("relevance_heldout.yaml")
     security = {
-        "today": {"security": round_figures(rows, "security", by_ranker(Ranker(custom, today_cfg)))},
-        "new": {"security": round_figures(rows, "security", by_ranker(Ranker(custom)))},
+        "today": {"security": round_figures(round_rows, "security", by_ranker(Ranker(custom, today_cfg)))},
+        "new": {"security": round_figures(round_rows, "security", by_ranker(Ranker(custom)))},
     }
     print_rounds("custom security department (description + 5 examples), held-out round", security)
     got, floor = security["new"]["security"], FLOOR["security"]["security"]

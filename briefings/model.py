@@ -11,8 +11,9 @@ use, so commands that never rank (``briefbot --help``, ``feeds refresh``) do not
 
 Targets: ``about_ai`` (the AI gate) and one per bundled department (``finance``, ``legal``,
 ``operations``, ``hr``). A department only applies to a story about AI, so each department's
-classifier learns P(department | about AI) and the model returns P(about AI) x that. A department an admin defines in ``BRIEFBOT_PROFILES_FILE`` has no
-corpus labels and no column here: it is ranked by :mod:`briefings.semantic` instead.
+classifier learns P(department | about AI) and the model returns P(about AI) x that. A
+department an admin defines in ``BRIEFBOT_PROFILES_FILE`` has no corpus labels and no column
+here: it is ranked by :mod:`briefings.semantic` instead.
 """
 
 from __future__ import annotations
@@ -110,7 +111,9 @@ class NewsModel:
         if not self._vocab_words:
             self._vocab_words = {i: w for w, i in word.vocabulary_.items()}
         idf = word.idf_
-        order = [i for i in np.argsort(-weights.data) if weights.data[i] > 0 and idf[weights.indices[i]] >= min_idf]
+        order = [
+            i for i in np.argsort(-weights.data) if weights.data[i] > 0 and idf[weights.indices[i]] >= min_idf
+        ]
         return [self._vocab_words[weights.indices[i]] for i in order[:n]]
 
 

@@ -221,7 +221,9 @@ def main() -> None:
         # Thresholds are chosen on every training-outlet item (the departments' on the joint
         # probability): the AI gate by F1, a department's bar by F0.5.
         ok = real & ~np.isnan(oof[:, t]) & (labels[:, t] >= 0)
-        threshold = best_threshold(labels[ok, t], oof[ok, t], beta=1.0 if t == 0 else 0.5) if ok.any() else 0.5
+        threshold = (
+            best_threshold(labels[ok, t], oof[ok, t], beta=1.0 if t == 0 else 0.5) if ok.any() else 0.5
+        )
         targets.append(
             {
                 "name": name,

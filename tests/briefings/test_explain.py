@@ -153,12 +153,18 @@ def test_backlog_of_a_newly_added_feed(env: dict[str, str], services: Services) 
     archive = news.feed("Law Archive", "legal")
     news.item(archive, *SANCTION, is_backlog=True, published_at=NOW - timedelta(days=30), first_seen_at=NOW)
     data = explain(env)
-    assert by_title(data)[SANCTION[0]] == {**by_title(data)[SANCTION[0]], "shown": False, "left_out": "backlog"}
+    assert by_title(data)[SANCTION[0]] == {
+        **by_title(data)[SANCTION[0]],
+        "shown": False,
+        "left_out": "backlog",
+    }
     shown = by_title(explain(env, "--include-backlog"))[SANCTION[0]]
     assert shown["shown"] is True
 
 
-def test_already_posted_to_the_channel(env: dict[str, str], services: Services, fake_slack: FakeSlack) -> None:
+def test_already_posted_to_the_channel(
+    env: dict[str, str], services: Services, fake_slack: FakeSlack
+) -> None:
     now = datetime.now(UTC)
     news = NewsFactory(services.db)
     feed = news.feed("Reg Watch", "legal")
@@ -246,5 +252,5 @@ def test_source_diversity_is_a_preference_and_never_shortens_the_briefing(
     assert len(data["stories"]) == 5  # six pass the bar: five shown, four from one feed
     sources = [s["sources"][0] for s in data["stories"]]
     assert sources.count("Loud Law") == 4 and "Quiet Law" in sources
-    code, text, _ = run(["brief", "legal", *AS_OF], env)
+    _code, text, _ = run(["brief", "legal", *AS_OF], env)
     assert "5 most relevant of 6 new stories" in text

@@ -96,7 +96,8 @@ def test_title_counts_more_than_summary_and_each_phrase_once(phrases: Ranker) ->
     in_summary = cand("A quiet update", "EU AI Act obligations start.")
     repeated = cand("A quiet update", "EU AI Act. EU AI Act. The EU AI Act again, and the AI Act.")
     scored = {
-        s.candidate.key: s.relevance for s in phrases.score([in_title, in_summary, repeated], "legal", now=NOW)
+        s.candidate.key: s.relevance
+        for s in phrases.score([in_title, in_summary, repeated], "legal", now=NOW)
     }
     assert scored[in_title.key] > scored[in_summary.key]
     assert scored[repeated.key] == scored[in_summary.key]  # a phrase counts once however often
@@ -160,7 +161,9 @@ def test_diversity_is_a_preference_and_the_briefing_fills_up(ranker: Ranker) -> 
     same = [cand(t, key=f"a{i}", source="Loud Feed") for i, t in enumerate(loud)]
     other = [cand(t, key=f"b{i}", source="Quiet Feed", age_hours=30) for i, t in enumerate(quiet)]
     scored = ranker.score(same + other, "hr", now=NOW)
-    assert len(scored) == 7, [a.story.candidate.title for a in ranker.assess(same + other, "hr", now=NOW) if a.fails]
+    assert len(scored) == 7, [
+        a.story.candidate.title for a in ranker.assess(same + other, "hr", now=NOW) if a.fails
+    ]
     chosen = ranker.rank(same + other, "hr", now=NOW, top_n=5)
     per_source = [s.candidate.sources[0] for s in chosen]
     assert len(chosen) == 5
@@ -191,7 +194,10 @@ def test_explanation_names_the_words_as_written_and_why(ranker: Ranker) -> None:
     assert "fines" in story.matched and "GDPR" in story.matched
     assert story.explanation.startswith("matched: EU's AI Act")
     # The sentence: the story's own fact, then the strongest phrase's concern.
-    assert story.why == "EU's AI Act: regulator fines chatbot maker — it bears on new legal obligations and fines."
+    assert (
+        story.why
+        == "EU's AI Act: regulator fines chatbot maker — it bears on new legal obligations and fines."
+    )
 
 
 def test_a_phrase_alone_no_longer_makes_a_story_relevant(ranker: Ranker, phrases: Ranker) -> None:

@@ -1,4 +1,4 @@
-""""Why it matters": a sentence from the story's own facts and the department's concern; the
+""" "Why it matters": a sentence from the story's own facts and the department's concern; the
 shipped model as data (loaded, not trained, and never by `briefbot --help`)."""
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ def test_the_model_is_shipped_as_json_and_loads_with_every_target() -> None:
     assert isinstance(model, NewsModel)
     assert model.names == ("about_ai", "finance", "legal", "operations", "hr")
     probs = model.probabilities(["Court sanctions lawyers for fake ChatGPT citations"])
-    assert probs.shape == (1, 5) and ((0 < probs) & (probs < 1)).all()
+    assert probs.shape == (1, 5) and ((probs > 0) & (probs < 1)).all()
     assert load_model() is model  # read once per process
 
 
