@@ -588,7 +588,9 @@ def google_news(title: str, extra: bool = False) -> tuple[str, str] | None:
     return head.strip(), table[name]
 
 
-def record(title: str, summary: str, link: str, published: str | None, domain: str, origin: str) -> dict[str, Any]:
+def record(
+    title: str, summary: str, link: str, published: str | None, domain: str, origin: str
+) -> dict[str, Any]:
     return {
         "id": hashlib.sha1(link.encode()).hexdigest()[:16],
         "outlet": DISPLAY.get(domain, domain),
@@ -639,7 +641,9 @@ def from_ny3rs() -> list[dict[str, Any]]:
             summary = it.get("summary") or ""
             if summary.strip() == it["headline"].strip():
                 summary = ""
-            out.append(record(it["headline"], summary, it["url"], post.get("date"), domain_of(it["url"]), origin))
+            out.append(
+                record(it["headline"], summary, it["url"], post.get("date"), domain_of(it["url"]), origin)
+            )
     return out
 
 
@@ -653,7 +657,11 @@ def from_bmoricz(extra: bool = False) -> list[dict[str, Any]]:
             if not (link and title):
                 continue
             if src == "AWS Machine Learning Blog" and not extra:
-                out.append(record(title, it.get("summary") or "", link, it.get("published"), "aws.amazon.com", origin))
+                out.append(
+                    record(
+                        title, it.get("summary") or "", link, it.get("published"), "aws.amazon.com", origin
+                    )
+                )
             elif src.startswith("Google News"):
                 found = google_news(title, extra)
                 if found:
@@ -670,7 +678,9 @@ def from_pulse() -> list[dict[str, Any]]:
             link = it.get("url") or ""
             if it.get("language") != "en" or domain_of(link) not in ("theinformation.com", "blog.google"):
                 continue
-            out.append(record(it["title"], it.get("summary") or "", link, it.get("date"), domain_of(link), origin))
+            out.append(
+                record(it["title"], it.get("summary") or "", link, it.get("date"), domain_of(link), origin)
+            )
     return out
 
 

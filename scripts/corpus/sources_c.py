@@ -27,7 +27,8 @@ def main() -> None:
         shown = ", ".join(commits[:3]) + (f" and {len(commits) - 3} more" if len(commits) > 3 else "")
         print(f"| github:{repo} | {shown} | {n} |")
     print()
-    print("| outlet | domain | kind | items | about AI | finance | legal | operations | hr | origin repositories |")
+    columns = "outlet domain kind items|about AI|finance|legal|operations|hr|origin repositories"
+    print("| " + " | ".join(columns.replace(" ", "|", 3).split("|")) + " |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for domain, items in sorted(by_outlet.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         depts = Counter(d for r in items for d in r["departments"])
