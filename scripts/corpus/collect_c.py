@@ -25,6 +25,13 @@ OUTLET_DOMAINS_EXTRA, from the first round's files):
   (daily AI reading list; The Information and Google Blog items; FT and OpenAI are used by A/B)
 - github:aktualmedia/all-business-news@<each commit that changed data/news.json>:data/news.json
   (aggregator RSS cache; only outlets half B did not use survive the outlet filter)
+Fourth round (same rule):
+- github:rumca-js/RSS-Link-Database-2023@08b89dd9bdbd20633c994bb4a74411f204225b0f:
+  2023/MM/2023-MM-DD/<feed>_entries.json for the WSJ technology and world-news feeds, MSN news, the
+  Daily Mail news feed, CNA, Le Monde in English and Arab News (daily RSS captures of 2023; half A
+  used other feeds of this repository).
+  Within the AI items of these outlets, those naming a workplace, money or legal consequence
+  (CONSEQUENCE) are taken first, newest first.
 
 Google News items carry no summary of their own (the feed repeats the headline and names the
 outlet): their summary is left empty, the outlet is the name after the last " - " of the headline
@@ -73,6 +80,28 @@ NY3_COMMIT = "6e183f67342efb1a89049ac8c1169b90a894d69c"
 PULSE_REPO = "christina918918/daily-ai-pulse-data"
 PULSE_COMMIT = "aea57b1eee4048e93031e58922c0e2193af8a6b1"
 AKTUAL_REPO = "aktualmedia/all-business-news"
+RUMCA_REPO = "rumca-js/RSS-Link-Database-2023"
+RUMCA_COMMIT = "08b89dd9bdbd20633c994bb4a74411f204225b0f"
+# daily feed captures of 2023 (file stem -> outlet domain); half A read other feeds of this repository
+RUMCA_FEEDS = {
+    "https.feeds.a.dj.comrssRSSWSJD.xml": "wsj.com",
+    "https.feeds.a.dj.comrssRSSWorldNews.xml": "wsj.com",
+    "http.www.msn.comrssnews.aspx": "msn.com",
+    "https.www.dailymail.co.uknewsindex.rss": "dailymail.co.uk",
+    "https.www.channelnewsasia.comapiv1rss-outbound-feed._format.xml": "channelnewsasia.com",
+    "https.www.lemonde.frenrssune.xml": "lemonde.fr",
+    "https.www.lemonde.frensciencerss_full.xml": "lemonde.fr",
+    "https.www.arabnews.comrss.xml": "arabnews.com",
+}
+# Fourth-round ordering only: among AI items, those naming a workplace, money or legal consequence come
+# first, so that a 40-item outlet quota from a year of wire copy is not all launches and valuations.
+CONSEQUENCE = re.compile(
+    r"\b(employ\w*|workers?|jobs?|hiring|hire[sd]?|recruit\w*|staff|layoffs?|workplace|union\w*|skills?|"
+    r"CFOs?|financ\w*|accounting|auditors?|banks?|banking|costs?|pric\w+|budgets?|spend\w*|fraud\w*|"
+    r"lawsuits?|sues?|sued|courts?|judges?|laws?|lawyers?|regulat\w+|copyright|privacy|complian\w+|"
+    r"customer service|productivity|companies)\b",
+    re.IGNORECASE,
+)
 BMO_REPO = "bmoricz-dal/ai-business-insight-briefing"
 BMO_COMMIT = "0c36a1f4958d9d9d33188dac339830e7417fdc20"
 
@@ -210,6 +239,88 @@ OUTLET_KINDS: dict[str, str] = {
     "ctech.calcalistech.com": "tech",
     "businessinsider.com": "general",
     "cnbc.com": "general",
+    "msn.com": "general",
+    "dailymail.co.uk": "general",
+    "channelnewsasia.com": "general",
+    "lemonde.fr": "general",
+    "arabnews.com": "general",
+    "variety.com": "general",
+    "deadline.com": "general",
+    "hollywoodreporter.com": "general",
+    "letsdatascience.com": "tech",
+    "medcitynews.com": "other",
+    "oilprice.com": "finance",
+    "dig.watch": "legal",
+    "techtimes.com": "tech",
+    "theaiinsider.tech": "tech",
+    "404media.co": "tech",
+    "newsletter.pragmaticengineer.com": "tech",
+    "normaltech.ai": "tech",
+    "bankofengland.co.uk": "finance",
+    "blog.cloudflare.com": "ai-vendor",
+    "brookings.edu": "other",
+    "economist.com": "general",
+    "fredblog.stlouisfed.org": "finance",
+    "libertystreeteconomics.newyorkfed.org": "finance",
+    "nature.com": "science",
+    "nber.org": "science",
+    "ritholtz.com": "finance",
+    "visualcapitalist.com": "finance",
+    "9to5mac.com": "tech",
+    "decrypt.co": "tech",
+    "gov.uk": "other",
+    "intuit.com": "finance",
+    "programminginsider.com": "tech",
+    "statista.com": "other",
+    "stratechery.com": "tech",
+    "theaustralian.com.au": "general",
+    "businessnewsdaily.com": "other",
+    "ciodive.com": "operations",
+    "gartner.com": "other",
+    "raconteur.net": "other",
+    "technologymagazine.com": "tech",
+    "9to5google.com": "tech",
+    "aboutamazon.co.uk": "ai-vendor",
+    "alpha-sense.com": "finance",
+    "bcs.org": "tech",
+    "circleid.com": "tech",
+    "cloudwars.com": "tech",
+    "collegerecruiter.com": "hr",
+    "constructionmanagement.co.uk": "operations",
+    "csoonline.com": "security",
+    "digitalmusicnews.com": "general",
+    "doncasterfreepress.co.uk": "general",
+    "durham.ac.uk": "science",
+    "fundingcircle.com": "finance",
+    "futurumgroup.com": "tech",
+    "ibm.com": "ai-vendor",
+    "london.gov.uk": "other",
+    "macworld.com": "tech",
+    "manilatimes.net": "general",
+    "marketingbrew.com": "other",
+    "memeburn.com": "tech",
+    "musicbusinessworldwide.com": "general",
+    "nasscom.in": "tech",
+    "ndtvprofit.com": "finance",
+    "netguru.com": "tech",
+    "ons.gov.uk": "other",
+    "oxfordmail.co.uk": "general",
+    "pa.media": "general",
+    "pwc.com": "finance",
+    "reply.com": "tech",
+    "scotsman.com": "general",
+    "sproutsocial.com": "other",
+    "techfundingnews.com": "tech",
+    "techinasia.com": "tech",
+    "unu.edu": "legal",
+    "uschamber.com": "other",
+    "vorys.com": "legal",
+    "xda-developers.com": "tech",
+    "yorkshirepost.co.uk": "general",
+    "yougov.co.uk": "other",
+    "aei.org": "other",
+    "resultsense.com": "tech",
+    "vocal.media": "other",
 }
 
 # Google News outlet names (text after the last " - " of the headline) -> domain
@@ -448,6 +559,18 @@ DISPLAY: dict[str, str] = {
     "spectrum.ieee.org": "IEEE Spectrum",
     "newscientist.com": "New Scientist",
     "theconversation.com": "The Conversation",
+    "wsj.com": "The Wall Street Journal",
+    "msn.com": "MSN",
+    "dailymail.co.uk": "Daily Mail",
+    "channelnewsasia.com": "CNA",
+    "lemonde.fr": "Le Monde",
+    "arabnews.com": "Arab News",
+    "law.com": "Law.com",
+    "abajournal.com": "ABA Journal",
+    "natlawreview.com": "The National Law Review",
+    "news.bloomberglaw.com": "Bloomberg Law",
+    "blog.cloudflare.com": "Cloudflare Blog",
+    "weforum.org": "World Economic Forum",
 }
 
 
@@ -511,7 +634,9 @@ def google_news(title: str, extra: bool = False) -> tuple[str, str] | None:
     return head.strip(), table[name]
 
 
-def record(title: str, summary: str, link: str, published: str | None, domain: str, origin: str) -> dict[str, Any]:
+def record(
+    title: str, summary: str, link: str, published: str | None, domain: str, origin: str
+) -> dict[str, Any]:
     return {
         "id": hashlib.sha1(link.encode()).hexdigest()[:16],
         "outlet": DISPLAY.get(domain, domain),
@@ -562,7 +687,9 @@ def from_ny3rs() -> list[dict[str, Any]]:
             summary = it.get("summary") or ""
             if summary.strip() == it["headline"].strip():
                 summary = ""
-            out.append(record(it["headline"], summary, it["url"], post.get("date"), domain_of(it["url"]), origin))
+            out.append(
+                record(it["headline"], summary, it["url"], post.get("date"), domain_of(it["url"]), origin)
+            )
     return out
 
 
@@ -576,7 +703,11 @@ def from_bmoricz(extra: bool = False) -> list[dict[str, Any]]:
             if not (link and title):
                 continue
             if src == "AWS Machine Learning Blog" and not extra:
-                out.append(record(title, it.get("summary") or "", link, it.get("published"), "aws.amazon.com", origin))
+                out.append(
+                    record(
+                        title, it.get("summary") or "", link, it.get("published"), "aws.amazon.com", origin
+                    )
+                )
             elif src.startswith("Google News"):
                 found = google_news(title, extra)
                 if found:
@@ -593,7 +724,9 @@ def from_pulse() -> list[dict[str, Any]]:
             link = it.get("url") or ""
             if it.get("language") != "en" or domain_of(link) not in ("theinformation.com", "blog.google"):
                 continue
-            out.append(record(it["title"], it.get("summary") or "", link, it.get("date"), domain_of(link), origin))
+            out.append(
+                record(it["title"], it.get("summary") or "", link, it.get("date"), domain_of(link), origin)
+            )
     return out
 
 
@@ -625,6 +758,54 @@ def from_aktual() -> list[dict[str, Any]]:
     return out
 
 
+def from_rumca() -> list[dict[str, Any]]:
+    names = git(RUMCA_REPO, "ls-tree", "-r", "--name-only", RUMCA_COMMIT).splitlines()
+    wanted = [
+        (name, RUMCA_FEEDS[stem])
+        for name in names
+        if name.endswith("_entries.json")
+        and (stem := name.rsplit("/", 1)[-1][: -len("_entries.json")]) in RUMCA_FEEDS
+    ]
+    path = MIRROR / RUMCA_REPO.replace("/", "+") / "repo"
+    batch = subprocess.Popen(
+        ["git", "-C", str(path), "cat-file", "--batch"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    assert batch.stdin is not None and batch.stdout is not None
+    out: list[dict[str, Any]] = []
+    for name, domain in wanted:
+        batch.stdin.write(f"{RUMCA_COMMIT}:{name}\n".encode())
+        batch.stdin.flush()
+        header = batch.stdout.readline().split()
+        if header[-1] == b"missing":
+            continue
+        body = batch.stdout.read(int(header[2]))
+        batch.stdout.read(1)
+        try:
+            entries = json.loads(body)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(entries, dict):  # early-2023 files wrap the list
+            entries = entries.get("entries") or entries.get("links") or []
+        origin = f"github:{RUMCA_REPO}@{RUMCA_COMMIT}:{name}"
+        for entry in entries:
+            link = entry.get("link") or "" if isinstance(entry, dict) else ""
+            if domain_of(link) != domain:
+                continue
+            out.append(
+                record(
+                    entry.get("title") or "",
+                    entry.get("description") or "",
+                    link,
+                    entry.get("date_published"),
+                    domain,
+                    origin,
+                )
+            )
+    batch.stdin.close()
+    batch.wait()
+    return out
+
+
 def is_used(domain: str, used_domains: set[str]) -> bool:
     """An outlet of half A or B, including its subdomains (ig.ft.com is the FT)."""
     return any(domain == d or domain.endswith("." + d) for d in used_domains)
@@ -634,7 +815,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args()
-    for repo in (SORA_REPO, NY3_REPO, BMO_REPO, PULSE_REPO, AKTUAL_REPO):
+    for repo in (SORA_REPO, NY3_REPO, BMO_REPO, PULSE_REPO, AKTUAL_REPO, RUMCA_REPO):
         assert repo not in FORBIDDEN
 
     seen_links: set[str] = set()
@@ -654,6 +835,7 @@ def main() -> None:
         from_sorakim() + from_ny3rs() + from_bmoricz(),
         from_pulse() + from_aktual(),
         from_sorakim(extra=True) + from_bmoricz(extra=True),
+        from_rumca(),
     )
     for round_no, round_records in enumerate(rounds, start=1):
         by_outlet: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -669,6 +851,8 @@ def main() -> None:
         for domain in sorted(by_outlet):
             rows = sorted(by_outlet[domain], key=lambda r: r["published"] or "", reverse=True)
             ai = [r for r in rows if AI_TERMS.search(r["title"] + " " + r["summary"])]
+            if round_no == 4:
+                ai.sort(key=lambda r: not CONSEQUENCE.search(r["title"] + " " + r["summary"]))
             if round_no > 1 and not ai:
                 continue  # the aggregator's lifestyle and science outlets carry no AI story
             quota = NON_AI_PER_OUTLET if round_no == 1 else NON_AI_LATER_ROUNDS
