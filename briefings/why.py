@@ -26,9 +26,7 @@ FACT_LIMIT = 130
 MIN_FACT = 40  # characters: a shorter first sentence is a fragment, not a fact
 # A full stop ends a sentence unless it follows an initial, a common abbreviation or a digit.
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[\"'“A-Z0-9])")
-_ABBREVIATIONS = frozenset(
-    {"inc", "ltd", "corp", "co", "mr", "ms", "dr", "st", "vs", "no", "jr", "sr", "v"}
-)
+_ABBREVIATIONS = frozenset({"inc", "ltd", "corp", "co", "mr", "ms", "dr", "st", "vs", "no", "jr", "sr", "v"})
 _SPACES = re.compile(r"\s+")
 _BREAK = re.compile(r"[;:]\s|\s[–—-]\s|\s(?:which|while|after|because|but|although|though)\s")
 _CLAUSE = re.compile(r",|;|\band\b|\bor\b")

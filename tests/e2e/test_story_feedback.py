@@ -32,7 +32,10 @@ LAWSUITS_2 = [
     "Software developers add claims to code assistant copyright lawsuit",
     "Record company copyright lawsuit targets voice cloning service",
 ]
-ACT_1 = ["Brussels publishes guidance for general purpose models", "Member states name AI Act market watchers"]
+ACT_1 = [
+    "Brussels publishes guidance for general purpose models",
+    "Member states name AI Act market watchers",
+]
 ACT_2 = [
     "Banks prepare conformity assessments for credit scoring",
     "Hospitals ask for clarity on diagnostic tools",
