@@ -31,7 +31,7 @@ _SPACES = re.compile(r"\s+")
 _BREAK = re.compile(r"[;:]\s|\s[–—-]\s|\s(?:which|while|after|because|but|although|though)\s")
 _CLAUSE = re.compile(r",|;|\band\b|\bor\b")
 # Trailing outlet names in headlines ("... - Reuters", "... | TechCrunch").
-_OUTLET_TAIL = re.compile(r"\s+[-|–—]\s+[^-|–—]{2,40}$")
+_OUTLET_TAIL = re.compile(r"\s+[-|–—]\s+[A-Z][^-|–—]{1,39}$")
 _BOILERPLATE = re.compile(r"\b(?:appeared first on|read more|continue reading|click here)\b", re.I)
 _STOP = frozenset(
     phrase_tokens(
