@@ -156,7 +156,7 @@ def test_diversity_is_a_preference_and_the_briefing_fills_up(ranker: Ranker) -> 
     ]
     quiet = [
         "Unions demand a say over AI monitoring of warehouse workers",
-        "Managers get AI coaching tools for performance reviews",
+        "HR teams use AI to screen job applicants",
     ]
     same = [cand(t, key=f"a{i}", source="Loud Feed") for i, t in enumerate(loud)]
     other = [cand(t, key=f"b{i}", source="Quiet Feed", age_hours=30) for i, t in enumerate(quiet)]
