@@ -39,6 +39,7 @@ every new text of a window in one batch and each text's scores are remembered be
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -528,24 +529,30 @@ class Ranker:
             left_out[cand.key] = "same_story"
             return True
 
-        while len(chosen) < top_n:
-            best: tuple[float, int] | None = None
-            for i, (_rank, story, _words) in enumerate(open_):
-                source = source_of(story)
-                if cfg.per_source is not None and per_source[source] >= cfg.per_source:
-                    continue
-                value = story.score * (cfg.source_penalty if per_source[source] else 1.0)
-                if best is None or value > best[0] + 1e-12:
-                    best = (value, i)
-            if best is None:
-                break
-            rank, story, words = open_.pop(best[1])
+        # Best first by score, a story from a source already shown at ``source_penalty`` x its
+        # score: popped unpenalised and its source shown since, it goes back once, penalised.
+        heap = [(-story.score, rank, i) for i, (rank, story, _words) in enumerate(open_)]
+        heapq.heapify(heap)
+        penalised: set[int] = set()
+        taken: set[int] = set()
+        while len(chosen) < top_n and heap:
+            _value, rank, i = heapq.heappop(heap)
+            _rank, story, words = open_[i]
+            source = source_of(story)
+            if cfg.per_source is not None and per_source[source] >= cfg.per_source:
+                continue
+            if per_source[source] and i not in penalised:
+                penalised.add(i)
+                heapq.heappush(heap, (-story.score * cfg.source_penalty, rank, i))
+                continue
+            taken.add(i)
             if merge_twin(rank, story, words):
                 continue
-            per_source[source_of(story)] += 1
+            per_source[source] += 1
             chosen.append(self.explain(story, department))
             chosen_ranks.append(rank)
             kept.append((words, self.terms(story.candidate), story.candidate.published_at))
+        open_ = [entry for i, entry in enumerate(open_) if i not in taken]
         # After the briefing is full, the rest of the pool is still checked so that retellings of
         # the chosen stories are named (and remembered) with them.
         last = max(chosen_ranks, default=-1)
