@@ -321,8 +321,10 @@ class Ranker:
         if not todo:
             return
         if len(self._memo) + len(todo) > 200_000:
-            # A long-running bot sees new texts every day; old ones are not worth keeping.
+            # A long-running bot sees new texts every day; old ones are not worth keeping (this
+            # batch's are all scored again: callers read them from the memo).
             self._memo.clear()
+            todo = list(dict.fromkeys(texts))
         model = self.model
         probs = model.probabilities([story_text(t, s) for t, s in todo]) if model is not None else None
         columns = {name: i for i, name in enumerate(model.names)} if model is not None else {}
@@ -355,9 +357,13 @@ class Ranker:
                 for d, profile in enumerate(self.profiles)
             )
 
-    def assess(self, candidates: Iterable[Candidate], department: str, *, now: datetime) -> list[Assessed]:
+    def assess(
+        self, candidates: Iterable[Candidate], department: str, *, now: datetime, failing: bool = True
+    ) -> list[Assessed]:
         """Every candidate with its score for ``department``, best first, and whether (and why)
-        it fails: ``not_about_ai`` (the AI gate) or ``below_bar``."""
+        it fails: ``not_about_ai`` (the AI gate) or ``below_bar``. ``failing=False`` leaves out
+        the stories that fail (what building a briefing needs, and much quicker: a model
+        department's failing stories are never scored further)."""
         cands = list(candidates)
         self._prime([(c.title, c.summary) for c in cands])
         d = self._dept_index[department]
@@ -372,8 +378,11 @@ class Ranker:
         bar = model.threshold(department) if modelled and model is not None else cfg.min_score
         meaning_weight = cfg.meaning_weight if profile.phrases else cfg.meaning_weight_without_phrases
         scored: list[tuple[float, float, Candidate, DeptMatch, bool, str | None]] = []
+        memo = self._memo
         for cand in cands:
-            m = self.match(cand.title, cand.summary)[d]
+            m = memo[(cand.title, cand.summary)][d]
+            if not failing and modelled and (m.meaning < bar or m.excluded or (gate and m.about_ai < ai_bar)):
+                continue
             tagged = department in cand.feed_departments
             phrases = _relevance(profile, m, cfg.title_factor)
             fresh = recency(cand.published_at, now, cfg.half_life_hours)
@@ -398,7 +407,8 @@ class Ranker:
                 fails = "not_about_ai"
             elif m.excluded or not passes:
                 fails = "below_bar"
-            scored.append((total, relevance, cand, m, tagged, fails))
+            if fails is None or failing:
+                scored.append((total, relevance, cand, m, tagged, fails))
         scored.sort(key=lambda s: (-s[0], -s[2].published_at.timestamp(), s[2].key))
         return [
             Assessed(
@@ -418,7 +428,7 @@ class Ranker:
 
     def score(self, candidates: Iterable[Candidate], department: str, *, now: datetime) -> list[ScoredStory]:
         """Every candidate that passes the bar (and the AI gate) for ``department``, best first."""
-        return [a.story for a in self.assess(candidates, department, now=now) if a.fails is None]
+        return [a.story for a in self.assess(candidates, department, now=now, failing=False)]
 
     def explain(self, story: ScoredStory, department: str) -> ScoredStory:
         """Fill in ``matched`` (as the words appear in the story) and the "why it matters" line."""
