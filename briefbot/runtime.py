@@ -61,7 +61,7 @@ def prepare_for_traffic(services: Services) -> None:
     started = time.monotonic()
     try:
         services.knowledge.warm()
-        services.briefings.ranker.semantic  # noqa: B018 - trains the meaning model before the first briefing
+        services.briefings.ranker.warm()  # loads the ranking models before the first briefing
     except Exception as exc:  # an unreadable pack must not stop the bot; the first lookup retries
         log.warning("could not prepare the policy index at start (the first lookup will): %s", exc)
     else:

@@ -77,6 +77,24 @@ class PolicyReminder:
 
 
 @dataclass(frozen=True)
+class CandidateNote:
+    """One story of the window as the ranker saw it (``--explain``): shown, or why it was not.
+
+    ``left_out`` is one of ``below_bar`` (its score is under the department's bar, or under the
+    last story of a full briefing), ``not_about_ai`` (the AI gate), ``muted`` (the channel's
+    filter), ``source_diversity`` (a story from a source already shown took its place),
+    ``same_story`` (a retelling, shown as "also reported by"), ``already_posted`` (in the
+    channel before) or ``backlog`` (an item of a newly added or resumed feed); None when shown.
+    """
+
+    title: str
+    url: str | None
+    score: float
+    shown: bool
+    left_out: str | None = None
+
+
+@dataclass(frozen=True)
 class Briefing:
     """One department's briefing as of a moment; ``stories`` empty means a quiet week."""
 
@@ -91,6 +109,7 @@ class Briefing:
     certification: Spotlight | None = None
     policy: PolicyReminder | None = None
     held_back: int = 0  # previews: backlog items of newly added or resumed feeds left out
+    candidates: tuple[CandidateNote, ...] = ()  # previews built with ``explain``
 
     @property
     def quiet(self) -> bool:

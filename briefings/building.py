@@ -11,12 +11,12 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from briefings.briefing import Briefing, BriefingStory, PolicyLink, PolicyReminder, Spotlight
+from briefings.briefing import Briefing, BriefingStory, CandidateNote, PolicyLink, PolicyReminder, Spotlight
 from briefings.deliveries_store import DeliveriesStore
 from briefings.delivery import Due
 from briefings.feedback import Adjusted, adjust, fill
 from briefings.profiles import Profiles
-from briefings.rank import Candidate, Ranker, ScoredStory
+from briefings.rank import Assessed, Candidate, Ranker, ScoredStory
 from briefings.render import first_web_link
 from briefings.schedule import parse_timezone
 from briefings.store import (
@@ -91,23 +91,88 @@ class BriefingBuilder:
         top_n: int,
         rotation: int,
         include_backlog: bool = False,
+        explain: bool = False,
+        channel_id: str | None = None,
     ) -> list[Briefing]:
-        """Preview briefings for these profile keys from one read of the stored items."""
+        """Preview briefings for these profile keys from one read of the stored items.
+
+        ``channel_id``: preview as that channel would get it (its votes and filters, and none of
+        the stories already posted there). ``explain``: the briefing also lists every story of
+        the window in rank order, shown or not, with why it was left out (``candidates``).
+        """
         as_of = as_of or self.clock()
         timezone = parse_timezone(timezone)
         since = as_of - LOOKBACK
+        skip: set[int] = set()
+        seen_titles: list[str] = []
         with self.db.read() as session:
             candidates = load_candidates(
                 session, since=since, as_of=as_of, by_first_seen=False, include_backlog=include_backlog
             )
             held = {} if include_backlog else held_back_by_department(session, since=since, as_of=as_of)
+            backlog: list[Candidate] = []
+            if explain and not include_backlog:
+                shown_keys = {c.key for c in candidates}
+                everything = load_candidates(
+                    session, since=since, as_of=as_of, by_first_seen=False, include_backlog=True
+                )
+                backlog = [c for c in everything if c.key not in shown_keys]
+            if channel_id is not None:
+                skip = delivered_story_ids(session, channel_id)
+                seen_titles = delivered_titles(session, channel_id, since=as_of - MAX_AGE)
         out = []
         for key in keys:
-            scored = self.ranker.score(candidates, key, now=as_of)
-            chosen = self.ranker.select(scored, key, top_n=top(top_n))
-            briefing = self._assemble(key, chosen, scored, candidates, as_of, since, timezone, rotation)
-            out.append(replace(briefing, held_back=held.get(key, 0)))
+            assessed = self.ranker.assess(candidates, key, now=as_of)
+            scored = [a.story for a in assessed if a.fails is None]
+            muted: set[str] = set()
+            adjusted = None
+            if channel_id is not None:
+                adjusted = self._adjusted(channel_id, key, scored, as_of)
+                if adjusted is not None:
+                    kept = {s.candidate.key for s in adjusted.plain}
+                    muted = {s.candidate.key for s in scored if s.candidate.key not in kept}
+                    scored = adjusted.stories
+            selection = self.ranker.select_explained(
+                scored, key, top_n=top(top_n), skip_story_ids=skip, skip_titles=seen_titles
+            )
+            chosen = selection.chosen
+            if adjusted is not None:
+                plain = self.ranker.select(
+                    adjusted.plain, key, top_n=top(top_n), skip_story_ids=skip, skip_titles=seen_titles
+                )
+                chosen = fill(chosen, plain)
+            fresh = [s for s in scored if s.candidate.story_id is None or s.candidate.story_id not in skip]
+            briefing = self._assemble(key, chosen, fresh, candidates, as_of, since, timezone, rotation)
+            briefing = replace(briefing, held_back=held.get(key, 0))
+            if adjusted is not None:
+                briefing = _noted(briefing, chosen, adjusted.notes)
+            if explain:
+                notes = _candidate_notes(assessed, chosen, selection.left_out, muted)
+                notes += [
+                    CandidateNote(
+                        title=a.story.candidate.title,
+                        url=first_web_link(a.story.candidate.links),
+                        score=a.story.score,
+                        shown=False,
+                        left_out="backlog",
+                    )
+                    for a in self.ranker.assess(backlog, key, now=as_of)
+                ]
+                notes.sort(key=lambda n: (not n.shown, -n.score))
+                briefing = replace(briefing, candidates=tuple(notes))
+            out.append(briefing)
         return out
+
+    def _adjusted(
+        self, channel_id: str, department: str, scored: list[ScoredStory], as_of: datetime
+    ) -> Adjusted | None:
+        if self.feedback is None:
+            return None
+        prefs = self.feedback.preferences(channel_id, department, as_of)
+        filters = self.feedback.filters(channel_id)
+        if prefs.empty and filters.empty:
+            return None
+        return adjust(scored, prefs, filters)
 
     def preview_as_of(self) -> datetime:
         """The newest stored item's date (the demo and benchmark build "as of" then), else now."""
@@ -158,13 +223,7 @@ class BriefingBuilder:
     def _for_channel(self, due: Due, scored: list[ScoredStory], as_of: datetime) -> Adjusted | None:
         """``scored`` adjusted by the channel's votes and filters (with the notes explaining it),
         or None when the channel has neither."""
-        if self.feedback is None:
-            return None
-        prefs = self.feedback.preferences(due.channel_id, due.department, as_of)
-        filters = self.feedback.filters(due.channel_id)
-        if prefs.empty and filters.empty:
-            return None
-        return adjust(scored, prefs, filters)
+        return self._adjusted(due.channel_id, due.department, scored, as_of)
 
     def _record_links(self, briefing: Briefing) -> None:
         # Only slots are recorded (previews reach nobody); the weekly message further keeps only
@@ -288,6 +347,32 @@ def _noted(briefing: Briefing, chosen: list[ScoredStory], notes: dict[str, str])
         for st in briefing.stories
     )
     return replace(briefing, stories=stories)
+
+
+def _candidate_notes(
+    assessed: list[Assessed], chosen: list[ScoredStory], left_out: dict[str, str], muted: set[str]
+) -> list[CandidateNote]:
+    """Every assessed story with whether it was shown and, if not, why."""
+    shown = {s.candidate.key for s in chosen}
+    notes = []
+    for a in assessed:
+        cand = a.story.candidate
+        is_shown = cand.key in shown
+        reason = None
+        if not is_shown:
+            reason = (
+                a.fails or ("muted" if cand.key in muted else None) or left_out.get(cand.key, "below_bar")
+            )
+        notes.append(
+            CandidateNote(
+                title=cand.title,
+                url=first_web_link(cand.links),
+                score=a.story.score,
+                shown=is_shown,
+                left_out=reason,
+            )
+        )
+    return notes
 
 
 def _story(s: ScoredStory) -> BriefingStory:

@@ -1,20 +1,30 @@
 """Relevance ranking with explanations (pure: no database, no Slack).
 
-A story's score for a department is::
+For the bundled departments a story's score is::
 
-    phrases   = sum(weight x (TITLE_FACTOR if the phrase is in the title else 1))  # each phrase once
-    relevance = phrases x (PHRASE_TRUST + (1 - PHRASE_TRUST) x meaning) + MEANING_WEIGHT x meaning
-              + TAG_BONUS if one of the story's feeds is tagged with the department
+    p         = P(about AI) x P(department | about AI)    # the trained model, briefings/model.py
+    relevance = p x (1 + PHRASE_BOOST x min(1, phrases) + MODEL_TAG_BONUS if a feed is tagged)
     score     = relevance x recency, recency = 0.5 + 0.5 x 0.5 ** (age_hours / half_life)
 
-``meaning`` is the probability from :mod:`briefings.semantic` that the story matters to the
-department judging by all its words: it finds stories that use none of the phrases, and it damps
-a phrase used in another sense. The matched phrases stay the explanation.
+A story passes when P(about AI) reaches the AI gate's threshold (else it is ``not_about_ai``)
+and ``p`` reaches the department's threshold (else ``below_bar``); both thresholds were chosen
+when the model was trained (scripts/train_ranker.py). Phrases (``phrases`` is their weighted sum,
+title counting ``TITLE_FACTOR``) and feed tags only reorder stories that pass: a phrase alone
+no longer makes a story relevant. The matched phrases stay the explanation.
+
+A department with no corpus labels (one an admin defines in ``BRIEFBOT_PROFILES_FILE``) is
+scored as before the model, by its phrases and the meaning scorer (:mod:`briefings.semantic`)::
+
+    relevance = phrases x (PHRASE_TRUST + (1 - PHRASE_TRUST) x meaning) + MEANING_WEIGHT x meaning
+              + TAG_BONUS if one of the story's feeds is tagged with the department
+
+passing at ``min_score``; the AI gate applies to it too.
 
 Recency never takes more than half a story's score, so a very relevant story from earlier in the
 week still beats a fresh, barely relevant one. A story matching any of the department's excluded
-phrases is dropped for that department. Stories below ``min_score`` are dropped; the rest are
-picked best first with at most ``per_source`` stories from any one source.
+phrases is dropped for that department. Picking prefers sources not yet shown (a story from a
+source already in the briefing competes with ``source_penalty`` x its score) but always fills
+the briefing from what passed the bar; ``per_source`` is an optional hard cap.
 
 Picking collapses retellings: a story telling the same news as one already picked (a
 near-identical headline, or the same rare words in title and summary, see
@@ -23,32 +33,54 @@ compared are the first ``duplicate_pool`` above the bar, which also set how rare
 each is compared with the stories already picked, never with their retellings.
 
 Matching works on word tokens (see :func:`briefings.profiles.phrase_tokens`): each text is
-tokenised once and looked up against one index of every department's phrases, which is what keeps
-ranking 100,000 stored items for four departments well under a second.
+tokenised once and looked up against one index of every department's phrases; the model scores
+every new text of a window in one batch and each text's scores are remembered between calls.
 """
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from briefings.briefing import AlsoReported
+from briefings.model import AI, NewsModel, load_model, story_text
 from briefings.profiles import Phrase, Profile, Profiles, phrase_tokens, token_spans
 from briefings.semantic import SemanticModel, model_for
 from briefings.similar import Rarity, SimilarityConfig, StoryTerms, retelling, story_terms
+from briefings.why import why_sentence
 
 
 @dataclass(frozen=True)
 class RankingConfig:
-    """Tunable constants of the score (defaults chosen on tests/data/ranking_headlines.yaml)."""
+    """Tunable constants of the score (the phrase path's defaults chosen on
+    tests/data/ranking_headlines.yaml; the model's thresholds ship with the model)."""
 
     title_factor: float = 1.5
     tag_bonus: float = 0.3
     half_life_hours: float = 72.0
     min_score: float = 0.8
-    per_source: int = 2
+    # A hard cap per source (None: no cap). Diversity is a preference instead: a story from a
+    # source already shown competes with its score times ``source_penalty``.
+    per_source: int | None = None
+    source_penalty: float = 0.8
+    # The trained model (briefings/model.py) scores the departments it knows; False ranks every
+    # department the way the product did before it (phrases and the meaning scorer), which is
+    # what the benchmark quotes as "today's ranker".
+    use_model: bool = True
+    # The AI gate: a story the model judges not about AI enters no briefing. ``ai_bar``: the
+    # probability below which a story is "not about AI" (None: the threshold the model shipped with).
+    ai_gate: bool = True
+    ai_bar: float | None = None
+    # Model departments: the bar is the department's calibrated probability (the threshold
+    # chosen when training); phrases and feed tags only reorder what passes it.
+    phrase_boost: float = 0.15
+    model_tag_bonus: float = 0.05
+    # Model departments: how much the meaning scorer (trained on our own headlines and the
+    # profiles) weighs beside the model in the order of the stories that pass the bar.
+    semantic_blend: float = 0.0
     # How far a phrase match counts when the words around it say the story is about something
     # else, and how much the meaning alone adds (so a story with no phrase can pass min_score).
     phrase_trust: float = 0.4
@@ -102,6 +134,8 @@ class DeptMatch:
     summary: frozenset[int]
     excluded: bool
     meaning: float = 0.0
+    about_ai: float = 1.0
+    semantic: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -186,6 +220,35 @@ class PhraseIndex:
         return hits, excluded
 
 
+LEFT_OUT = (
+    "below_bar",
+    "not_about_ai",
+    "muted",
+    "source_diversity",
+    "same_story",
+    "already_posted",
+    "backlog",
+)
+
+
+@dataclass(frozen=True)
+class Assessed:
+    """One candidate judged for a department: its score and, when it cannot be shown, why
+    (``below_bar`` or ``not_about_ai``; None when it passes the bar)."""
+
+    story: ScoredStory
+    fails: str | None
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What :meth:`Ranker.select_explained` chose, and why each other story above the bar was
+    not shown (story key -> one of :data:`LEFT_OUT`)."""
+
+    chosen: list[ScoredStory]
+    left_out: dict[str, str]
+
+
 class Ranker:
     """Scores candidates for departments; remembers each text's matches between calls."""
 
@@ -196,12 +259,15 @@ class Ranker:
         *,
         similarity: SimilarityConfig | None = None,
         semantic: SemanticModel | None = None,
+        model: NewsModel | None = None,
     ) -> None:
         self.profiles = profiles
         self.config = config or RankingConfig()
         self.similarity = similarity or SimilarityConfig()
         self.index = PhraseIndex(profiles)
         self._semantic = semantic
+        self._model = model
+        self._model_loaded = model is not None
         self._dept_index = {p.key: i for i, p in enumerate(profiles)}
         self._memo: dict[tuple[str, str], tuple[DeptMatch, ...]] = {}
         self._terms: dict[tuple[str, str], StoryTerms] = {}
@@ -215,67 +281,154 @@ class Ranker:
             self._semantic = model_for(self.profiles)
         return self._semantic
 
+    @property
+    def model(self) -> NewsModel | None:
+        """The trained department model and AI gate (loaded on first use), or None when the
+        configuration ranks without it."""
+        if not self._model_loaded:
+            self._model = load_model() if (self.config.use_model or self.config.ai_gate) else None
+            self._model_loaded = True
+        return self._model
+
+    def warm(self) -> None:
+        """Load what ranking needs now (the bot calls this at start, not on the first briefing)."""
+        if self.model is not None:
+            self.model.probabilities(["warm up"])
+        if self._needs_semantic():
+            self.semantic.scores("warm up")
+
+    def modelled(self, department: str) -> bool:
+        """Whether ``department`` is scored by the trained model (else by phrases and meaning)."""
+        model = self.model
+        return self.config.use_model and model is not None and department in model.names
+
+    def _needs_semantic(self) -> bool:
+        return any(not self.modelled(p.key) for p in self.profiles)
+
     def match(self, title: str, summary: str) -> tuple[DeptMatch, ...]:
-        """Per department (in profile order), the phrases ``title`` and ``summary`` matched."""
+        """Per department (in profile order), the phrases ``title`` and ``summary`` matched, and
+        the probability that the story matters to it (``meaning``) and is about AI."""
         memo_key = (title, summary)
         found = self._memo.get(memo_key)
         if found is not None:
             return found
-        title_hits, title_ex = self.index.scan(title)
-        summary_hits, summary_ex = self.index.scan(summary)
-        per_title: dict[int, set[int]] = defaultdict(set)
-        per_summary: dict[int, set[int]] = defaultdict(set)
-        for d, p in title_hits:
-            per_title[d].add(p)
-        for d, p in summary_hits:
-            per_summary[d].add(p)
-        excluded = title_ex | summary_ex
-        meaning = self.semantic.scores(f"{title} {summary}")
-        result = tuple(
-            DeptMatch(frozenset(per_title[d]), frozenset(per_summary[d]), d in excluded, meaning[d])
-            for d in range(len(self.profiles.profiles))
-        )
-        if len(self._memo) > 200_000:
-            # A long-running bot sees new texts every day; old ones are not worth keeping.
-            self._memo.clear()
-        self._memo[memo_key] = result
-        return result
+        self._prime([(title, summary)])
+        return self._memo[memo_key]
 
-    def score(self, candidates: Iterable[Candidate], department: str, *, now: datetime) -> list[ScoredStory]:
-        """Every candidate at or above the minimum score for ``department``, best first."""
+    def _prime(self, texts: Sequence[tuple[str, str]]) -> None:
+        """Match every text not yet remembered, the model scoring them in one batch."""
+        todo = list(dict.fromkeys(t for t in texts if t not in self._memo))
+        if not todo:
+            return
+        if len(self._memo) + len(todo) > 200_000:
+            # A long-running bot sees new texts every day; old ones are not worth keeping (this
+            # batch's are all scored again: callers read them from the memo).
+            self._memo.clear()
+            todo = list(dict.fromkeys(texts))
+        model = self.model
+        probs = model.probabilities([story_text(t, s) for t, s in todo]) if model is not None else None
+        columns = {name: i for i, name in enumerate(model.names)} if model is not None else {}
+        modelled = [self.modelled(p.key) for p in self.profiles]
+        semantic = self.semantic if not all(modelled) or self.config.semantic_blend else None
+        n = len(self.profiles.profiles)
+        for row, (title, summary) in enumerate(todo):
+            title_hits, title_ex = self.index.scan(title)
+            summary_hits, summary_ex = self.index.scan(summary)
+            per_title: dict[int, set[int]] = defaultdict(set)
+            per_summary: dict[int, set[int]] = defaultdict(set)
+            for d, p in title_hits:
+                per_title[d].add(p)
+            for d, p in summary_hits:
+                per_summary[d].add(p)
+            excluded = title_ex | summary_ex
+            meaning = semantic.scores(f"{title} {summary}") if semantic is not None else (0.0,) * n
+            about_ai = float(probs[row, columns[AI]]) if probs is not None and AI in columns else 1.0
+            self._memo[(title, summary)] = tuple(
+                DeptMatch(
+                    frozenset(per_title[d]),
+                    frozenset(per_summary[d]),
+                    d in excluded,
+                    float(probs[row, columns[profile.key]])
+                    if probs is not None and modelled[d]
+                    else meaning[d],
+                    about_ai,
+                    meaning[d],
+                )
+                for d, profile in enumerate(self.profiles)
+            )
+
+    def assess(
+        self, candidates: Iterable[Candidate], department: str, *, now: datetime, failing: bool = True
+    ) -> list[Assessed]:
+        """Every candidate with its score for ``department``, best first, and whether (and why)
+        it fails: ``not_about_ai`` (the AI gate) or ``below_bar``. ``failing=False`` leaves out
+        the stories that fail (what building a briefing needs, and much quicker: a model
+        department's failing stories are never scored further)."""
+        cands = list(candidates)
+        self._prime([(c.title, c.summary) for c in cands])
         d = self._dept_index[department]
         profile = self.profiles.profiles[d]
         cfg = self.config
+        model = self.model
+        modelled = self.modelled(department)
+        gate = cfg.ai_gate and model is not None and AI in model.names
+        ai_bar = 0.0
+        if gate and model is not None:
+            ai_bar = cfg.ai_bar if cfg.ai_bar is not None else model.threshold(AI)
+        bar = model.threshold(department) if modelled and model is not None else cfg.min_score
         meaning_weight = cfg.meaning_weight if profile.phrases else cfg.meaning_weight_without_phrases
-        scored: list[tuple[float, float, Candidate, DeptMatch, bool]] = []
-        for cand in candidates:
-            m = self.match(cand.title, cand.summary)[d]
-            if m.excluded:
+        scored: list[tuple[float, float, Candidate, DeptMatch, bool, str | None]] = []
+        memo = self._memo
+        for cand in cands:
+            m = memo[(cand.title, cand.summary)][d]
+            if not failing and modelled and (m.meaning < bar or m.excluded or (gate and m.about_ai < ai_bar)):
                 continue
-            relevance = (
-                _relevance(profile, m, cfg.title_factor)
-                * (cfg.phrase_trust + (1 - cfg.phrase_trust) * m.meaning)
-                + meaning_weight * m.meaning
-            )
             tagged = department in cand.feed_departments
-            if tagged:
-                relevance += cfg.tag_bonus
-            total = relevance * recency(cand.published_at, now, cfg.half_life_hours)
-            if total >= cfg.min_score:
-                scored.append((total, relevance, cand, m, tagged))
+            phrases = _relevance(profile, m, cfg.title_factor)
+            fresh = recency(cand.published_at, now, cfg.half_life_hours)
+            if modelled:
+                # The probability decides whether the story passes; phrases and the feed's tag
+                # only reorder what passes (a phrase alone never makes a story relevant).
+                blended = (1 - cfg.semantic_blend) * m.meaning + cfg.semantic_blend * m.semantic
+                relevance = blended * (
+                    1 + cfg.phrase_boost * min(1.0, phrases) + (cfg.model_tag_bonus if tagged else 0.0)
+                )
+                passes = m.meaning >= bar
+            else:
+                relevance = (
+                    phrases * (cfg.phrase_trust + (1 - cfg.phrase_trust) * m.meaning)
+                    + meaning_weight * m.meaning
+                    + (cfg.tag_bonus if tagged else 0.0)
+                )
+                passes = relevance * fresh >= bar
+            total = relevance * fresh
+            fails = None
+            if gate and m.about_ai < ai_bar:
+                fails = "not_about_ai"
+            elif m.excluded or not passes:
+                fails = "below_bar"
+            if fails is None or failing:
+                scored.append((total, relevance, cand, m, tagged, fails))
         scored.sort(key=lambda s: (-s[0], -s[2].published_at.timestamp(), s[2].key))
         return [
-            ScoredStory(
-                candidate=cand,
-                score=round(total, 4),
-                relevance=round(relevance, 4),
-                matched=(),
-                why="",
-                tagged=tagged,
-                meaning=round(m.meaning, 4),
+            Assessed(
+                ScoredStory(
+                    candidate=cand,
+                    score=round(total, 4),
+                    relevance=round(relevance, 4),
+                    matched=(),
+                    why="",
+                    tagged=tagged,
+                    meaning=round(m.meaning, 4),
+                ),
+                fails,
             )
-            for total, relevance, cand, m, tagged in scored
+            for total, relevance, cand, m, tagged, fails in scored
         ]
+
+    def score(self, candidates: Iterable[Candidate], department: str, *, now: datetime) -> list[ScoredStory]:
+        """Every candidate that passes the bar (and the AI gate) for ``department``, best first."""
+        return [a.story for a in self.assess(candidates, department, now=now, failing=False)]
 
     def explain(self, story: ScoredStory, department: str) -> ScoredStory:
         """Fill in ``matched`` (as the words appear in the story) and the "why it matters" line."""
@@ -287,17 +440,23 @@ class Ranker:
         matched = tuple(
             _shown_form(profile.phrases[p], cand.title if p in m.title else cand.summary) for p in ordered
         )
-        whys: list[str] = []
-        for p in ordered:
-            why = profile.phrases[p].why
-            if why not in whys:
-                whys.append(why)
+        model = self.model
+        evidence: list[str] = []
+        if self.modelled(department) and model is not None:
+            evidence = model.evidence(story_text(cand.title, cand.summary), department, n=8)
+        why = why_sentence(
+            cand.title,
+            cand.summary,
+            profile,
+            [profile.phrases[p] for p in ordered],
+            evidence=evidence,
+        )
         return ScoredStory(
             candidate=cand,
             score=story.score,
             relevance=story.relevance,
             matched=_dedupe(matched)[:5],
-            why="; ".join(whys[:2]) or profile.concerns.split(". ")[0].rstrip("."),
+            why=why,
             tagged=story.tagged,
             meaning=story.meaning,
         )
@@ -311,46 +470,114 @@ class Ranker:
         skip_story_ids: frozenset[int] | set[int] = frozenset(),
         skip_titles: Iterable[str] = (),
     ) -> list[ScoredStory]:
-        """The best ``top_n`` stories, at most ``per_source`` per source.
+        """The best ``top_n`` stories, preferring sources not yet shown (see
+        :meth:`select_explained`)."""
+        return self.select_explained(
+            scored, department, top_n=top_n, skip_story_ids=skip_story_ids, skip_titles=skip_titles
+        ).chosen
+
+    def select_explained(
+        self,
+        scored: Sequence[ScoredStory],
+        department: str,
+        *,
+        top_n: int,
+        skip_story_ids: frozenset[int] | set[int] = frozenset(),
+        skip_titles: Iterable[str] = (),
+    ) -> Selection:
+        """The best ``top_n`` stories of ``scored`` (all above the bar, best first), and why each
+        other one was left out.
 
         Stories in ``skip_story_ids`` (already delivered) and near-duplicates of ``skip_titles``
-        are passed over. A retelling of a story already chosen (the same news in other words from
-        another feed) is collapsed into it, the better-ranked one staying: one entry, the others
-        named as "also reported by", and every collapsed story's ID kept with it for the
-        channel's memory.
+        are passed over (``already_posted``). A retelling of a story already chosen (the same
+        news in other words from another feed) is collapsed into it, the better-ranked one
+        staying: one entry, the others named as "also reported by", and every collapsed story's
+        ID kept with it for the channel's memory (``same_story``).
+
+        Source diversity is a preference, never a reason for a shorter briefing: each pick is the
+        story with the best score after multiplying by ``source_penalty`` when a story from its
+        source is already shown, so another story from a shown source needs a clearly higher
+        score than one from a new source, and the briefing still fills up from whatever passed
+        the bar.
+        A story that would have been shown on its score alone but lost its place that way is
+        ``source_diversity``; one the full briefing had no room for is ``below_bar`` (it ranked
+        below the last story shown).
         """
-        pool_size = self.config.duplicate_pool
+        cfg = self.config
+        pool_size = cfg.duplicate_pool
         seen = [title_words(t) for t in skip_titles]
         rarity = self._rarity(scored)
-        per_source: dict[str, int] = defaultdict(int)
-        chosen: list[ScoredStory] = []
-        # Each chosen story's title words, terms and date: retellings are compared with it alone
-        # (not with each other), so a chain of loose likenesses never drags in other news.
-        kept: list[tuple[frozenset[str], StoryTerms, datetime]] = []
+        left_out: dict[str, str] = {}
+        open_: list[tuple[int, ScoredStory, frozenset[str]]] = []
         for rank, story in enumerate(scored):
-            full = len(chosen) >= top_n
-            if full and rank >= pool_size:
-                break
             cand = story.candidate
             if cand.story_id is not None and cand.story_id in skip_story_ids:
+                left_out[cand.key] = "already_posted"
                 continue
             words = title_words(cand.title)
             if any(near_duplicate(words, old) for old in seen):
+                left_out[cand.key] = "already_posted"
                 continue
-            terms = self.terms(cand)
-            twin = self._twin(kept, words, terms, cand.published_at, rarity)
-            if twin is not None:
-                chosen[twin] = _merge(chosen[twin], cand)
+            open_.append((rank, story, words))
+        per_source: dict[str, int] = defaultdict(int)
+        chosen: list[ScoredStory] = []
+        chosen_ranks: list[int] = []
+        # Each chosen story's title words, terms and date: retellings are compared with it alone
+        # (not with each other), so a chain of loose likenesses never drags in other news.
+        kept: list[tuple[frozenset[str], StoryTerms, datetime]] = []
+        capped: set[str] = set()
+
+        def source_of(story: ScoredStory) -> str:
+            return (story.candidate.source_keys or story.candidate.sources or ("?",))[0]
+
+        def merge_twin(rank: int, story: ScoredStory, words: frozenset[str]) -> bool:
+            cand = story.candidate
+            twin = self._twin(kept, words, self.terms(cand), cand.published_at, rarity)
+            if twin is None:
+                return False
+            chosen[twin] = _merge(chosen[twin], cand)
+            left_out[cand.key] = "same_story"
+            return True
+
+        # Best first by score, a story from a source already shown at ``source_penalty`` x its
+        # score: popped unpenalised and its source shown since, it goes back once, penalised.
+        heap = [(-story.score, rank, i) for i, (rank, story, _words) in enumerate(open_)]
+        heapq.heapify(heap)
+        penalised: set[int] = set()
+        taken: set[int] = set()
+        while len(chosen) < top_n and heap:
+            _value, rank, i = heapq.heappop(heap)
+            _rank, story, words = open_[i]
+            source = source_of(story)
+            if cfg.per_source is not None and per_source[source] >= cfg.per_source:
                 continue
-            if full:
+            if per_source[source] and i not in penalised:
+                penalised.add(i)
+                heapq.heappush(heap, (-story.score * cfg.source_penalty, rank, i))
                 continue
-            source = (cand.source_keys or cand.sources or ("?",))[0]
-            if per_source[source] >= self.config.per_source:
+            taken.add(i)
+            if merge_twin(rank, story, words):
                 continue
             per_source[source] += 1
             chosen.append(self.explain(story, department))
-            kept.append((words, terms, cand.published_at))
-        return chosen
+            chosen_ranks.append(rank)
+            kept.append((words, self.terms(story.candidate), story.candidate.published_at))
+        open_ = [entry for i, entry in enumerate(open_) if i not in taken]
+        # After the briefing is full, the rest of the pool is still checked so that retellings of
+        # the chosen stories are named (and remembered) with them.
+        last = max(chosen_ranks, default=-1)
+        for rank, story, words in open_:
+            key = story.candidate.key
+            if rank < pool_size and merge_twin(rank, story, words):
+                continue
+            source = source_of(story)
+            if cfg.per_source is not None and per_source[source] >= cfg.per_source:
+                capped.add(key)
+            if rank < last or key in capped:
+                left_out[key] = "source_diversity"
+            else:
+                left_out[key] = "below_bar"
+        return Selection(chosen, left_out)
 
     def _twin(
         self,

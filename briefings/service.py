@@ -136,9 +136,13 @@ class BriefingService:
         top_n: int = 5,
         rotation: int = 0,
         include_backlog: bool = False,
+        explain: bool = False,
+        channel_id: str | None = None,
     ) -> Briefing:
         """A preview briefing (no posting, no memory): the week's best stories for ``department``;
-        ``include_backlog`` adds the items of feeds added or resumed this week, whatever their date."""
+        ``include_backlog`` adds the items of feeds added or resumed this week, whatever their date;
+        ``explain`` lists every story of the window with why it was or was not shown;
+        ``channel_id`` previews as that channel would get it (its filters, votes and memory)."""
         return self.build_all(
             [department],
             as_of=as_of,
@@ -146,6 +150,8 @@ class BriefingService:
             top_n=top_n,
             rotation=rotation,
             include_backlog=include_backlog,
+            explain=explain,
+            channel_id=channel_id,
         )[0]
 
     def build_all(
@@ -157,6 +163,8 @@ class BriefingService:
         top_n: int = 5,
         rotation: int = 0,
         include_backlog: bool = False,
+        explain: bool = False,
+        channel_id: str | None = None,
     ) -> list[Briefing]:
         """Preview briefings for several departments from one read of the stored items."""
         keys = [self.resolve_department(d).key for d in (departments or self.profiles.keys)]
@@ -167,6 +175,8 @@ class BriefingService:
             top_n=top_n,
             rotation=rotation,
             include_backlog=include_backlog,
+            explain=explain,
+            channel_id=channel_id,
         )
 
     def preview_as_of(self) -> datetime:

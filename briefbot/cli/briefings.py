@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -62,6 +63,17 @@ def _as_of(value: str | None) -> datetime | None:
     is_flag=True,
     help="Also show the items of feeds added or resumed this week (never posted as news).",
 )
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="With --json: add every story of the window in rank order, shown or why left out.",
+)
+@click.option(
+    "--channel",
+    "channel",
+    default=None,
+    help="Preview as this channel ID would get it: its filters, votes and what it already had.",
+)
 @with_services
 def brief(
     services: Services,
@@ -72,17 +84,33 @@ def brief(
     timezone: str,
     as_of: str | None,
     include_backlog: bool,
+    explain: bool,
+    channel: str | None,
 ) -> None:
     """Build DEPARTMENT's briefing now and print it (nothing is posted)."""
+    if explain and not as_json:
+        raise BriefbotError("--explain adds the candidates to the JSON: use it with --json")
     briefing = services.briefings.build(
-        department, as_of=_as_of(as_of), timezone=timezone, top_n=top, include_backlog=include_backlog
+        department,
+        as_of=_as_of(as_of),
+        timezone=timezone,
+        top_n=top,
+        include_backlog=include_backlog,
+        explain=explain,
+        channel_id=_channel(services, channel) if channel else None,
     )
     note = briefing.held_back_note(f"`briefbot brief {briefing.department} --include-backlog`")
     if blocks:
         message = services.briefings.render(briefing, note=note)
         echo_json({"text": message.text, "blocks": message.blocks})
     elif as_json:
-        echo_json(briefing)
+        data = asdict(briefing)
+        candidates = data.pop("candidates")
+        if explain:
+            data["candidates"] = [
+                {k: v for k, v in c.items() if k != "left_out" or not c["shown"]} for c in candidates
+            ]
+        echo_json(data)
     else:
         click.echo(services.briefings.render_text(briefing))
         if note:

@@ -22,7 +22,7 @@ HEADLINES = {
     "legal": "EU AI Act fines and GDPR enforcement for AI regulation",
     "finance": "AI spending lifts cloud budgets, earnings and capital expenditure",
     "hr": "AI hiring tools face bias audits in recruiting and workforce reskilling",
-    "operations": "AI automation in supply chain logistics and warehouse operations",
+    "operations": "Logistics group deploys AI agents to schedule warehouse shifts and cut delivery delays",
 }
 SHAPES = {  # undated, with and without guid and summary
     "guid+summary": {},

@@ -94,7 +94,7 @@ def test_subscribe_then_scheduled_post_restart_429_and_channel_not_found(
     news.item(
         feed,
         "Court sanctions lawyers over hallucinated citations",
-        "A judge fined two lawyers.",
+        "A judge fined two lawyers who cited cases invented by ChatGPT.",
         published_at=SLOT1 + timedelta(hours=2),
     )
     fake_slack.rate_limit("chat.postMessage", times=1, retry_after=1)
@@ -197,7 +197,8 @@ def test_preview_is_private_and_renders_a_hostile_item_harmlessly(
     feed = news.feed("<!here> Feed", "legal")
     news.item(
         feed,
-        "<!channel> GDPR fine <@U12345> " + "A" * 5000,
+        "<!channel> GDPR fine as privacy regulator fines AI chatbot maker over training data <@U12345> "
+        + "A" * 5000,
         "Click <https://evil.example|here> & " + "b" * 3000,
         link="javascript:alert(1)",
         published_at=T0 - timedelta(hours=1),

@@ -46,10 +46,10 @@ def test_mute_and_boost_shape_only_this_channels_briefing(
     when = T0 - timedelta(hours=2)
     for i, title in enumerate(
         [
-            "Crypto exchange hit with GDPR fine",
+            "Crypto exchange fined by privacy regulator over its AI chatbot",
             "Regulator opens GDPR probe into chatbot",
-            "Court weighs copyright lawsuit over lyrics",
-            "Privacy watchdog reviews facial recognition",
+            "Court weighs copyright lawsuit over AI-generated lyrics",
+            "Privacy watchdog reviews AI facial recognition",
         ]
     ):
         news.item(news.feed(f"Outlet {i}", "legal"), title, "", published_at=when, first_seen_at=when)

@@ -39,7 +39,7 @@ def test_security_from_a_description_is_taggable_subscribable_and_briefed(sqlite
     news.item(
         wire,
         "Hackers hide instructions in shared documents to hijack office assistants",
-        "Attackers planted invisible text that made the bot leak files and credentials.",
+        "Attackers planted invisible text that made the AI chatbot leak files and credentials.",
     )
     news.item(
         wire,

@@ -33,7 +33,10 @@ LAWSUITS_2 = [
     "Software developers add claims to code assistant copyright lawsuit",
     "Record company copyright lawsuit targets voice cloning service",
 ]
-ACT_1 = ["Brussels publishes guidance for general purpose models", "Member states name market watchers"]
+ACT_1 = [
+    "Brussels publishes guidance for general purpose models",
+    "Member states name AI Act market watchers",
+]
 ACT_2 = [
     "Banks prepare conformity assessments for credit scoring",
     "Hospitals ask for clarity on diagnostic tools",
@@ -45,7 +48,13 @@ ACT_2 = [
 def _add(news: NewsFactory, titles: list[str], when: datetime, *, act: bool) -> None:
     for i, title in enumerate(titles):
         feed = news.feed(f"Outlet {title.split()[0]} {i}", "legal")
-        summary = f"What the EU AI Act means here, part {i} ({title.split()[1]})." if act else ""
+        word = title.split()[1]
+        # Plainly AI news: the ranker's AI gate and the department model let it in.
+        summary = (
+            f"What the EU AI Act's legal obligations mean here, part {i} ({word})."
+            if act
+            else f"The suit ({word}) says an AI model was trained on protected work."
+        )
         news.item(
             feed,
             title,
