@@ -104,3 +104,13 @@ def test_labelled_sets_stay_above_the_targets(knowledge: KnowledgeService) -> No
     assert off_tune.total + off_held.total >= 30
     abstained = (off_tune.abstained + off_held.abstained) / (off_tune.total + off_held.total)
     assert abstained >= 0.8, (off_tune.misses, off_held.misses)
+
+
+def test_a_price_question_is_not_answered_by_a_section_that_states_no_price(
+    knowledge: KnowledgeService,
+) -> None:
+    # The pack's words are all there (ChatGPT, enterprise, seat); no section says what it costs.
+    answer = knowledge.policy_answer("how much does a chatgpt enterprise seat cost")
+    assert answer.kind != "answer", answer
+    # The same subject asked as something the pack does say is still answered.
+    assert knowledge.policy_answer("how much study time do I get for AI training").kind == "answer"
