@@ -25,7 +25,9 @@ mean the same on any company's policies, gives the probability that the best sec
   best section lacks, relative to the question's most informative word ("builder day",
   "interns": the one word that asks what the pack does not say);
 * ``unanswered_kind``: the question asks for an amount or a time (general English question
-  forms: "how much", "cost", "when", "deadline") and the best section states none.
+  forms: "how much", "cost", "when", "deadline") and the best section states none;
+* ``intro``: the best section is a policy's overview (the text before its first heading): a
+  question that finds no specific section but the overview is more often a near miss.
 
 The coefficients are trained leave-one-pack-out over real public policy packs by
 ``bench/policy_packs.py --write-model`` (scikit-learn) and ship as data in
@@ -68,6 +70,7 @@ FEATURES: tuple[str, ...] = (
     "topical_mass",
     "missing_informative",
     "unanswered_kind",
+    "intro",
 )
 
 # What kind of answer a question asks for, from general English question forms (no pack's words):
@@ -214,6 +217,7 @@ def features(plan: QueryPlan, ranked: Sequence[Ranked], vocabulary: Vocabulary) 
     return {
         "missing_informative": max(missing, default=0.0) / most,
         "unanswered_kind": _unanswered_kind(plan.text, best),
+        "intro": float(best.candidate.is_intro),
         "passage_coverage": passage,
         "margin": (best.score - second) / best.score if best.score > 0 else 0.0,
         "coverage": best.coverage,
