@@ -20,7 +20,14 @@ mean the same on any company's policies, gives the probability that the best sec
   plus the number of words the pack never uses (how on-subject the question is as a whole);
 * ``foreign_everyday``: the share of the question's words the pack never uses that are
   everyday English ("pension", "chair"), unlike names and jargon ("midjourney", "deepseek")
-  that an AI question may well use although the pack does not.
+  that an AI question may well use although the pack does not;
+* ``missing_informative``: the most informative (rarest in everyday English) question word the
+  best section lacks, relative to the question's most informative word ("builder day",
+  "interns": the one word that asks what the pack does not say);
+* ``unanswered_kind``: the question asks for an amount or a time (general English question
+  forms: "how much", "cost", "when", "deadline") and the best section states none;
+* ``intro``: the best section is a policy's overview (the text before its first heading): a
+  question that finds no specific section but the overview is more often a near miss.
 
 The coefficients are trained leave-one-pack-out over real public policy packs by
 ``bench/policy_packs.py --write-model`` (scikit-learn) and ship as data in
@@ -31,6 +38,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -60,6 +68,22 @@ FEATURES: tuple[str, ...] = (
     "foreign_everyday",
     "passage_coverage",
     "topical_mass",
+    "missing_informative",
+    "unanswered_kind",
+    "intro",
+)
+
+# What kind of answer a question asks for, from general English question forms (no pack's words):
+# an amount, a time, or a person. A near miss often asks for one the policy never gives ("how much
+# does a seat cost", "when does the pilot end"): its vocabulary matches, its answer is not there.
+ASKS_AMOUNT = re.compile(r"\bhow (?:much|many)\b|\bcosts?\b|\bprices?\b|\bpercent(?:age)?\b|\bmax(?:imum)?\b")
+ASKS_TIME = re.compile(r"\bwhen\b|\bdeadline\b|\bhow long\b|\bdue\b")
+ASKS_PERSON = re.compile(r"\bwho(?:m|'s| is)?\b")
+# What such an answer looks like in a section: a figure, a duration or date word, a role.
+HAS_AMOUNT = re.compile(r"\d|\b(?:free|no cost|unlimited)\b|[£$€₹]")
+HAS_TIME = re.compile(
+    r"\d|\b(?:days?|weeks?|months?|years?|hours?|minutes?|daily|weekly|monthly|quarterly|annually|"
+    r"yearly|before|after|until|deadline|immediately|promptly)\b"
 )
 
 # A word no section uses counts like a moderately specific word in the specificity-weighted
@@ -184,7 +208,16 @@ def features(plan: QueryPlan, ranked: Sequence[Ranked], vocabulary: Vocabulary) 
                     held += EXPANSION_WEIGHT * weight
                     break
     passage = _passage_coverage(groups, best, vocabulary)
+    missing = [
+        _informative(vocabulary, g.text)
+        for g in groups
+        if not (set(stems(g.text)) and set(stems(g.text)) <= known_everything)
+    ]
+    most = max((_informative(vocabulary, g.text) for g in groups), default=1.0) or 1.0
     return {
+        "missing_informative": max(missing, default=0.0) / most,
+        "unanswered_kind": _unanswered_kind(plan.text, best),
+        "intro": float(best.candidate.is_intro),
         "passage_coverage": passage,
         "margin": (best.score - second) / best.score if best.score > 0 else 0.0,
         "coverage": best.coverage,
@@ -195,6 +228,17 @@ def features(plan: QueryPlan, ranked: Sequence[Ranked], vocabulary: Vocabulary) 
         "foreign_everyday": everyday / len(groups) if groups else 1.0,
         "topical_mass": mass / (1 + foreign),
     }
+
+
+def _unanswered_kind(question: str, best: Ranked) -> float:
+    """1 when the question asks for an amount or a time the best section never states."""
+    text = question.lower()
+    body = f"{best.candidate.heading}\n{best.candidate.body}".lower()
+    if ASKS_AMOUNT.search(text) and not HAS_AMOUNT.search(body):
+        return 1.0
+    if ASKS_TIME.search(text) and not HAS_TIME.search(body):
+        return 1.0
+    return 0.0
 
 
 def decide(

@@ -104,3 +104,14 @@ def test_labelled_sets_stay_above_the_targets(knowledge: KnowledgeService) -> No
     assert off_tune.total + off_held.total >= 30
     abstained = (off_tune.abstained + off_held.abstained) / (off_tune.total + off_held.total)
     assert abstained >= 0.8, (off_tune.misses, off_held.misses)
+
+
+def test_a_price_question_is_not_answered_by_a_section_that_states_no_price(
+    knowledge: KnowledgeService,
+) -> None:
+    # The pack's words are there (Copilot, licence); no section says what anything costs, so
+    # no section is offered, not even as related (without the amount cue it is shown as related).
+    answer = knowledge.policy_answer("how much does a copilot licence cost per month")
+    assert answer.kind == "no_match", answer
+    # The same subject asked as something the pack does say is still answered.
+    assert knowledge.policy_answer("how much study time do I get for AI training").kind == "answer"
