@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from briefings.profiles import Phrase, Profile, phrase_tokens
+from foundation.text import truncate
 
 FACT_LIMIT = 130
 MIN_FACT = 40  # characters: a shorter first sentence is a fragment, not a fact
@@ -60,13 +61,7 @@ def _stem(word: str) -> str:
 
 
 def _cut(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit * 0.6:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:.-–—") + "…"
+    return truncate(text, limit, trailing=" ,;:.-–—")
 
 
 def sentences(text: str) -> list[str]:

@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from foundation.text import truncate
 from knowledge.text import stems
 
 # Characters of an excerpt: a paragraph or two, or a list with its lead-in (Slack's section limit
@@ -329,13 +330,7 @@ def _fit_paragraph(line: Line, wanted: dict[str, float], max_chars: int) -> str:
 
 
 def _clip_words(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit * 0.6:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:") + ELLIPSIS
+    return truncate(text, limit, trailing=" ,;:")
 
 
 def weighted(stems_: Iterable[str], weight: Callable[[str], float]) -> dict[str, float]:

@@ -115,21 +115,25 @@ def test_refused_edits_say_why_and_change_nothing(
     assert _audit(db)[0].action == "feed.add"
 
 
-def test_retagging_moves_the_feeds_items_to_the_other_departments_briefing(
+def test_retagging_moves_the_feeds_tag_bonus_to_the_other_department(
     services: Any, feed_server: FeedServer
 ) -> None:
-    # A story that is faintly about both finance ("price list") and HR ("employee") clears
-    # neither bar alone; the department the feed is tagged with gets the tag bonus and the story.
-    story = item(1, title="Vendor price list changes for employee software", description="A short note.")
+    # The model decides whether a story passes a department's bar; a feed's tags only reorder
+    # what passes, and say so. Retagging moves that, from the items already stored.
+    story = item(
+        1,
+        title="AI vendor raises price of the chatbot licence for every employee seat",
+        description="The generative AI assistant now costs more per employee per month.",
+    )
     url = feed_server.route("/feed", feed_reply([story]))
     feed = services.feeds.add(url, ["finance"]).feed
+    tagged = "from a feed tagged for this department"
 
-    def titles(department: str) -> list[str]:
-        return [s.title for s in services.briefings.build(department).stories]
+    def explanation(department: str) -> str:
+        (shown,) = services.briefings.build(department).stories
+        return str(shown.explanation)
 
-    assert titles("finance") == [story["title"]] and titles("hr") == []
+    assert tagged in explanation("finance") and tagged not in explanation("hr")
     services.feeds.edit(feed.id, departments=["hr"], actor=ADMIN)
-    assert titles("hr") == [story["title"]] and titles("finance") == []
-    (hr_story,) = services.briefings.build("hr").stories
-    assert "from a feed tagged for this department" in hr_story.explanation
+    assert tagged in explanation("hr") and tagged not in explanation("finance")
     assert len(feed_server.hits("/feed")) == 1  # the items already stored, not a refetch
