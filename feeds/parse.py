@@ -13,12 +13,13 @@ against the feed URL (``xml:base`` is still honoured by feedparser).
 from __future__ import annotations
 
 import calendar
+import collections
 import functools
 import hashlib
 import itertools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from html.entities import name2codepoint
 from typing import Any
@@ -81,6 +82,9 @@ class EntryData:
     dated: bool  # False when the feed gave no usable date (published_at is then first-seen time)
     content_hash: str
     title_key: str
+    # Several entries of the document link to this same page (release notes, a changelog): the
+    # link then names the page, not the entry, and says nothing about which story it is.
+    shared_link: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,18 +161,26 @@ def _build(
     now: datetime,
 ) -> ParsedFeed:
     entries: list[EntryData] = []
-    seen: dict[str, str | None] = {}
+    seen: set[str] = set()
+    hashes: dict[str, str] = {}
     for raw in raw_entries:
         entry = normalise_entry(raw, base=url, now=now)
         if entry.key in seen:
-            if seen[entry.key] == entry.link:
+            if hashes[entry.key] == entry.content_hash:
                 continue  # the same entry twice in one document
-            # Different entries sharing a GUID: keep both, the later one keyed by GUID + link.
-            entry = _rekey(entry, entry.link or entry.title)
+            # Different entries sharing a key (a GUID reused, or one page's link on one date):
+            # keep both, the later one keyed also by its link and what it says.
+            entry = _rekey(entry, f"{entry.link}\x1f{entry.title}\x1f{entry.published_at.isoformat()}")
             if entry.key in seen:
-                continue
-        seen[entry.key] = entry.link
+                entry = _rekey(entry, entry.content_hash)
+                if entry.key in seen:
+                    continue
+        seen.add(entry.key)
+        hashes[entry.key] = entry.content_hash
         entries.append(entry)
+    shared = _shared_links(entries)
+    if shared:
+        entries = [replace(e, shared_link=True) if e.canonical_url in shared else e for e in entries]
     if not entries:
         warning = EMPTY_WARNING + (f" ({warning})" if warning else "")
     return ParsedFeed(
@@ -178,6 +190,11 @@ def _build(
         warning=warning,
         version=version,
     )
+
+
+def _shared_links(entries: list[EntryData]) -> set[str]:
+    counts = collections.Counter(e.canonical_url for e in entries if e.canonical_url)
+    return {link for link, count in counts.items() if count > 1}
 
 
 def prepare(body: bytes, *, max_entries: int = MAX_ENTRIES) -> bytes:
@@ -248,13 +265,17 @@ def normalise_entry(raw: Any, *, base: str, now: datetime) -> EntryData:
                     break
     canonical = canonical_url(link)
     guid = str(get("id") or "").strip()[:GUID_MAX] or None
-    published, dated = _entry_date(get, now)
+    published, dated, stamp = _entry_date(get, now)
     if not title:
         title = summary[:120] if summary else (link or "(untitled)")
     if guid:
         ident = "g:" + _fold_urlish(guid)
     elif link:
-        ident = "l:" + (canonical or link)
+        # Without a GUID the link alone does not name an entry: release notes and changelogs
+        # link every entry to one page. The entry's own date (as the feed gives it, so a later
+        # title fix keeps the key), else its title, tells them apart. A re-dated entry that
+        # says the same is recognised when it is stored (feeds.store.results).
+        ident = "l:" + (canonical or link) + "\x1f" + (f"d:{stamp}" if stamp is not None else "t:" + title)
     else:
         ident = "h:" + title + "\x1f" + summary[:200]
     categories = _categories(get)
@@ -278,8 +299,6 @@ def normalise_entry(raw: Any, *, base: str, now: datetime) -> EntryData:
 
 
 def _rekey(entry: EntryData, extra: str) -> EntryData:
-    from dataclasses import replace
-
     return replace(entry, key=_digest(entry.key + "\x1f" + extra))
 
 
@@ -314,18 +333,21 @@ def _getter(raw: Any) -> Callable[[str], Any]:
     return raw.get  # type: ignore[no-any-return]
 
 
-def _entry_date(get: Callable[[str], Any], now: datetime) -> tuple[datetime, bool]:
+def _entry_date(get: Callable[[str], Any], now: datetime) -> tuple[datetime, bool, int | None]:
+    """The entry's date (clamped to ``now``), whether the feed gave one, and the date as given
+    (seconds since the epoch, unclamped: part of identity, which must not move with ``now``)."""
     for field in ("published_parsed", "updated_parsed", "created_parsed"):
         parsed = get(field)
         if not parsed:
             continue
         try:
-            value = datetime.fromtimestamp(calendar.timegm(parsed), UTC)
+            stamp = calendar.timegm(parsed)
+            value = datetime.fromtimestamp(stamp, UTC)
         except (OverflowError, ValueError, OSError, TypeError):
             continue
         # A date in the future (time zone bugs, scheduled posts) must not pin an item on top.
-        return (min(value, now), True)
-    return (now, False)
+        return (min(value, now), True, stamp)
+    return (now, False, None)
 
 
 def _author(get: Callable[[str], Any]) -> str | None:
