@@ -328,7 +328,7 @@ def _redated_items(
         )
         for item_id, key, link, content_hash in rows:
             if key not in keys:
-                candidates[(link, content_hash)].append(item_id)
+                candidates[(str(link), content_hash)].append(item_id)
         for entry in unmatched:
             ids = candidates.get((str(entry.link), entry.content_hash))
             if ids:
