@@ -13,6 +13,7 @@ against the feed URL (``xml:base`` is still honoured by feedparser).
 from __future__ import annotations
 
 import calendar
+import codecs
 import collections
 import functools
 import hashlib
@@ -96,6 +97,14 @@ class ParsedFeed:
     entries: tuple[EntryData, ...]
     warning: str | None
     version: str
+    # ``cut`` (the answer stopped early) or ``garbled`` (its text could not be decoded as
+    # itself): its new entries are kept, but nothing it says replaces what is stored
+    # (``warning`` says why).
+    damage: str | None = None
+
+    @property
+    def damaged(self) -> bool:
+        return self.damage is not None
 
 
 def parse_feed(
@@ -125,6 +134,7 @@ def parse_feed(
         return _build(
             common.entries[:max_entries], common.title, common.site_url, common.version, None, url, now
         )
+    body, damage = repair(body, content_type)
     headers = {"content-type": content_type} if content_type else {}
     try:
         doc = feedparser.parse(
@@ -132,15 +142,24 @@ def parse_feed(
         )
     except Exception as exc:  # feedparser's loose parser raises assorted errors on garbage
         raise ParseError(f"could not parse the feed: {type(exc).__name__}") from None
-    warning = _encoding_warning(doc) or (_bozo_text(doc) if doc.get("bozo") else None)
+    garbled = _encoding_warning(doc, body, content_type)
+    warning = garbled or (_bozo_text(doc) if doc.get("bozo") else None)
     raw_entries = doc.get("entries") or []
     if not raw_entries and not doc.get("version"):
         if _HTML_START.match(head_text(body)[:4096]):
             raise ParseError("the URL returned an HTML page, not a feed (use the site's RSS or Atom link)")
         reason = f" ({warning})" if warning else ""
         raise ParseError(f"not an RSS or Atom feed{reason}")
+    if damage is None and _truncated(body):
+        damage = _TRUNCATED
+    if damage == _TRUNCATED:
+        raw_entries = raw_entries[: len(raw_entries) - 1]  # the last one is where it was cut
+    if damage:
+        warning = damage + (f" ({warning})" if warning else "")
+    elif garbled:
+        damage, warning = garbled, f"{garbled}; stored items were left as they were"
     channel = doc.get("feed") or {}
-    return _build(
+    parsed = _build(
         raw_entries[:max_entries],
         channel.get("title"),
         channel.get("link"),
@@ -149,6 +168,80 @@ def parse_feed(
         url,
         now,
     )
+    if damage is None:
+        return parsed
+    return replace(parsed, damage="cut" if damage == _TRUNCATED else "garbled")
+
+
+_TRUNCATED = "the feed was cut short (an incomplete download): stored items were left as they were"
+_NOT_UTF8 = (
+    "the feed's text is UTF-8 with some invalid bytes (shown as \ufffd): stored items were left as they were"
+)
+_XML_DECLARED = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
+
+
+def declared_encoding(body: bytes, content_type: str | None) -> str | None:
+    """The encoding a document claims (HTTP charset first, then its XML declaration)."""
+    if content_type:
+        charset = _CHARSET.search(content_type)
+        if charset:
+            return _codec_name(charset.group(1))
+    declared = _XML_DECLARED.match(body[:1024])
+    return _codec_name(declared.group(1).decode("ascii", "replace")) if declared else None
+
+
+def _codec_name(name: str) -> str:
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return name.lower()
+
+
+def repair(body: bytes, content_type: str | None) -> tuple[bytes, str | None]:
+    """A UTF-8 document with a few bad bytes, made readable as UTF-8, and what was wrong.
+
+    Left alone, feedparser finds the bytes are not UTF-8 and has chardet guess a legacy
+    encoding for the whole document (windows-1252, ISO-8859-2): every non-ASCII character of
+    every title turns into two or three wrong ones. A body cut inside a multi-byte character
+    (a download that stopped) loses the partial character; a few invalid bytes elsewhere become
+    U+FFFD. Documents that declare another encoding, or are not mostly UTF-8, are left alone.
+    """
+    if _wide_encoding(body) or body.isascii():
+        return body, None
+    declared = declared_encoding(body, content_type)
+    if declared not in (None, "utf-8", "ascii"):
+        return body, None
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data" and exc.end == len(body):
+            return body[: exc.start], _TRUNCATED
+    else:
+        return body, None
+    text = body.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    wide = sum(1 for char in text if char > "\x7f") - bad
+    if wide < 3 or bad * 10 > wide:
+        return body, None  # not UTF-8 with a few bad bytes: a legacy encoding for feedparser to detect
+    return text.encode("utf-8"), _NOT_UTF8
+
+
+_CLOSED_ROOT = re.compile(rb"</\s*([A-Za-z_][\w.:-]*)\s*>(?:\s|<!--.*?-->|<\?.*?\?>|\x00)*\Z", re.S)
+
+
+def _truncated(body: bytes) -> bool:
+    """Whether an XML document stops before its root element is closed."""
+    if _wide_encoding(body):
+        return False
+    root = _ROOT.search(body, 0, _HEAD_BYTES)
+    if root is None:
+        return False
+    tail = body[-4096:]
+    closing = _CLOSED_ROOT.search(tail)
+    if closing is None:
+        return not tail.rstrip().endswith(b"/>")
+    return closing.group(1) != root.group(1)
 
 
 def _build(
@@ -372,28 +465,50 @@ def _categories(get: Callable[[str], Any]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _encoding_warning(doc: Any) -> str | None:
+def _encoding_warning(doc: Any, body: bytes, content_type: str | None) -> str | None:
     """Say so when the text could not be decoded as itself, so health shows garbled feeds.
 
-    Only when feedparser had to override the declared encoding: it then tried the detector and
-    its last resorts, and C1 control characters or U+FFFD in the result mean none fitted.
+    Only when feedparser had to override the declared encoding (it then tried the detector and
+    its last resorts): C1 control characters, U+FFFD or UTF-8 read as a single-byte encoding
+    in the result mean none fitted. The override is seen by comparing the encoding feedparser
+    used with the declared one, not by its ``CharacterEncodingOverride`` signal, which a later
+    XML error (a truncated body) replaces.
     """
     exc = doc.get("bozo_exception")
     if isinstance(exc, feedparser.CharacterEncodingUnknown):
         return "the feed's text could not be decoded in any known encoding (it may show as garbled)"
-    if not isinstance(exc, feedparser.CharacterEncodingOverride):
+    encoding = _codec_name(doc.get("encoding") or "")
+    declared = declared_encoding(body, content_type) or "utf-8"
+    overridden = isinstance(exc, feedparser.CharacterEncodingOverride) or (
+        encoding != declared and not (declared == "ascii" and encoding == "utf-8")
+    )
+    if not overridden or _wide_encoding(body):
         return None
-    encoding = (doc.get("encoding") or "").lower()
     channel = doc.get("feed") or {}
     texts = [channel.get("title") or ""]
     for entry in (doc.get("entries") or [])[:50]:
         texts += (entry.get("title") or "", entry.get("summary") or "")
-    if encoding == _LAST_RESORT or any(_GARBLED.search(text) for text in texts):
+    if (
+        encoding == _LAST_RESORT
+        or any(_GARBLED.search(text) for text in texts)
+        or any(_utf8_misread(text, encoding) for text in texts)
+    ):
         return (
             "the feed's text encoding is wrong or undeclared and could not be detected; decoded as "
             f"{encoding or 'unknown'}, so some text is garbled"
         )
     return None
+
+
+def _utf8_misread(text: str, encoding: str) -> bool:
+    """Whether ``text`` is UTF-8 that was decoded as the single-byte ``encoding`` ("Ã©" for "é",
+    "√©" in Mac Roman): encoded back, its non-ASCII characters form valid UTF-8."""
+    if text.isascii():
+        return False
+    try:
+        return text.encode(encoding).decode("utf-8") != text
+    except (UnicodeError, LookupError):
+        return False
 
 
 def _bozo_text(doc: Any) -> str:

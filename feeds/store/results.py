@@ -184,10 +184,16 @@ def _apply_success(
     feed.body_hash = outcome.body_hash
     feed.primed = True
     feed.last_warning = outcome.parsed.warning
-    if outcome.parsed.title:
-        feed.title = outcome.parsed.title[:512]
-    if outcome.parsed.site_url:
-        feed.site_url = outcome.parsed.site_url
+    if outcome.parsed.damaged:
+        # Fetch it whole next time: no validators or hash of a damaged answer are kept.
+        feed.body_hash = feed.etag = feed.last_modified = None
+        if not feed.title and outcome.parsed.title:
+            feed.title = outcome.parsed.title[:512]
+    else:
+        if outcome.parsed.title:
+            feed.title = outcome.parsed.title[:512]
+        if outcome.parsed.site_url:
+            feed.site_url = outcome.parsed.site_url
     new, updated, unchanged, backlog = counts or (0, 0, 0, 0)
     kind = "new" if new else ("updated" if updated else "unchanged")
     return FeedOutcome(
@@ -252,7 +258,8 @@ def _store_entries(
                 existing[(job.feed_id, entry.key)] = (-1, entry.content_hash)
                 tally[0] += 1
                 tally[3] += int(backlog)
-            elif found[1] != entry.content_hash and found[0] > 0:
+            # A damaged answer (cut short, text garbled) never replaces what is stored.
+            elif found[1] != entry.content_hash and found[0] > 0 and not outcome.parsed.damaged:
                 updates.append(_update_row(found[0], entry, now))
                 existing[(job.feed_id, entry.key)] = (found[0], entry.content_hash)
                 tally[1] += 1
