@@ -87,6 +87,7 @@ class FastDocument:
     site_url: str | None
     version: str
     entries: list[dict[str, Any]]
+    title_type: str = "text/plain"
 
 
 def parse_common(body: bytes, content_type: str | None) -> FastDocument | None:
@@ -209,7 +210,8 @@ def _rss(root: ET.Element) -> FastDocument:
             raise _Unusual  # an Atom alternate link would be the channel's link to feedparser
     if sum(1 for _ in root.iter("item")) != len(entries):
         raise _Unusual  # items nested elsewhere
-    return FastDocument(title=title, site_url=link or None, version="rss20", entries=entries)
+    kind = "text/html" if title and _looks_like_html(title) else "text/plain"  # type: ignore[misc]
+    return FastDocument(title=title, site_url=link or None, version="rss20", entries=entries, title_type=kind)
 
 
 def _rss_item(item: ET.Element) -> dict[str, Any]:
@@ -308,6 +310,7 @@ def _atom_links(elements: list[ET.Element]) -> tuple[str | None, list[dict[str, 
 
 def _atom(root: ET.Element) -> FastDocument:
     title: str | None = None
+    title_type = "text/plain"
     feed_links: list[ET.Element] = []
     entries: list[dict[str, Any]] = []
     for child in root:
@@ -316,12 +319,18 @@ def _atom(root: ET.Element) -> FastDocument:
         elif child.tag == ATOM + "title":
             if title is not None:
                 raise _Unusual
-            title = _atom_text(child)[0]
+            title, title_type = _atom_text(child)
         elif child.tag == ATOM + "link":
             feed_links.append(child)
         elif child.tag == ATOM + "source" or not child.tag.startswith(ATOM):
             raise _Unusual
-    return FastDocument(title=title, site_url=_atom_links(feed_links)[0], version="atom10", entries=entries)
+    return FastDocument(
+        title=title,
+        site_url=_atom_links(feed_links)[0],
+        version="atom10",
+        entries=entries,
+        title_type=title_type,
+    )
 
 
 def _atom_entry(element: ET.Element) -> dict[str, Any]:

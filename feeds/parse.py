@@ -132,7 +132,14 @@ def parse_feed(
     common = parse_common(body, content_type) if fast_path else None
     if common is not None and common.entries:
         return _build(
-            common.entries[:max_entries], common.title, common.site_url, common.version, None, url, now
+            common.entries[:max_entries],
+            common.title,
+            common.site_url,
+            common.version,
+            None,
+            url,
+            now,
+            title_type=common.title_type,
         )
     body, damage = repair(body, content_type)
     headers = {"content-type": content_type} if content_type else {}
@@ -167,6 +174,7 @@ def parse_feed(
         warning,
         url,
         now,
+        title_type=(channel.get("title_detail") or {}).get("type"),
     )
     if damage is None:
         return parsed
@@ -252,6 +260,8 @@ def _build(
     warning: str | None,
     url: str,
     now: datetime,
+    *,
+    title_type: str | None = None,
 ) -> ParsedFeed:
     entries: list[EntryData] = []
     seen: set[str] = set()
@@ -277,7 +287,7 @@ def _build(
     if not entries:
         warning = EMPTY_WARNING + (f" ({warning})" if warning else "")
     return ParsedFeed(
-        title=plain_to_text(title, TITLE_MAX),
+        title=_text_value(title, {"type": title_type}, TITLE_MAX),
         site_url=absolute_link(site_url, url),
         entries=tuple(entries),
         warning=warning,

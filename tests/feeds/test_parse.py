@@ -317,3 +317,17 @@ def test_giant_atom_feed_is_cut_and_still_well_formed() -> None:
     )
     feed = parse(body.encode())
     assert len(feed.entries) == 1000 and feed.warning is None and feed.title == "Big"
+
+
+@pytest.mark.parametrize("fast_path", [True, False], ids=["fast-path", "feedparser"])
+def test_feed_titles_declared_as_html_are_read_as_html(fast_path: bool) -> None:
+    atom = (
+        b'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        b'<title type="html">&lt;blink&gt;Acme&lt;/blink&gt; &lt;meta name="x"&gt;AI &amp;amp; law</title>'
+        b'<link href="https://acme.example.com/"/><entry><title>One</title><id>urn:1</id>'
+        b"<updated>2026-11-19T10:00:00Z</updated></entry></feed>"
+    )
+    rss_doc = rss([item(1)], title="<blink>Acme</blink> <meta name='x'>AI & law")
+    for body in (atom, rss_doc):
+        feed = parse_feed(body, url=URL, now=LATER, fast_path=fast_path)
+        assert feed.title == "Acme AI & law"
