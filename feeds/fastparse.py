@@ -126,11 +126,10 @@ def _plain_utf8(body: bytes, content_type: str | None) -> bool:
         if mime not in _XML_TYPES:
             return False
         charset = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", params, re.I)
-        if charset:
-            if charset.group(1).lower() != "utf-8":
-                return False
-        elif mime.startswith("text/") and not body.isascii():
-            return False  # RFC 3023: text/xml without a charset is US-ASCII to feedparser
+        if charset and charset.group(1).lower() != "utf-8":
+            return False
+        # text/xml without a charset arrives here as application/xml (feeds.parse.xml_media_type,
+        # RFC 7303): the XML declaration or UTF-8.
     return True
 
 
@@ -206,7 +205,7 @@ def _rss(root: ET.Element) -> FastDocument:
             if link is not None:
                 raise _Unusual
             link = _link_text(_leaf(child))
-        elif child.tag == ATOM + "link" and child.get("rel", "alternate") == "alternate":
+        elif child.tag == ATOM + "link" and child.get("rel", "alternate").lower() == "alternate":
             raise _Unusual  # an Atom alternate link would be the channel's link to feedparser
     if sum(1 for _ in root.iter("item")) != len(entries):
         raise _Unusual  # items nested elsewhere
@@ -299,8 +298,9 @@ def _atom_links(elements: list[ET.Element]) -> tuple[str | None, list[dict[str, 
             or set(element.attrib) - {"href", "rel", "type", "title"}
         ):
             raise _Unusual
-        rel = element.get("rel", "alternate")
-        kind = element.get("type", "application/atom+xml" if rel == "self" else "text/html")
+        # feedparser lower-cases rel and type values before applying their defaults.
+        rel = element.get("rel", "alternate").lower()
+        kind = element.get("type", "application/atom+xml" if rel == "self" else "text/html").lower()
         href = _finish(_urljoin("", element.get("href", "")))
         links.append({"rel": rel, "type": kind, "href": href})
         if rel == "alternate" and kind.lower() in _HTML_LINK_TYPES:
@@ -311,6 +311,7 @@ def _atom_links(elements: list[ET.Element]) -> tuple[str | None, list[dict[str, 
 def _atom(root: ET.Element) -> FastDocument:
     title: str | None = None
     title_type = "text/plain"
+    ident: str | None = None
     feed_links: list[ET.Element] = []
     entries: list[dict[str, Any]] = []
     for child in root:
@@ -322,14 +323,16 @@ def _atom(root: ET.Element) -> FastDocument:
             title, title_type = _atom_text(child)
         elif child.tag == ATOM + "link":
             feed_links.append(child)
+        elif child.tag == ATOM + "id":
+            if ident is not None:
+                raise _Unusual
+            ident = _finish(_urljoin("", (_leaf(child) or "").strip()))
         elif child.tag == ATOM + "source" or not child.tag.startswith(ATOM):
             raise _Unusual
+    # As for entries, the feed's id is its link to feedparser unless it has an HTML alternate.
+    site_url = _atom_links(feed_links)[0] or ident
     return FastDocument(
-        title=title,
-        site_url=_atom_links(feed_links)[0],
-        version="atom10",
-        entries=entries,
-        title_type=title_type,
+        title=title, site_url=site_url, version="atom10", entries=entries, title_type=title_type
     )
 
 

@@ -129,6 +129,7 @@ def parse_feed(
         )
     refuse_hostile(body)
     body = prepare(body, max_entries=max_entries)
+    content_type = xml_media_type(content_type)
     common = parse_common(body, content_type) if fast_path else None
     if common is not None and common.entries:
         return _build(
@@ -187,6 +188,19 @@ _NOT_UTF8 = (
 )
 _XML_DECLARED = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
+
+
+_TEXT_XML = re.compile(r"^\s*text/(?:xml|xml-external-parsed-entity|[\w.+-]+\+xml)\s*(?:;|$)", re.I)
+
+
+def xml_media_type(content_type: str | None) -> str | None:
+    """``text/xml`` without a charset read as RFC 7303 says (which replaced RFC 3023): like
+    ``application/xml``, the document's own declaration (or UTF-8) names its encoding, not
+    US-ASCII as feedparser still assumes (a warning and the slow path for every UTF-8 feed served
+    that way)."""
+    if content_type and _TEXT_XML.match(content_type) and not _CHARSET.search(content_type):
+        return "application/xml"
+    return content_type
 
 
 def declared_encoding(body: bytes, content_type: str | None) -> str | None:
