@@ -160,8 +160,8 @@ def parse_feed(
         raise ParseError(f"not an RSS or Atom feed{reason}")
     if damage is None and _truncated(body):
         damage = _TRUNCATED
-    if damage == _TRUNCATED:
-        raw_entries = raw_entries[: len(raw_entries) - 1]  # the last one is where it was cut
+    if damage == _TRUNCATED and raw_entries and not _whole_enough(raw_entries[-1]):
+        raw_entries = raw_entries[:-1]  # where it was cut, and nothing names it but its text
     if damage:
         warning = damage + (f" ({warning})" if warning else "")
     elif garbled:
@@ -180,6 +180,15 @@ def parse_feed(
     if damage is None:
         return parsed
     return replace(parsed, damage="cut" if damage == _TRUNCATED else "garbled")
+
+
+def _whole_enough(raw: Any) -> bool:
+    """Whether the entry a document was cut in can be kept: its key (a GUID, or a link and a
+    date) does not depend on text that may be cut, so the whole entry later updates it."""
+    get = _getter(raw)
+    return bool(get("id")) or bool(
+        (get("link") or get("links")) and (get("published_parsed") or get("updated_parsed"))
+    )
 
 
 _TRUNCATED = "the feed was cut short (an incomplete download): stored items were left as they were"
@@ -249,21 +258,24 @@ def repair(body: bytes, content_type: str | None) -> tuple[bytes, str | None]:
     return text.encode("utf-8"), _NOT_UTF8
 
 
-_CLOSED_ROOT = re.compile(rb"</\s*([A-Za-z_][\w.:-]*)\s*>(?:\s|<!--.*?-->|<\?.*?\?>|\x00)*\Z", re.S)
+_FEED_ROOT = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?(?:rss|feed|RDF))[\s>/]")
 
 
 def _truncated(body: bytes) -> bool:
-    """Whether an XML document stops before its root element is closed."""
+    """Whether a feed document stops before its root element (rss, feed, RDF) is closed.
+
+    Only the root's closing tag counts: a document with junk after it (a CDN's script tag,
+    a PHP warning before it) was served whole.
+    """
     if _wide_encoding(body):
         return False
-    root = _ROOT.search(body, 0, _HEAD_BYTES)
+    root = _FEED_ROOT.search(body, 0, _HEAD_BYTES)
     if root is None:
         return False
-    tail = body[-4096:]
-    closing = _CLOSED_ROOT.search(tail)
-    if closing is None:
-        return not tail.rstrip().endswith(b"/>")
-    return closing.group(1) != root.group(1)
+    closing = re.compile(rb"</\s*" + re.escape(root.group(1)) + rb"\s*>")
+    return (
+        closing.search(body, max(root.end(), len(body) - 64 * 1024)) is None and closing.search(body) is None
+    )
 
 
 def _build(

@@ -87,3 +87,23 @@ def test_a_damaged_answer_never_overwrites_stored_text(
     assert (whole.outcome, whole.updated) == ("updated", 2)
     (listed,) = feed_service.list()
     assert listed.last_warning is None
+
+
+def test_a_whole_document_with_junk_around_it_is_not_cut() -> None:
+    # Shapes from the corpus: a CDN's script tag after </rss>; a PHP warning before the XML.
+    body = rss([item(1), item(2)])
+    for served in (
+        body + b'\n<script src="/cdn-cgi/scripts/email-decode.min.js"></script>',
+        b"<br />\n<b>Warning</b>:  count(): Parameter must be an array in init.php\n" + body,
+    ):
+        feed = parse_feed(served, url=URL, now=NOW)
+        assert not feed.damaged and len(feed.entries) == 2
+
+
+def test_the_entry_a_document_was_cut_in_is_kept_when_its_key_is_whole() -> None:
+    # Cut inside the last entry's text: its GUID names it, so it is stored (as new only) and the
+    # whole document later updates it.
+    body = rss([item(1), item(2, description="<p>" + "long text " * 50 + "</p>")])
+    cut = body[: body.rindex(b"long text")]
+    feed = parse_feed(cut, url=URL, now=NOW)
+    assert feed.damage == "cut" and [e.guid for e in feed.entries] == ["urn:story:1", "urn:story:2"]
