@@ -62,12 +62,13 @@ def ingest(
     documents: list[tuple[Any, bytes]], *, fast: bool
 ) -> tuple[float, dict[int, int], list[str], list[str]]:
     """Parse and store every document; (seconds, items stored per document, crashes, refusals)."""
+    from sqlalchemy import func, select
+
     import feeds.parse
     from feeds.config import FeedConfig
     from feeds.errors import FeedError
     from feeds.records import FeedJob, FetchOutcome
     from feeds.service import FeedService
-    from sqlalchemy import func, select
     from storage import Database
     from storage.models import Item
     from tests.departments import REGISTRY
