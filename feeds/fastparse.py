@@ -59,7 +59,10 @@ _MEDIA_SCHEME = "http://search.yahoo.com/mrss/category_schema"
 _ITUNES_SCHEME = "http://www.itunes.com/"
 # Media RSS and iTunes elements that change what we read (title, summary, author, tags); their
 # other elements (media:content, media:thumbnail, itunes:duration...) only add keys we never read.
-_MEDIA_READ = {"title", "description", "category", "keywords", "group"}
+_MEDIA_READ = {"title", "description", "category", "keywords", "group", "content"}
+# Media RSS containers: feedparser's handlers for them file nothing we read, and what they hold
+# counts as the entry's own (media:title inside media:content names the entry to feedparser).
+_MEDIA_CONTAINERS = {"media:group", "media:content"}
 _ITUNES_READ = {"author", "summary", "keywords", "category", "name", "email", "owner"}
 # The entry keys normalise_entry reads: an element filed under one of them is never harmless.
 _READ_KEYS = {
@@ -280,11 +283,12 @@ def _leaf(element: ET.Element, *, attributes: bool = False) -> str | None:
 
 def _children(
     element: ET.Element, single: set[str], multi: set[str], ignored: set[str]
-) -> tuple[dict[str, Any], list[tuple[str, ET.Element]]]:
+) -> tuple[dict[str, Any], list[tuple[str, ET.Element]], dict[int, int]]:
     """The core children by tag, and every child we read (core, Media RSS, iTunes, including
     those inside media:group) in document order, which feedparser's results depend on."""
     found: dict[str, Any] = {}
     order: list[tuple[str, ET.Element]] = []
+    depths: dict[int, int] = {}  # elements read from inside media containers: how deep
     for child in element:
         tag = child.tag
         if tag in single:
@@ -297,11 +301,11 @@ def _children(
             order.append((tag, child))
         elif tag not in ignored:
             kind = _extension(child)
-            if kind == "media:group":
-                order.extend(_media_group(child))
+            if kind in _MEDIA_CONTAINERS:
+                order.extend(_media_group(child, kind, depths, 1))
             elif kind is not None:
                 order.append((kind, child))
-    return found, order
+    return found, order, depths
 
 
 def _names_title(element: ET.Element) -> bool:
@@ -309,16 +313,26 @@ def _names_title(element: ET.Element) -> bool:
     return any(e.tag in (_MEDIA + "title", _MEDIA_OLD + "title") for e in element.iter())
 
 
-def _media_group(group: ET.Element) -> list[tuple[str, ET.Element]]:
-    if group.attrib:
+def _media_group(
+    container: ET.Element, kind: str, depths: dict[int, int], depth: int
+) -> list[tuple[str, ET.Element]]:
+    """The elements we read inside a media:group or media:content (a group may hold contents),
+    with how deep below the entry they are (feedparser keeps a deeper summary only when none is
+    set yet)."""
+    if kind == "media:group" and container.attrib:
         raise _Unusual
     out: list[tuple[str, ET.Element]] = []
-    for child in group:
-        kind = _extension(child)
-        if kind == "media:group" or (kind and not kind.startswith("media:")):
+    for child in container:
+        inner = _extension(child)
+        if inner == "media:group" or (inner and not inner.startswith("media:")):
             raise _Unusual
-        if kind is not None:
-            out.append((kind, child))
+        if inner == "media:content":
+            if kind == "media:content":
+                raise _Unusual
+            out.extend(_media_group(child, inner, depths, depth + 1))
+        elif inner is not None:
+            depths[id(child)] = depth
+            out.append((inner, child))
     return out
 
 
@@ -397,7 +411,7 @@ def _rss(root: ET.Element) -> FastDocument:
 def _rss_item(item: ET.Element) -> dict[str, Any]:
     if item.attrib:
         raise _Unusual
-    parts, order = _children(item, _RSS_SINGLE, _RSS_MULTI, _RSS_IGNORED)
+    parts, order, depths = _children(item, _RSS_SINGLE, _RSS_MULTI, _RSS_IGNORED)
     entry: dict[str, Any] = {}
     title = None
     if "title" in parts:
@@ -441,7 +455,7 @@ def _rss_item(item: ET.Element) -> dict[str, Any]:
             raise _Unusual  # inside an item they change its author
         elif kind == "media:title" and not title:
             raise _Unusual  # feedparser then takes it as the title
-    _summary_and_content(order, entry, atom=False)
+    _summary_and_content(order, entry, depths, atom=False)
     if tags:
         entry["tags"] = tags
     return entry
@@ -451,15 +465,21 @@ _SUMMARIES = {"description", "itunes:summary", "media:description", ATOM + "summ
 _CONTENTS = {_CONTENT + "encoded", ATOM + "content"}
 
 
-def _summary_and_content(order: list[tuple[str, ET.Element]], entry: dict[str, Any], *, atom: bool) -> None:
+def _summary_and_content(
+    order: list[tuple[str, ET.Element]], entry: dict[str, Any], depths: dict[int, int], *, atom: bool
+) -> None:
     """The entry's summary and content as feedparser files them, in document order.
 
     The first summary-like element (description, itunes:summary, media:description, an Atom
     summary) is the summary. A later one goes under content, unless content came before it:
-    then it replaces the summary. Content (content:encoded, Atom content) is copied to a
-    missing summary without a type.
+    then it replaces the summary's value when it is no deeper than the one that set it (inside
+    media:group or media:content it is deeper), and its type in any case. Content
+    (content:encoded, Atom content) is copied to a missing summary, without a type and without a
+    depth.
     """
-    summary: tuple[str, str | None] | None = None
+    summary: str | None = None
+    summary_type: str | None = None
+    summary_depth: int | None = None
     has_content = False
     contents: list[dict[str, Any] | None] = []
     for kind, child in order:
@@ -473,22 +493,25 @@ def _summary_and_content(order: list[tuple[str, ET.Element]], entry: dict[str, A
             has_content = True
             contents.append({"value": value, "type": content_type})
             if summary is None:
-                summary = (value, None)
+                summary = value
         elif kind in _SUMMARIES:
             if kind == ATOM + "summary":
-                value, summary_type = _atom_text(child)
+                value, this_type = _atom_text(child)
             else:
                 value = _finish(_leaf(child, attributes=kind == "media:description"))
-                summary_type = _summary_type(kind, child, guess=not atom)
+                this_type = _summary_type(kind, child, guess=not atom)
+            depth = depths.get(id(child), 0)
             if summary is not None and not has_content:
                 has_content = True
                 contents.append(None)  # filed under content, typed as we do not model
-            else:
-                summary = (value, summary_type)
+                continue
+            if summary_depth is None or depth <= summary_depth:
+                summary, summary_depth = value, depth
+            summary_type = this_type
     if summary is not None:
-        entry["summary"] = summary[0]
-        if summary[1] is not None:
-            entry["summary_detail"] = {"type": summary[1]}
+        entry["summary"] = summary
+        if summary_type is not None:
+            entry["summary_detail"] = {"type": summary_type}
     if contents:
         if contents[0] is None and not entry.get("summary"):
             raise _Unusual
@@ -614,7 +637,7 @@ def _atom(root: ET.Element) -> FastDocument:
 def _atom_entry(element: ET.Element) -> dict[str, Any]:
     if element.attrib:
         raise _Unusual
-    parts, order = _children(element, _ATOM_SINGLE, _ATOM_MULTI, _ATOM_IGNORED)
+    parts, order, depths = _children(element, _ATOM_SINGLE, _ATOM_MULTI, _ATOM_IGNORED)
     entry: dict[str, Any] = {}
     if ATOM + "title" in parts:
         entry["title"], kind = _atom_text(parts[ATOM + "title"])
@@ -624,7 +647,7 @@ def _atom_entry(element: ET.Element) -> dict[str, Any]:
             raise _Unusual  # not in Atom feeds we model
         if kind == "media:title" and not entry.get("title"):
             raise _Unusual  # feedparser then takes it as the title
-    _summary_and_content(order, entry, atom=True)
+    _summary_and_content(order, entry, depths, atom=True)
     link, links = _atom_links(parts.get(ATOM + "link", []))
     entry["links"] = links
     if ATOM + "id" in parts:

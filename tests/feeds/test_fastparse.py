@@ -140,6 +140,34 @@ XML_BASE = b"""<?xml version="1.0" encoding="UTF-8"?>
 <updated>2026-11-20T10:00:00Z</updated><content type="html">&lt;p&gt;Body&lt;/p&gt;</content></entry>
 <entry><title>Second</title><link href="/b"/><id>tag:numi.st,2026:b</id></entry>
 </feed>"""
+# Mastodon and El País: media:description inside media:content (deeper than the item's own
+# description, so feedparser keeps the value it has and takes only the later element's type).
+MEDIA_CONTENT = b"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"
+ xmlns:content="http://purl.org/rss/1.0/modules/content/">
+<channel><title>nuclearpasta</title><link>https://mastodon.art/@nuclearpasta</link>
+<item><guid isPermaLink="true">https://mastodon.art/@nuclearpasta/114495761108890085</guid>
+<link>https://mastodon.art/@nuclearpasta/114495761108890085</link>
+<pubDate>Mon, 12 May 2025 16:17:47 +0000</pubDate>
+<description>&lt;p&gt;Oh it&amp;#39;s &lt;a href="https://mastodon.art/tags/WebcomicDay"&gt;#WebcomicDay&lt;/a&gt;
+ again!&lt;/p&gt;</description>
+<media:content url="https://cdn.masto.host/a.jpg" type="image/jpeg" medium="image">
+<media:rating scheme="urn:simple">nonadult</media:rating>
+<media:description type="plain">Raiders ride giant lizards across the desert.</media:description>
+</media:content>
+<media:content url="https://cdn.masto.host/b.jpg" type="image/jpeg" medium="image">
+<media:description type="plain">Joy and Sir Pangreto exchange menacing looks.</media:description>
+</media:content>
+</item>
+<item><title>Jesse Jackson dies</title><link>https://english.elpais.com/usa/jackson.html</link>
+<description>A civil rights leader.</description>
+<media:group>
+<media:content url="https://images.english.elpais.com/a.jpg" type="image/jpeg" medium="image">
+<media:credit>AP</media:credit><media:text>Jackson in Belgrade.</media:text>
+<media:description>Jackson in Belgrade, 1999.</media:description></media:content></media:group>
+<content:encoded>&lt;p&gt;Jesse Jackson, who...&lt;/p&gt;</content:encoded>
+<media:description>After the content, at the item's own depth: replaces the summary.</media:description>
+</item></channel></rss>"""
 MEDIA_TITLE_BESIDE_A_TITLE = WORDPRESS.replace(
     b"<comments>", b"<media:title xmlns:media='http://search.yahoo.com/mrss/'>x</media:title><comments>", 1
 )
@@ -149,6 +177,7 @@ FAST = {
     "atom": ATOM,
     "atom-rel-case-feed-id": ATOM_CASES,
     "media-rss-news": NEWS_MEDIA,
+    "media-content-descriptions": MEDIA_CONTENT,
     "itunes-podcast": PODCAST,
     "feedburner-wordpress-georss-opensearch": FEEDBURNER_WORDPRESS,
     "youtube": YOUTUBE,
