@@ -120,7 +120,10 @@ def parse_feed(
 
     A document with entries but a parser warning (bozo) is accepted and the warning returned; so
     is one without entries, with ``EMPTY_WARNING``. Text that could not be decoded in its own
-    encoding is kept, with a warning saying so.
+    encoding is kept, with a warning saying so. A damaged answer — cut short, or whose text is
+    garbled — is marked in ``damage`` (the store then replaces nothing with it): a UTF-8 body cut
+    inside a character loses that character instead of being decoded whole as a legacy
+    encoding, and the entry it was cut in is dropped unless its key does not depend on its text.
     """
     if is_json(body):
         json_doc = parse_json_feed(body, max_entries=max_entries)
