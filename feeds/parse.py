@@ -301,12 +301,15 @@ def _build(
             if hashes[entry.key] == entry.content_hash:
                 continue  # the same entry twice in one document
             # Different entries sharing a key (a GUID reused, or one page's link on one date):
-            # keep both, the later one keyed also by its link and what it says.
-            entry = _rekey(entry, f"{entry.link}\x1f{entry.title}\x1f{entry.published_at.isoformat()}")
-            if entry.key in seen:
-                entry = _rekey(entry, entry.content_hash)
-                if entry.key in seen:
-                    continue
+            # keep both, the later one keyed also by its link (as before, so stored keys stay),
+            # else its title, else all it says.
+            for extra in (entry.link or entry.title, "t:" + entry.title, "c:" + entry.content_hash):
+                candidate = _rekey(entry, extra)
+                if candidate.key not in seen:
+                    entry = candidate
+                    break
+            else:
+                continue
         seen.add(entry.key)
         hashes[entry.key] = entry.content_hash
         entries.append(entry)

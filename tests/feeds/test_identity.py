@@ -128,3 +128,15 @@ def test_items_stored_under_the_link_only_key_keep_their_item(
     assert len(_items(db, feed.id)) == 3
     (again,) = feed_service.refresh(force=True).outcomes
     assert again.outcome in ("unchanged", "not_modified") and again.new == 0
+
+
+def test_two_releases_on_one_day_linking_to_one_page_are_both_kept() -> None:
+    now = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    body = release_notes(range(1, 3), newest=now).replace(
+        format_datetime(now - timedelta(days=1)).encode(), format_datetime(now).encode()
+    )
+    feed = parse_feed(body, url=PAGE + "/feed.xml", now=now)
+    assert [e.title for e in feed.entries] == ["Acme CLI 4.2.0", "Acme CLI 4.1.0"]
+    assert len({e.key for e in feed.entries}) == 2
+    again = parse_feed(body, url=PAGE + "/feed.xml", now=now + timedelta(hours=1))
+    assert [e.key for e in again.entries] == [e.key for e in feed.entries]  # stable across refreshes
