@@ -75,11 +75,18 @@ _TAG_START = re.compile(r"<[A-Za-z/!?]")
 
 
 def _drop_open_tag(text: str) -> str:
-    """``text`` without a tag that the fragment's end leaves open (``... <a href="x``).
+    """``text`` without a tag or comment that the fragment's end leaves open (``<a href="x``).
 
     A browser drops such a tag; Python's parser re-reads the rest of the input once for every
     ``<`` in it, which thousands of unclosed ``<a `` make quadratic.
     """
+    comment = text.find("<!--")
+    while comment >= 0:  # a comment never closed runs to the end, as in a browser
+        close = text.find("-->", comment + 4)
+        if close < 0:
+            text = text[:comment]
+            break
+        comment = text.find("<!--", close + 3)
     end = text.rfind(">") + 1
     tag = _TAG_START.search(text, end)
     return text if tag is None else text[: tag.start()]

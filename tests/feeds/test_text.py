@@ -86,3 +86,9 @@ def test_a_stray_unclosed_hidden_element_keeps_the_rest_of_the_summary(opener: s
 def test_closed_hidden_elements_still_vanish() -> None:
     html = '<svg viewBox="0 0 1 1"><title>icon</title></svg>Text <object>flash</object>after'
     assert html_to_text(html) == "Text after"
+
+
+def test_a_comment_left_open_hides_the_rest_as_in_a_browser() -> None:
+    # Word's conditional comments, cut by the publisher's excerpt length (a real Blogger feed).
+    assert html_to_text("Intro <!--[if gte mso 9]><xml><o:OfficeDocumentSettings>") == "Intro"
+    assert html_to_text("<!-- a --> kept <!-- b --> too") == "kept too"
