@@ -5,7 +5,8 @@ A few feeds declare entities for characters or names (``<!ENTITY eacute "é">``,
 external entities (``SYSTEM``/``PUBLIC``: file or network reads), parameter entities, values that
 refer to other entities (nesting is how billion-laughs bombs grow), long values, many
 declarations, and documents whose references would expand to more than ``MAX_EXPANSION``
-characters (the quadratic blowup: one long entity referenced many times).
+characters (the quadratic blowup: one long entity referenced many times). The one parameter
+entity allowed is a W3C HTML character-entity set (``%HTMLlat1;``), which RSS 1.0 feeds declare.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ def _declared_entities(head: str) -> dict[str, str]:
     if doctype is None or not head.startswith("[", doctype.end()):
         return {}
     entities: dict[str, str] = {}
+    standard_sets: set[str] = set()
     pos = doctype.end() + 1
     while True:
         token = _SUBSET_TOKEN.match(head, pos)
@@ -68,12 +70,37 @@ def _declared_entities(head: str) -> dict[str, str]:
         if text == "]":
             return entities
         if text.startswith("%"):
-            raise ParseError(_PARAMETER)
+            if text[1:-1] not in standard_sets:
+                raise ParseError(_PARAMETER)
+            continue  # a W3C character-entity set: names only, never read (see _standard_set)
         if token.group("kind") == "ENTITY":
-            name, value = _internal_entity(token.group("body"))
+            body = token.group("body")
+            standard = _standard_set(body)
+            if standard:
+                standard_sets.add(standard)
+                continue
+            name, value = _internal_entity(body)
             entities[name] = value
             if len(entities) > MAX_ENTITIES:
                 raise ParseError(f"refused: the document declares more than {MAX_ENTITIES} XML entities")
+
+
+# RSS 1.0 feeds (and XHTML) pull in the W3C's HTML character-entity sets so that &eacute; and
+# friends are declared: "<!ENTITY % HTMLlat1 PUBLIC "-//W3C//ENTITIES Latin 1 for XHTML//EN" "...">
+# %HTMLlat1;". Nothing here or in the parsers reads the external file (feedparser drops the
+# DOCTYPE, and HTML's named references are made numeric before parsing), so such a declaration
+# is only a list of names. Any other parameter entity is still refused.
+_STANDARD_SET = re.compile(
+    r"\s+%\s+(?P<name>[A-Za-z][\w.-]*)\s+PUBLIC\s+(?:\"-//W3C//ENTITIES [^\"<>%&]{1,100}//EN\"|"
+    r"'-//W3C//ENTITIES [^'<>%&]{1,100}//EN')(?:\s+(?:\"[^\"<>%&]{0,300}\"|'[^'<>%&]{0,300}'))?\s*",
+    re.S,
+)
+
+
+def _standard_set(decl: str) -> str | None:
+    """The name of a parameter entity that declares one of the W3C's HTML entity sets."""
+    match = _STANDARD_SET.fullmatch(decl)
+    return match.group("name") if match else None
 
 
 def _internal_entity(decl: str) -> tuple[str, str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ssl
 import threading
 import time
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -239,7 +240,32 @@ class Fetcher:
                 chunks.append(chunk)
         except httpx.HTTPError as exc:
             raise _map_error(exc, self) from None
-        return b"".join(chunks)
+        return gunzip_layers(b"".join(chunks), self.max_bytes)
+
+
+_GZIP_MAGIC = b"\x1f\x8b"
+MAX_GZIP_LAYERS = 3
+
+
+def gunzip_layers(body: bytes, max_bytes: int) -> bytes:
+    """``body`` with any gzip layers httpx left on it removed, within the size cap.
+
+    httpx decodes ``Content-Encoding: gzip`` once and ignores ``x-gzip`` (the name HTTP/1.1
+    still lets servers send), and some servers gzip a feed that is stored gzipped: either way
+    the body still starts with gzip's magic bytes, and no feed does.
+    """
+    for _layer in range(MAX_GZIP_LAYERS):
+        if not body.startswith(_GZIP_MAGIC):
+            break
+        inflater = zlib.decompressobj(wbits=31)
+        try:
+            out = inflater.decompress(body, max_bytes + 1)
+        except zlib.error:
+            break  # not gzip after all: the parser says what it is
+        if len(out) > max_bytes or inflater.unconsumed_tail:
+            raise FeedTooLarge(f"feed is larger than {_mb(max_bytes)} once decompressed", status=200)
+        body = out
+    return body
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:

@@ -14,6 +14,7 @@ import re
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from feeds.errors import ParseError
@@ -126,6 +127,13 @@ def _date(value: Any) -> time.struct_time | None:
         return None
     try:
         when = datetime.fromisoformat(text[:64])
+    except ValueError:
+        # The spec says RFC 3339; feeds converted from RSS often keep its RFC 822 dates.
+        try:
+            when = parsedate_to_datetime(text[:64])
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+    try:
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
         return when.astimezone(UTC).timetuple()

@@ -13,12 +13,14 @@ against the feed URL (``xml:base`` is still honoured by feedparser).
 from __future__ import annotations
 
 import calendar
+import codecs
+import collections
 import functools
 import hashlib
 import itertools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from html.entities import name2codepoint
 from typing import Any
@@ -81,6 +83,9 @@ class EntryData:
     dated: bool  # False when the feed gave no usable date (published_at is then first-seen time)
     content_hash: str
     title_key: str
+    # Several entries of the document link to this same page (release notes, a changelog): the
+    # link then names the page, not the entry, and says nothing about which story it is.
+    shared_link: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +97,14 @@ class ParsedFeed:
     entries: tuple[EntryData, ...]
     warning: str | None
     version: str
+    # ``cut`` (the answer stopped early) or ``garbled`` (its text could not be decoded as
+    # itself): its new entries are kept, but nothing it says replaces what is stored
+    # (``warning`` says why).
+    damage: str | None = None
+
+    @property
+    def damaged(self) -> bool:
+        return self.damage is not None
 
 
 def parse_feed(
@@ -107,7 +120,10 @@ def parse_feed(
 
     A document with entries but a parser warning (bozo) is accepted and the warning returned; so
     is one without entries, with ``EMPTY_WARNING``. Text that could not be decoded in its own
-    encoding is kept, with a warning saying so.
+    encoding is kept, with a warning saying so. A damaged answer — cut short, or whose text is
+    garbled — is marked in ``damage`` (the store then replaces nothing with it): a UTF-8 body cut
+    inside a character loses that character instead of being decoded whole as a legacy
+    encoding, and the entry it was cut in is dropped unless its key does not depend on its text.
     """
     if is_json(body):
         json_doc = parse_json_feed(body, max_entries=max_entries)
@@ -116,11 +132,20 @@ def parse_feed(
         )
     refuse_hostile(body)
     body = prepare(body, max_entries=max_entries)
+    content_type = xml_media_type(content_type)
     common = parse_common(body, content_type) if fast_path else None
     if common is not None and common.entries:
         return _build(
-            common.entries[:max_entries], common.title, common.site_url, common.version, None, url, now
+            common.entries[:max_entries],
+            common.title,
+            common.site_url,
+            common.version,
+            None,
+            url,
+            now,
+            title_type=common.title_type,
         )
+    body, damage = repair(body, content_type)
     headers = {"content-type": content_type} if content_type else {}
     try:
         doc = feedparser.parse(
@@ -128,15 +153,24 @@ def parse_feed(
         )
     except Exception as exc:  # feedparser's loose parser raises assorted errors on garbage
         raise ParseError(f"could not parse the feed: {type(exc).__name__}") from None
-    warning = _encoding_warning(doc) or (_bozo_text(doc) if doc.get("bozo") else None)
+    garbled = _encoding_warning(doc, body, content_type)
+    warning = garbled or (_bozo_text(doc) if doc.get("bozo") else None)
     raw_entries = doc.get("entries") or []
     if not raw_entries and not doc.get("version"):
         if _HTML_START.match(head_text(body)[:4096]):
             raise ParseError("the URL returned an HTML page, not a feed (use the site's RSS or Atom link)")
         reason = f" ({warning})" if warning else ""
         raise ParseError(f"not an RSS or Atom feed{reason}")
+    if damage is None and _truncated(body):
+        damage = _TRUNCATED
+    if damage == _TRUNCATED and raw_entries and not _whole_enough(raw_entries[-1]):
+        raw_entries = raw_entries[:-1]  # where it was cut, and nothing names it but its text
+    if damage:
+        warning = damage + (f" ({warning})" if warning else "")
+    elif garbled:
+        damage, warning = garbled, f"{garbled}; stored items were left as they were"
     channel = doc.get("feed") or {}
-    return _build(
+    parsed = _build(
         raw_entries[:max_entries],
         channel.get("title"),
         channel.get("link"),
@@ -144,6 +178,106 @@ def parse_feed(
         warning,
         url,
         now,
+        title_type=(channel.get("title_detail") or {}).get("type"),
+    )
+    if damage is None:
+        return parsed
+    return replace(parsed, damage="cut" if damage == _TRUNCATED else "garbled")
+
+
+def _whole_enough(raw: Any) -> bool:
+    """Whether the entry a document was cut in can be kept: its key (a GUID, or a link and a
+    date) does not depend on text that may be cut, so the whole entry later updates it."""
+    get = _getter(raw)
+    return bool(get("id")) or bool(
+        (get("link") or get("links")) and (get("published_parsed") or get("updated_parsed"))
+    )
+
+
+_TRUNCATED = "the feed was cut short (an incomplete download): stored items were left as they were"
+_NOT_UTF8 = (
+    "the feed's text is UTF-8 with some invalid bytes (shown as \ufffd): stored items were left as they were"
+)
+_XML_DECLARED = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
+
+
+_TEXT_XML = re.compile(r"^\s*text/(?:xml|xml-external-parsed-entity|[\w.+-]+\+xml)\s*(?:;|$)", re.I)
+
+
+def xml_media_type(content_type: str | None) -> str | None:
+    """``text/xml`` without a charset read as RFC 7303 says (which replaced RFC 3023): like
+    ``application/xml``, the document's own declaration (or UTF-8) names its encoding, not
+    US-ASCII as feedparser still assumes (a warning and the slow path for every UTF-8 feed served
+    that way)."""
+    if content_type and _TEXT_XML.match(content_type) and not _CHARSET.search(content_type):
+        return "application/xml"
+    return content_type
+
+
+def declared_encoding(body: bytes, content_type: str | None) -> str | None:
+    """The encoding a document claims (HTTP charset first, then its XML declaration)."""
+    if content_type:
+        charset = _CHARSET.search(content_type)
+        if charset:
+            return _codec_name(charset.group(1))
+    declared = _XML_DECLARED.match(body[:1024])
+    return _codec_name(declared.group(1).decode("ascii", "replace")) if declared else None
+
+
+def _codec_name(name: str) -> str:
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return name.lower()
+
+
+def repair(body: bytes, content_type: str | None) -> tuple[bytes, str | None]:
+    """A UTF-8 document with a few bad bytes, made readable as UTF-8, and what was wrong.
+
+    Left alone, feedparser finds the bytes are not UTF-8 and has chardet guess a legacy
+    encoding for the whole document (windows-1252, ISO-8859-2): every non-ASCII character of
+    every title turns into two or three wrong ones. A body cut inside a multi-byte character
+    (a download that stopped) loses the partial character; a few invalid bytes elsewhere become
+    U+FFFD. Documents that declare another encoding, or are not mostly UTF-8, are left alone.
+    """
+    if _wide_encoding(body) or body.isascii():
+        return body, None
+    declared = declared_encoding(body, content_type)
+    if declared not in (None, "utf-8", "ascii"):
+        return body, None
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data" and exc.end == len(body):
+            return body[: exc.start], _TRUNCATED
+    else:
+        return body, None
+    text = body.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    wide = sum(1 for char in text if char > "\x7f") - bad
+    if wide < 3 or bad * 10 > wide:
+        return body, None  # not UTF-8 with a few bad bytes: a legacy encoding for feedparser to detect
+    return text.encode("utf-8"), _NOT_UTF8
+
+
+_FEED_ROOT = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?(?:rss|feed|RDF))[\s>/]")
+
+
+def _truncated(body: bytes) -> bool:
+    """Whether a feed document stops before its root element (rss, feed, RDF) is closed.
+
+    Only the root's closing tag counts: a document with junk after it (a CDN's script tag,
+    a PHP warning before it) was served whole.
+    """
+    if _wide_encoding(body):
+        return False
+    root = _FEED_ROOT.search(body, 0, _HEAD_BYTES)
+    if root is None:
+        return False
+    closing = re.compile(rb"</\s*" + re.escape(root.group(1)) + rb"\s*>")
+    return (
+        closing.search(body, max(root.end(), len(body) - 64 * 1024)) is None and closing.search(body) is None
     )
 
 
@@ -155,29 +289,47 @@ def _build(
     warning: str | None,
     url: str,
     now: datetime,
+    *,
+    title_type: str | None = None,
 ) -> ParsedFeed:
     entries: list[EntryData] = []
-    seen: dict[str, str | None] = {}
+    seen: set[str] = set()
+    hashes: dict[str, str] = {}
     for raw in raw_entries:
         entry = normalise_entry(raw, base=url, now=now)
         if entry.key in seen:
-            if seen[entry.key] == entry.link:
+            if hashes[entry.key] == entry.content_hash:
                 continue  # the same entry twice in one document
-            # Different entries sharing a GUID: keep both, the later one keyed by GUID + link.
-            entry = _rekey(entry, entry.link or entry.title)
-            if entry.key in seen:
+            # Different entries sharing a key (a GUID reused, or one page's link on one date):
+            # keep both, the later one keyed also by its link (as before, so stored keys stay),
+            # else its title, else all it says.
+            for extra in (entry.link or entry.title, "t:" + entry.title, "c:" + entry.content_hash):
+                candidate = _rekey(entry, extra)
+                if candidate.key not in seen:
+                    entry = candidate
+                    break
+            else:
                 continue
-        seen[entry.key] = entry.link
+        seen.add(entry.key)
+        hashes[entry.key] = entry.content_hash
         entries.append(entry)
+    shared = _shared_links(entries)
+    if shared:
+        entries = [replace(e, shared_link=True) if e.canonical_url in shared else e for e in entries]
     if not entries:
         warning = EMPTY_WARNING + (f" ({warning})" if warning else "")
     return ParsedFeed(
-        title=plain_to_text(title, TITLE_MAX),
+        title=_text_value(title, {"type": title_type}, TITLE_MAX),
         site_url=absolute_link(site_url, url),
         entries=tuple(entries),
         warning=warning,
         version=version,
     )
+
+
+def _shared_links(entries: list[EntryData]) -> set[str]:
+    counts = collections.Counter(e.canonical_url for e in entries if e.canonical_url)
+    return {link for link, count in counts.items() if count > 1}
 
 
 def prepare(body: bytes, *, max_entries: int = MAX_ENTRIES) -> bytes:
@@ -248,13 +400,17 @@ def normalise_entry(raw: Any, *, base: str, now: datetime) -> EntryData:
                     break
     canonical = canonical_url(link)
     guid = str(get("id") or "").strip()[:GUID_MAX] or None
-    published, dated = _entry_date(get, now)
+    published, dated, stamp = _entry_date(get, now)
     if not title:
         title = summary[:120] if summary else (link or "(untitled)")
     if guid:
         ident = "g:" + _fold_urlish(guid)
     elif link:
-        ident = "l:" + (canonical or link)
+        # Without a GUID the link alone does not name an entry: release notes and changelogs
+        # link every entry to one page. The entry's own date (as the feed gives it, so a later
+        # title fix keeps the key), else its title, tells them apart. A re-dated entry that
+        # says the same is recognised when it is stored (feeds.store.results).
+        ident = "l:" + (canonical or link) + "\x1f" + (f"d:{stamp}" if stamp is not None else "t:" + title)
     else:
         ident = "h:" + title + "\x1f" + summary[:200]
     categories = _categories(get)
@@ -278,8 +434,6 @@ def normalise_entry(raw: Any, *, base: str, now: datetime) -> EntryData:
 
 
 def _rekey(entry: EntryData, extra: str) -> EntryData:
-    from dataclasses import replace
-
     return replace(entry, key=_digest(entry.key + "\x1f" + extra))
 
 
@@ -314,18 +468,21 @@ def _getter(raw: Any) -> Callable[[str], Any]:
     return raw.get  # type: ignore[no-any-return]
 
 
-def _entry_date(get: Callable[[str], Any], now: datetime) -> tuple[datetime, bool]:
+def _entry_date(get: Callable[[str], Any], now: datetime) -> tuple[datetime, bool, int | None]:
+    """The entry's date (clamped to ``now``), whether the feed gave one, and the date as given
+    (seconds since the epoch, unclamped: part of identity, which must not move with ``now``)."""
     for field in ("published_parsed", "updated_parsed", "created_parsed"):
         parsed = get(field)
         if not parsed:
             continue
         try:
-            value = datetime.fromtimestamp(calendar.timegm(parsed), UTC)
+            stamp = calendar.timegm(parsed)
+            value = datetime.fromtimestamp(stamp, UTC)
         except (OverflowError, ValueError, OSError, TypeError):
             continue
         # A date in the future (time zone bugs, scheduled posts) must not pin an item on top.
-        return (min(value, now), True)
-    return (now, False)
+        return (min(value, now), True, stamp)
+    return (now, False, None)
 
 
 def _author(get: Callable[[str], Any]) -> str | None:
@@ -350,28 +507,50 @@ def _categories(get: Callable[[str], Any]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _encoding_warning(doc: Any) -> str | None:
+def _encoding_warning(doc: Any, body: bytes, content_type: str | None) -> str | None:
     """Say so when the text could not be decoded as itself, so health shows garbled feeds.
 
-    Only when feedparser had to override the declared encoding: it then tried the detector and
-    its last resorts, and C1 control characters or U+FFFD in the result mean none fitted.
+    Only when feedparser had to override the declared encoding (it then tried the detector and
+    its last resorts): C1 control characters, U+FFFD or UTF-8 read as a single-byte encoding
+    in the result mean none fitted. The override is seen by comparing the encoding feedparser
+    used with the declared one, not by its ``CharacterEncodingOverride`` signal, which a later
+    XML error (a truncated body) replaces.
     """
     exc = doc.get("bozo_exception")
     if isinstance(exc, feedparser.CharacterEncodingUnknown):
         return "the feed's text could not be decoded in any known encoding (it may show as garbled)"
-    if not isinstance(exc, feedparser.CharacterEncodingOverride):
+    encoding = _codec_name(doc.get("encoding") or "")
+    declared = declared_encoding(body, content_type) or "utf-8"
+    overridden = isinstance(exc, feedparser.CharacterEncodingOverride) or (
+        encoding != declared and not (declared == "ascii" and encoding == "utf-8")
+    )
+    if not overridden or _wide_encoding(body):
         return None
-    encoding = (doc.get("encoding") or "").lower()
     channel = doc.get("feed") or {}
     texts = [channel.get("title") or ""]
     for entry in (doc.get("entries") or [])[:50]:
         texts += (entry.get("title") or "", entry.get("summary") or "")
-    if encoding == _LAST_RESORT or any(_GARBLED.search(text) for text in texts):
+    if (
+        encoding == _LAST_RESORT
+        or any(_GARBLED.search(text) for text in texts)
+        or any(_utf8_misread(text, encoding) for text in texts)
+    ):
         return (
             "the feed's text encoding is wrong or undeclared and could not be detected; decoded as "
             f"{encoding or 'unknown'}, so some text is garbled"
         )
     return None
+
+
+def _utf8_misread(text: str, encoding: str) -> bool:
+    """Whether ``text`` is UTF-8 that was decoded as the single-byte ``encoding`` ("Ã©" for "é",
+    "√©" in Mac Roman): encoded back, its non-ASCII characters form valid UTF-8."""
+    if text.isascii():
+        return False
+    try:
+        return text.encode(encoding).decode("utf-8") != text
+    except (UnicodeError, LookupError):
+        return False
 
 
 def _bozo_text(doc: Any) -> str:

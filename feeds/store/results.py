@@ -184,10 +184,16 @@ def _apply_success(
     feed.body_hash = outcome.body_hash
     feed.primed = True
     feed.last_warning = outcome.parsed.warning
-    if outcome.parsed.title:
-        feed.title = outcome.parsed.title[:512]
-    if outcome.parsed.site_url:
-        feed.site_url = outcome.parsed.site_url
+    if outcome.parsed.damaged:
+        # Fetch it whole next time: no validators or hash of a damaged answer are kept.
+        feed.body_hash = feed.etag = feed.last_modified = None
+        if not feed.title and outcome.parsed.title:
+            feed.title = outcome.parsed.title[:512]
+    else:
+        if outcome.parsed.title:
+            feed.title = outcome.parsed.title[:512]
+        if outcome.parsed.site_url:
+            feed.site_url = outcome.parsed.site_url
     new, updated, unchanged, backlog = counts or (0, 0, 0, 0)
     kind = "new" if new else ("updated" if updated else "unchanged")
     return FeedOutcome(
@@ -223,8 +229,10 @@ def _store_entries(
     session: Session, outcomes: Sequence[FetchOutcome], *, now: datetime, policy: StorePolicy, fresh: bool
 ) -> dict[int, tuple[int, int, int, int]]:
     existing = _existing_items(session, outcomes)
+    redated = _redated_items(session, outcomes, existing)
     new_rows: list[tuple[int, EntryData, bool]] = []
     updates: list[dict[str, Any]] = []
+    rekeys: list[dict[str, Any]] = []
     counts: dict[int, list[int]] = {}
     for outcome in outcomes:
         job = outcome.job
@@ -233,6 +241,12 @@ def _store_entries(
         stale_before = job.last_success_at - policy.grace if job.last_success_at else None
         for entry in outcome.parsed.entries:
             found = existing.get((job.feed_id, entry.key))
+            if found is None and (moved := redated.get((job.feed_id, entry.key))) is not None:
+                # The same entry, saying the same, with a new date: it keeps its item.
+                rekeys.append({"b_id": moved, "entry_key": entry.key})
+                existing[(job.feed_id, entry.key)] = (moved, entry.content_hash)
+                tally[2] += 1
+                continue
             if found is None:
                 backlog = not fresh and (
                     not job.primed
@@ -244,7 +258,8 @@ def _store_entries(
                 existing[(job.feed_id, entry.key)] = (-1, entry.content_hash)
                 tally[0] += 1
                 tally[3] += int(backlog)
-            elif found[1] != entry.content_hash and found[0] > 0:
+            # A damaged answer (cut short, text garbled) never replaces what is stored.
+            elif found[1] != entry.content_hash and found[0] > 0 and not outcome.parsed.damaged:
                 updates.append(_update_row(found[0], entry, now))
                 existing[(job.feed_id, entry.key)] = (found[0], entry.content_hash)
                 tally[1] += 1
@@ -256,11 +271,12 @@ def _store_entries(
             _insert_row(fid, e, backlog, story_ids[i], now) for i, (fid, e, backlog) in enumerate(new_rows)
         ]
         insert_many(session, _table(Item), rows, skip_conflicts_on=["feed_id", "entry_key"])
-    if updates:
-        table = _table(Item)
-        stmt = update(table).where(table.c.id == bindparam("b_id"))
-        for start in range(0, len(updates), _CHUNK):
-            session.execute(stmt, updates[start : start + _CHUNK])
+    table = _table(Item)
+    for rows in (rekeys, updates):
+        if rows:
+            stmt = update(table).where(table.c.id == bindparam("b_id"))
+            for start in range(0, len(rows), _CHUNK):
+                session.execute(stmt, rows[start : start + _CHUNK])
     return {fid: (t[0], t[1], t[2], t[3]) for fid, t in counts.items()}
 
 
@@ -283,19 +299,74 @@ def _existing_items(
     return found
 
 
+def _redated_items(
+    session: Session, outcomes: Iterable[FetchOutcome], existing: dict[tuple[int, str], tuple[int, str]]
+) -> dict[tuple[int, str], int]:
+    """Stored items that GUID-less entries with unknown keys are: same feed, same link, same
+    content, and not themselves in the document (an entry that only changed its date).
+
+    A GUID-less entry's key includes its date, so that entries sharing one link stay apart; an
+    entry re-dated by its publisher must still not come back as news. Items stored before that
+    key included the date (the link alone) are found the same way, and take their new key.
+    """
+    found: dict[tuple[int, str], int] = {}
+    for outcome in outcomes:
+        assert outcome.parsed is not None
+        feed_id = outcome.job.feed_id
+        if outcome.job.last_success_at is None:
+            continue
+        unmatched = [
+            e
+            for e in outcome.parsed.entries
+            if e.guid is None and e.link and (feed_id, e.key) not in existing
+        ]
+        if not unmatched:
+            continue
+        keys = {e.key for e in outcome.parsed.entries}
+        candidates: dict[tuple[str, str], list[int]] = defaultdict(list)
+        rows = session.execute(
+            select(Item.id, Item.entry_key, Item.link, Item.content_hash)
+            .where(
+                Item.feed_id == feed_id,
+                Item.guid.is_(None),
+                one_of(session, Item.link, sorted({str(e.link) for e in unmatched})),
+            )
+            .order_by(Item.id)
+        )
+        for item_id, key, link, content_hash in rows:
+            if key not in keys:
+                candidates[(str(link), content_hash)].append(item_id)
+        for entry in unmatched:
+            ids = candidates.get((str(entry.link), entry.content_hash))
+            if ids:
+                found[(feed_id, entry.key)] = ids.pop(0)
+    return found
+
+
 def _assign_stories(
     session: Session, entries: Sequence[tuple[EntryData, int]], *, now: datetime
 ) -> list[int]:
     """A story id for every new entry: the story with the same canonical URL, else one with the
-    same title key published within the window, else a new story."""
+    same title key published within the window, else a new story.
+
+    A URL names one story only when it names one entry: entries of a feed that all link to one
+    page (release notes), or a page whose story is far older and titled otherwise, are matched
+    by their title like entries without a URL, and their new stories keep no URL (it belongs to
+    the first story told there).
+    """
     urls = sorted({e.canonical_url for e, _ in entries if e.canonical_url})
     keys = sorted({e.title_key for e, _ in entries if e.title_key})
-    by_url: dict[str, int] = {}
+    by_url: dict[str, _StoryRef] = {}
     if urls:
         rows = session.execute(
-            select(Story.canonical_url, Story.id).where(one_of(session, Story.canonical_url, urls))
+            select(Story.canonical_url, Story.id, Story.title, Story.title_key, Story.published_at).where(
+                one_of(session, Story.canonical_url, urls)
+            )
         )
-        by_url.update((str(url), int(story_id)) for url, story_id in rows)
+        by_url.update(
+            (str(url), _StoryRef(int(sid), title, tkey, published))
+            for url, sid, title, tkey, published in rows
+        )
     by_title: dict[str, list[tuple[int, datetime]]] = defaultdict(list)
     if keys:
         same_title = one_of(session, Story.title_key, keys)
@@ -308,16 +379,20 @@ def _assign_stories(
     pending: list[dict[str, Any]] = []
     assigned: list[int] = []
     for entry, _feed_id in entries:
-        story = by_url.get(entry.canonical_url) if entry.canonical_url else None
+        story: int | None = None
+        known = by_url.get(entry.canonical_url) if entry.canonical_url else None
+        if known is not None and _same_story(known, entry):
+            story = known.id
         if story is None and entry.title_key:
             for candidate, published in by_title.get(entry.title_key, ()):
                 if abs(published - entry.published_at) <= STORY_TITLE_WINDOW:
                     story = candidate
                     break
         if story is None:
+            url = entry.canonical_url if entry.canonical_url and known is None else None
             pending.append(
                 {
-                    "canonical_url": entry.canonical_url,
+                    "canonical_url": url,
                     "title_key": entry.title_key,
                     "title": entry.title,
                     "first_seen_at": now,
@@ -325,8 +400,8 @@ def _assign_stories(
                 }
             )
             story = -len(pending)
-            if entry.canonical_url:
-                by_url[entry.canonical_url] = story
+            if url:
+                by_url[url] = _StoryRef(story, entry.title, entry.title_key, entry.published_at)
             if entry.title_key:
                 by_title[entry.title_key].append((story, entry.published_at))
         assigned.append(story)
@@ -334,6 +409,21 @@ def _assign_stories(
         return assigned
     real = _insert_stories(session, pending)
     return [real[-s - 1] if s < 0 else s for s in assigned]
+
+
+@dataclass(frozen=True, slots=True)
+class _StoryRef:
+    id: int
+    title: str
+    title_key: str
+    published_at: datetime
+
+
+def _same_story(story: _StoryRef, entry: EntryData) -> bool:
+    """Whether ``entry``, whose canonical URL is ``story``'s, tells that story."""
+    if story.title == entry.title or (entry.title_key and story.title_key == entry.title_key):
+        return True
+    return not entry.shared_link and abs(story.published_at - entry.published_at) <= STORY_TITLE_WINDOW
 
 
 def _insert_stories(session: Session, pending: list[dict[str, Any]]) -> list[int]:

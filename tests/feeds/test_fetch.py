@@ -16,7 +16,7 @@ import feeds.safety
 from feeds.errors import FeedTooLarge, FetchTimeout, TooManyRedirects, UnsafeFeedURL
 from feeds.fetch import Fetcher, parse_retry_after
 from feeds.records import FeedJob, FeedOutcome, FetchOutcome
-from feeds.refresh import run_refresh
+from feeds.refresh import process_job, run_refresh
 from tests.feeds.conftest import NOW, FeedServer, Reply, feed_reply, item
 
 
@@ -248,3 +248,33 @@ def test_one_broken_feed_does_not_stop_the_others(make_server: object) -> None:
     assert outcomes[1].outcome == "failed" and "responding" in (outcomes[1].error or "")
     assert outcomes[2].outcome == "failed" and "entities" in (outcomes[2].error or "")
     assert outcomes[4].outcome == "failed" and "HTTP 500" in (outcomes[4].error or "")
+
+
+@pytest.mark.parametrize(
+    ("encoding", "layers"),
+    [("x-gzip", 1), ("gzip", 2), ("x-gzip", 2)],
+    ids=["x-gzip", "double-gzip", "x-gzip-twice"],
+)
+def test_gzip_that_httpx_leaves_on_the_body_is_removed(
+    feed_server: FeedServer, fetcher: Fetcher, encoding: str, layers: int
+) -> None:
+    body = feed_reply([item(1)]).body
+    packed = body
+    for _ in range(layers):
+        packed = gzip.compress(packed)
+    url = feed_server.route(
+        "/gz",
+        Reply(body=packed, headers={"Content-Encoding": encoding, "Content-Type": "application/rss+xml"}),
+    )
+    outcome = process_job(FeedJob(0, url, None, None, None, None, False, None, 0), fetcher, now=NOW)
+    assert outcome.kind == "parsed" and outcome.parsed is not None
+    assert [e.title for e in outcome.parsed.entries] == ["Story number 1 about enterprise AI adoption"]
+
+
+def test_a_gzip_bomb_inside_a_gzip_layer_still_hits_the_cap(
+    feed_server: FeedServer, fetcher: Fetcher
+) -> None:
+    packed = gzip.compress(gzip.compress(b"<rss>" + b" " * (5 * 1024 * 1024)))
+    url = feed_server.route("/gz", Reply(body=packed, headers={"Content-Encoding": "gzip"}))
+    with pytest.raises(FeedTooLarge):
+        fetcher.fetch(url)

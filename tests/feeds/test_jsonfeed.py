@@ -231,3 +231,10 @@ def test_json_feed_from_opml_import_is_fetched_at_the_next_refresh(
     assert (outcome.outcome, outcome.new) == ("new", 1)
     (feed,) = feed_service.list()
     assert feed.title == "JSON news" and feed.item_count == 1 and feed.health == "ok"
+
+
+def test_json_feed_dates_in_rfc_822_are_read() -> None:
+    # Feeds converted from RSS keep its dates; dropping them made every item "undated".
+    feed = parse(json_feed([json_item(1, date_published="Thu, 19 Nov 2026 10:00:00 +0200")]))
+    (entry,) = feed.entries
+    assert entry.dated and entry.published_at == datetime(2026, 11, 19, 8, 0, tzinfo=UTC)

@@ -9,7 +9,8 @@ import pytest
 
 from bot.text import escape_mrkdwn
 from feeds.errors import ParseError
-from feeds.parse import parse_feed
+from feeds.fastparse import parse_common
+from feeds.parse import parse_feed, prepare, xml_media_type
 from tests.feeds.conftest import NOW, item, rss
 
 URL = "https://news.example.com/feed.xml"
@@ -317,3 +318,64 @@ def test_giant_atom_feed_is_cut_and_still_well_formed() -> None:
     )
     feed = parse(body.encode())
     assert len(feed.entries) == 1000 and feed.warning is None and feed.title == "Big"
+
+
+@pytest.mark.parametrize("fast_path", [True, False], ids=["fast-path", "feedparser"])
+def test_feed_titles_declared_as_html_are_read_as_html(fast_path: bool) -> None:
+    atom = (
+        b'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        b'<title type="html">&lt;blink&gt;Acme&lt;/blink&gt; &lt;meta name="x"&gt;AI &amp;amp; law</title>'
+        b'<link href="https://acme.example.com/"/><entry><title>One</title><id>urn:1</id>'
+        b"<updated>2026-11-19T10:00:00Z</updated></entry></feed>"
+    )
+    rss_doc = rss([item(1)], title="<blink>Acme</blink> <meta name='x'>AI & law")
+    for body in (atom, rss_doc):
+        feed = parse_feed(body, url=URL, now=LATER, fast_path=fast_path)
+        assert feed.title == "Acme AI & law"
+
+
+def test_utf8_feed_served_as_text_xml_without_charset_is_read_as_utf8_without_a_warning() -> None:
+    body = rss([item(1, title="Zürich prüft KI — déjà vu")])
+    feed = parse(body, content_type="text/xml")
+    assert feed.warning is None  # RFC 7303: no "declared as us-ascii"
+    assert feed.entries[0].title == "Zürich prüft KI — déjà vu"
+    assert parse_common(prepare(body), xml_media_type("text/xml")) is not None  # and the fast path
+
+
+RSS_10_HTMLLAT1 = b"""<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE rdf:RDF [
+<!ENTITY % HTMLlat1 PUBLIC "-//W3C//ENTITIES Latin 1 for XHTML//EN"
+ "http://www.w3.org/TR/xhtml1/DTD/xhtml-lat1.ent">
+%HTMLlat1;
+]>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/">
+<channel rdf:about="https://rdf.example.com/"><title>Caf&eacute; RDF</title>
+<link>https://rdf.example.com/</link><description>d</description></channel>
+<item rdf:about="https://rdf.example.com/a"><title>R&eacute;sum&eacute; of the week</title>
+<link>https://rdf.example.com/a</link></item>
+</rdf:RDF>"""
+
+
+def test_rss_10_declaring_the_w3c_latin1_entity_set_is_read_as_feedparser_reads_it() -> None:
+    feed = parse(RSS_10_HTMLLAT1)
+    assert feed.title == "Café RDF"
+    assert [e.title for e in feed.entries] == ["Résumé of the week"]
+
+
+@pytest.mark.parametrize(
+    "declaration",
+    [
+        '<!ENTITY % HTMLlat1 PUBLIC "-//W3C//ENTITIES Latin 1 for XHTML//EN" "x.ent"> %other;',
+        '<!ENTITY % HTMLlat1 SYSTEM "http://evil.example/x.ent"> %HTMLlat1;',
+        '<!ENTITY % HTMLlat1 PUBLIC "-//EVIL//ENTITIES x//EN" "x.ent"> %HTMLlat1;',
+        "<!ENTITY % HTMLlat1 \"<!ENTITY a 'x'>\"> %HTMLlat1;",
+    ],
+    ids=["undeclared-reference", "system", "not-w3c", "internal-value"],
+)
+def test_other_parameter_entities_are_still_refused(declaration: str) -> None:
+    body = RSS_10_HTMLLAT1.replace(
+        RSS_10_HTMLLAT1[RSS_10_HTMLLAT1.index(b"<!ENTITY") : RSS_10_HTMLLAT1.index(b"]>")],
+        declaration.encode() + b"\n",
+    )
+    with pytest.raises(ParseError, match="refused"):
+        parse(body)

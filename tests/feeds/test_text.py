@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.text import escape_mrkdwn
 from feeds.text import html_to_text, plain_to_text, title_key, truncate
 
@@ -60,3 +62,33 @@ def test_title_keys_ignore_case_punctuation_accents_and_source_suffix() -> None:
     assert a == b == c != ""
     assert title_key("Weekly roundup") == ""  # too short to merge stories on
     assert title_key("AI news today") == ""
+
+
+@pytest.mark.parametrize(
+    ("html", "text"),
+    [
+        ('<p>Read <a href="/x" title="costs > revenue">more</a> now</p>', "Read more now"),
+        ("<img src='chart.png' alt='Q3: cost > revenue, margin < 0'/>Margins fell.", "Margins fell."),
+        ('<a data-x="1>2" href="/">Link</a>', "Link"),
+    ],
+    ids=["double-quoted", "single-quoted-img", "data-attribute"],
+)
+def test_a_gt_inside_a_quoted_attribute_is_not_text(html: str, text: str) -> None:
+    assert html_to_text(html) == text
+
+
+@pytest.mark.parametrize("opener", ["<head>", '<object data="clip.swf">', '<svg width="12">'])
+def test_a_stray_unclosed_hidden_element_keeps_the_rest_of_the_summary(opener: str) -> None:
+    summary = f"<p>Regulators publish AI guidance.</p>{opener}<p>Firms have until June to comply.</p>"
+    assert html_to_text(summary) == "Regulators publish AI guidance. Firms have until June to comply."
+
+
+def test_closed_hidden_elements_still_vanish() -> None:
+    html = '<svg viewBox="0 0 1 1"><title>icon</title></svg>Text <object>flash</object>after'
+    assert html_to_text(html) == "Text after"
+
+
+def test_a_comment_left_open_hides_the_rest_as_in_a_browser() -> None:
+    # Word's conditional comments, cut by the publisher's excerpt length (a real Blogger feed).
+    assert html_to_text("Intro <!--[if gte mso 9]><xml><o:OfficeDocumentSettings>") == "Intro"
+    assert html_to_text("<!-- a --> kept <!-- b --> too") == "kept too"
