@@ -15,6 +15,8 @@ import re
 import unicodedata
 from html.parser import HTMLParser
 
+from foundation.text import truncate as shared_truncate
+
 TITLE_MAX = 300
 SUMMARY_MAX = 1200
 AUTHOR_MAX = 200
@@ -187,13 +189,7 @@ def clean_text(value: str, limit: int) -> str:
 
 def truncate(text: str, limit: int) -> str:
     """Cut ``text`` to at most ``limit`` characters, preferring a word boundary, with an ellipsis."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit * 0.6:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:-") + "…"
+    return shared_truncate(text, limit)
 
 
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
