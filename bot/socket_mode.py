@@ -4,8 +4,11 @@ app-token check, and the WSGI app served on ``--port`` beside it (``/healthz`` a
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import socket
+import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -25,9 +28,75 @@ log = logging.getLogger(__name__)
 HEALTH_THREADS = 2
 
 
-def health_only(wsgi: WsgiApp) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+class ConnectionHealth:
+    """Whether the Socket Mode connection has been down for longer than ``grace_seconds``.
+
+    A bot whose connection is gone receives nothing, so a probe must see it fail; a reconnect
+    (Slack asks for one every few hours, and it takes a second or two) must not. The clock starts
+    at the first sign of trouble: a close the SDK reports, or a probe that finds no connection.
+    Before the first connection the bot counts as down since it started.
+    """
+
+    def __init__(
+        self,
+        is_connected: Callable[[], bool],
+        grace_seconds: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._is_connected = is_connected
+        self.grace_seconds = grace_seconds
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._down_since: float | None = clock()
+
+    def mark_down(self, *_: object) -> None:
+        """An ``on_close`` listener: the connection closed (a reconnect may follow at once)."""
+        with self._lock:
+            if self._down_since is None:
+                self._down_since = self._clock()
+
+    def report(self) -> tuple[bool, dict[str, Any]]:
+        """``(healthy, the /healthz "socket_mode" object)``."""
+        connected = self._is_connected()
+        with self._lock:
+            now = self._clock()
+            if connected:
+                self._down_since = None
+                return True, {"connected": True}
+            if self._down_since is None:
+                self._down_since = now
+            down = now - self._down_since
+        healthy = down <= self.grace_seconds
+        state: dict[str, Any] = {
+            "connected": False,
+            "down_seconds": round(down, 1),
+            "grace_seconds": self.grace_seconds,
+        }
+        if not healthy:
+            state["error"] = (
+                f"no Socket Mode connection for {down:.0f} s (over the {self.grace_seconds:g} s grace)"
+            )
+        return healthy, state
+
+
+def health_only(
+    wsgi: WsgiApp, connection: ConnectionHealth | None = None
+) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+    """Serve ``/healthz`` and ``/metrics`` only; ``/healthz`` is 503 when ``connection`` is unhealthy."""
+
     def serve(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD")
+        if path == "/healthz" and method in ("GET", "HEAD") and connection is not None:
+            code, payload = wsgi.health()
+            healthy, payload["socket_mode"] = connection.report()
+            if not healthy:
+                code, payload["status"] = 503, "degraded"
+            body = json.dumps(payload).encode()
+            start_response(
+                "200 OK" if code == 200 else "503 Service Unavailable",
+                [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+            )
+            return [] if method == "HEAD" else [body]
         if path in ("/healthz", METRICS_PATH) and method in ("GET", "HEAD"):
             return wsgi(environ, start_response)
         body = b"Socket Mode: only GET /healthz and GET /metrics are served over HTTP\n"
