@@ -19,7 +19,8 @@ from typing import Any
 import click
 
 from briefbot.cli.common import BriefbotGroup
-from briefbot.logs import configure_logging
+from briefbot.logs import choose_level, configure_logging
+from foundation import __version__
 
 # name -> (module, attribute, the command's short help)
 COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -117,11 +118,17 @@ class LazyGroup(BriefbotGroup):
 
 @click.group(cls=LazyGroup)
 @click.option("-v", "--verbose", count=True, help="More logging (-v info, -vv debug).")
+@click.version_option(__version__, "--version", prog_name="briefbot", message="%(prog)s %(version)s")
 @click.pass_context
 def cli(ctx: click.Context, verbose: int) -> None:
-    """AI briefings bot: department-tailored AI news, policies and certifications in Slack."""
-    level = logging.WARNING - 10 * min(verbose, 2)
+    """AI briefings bot: department-tailored AI news, policies and certifications in Slack.
+
+    Shell completion: eval "$(_BRIEFBOT_COMPLETE=bash_source briefbot)" (zsh_source, fish_source).
+    """
+    # The bot tells what it does at INFO; a one-shot command stays quiet unless asked.
+    default = logging.INFO if ctx.invoked_subcommand == "run" else logging.WARNING
     try:
+        level = choose_level(verbose=verbose, env_value=os.environ.get("BRIEFBOT_LOG_LEVEL"), default=default)
         configure_logging(level, os.environ.get("BRIEFBOT_LOG_FORMAT", "text").strip().lower() or "text")
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
