@@ -8,7 +8,14 @@ from briefbot.cli.common import services_from, settings_from
 
 
 @click.command()
-@click.option("--port", default=3000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--port",
+    default=3000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    envvar="BRIEFBOT_PORT",
+    help="HTTP port (/slack/events, /healthz, /metrics); default from BRIEFBOT_PORT.",
+)
 @click.option("--host", default="0.0.0.0", show_default=True)
 @click.option(
     "--threads", default=32, show_default=True, type=click.IntRange(1, 256), help="HTTP worker threads."
