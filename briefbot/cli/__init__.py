@@ -88,6 +88,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "doctor",
         "Check the database, the feeds, the Slack token and scopes, and every subscribed channel.",
     ),
+    "starter": (
+        "briefbot.cli.starter",
+        "starter",
+        "Add the bundled starter pack of real AI news feeds (all departments, or --department D).",
+    ),
 }
 
 
