@@ -47,7 +47,7 @@ for block in blocks:
         command = shlex.join(words)
         shown = shlex.quote(f"$ {command}")
         if "needs network" in comment or "needs Slack" in comment:
-            print(f"echo {shown}' (skipped:{comment.strip()})'")
+            print(f"echo {shown}' (skipped: {comment.strip()})'")
         elif words[:1] == ["source"] or words[:1] == ["briefbot"] or command.startswith("./scripts/"):
             ran += 1
             print(f"step={shlex.quote(command)}; echo {shown}")
