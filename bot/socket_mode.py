@@ -4,7 +4,6 @@ app-token check, and the WSGI app served on ``--port`` beside it (``/healthz`` a
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import socket
 import threading
@@ -55,48 +54,33 @@ class ConnectionHealth:
             if self._down_since is None:
                 self._down_since = self._clock()
 
-    def report(self) -> tuple[bool, dict[str, Any]]:
-        """``(healthy, the /healthz "socket_mode" object)``."""
+    def report(self) -> dict[str, Any]:
+        """The /healthz ``"socket_mode"`` object; ``"ok"`` is false once down past the grace."""
         connected = self._is_connected()
         with self._lock:
             now = self._clock()
             if connected:
                 self._down_since = None
-                return True, {"connected": True}
+                return {"ok": True, "connected": True}
             if self._down_since is None:
                 self._down_since = now
             down = now - self._down_since
-        healthy = down <= self.grace_seconds
         state: dict[str, Any] = {
+            "ok": down <= self.grace_seconds,
             "connected": False,
             "down_seconds": round(down, 1),
             "grace_seconds": self.grace_seconds,
         }
-        if not healthy:
+        if not state["ok"]:
             state["error"] = (
                 f"no Socket Mode connection for {down:.0f} s (over the {self.grace_seconds:g} s grace)"
             )
-        return healthy, state
+        return state
 
 
-def health_only(
-    wsgi: WsgiApp, connection: ConnectionHealth | None = None
-) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
-    """Serve ``/healthz`` and ``/metrics`` only; ``/healthz`` is 503 when ``connection`` is unhealthy."""
-
+def health_only(wsgi: WsgiApp) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
     def serve(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD")
-        if path == "/healthz" and method in ("GET", "HEAD") and connection is not None:
-            code, payload = wsgi.health()
-            healthy, payload["socket_mode"] = connection.report()
-            if not healthy:
-                code, payload["status"] = 503, "degraded"
-            body = json.dumps(payload).encode()
-            start_response(
-                "200 OK" if code == 200 else "503 Service Unavailable",
-                [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
-            )
-            return [] if method == "HEAD" else [body]
         if path in ("/healthz", METRICS_PATH) and method in ("GET", "HEAD"):
             return wsgi(environ, start_response)
         body = b"Socket Mode: only GET /healthz and GET /metrics are served over HTTP\n"

@@ -173,7 +173,14 @@ def _serve_socket_mode(
         try:
             server = _listen(
                 health_only(
-                    WsgiApp(app, services, health_extra=lambda: _scheduler_health(scheduler)), connection
+                    WsgiApp(
+                        app,
+                        services,
+                        health_extra=lambda: {
+                            **_scheduler_health(scheduler),
+                            "socket_mode": connection.report(),
+                        },
+                    )
                 ),
                 host,
                 port,

@@ -65,7 +65,7 @@ def test_healthz_is_503_once_socket_mode_is_down_past_the_grace(
     server, url, _proc = bot_with_grace
     connected = _healthz(url)
     assert connected.status_code == 200, connected.text
-    assert connected.json()["socket_mode"] == {"connected": True}
+    assert connected.json()["socket_mode"] == {"ok": True, "connected": True}
     assert connected.json()["status"] == "ok"
 
     server.close()  # Slack is gone: the connection drops and reconnects are refused
@@ -87,17 +87,17 @@ def test_a_reconnect_within_the_grace_stays_healthy() -> None:
     now = [100.0]
     connected = [True]
     health = ConnectionHealth(lambda: connected[0], grace_seconds=60, clock=lambda: now[0])
-    assert health.report() == (True, {"connected": True})
+    assert health.report() == {"ok": True, "connected": True}
     connected[0] = False
     health.mark_down(1000, "refresh")  # the SDK's on_close listener
     now[0] += 30
-    healthy, state = health.report()
-    assert healthy and state["down_seconds"] == 30 and "error" not in state
+    state = health.report()
+    assert state["ok"] and state["down_seconds"] == 30 and "error" not in state
     connected[0] = True
-    assert health.report()[0]
+    assert health.report()["ok"]
     connected[0] = False  # a later drop starts a new clock, not the old one
     now[0] += 50
-    assert health.report()[0]
+    assert health.report()["ok"]
     now[0] += 61
-    healthy, state = health.report()
-    assert not healthy and state["down_seconds"] == 61
+    state = health.report()
+    assert not state["ok"] and state["down_seconds"] == 61
