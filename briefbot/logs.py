@@ -4,11 +4,13 @@
 for failures, ``exc_type`` and ``exc``), so a log shipper needs no multi-line parsing.
 ``BRIEFBOT_LOG_LEVEL`` (``DEBUG``, ``INFO``, ``WARNING``, ``ERROR``) sets briefbot's own level.
 
-Libraries stay at WARNING whatever our level: APScheduler logs two INFO lines per job run (every
-minute), httpx one per feed fetch, and Slack's SDKs log whole payloads at INFO and DEBUG. No
-request body is ever logged: Bolt's signature check logs a refused request's whole body at INFO,
-and its "middleware gave no response" warning the parsed body; those records are dropped at the
-handler (``bot.http`` logs each refused request once, without its body).
+Libraries stay at WARNING (``BRIEFBOT_LIBRARY_LOG_LEVEL`` lowers them to INFO, never further), or
+at our level when that is higher: APScheduler logs two INFO lines per job run (every minute),
+httpx one per feed fetch, and Slack's SDKs log whole payloads at DEBUG, which is why libraries
+never go below INFO. No request body is ever logged: Bolt's signature check logs a refused
+request's whole body at INFO, and its "middleware gave no response" warning the parsed body;
+those records are dropped at the handler (``bot.http`` logs each refused request once, without
+its body).
 """
 
 from __future__ import annotations
@@ -72,13 +74,13 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def parse_level(value: str) -> int:
-    """``BRIEFBOT_LOG_LEVEL``'s value as a logging level; ``ValueError`` names the valid ones."""
+def parse_level(value: str, variable: str = "BRIEFBOT_LOG_LEVEL") -> int:
+    """``variable``'s value as a logging level; ``ValueError`` names the valid ones."""
     name = value.strip().upper()
     if name == "WARN":
         name = "WARNING"
     if name not in LEVELS:
-        raise ValueError(f"BRIEFBOT_LOG_LEVEL must be one of {', '.join(LEVELS)}, not {value.strip()!r}")
+        raise ValueError(f"{variable} must be one of {', '.join(LEVELS)}, not {value.strip()!r}")
     return int(logging.getLevelName(name))
 
 
@@ -91,8 +93,9 @@ def choose_level(*, verbose: int, env_value: str | None, default: int) -> int:
     return default
 
 
-def configure_logging(level: int, fmt: str = "text") -> None:
-    """Install one stderr handler on the root logger in ``fmt`` ("text" or "json")."""
+def configure_logging(level: int, fmt: str = "text", *, library_level: int = logging.WARNING) -> None:
+    """Install one stderr handler on the root logger in ``fmt`` ("text" or "json"); third-party
+    loggers at ``library_level`` (or ``level`` when higher)."""
     if fmt not in FORMATS:
         raise ValueError(f"BRIEFBOT_LOG_FORMAT must be one of {', '.join(FORMATS)}, not {fmt!r}")
     handler = logging.StreamHandler()
@@ -104,4 +107,4 @@ def configure_logging(level: int, fmt: str = "text") -> None:
     root.addHandler(handler)
     root.setLevel(level)
     for name in LIBRARY_LOGGERS:
-        logging.getLogger(name).setLevel(max(level, logging.WARNING))
+        logging.getLogger(name).setLevel(max(level, library_level, logging.INFO))

@@ -19,7 +19,7 @@ from typing import Any
 import click
 
 from briefbot.cli.common import BriefbotGroup
-from briefbot.logs import choose_level, configure_logging
+from briefbot.logs import choose_level, configure_logging, parse_level
 from foundation import __version__
 
 # name -> (module, attribute, the command's short help)
@@ -134,7 +134,14 @@ def cli(ctx: click.Context, verbose: int) -> None:
     default = logging.INFO if ctx.invoked_subcommand == "run" else logging.WARNING
     try:
         level = choose_level(verbose=verbose, env_value=os.environ.get("BRIEFBOT_LOG_LEVEL"), default=default)
-        configure_logging(level, os.environ.get("BRIEFBOT_LOG_FORMAT", "text").strip().lower() or "text")
+        libraries = os.environ.get("BRIEFBOT_LIBRARY_LOG_LEVEL", "").strip()
+        configure_logging(
+            level,
+            os.environ.get("BRIEFBOT_LOG_FORMAT", "text").strip().lower() or "text",
+            library_level=parse_level(libraries, "BRIEFBOT_LIBRARY_LOG_LEVEL")
+            if libraries
+            else logging.WARNING,
+        )
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     ctx.ensure_object(dict)

@@ -128,6 +128,17 @@ def test_an_unknown_log_level_is_one_clear_line(sqlite_url: str, tmp_path: Path)
     assert "Traceback" not in result.stderr
 
 
+def test_library_log_level_shows_the_schedulers_lines_but_never_a_body(
+    sqlite_url: str, fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    url, proc = _start(_env(sqlite_url, fake_slack, BRIEFBOT_LIBRARY_LOG_LEVEL="debug"), tmp_path)
+    forged = SignedSlackClient(url, "not-the-secret").command("/ai-policy", SECRET_TEXT)
+    assert forged.status_code == 401
+    output = _stop(proc)
+    assert " apscheduler" in output  # its start-up lines are back
+    assert SECRET_TEXT not in output
+
+
 def test_level_choice_and_the_body_filter() -> None:
     assert choose_level(verbose=0, env_value=None, default=logging.INFO) == logging.INFO
     assert choose_level(verbose=0, env_value="error", default=logging.INFO) == logging.ERROR
