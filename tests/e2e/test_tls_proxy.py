@@ -21,7 +21,8 @@ import httpx
 import pytest
 
 from tests.conftest import SIGNING_SECRET
-from tests.e2e.test_run_process import BRIEFBOT, _env, _free_port
+from tests.e2e.bot_process import start_bot
+from tests.e2e.test_run_process import _env, _free_port
 from tests.mock_web_api_server import FakeSlack
 from tests.slack_requests import SignedSlackClient
 
@@ -61,17 +62,8 @@ def certificate(tmp_path: Path) -> tuple[Path, Path]:
 
 @pytest.fixture
 def bot(sqlite_url: str, fake_slack: FakeSlack, tmp_path: Path) -> Iterator[tuple[int, subprocess.Popen]]:
-    port = _free_port()
-    proc = subprocess.Popen(
-        [*BRIEFBOT, "run", "--host", "127.0.0.1", "--port", str(port)],
-        env=_env(sqlite_url, fake_slack),
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    _wait(f"http://127.0.0.1:{port}/healthz", proc, verify=False)
-    yield port, proc
+    url, proc = start_bot(_env(sqlite_url, fake_slack), tmp_path)
+    yield int(url.rsplit(":", 1)[1]), proc
     if proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=15)

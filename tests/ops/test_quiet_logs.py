@@ -11,43 +11,18 @@ import logging
 import signal
 import socket
 import subprocess
-import time
 from pathlib import Path
 
 import httpx
-import pytest
 
 from briefbot.logs import DropRequestBodies, choose_level, parse_level
 from tests.conftest import SIGNING_SECRET
-from tests.e2e.test_run_process import BRIEFBOT, _env, _free_port
+from tests.e2e.bot_process import start_bot as _start
+from tests.e2e.test_run_process import BRIEFBOT, _env
 from tests.mock_web_api_server import FakeSlack
 from tests.slack_requests import SignedSlackClient
 
 SECRET_TEXT = "the-merger-code-is-BLUEBIRD"
-
-
-def _start(env: dict[str, str], cwd: Path) -> tuple[str, subprocess.Popen]:
-    port = _free_port()
-    proc = subprocess.Popen(
-        [*BRIEFBOT, "run", "--port", str(port), "--host", "127.0.0.1"],
-        env=env,
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"briefbot run exited early:\n{proc.stdout.read() if proc.stdout else ''}")
-        try:
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                return url, proc
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    proc.kill()
-    pytest.fail("briefbot run did not become healthy in 30 s")
 
 
 def _stop(proc: subprocess.Popen) -> str:
