@@ -6,6 +6,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import socket
+import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -26,6 +28,57 @@ log = logging.getLogger(__name__)
 # HEALTHCHECK) still ask for /healthz on --port, and Prometheus scrapes /metrics there; a couple
 # of threads answer them.
 HEALTH_THREADS = 2
+
+
+class ConnectionHealth:
+    """Whether the Socket Mode connection has been down for longer than ``grace_seconds``.
+
+    A bot whose connection is gone receives nothing, so a probe must see it fail; a reconnect
+    (Slack asks for one every few hours, and it takes a second or two) must not. The clock starts
+    at the first sign of trouble: a close the SDK reports, or a probe that finds no connection.
+    Before the first connection the bot counts as down since it started.
+    """
+
+    def __init__(
+        self,
+        is_connected: Callable[[], bool],
+        grace_seconds: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._is_connected = is_connected
+        self.grace_seconds = grace_seconds
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._down_since: float | None = clock()
+
+    def mark_down(self, *_: object) -> None:
+        """An ``on_close`` listener: the connection closed (a reconnect may follow at once)."""
+        with self._lock:
+            if self._down_since is None:
+                self._down_since = self._clock()
+
+    def report(self) -> dict[str, Any]:
+        """The /healthz ``"socket_mode"`` object; ``"ok"`` is false once down past the grace."""
+        connected = self._is_connected()
+        with self._lock:
+            now = self._clock()
+            if connected:
+                self._down_since = None
+                return {"ok": True, "connected": True}
+            if self._down_since is None:
+                self._down_since = now
+            down = now - self._down_since
+        state: dict[str, Any] = {
+            "ok": down <= self.grace_seconds,
+            "connected": False,
+            "down_seconds": round(down, 1),
+            "grace_seconds": self.grace_seconds,
+        }
+        if not state["ok"]:
+            state["error"] = (
+                f"no Socket Mode connection for {down:.0f} s (over the {self.grace_seconds:g} s grace)"
+            )
+        return state
 
 
 def health_only(wsgi: WsgiApp) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:

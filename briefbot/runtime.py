@@ -15,7 +15,13 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.app import build_app
 from bot.http import WsgiApp
-from bot.socket_mode import HEALTH_THREADS, BriefbotSocketModeHandler, health_only, socket_mode_url
+from bot.socket_mode import (
+    HEALTH_THREADS,
+    BriefbotSocketModeHandler,
+    ConnectionHealth,
+    health_only,
+    socket_mode_url,
+)
 from briefbot.http_server import make_http_server
 from briefbot.services import Services
 from foundation.errors import ConfigurationError
@@ -156,15 +162,26 @@ def _serve_socket_mode(
     port_required: bool = True,
 ) -> None:
     handler = BriefbotSocketModeHandler(app, app_token)
-
-    def health_extra() -> dict[str, Any]:
-        return {**_scheduler_health(scheduler), "socket_mode": {"connected": handler.client.is_connected()}}
+    # A container orchestrator restarts a bot whose /healthz fails: one that has lost Slack for
+    # longer than a reconnect takes receives nothing, so it must fail.
+    grace = services.settings.briefbot_socket_grace_seconds
+    connection = ConnectionHealth(handler.client.is_connected, grace)
+    handler.client.on_close_listeners.append(connection.mark_down)
 
     server: Any = None
     try:
         try:
             server = _listen(
-                health_only(WsgiApp(app, services, health_extra=health_extra)),
+                health_only(
+                    WsgiApp(
+                        app,
+                        services,
+                        health_extra=lambda: {
+                            **_scheduler_health(scheduler),
+                            "socket_mode": connection.report(),
+                        },
+                    )
+                ),
                 host,
                 port,
                 HEALTH_THREADS,

@@ -62,6 +62,14 @@ class Settings(BaseSettings):
 
     # "json": one JSON object per log line (read by the CLI before anything else starts).
     briefbot_log_format: str = "text"
+    # briefbot's own log level (DEBUG, INFO, WARNING, ERROR; read by the CLI before anything else
+    # starts): `run` defaults to INFO, other commands to WARNING. Libraries stay at WARNING.
+    briefbot_log_level: str = ""
+    # Third-party loggers' level (default WARNING): INFO shows APScheduler's per-job lines.
+    briefbot_library_log_level: str = ""
+    # Socket Mode: /healthz answers 503 once the connection has been down this long (a reconnect
+    # normally takes a second or two; Slack asks for one every few hours).
+    briefbot_socket_grace_seconds: float = Field(default=60.0, ge=0, le=3600)
 
     @field_validator("slack_api_url")
     @classmethod

@@ -1,10 +1,8 @@
 #!/usr/bin/env bash
-# Install the project into .venv (if needed) and run the offline demo on the embedded SQLite.
+# Install the project into .venv (skipped when nothing changed) and run the offline demo on a
+# throwaway embedded SQLite. Afterwards `source .venv/bin/activate` puts `briefbot` on your PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ ! -x .venv/bin/python ]; then
-  python3 -m venv .venv
-fi
-.venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q -e .
+. scripts/lib/install.sh
+install_briefbot ""
 exec .venv/bin/briefbot demo "$@"

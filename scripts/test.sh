@@ -1,10 +1,8 @@
 #!/usr/bin/env bash
-# Install the project with its test extra into .venv (if needed) and run the test suite.
+# Install the project with its test extra into .venv (skipped when nothing changed) and run the
+# test suite; arguments go to pytest (`./scripts/test.sh tests/ops -x`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ ! -x .venv/bin/python ]; then
-  python3 -m venv .venv
-fi
-.venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q -e ".[test]"
+. scripts/lib/install.sh
+install_briefbot test
 exec .venv/bin/python -m pytest "$@"

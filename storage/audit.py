@@ -79,3 +79,8 @@ def recent(session: Session, limit: int = 50, *, action: str | None = None) -> l
         query = query.where(AuditEntry.action == action)
     rows = session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit))
     return [AuditView(r.at, r.actor, r.source, r.action, r.target, dict(r.detail)) for r in rows]
+
+
+def stored_actions(session: Session) -> set[str]:
+    """Every action the log holds at least once."""
+    return set(session.scalars(select(AuditEntry.action).distinct()))

@@ -208,14 +208,23 @@ class Database:
             yield session
 
     def upgrade(self, revision: str = "head") -> None:
-        """Apply Alembic migrations up to ``revision``."""
+        """Apply Alembic migrations up to ``revision``, once even when several processes start together.
+
+        On PostgreSQL the migration runs under an advisory lock (one per schema), so replicas that
+        start at the same moment migrate one after another: the first applies the migrations, the
+        others find the schema at head once they get the lock. SQLite needs none: the migration is
+        one ``BEGIN IMMEDIATE`` transaction, which a second process waits for (busy timeout).
+        """
         if revision == "head" and self.revision() == SCHEMA_HEAD:
             return
         from alembic import command
         from alembic.util.exc import CommandError
 
         try:
-            command.upgrade(self.alembic_config(), revision)
+            with self._migration_lock():
+                if revision == "head" and self.revision() == SCHEMA_HEAD:
+                    return  # another process migrated while this one waited for the lock
+                command.upgrade(self.alembic_config(), revision)
         except SQLAlchemyError as exc:
             raise StorageError(f"database migration failed on {self.safe_url}: {exc}") from exc
         except CommandError as exc:
@@ -236,6 +245,23 @@ class Database:
             return ScriptDirectory.from_config(self.alembic_config()).get_revision(revision) is not None
         except CommandError:
             return False
+
+    @contextmanager
+    def _migration_lock(self) -> Iterator[None]:
+        if self.dialect != "postgresql":
+            yield
+            return
+        key = text("SELECT hashtext('briefbot.migrations.' || current_schema())")
+        # A session-level lock on a connection of its own, held while Alembic migrates on another.
+        with self.engine.connect() as conn:
+            lock_id = conn.execute(key).scalar_one()
+            conn.execute(text("SELECT pg_advisory_lock(:id)"), {"id": lock_id})
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": lock_id})
+                conn.commit()
 
     def revision(self) -> str | None:
         """The schema revision the database is at; None when it was never migrated."""

@@ -19,7 +19,8 @@ from typing import Any
 import click
 
 from briefbot.cli.common import BriefbotGroup
-from briefbot.logs import configure_logging
+from briefbot.logs import choose_level, configure_logging, parse_level
+from foundation import __version__
 
 # name -> (module, attribute, the command's short help)
 COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -87,6 +88,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "doctor",
         "Check the database, the feeds, the Slack token and scopes, and every subscribed channel.",
     ),
+    "starter": (
+        "briefbot.cli.starter",
+        "starter",
+        "Add the bundled starter pack of real AI news feeds (all departments, or --department D).",
+    ),
 }
 
 
@@ -117,12 +123,25 @@ class LazyGroup(BriefbotGroup):
 
 @click.group(cls=LazyGroup)
 @click.option("-v", "--verbose", count=True, help="More logging (-v info, -vv debug).")
+@click.version_option(__version__, "--version", prog_name="briefbot", message="%(prog)s %(version)s")
 @click.pass_context
 def cli(ctx: click.Context, verbose: int) -> None:
-    """AI briefings bot: department-tailored AI news, policies and certifications in Slack."""
-    level = logging.WARNING - 10 * min(verbose, 2)
+    """AI briefings bot: department-tailored AI news, policies and certifications in Slack.
+
+    Shell completion: eval "$(_BRIEFBOT_COMPLETE=bash_source briefbot)" (zsh_source, fish_source).
+    """
+    # The bot tells what it does at INFO; a one-shot command stays quiet unless asked.
+    default = logging.INFO if ctx.invoked_subcommand == "run" else logging.WARNING
     try:
-        configure_logging(level, os.environ.get("BRIEFBOT_LOG_FORMAT", "text").strip().lower() or "text")
+        level = choose_level(verbose=verbose, env_value=os.environ.get("BRIEFBOT_LOG_LEVEL"), default=default)
+        libraries = os.environ.get("BRIEFBOT_LIBRARY_LOG_LEVEL", "").strip()
+        configure_logging(
+            level,
+            os.environ.get("BRIEFBOT_LOG_FORMAT", "text").strip().lower() or "text",
+            library_level=parse_level(libraries, "BRIEFBOT_LIBRARY_LOG_LEVEL")
+            if libraries
+            else logging.WARNING,
+        )
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     ctx.ensure_object(dict)

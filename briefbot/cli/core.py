@@ -8,7 +8,14 @@ from briefbot.cli.common import services_from, settings_from
 
 
 @click.command()
-@click.option("--port", default=3000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--port",
+    default=3000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    envvar="BRIEFBOT_PORT",
+    help="HTTP port (/slack/events, /healthz, /metrics); default from BRIEFBOT_PORT.",
+)
 @click.option("--host", default="0.0.0.0", show_default=True)
 @click.option(
     "--threads", default=32, show_default=True, type=click.IntRange(1, 256), help="HTTP worker threads."
@@ -16,14 +23,10 @@ from briefbot.cli.common import services_from, settings_from
 @click.pass_context
 def run(ctx: click.Context, port: int, host: str, threads: int) -> None:
     """Run the bot: Slack (HTTP or Socket Mode), the scheduler and feed refresh."""
-    import logging
-
     from bot.app import check_slack_settings
     from briefbot.runtime import run as run_bot
     from foundation.errors import ConfigurationError
 
-    if logging.getLogger().level > logging.INFO:
-        logging.getLogger().setLevel(logging.INFO)
     try:
         check_slack_settings(settings_from(ctx))
         # In Socket Mode the port only serves health checks: a busy default port is not fatal.

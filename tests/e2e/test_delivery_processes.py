@@ -127,6 +127,8 @@ def _env(db_url: str, fake: FakeSlack) -> dict[str, str]:
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_API_URL=fake.url,
         BRIEFBOT_ADMINS="UADMIN",
+        # The tests wait for APScheduler's "executed successfully" lines, at WARNING by default.
+        BRIEFBOT_LIBRARY_LOG_LEVEL="INFO",
     )
     return env
 
