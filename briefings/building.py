@@ -182,7 +182,7 @@ class BriefingBuilder:
 
     def build_due(self, due: Due, cache: TickCache | None) -> Briefing:
         """The briefing for a scheduled (or ``send``) slot: new since the last one, minus memory."""
-        as_of = due.scheduled_for
+        as_of = due.as_of
         cache = cache or TickCache()
         previous = self.deliveries.previous_done(due.subscription_id, as_of)
         since = max(previous, as_of - LOOKBACK) if previous else as_of - LOOKBACK

@@ -133,7 +133,7 @@ class Ticker:
     def send_one_off(self, client: SlackSink, sub: SubscriptionRow, now: datetime) -> SlotOutcome:
         """Deliver ``sub``'s slot of this minute now (``done`` when it already was); a
         ``DeliveryError`` saying what to do when Slack did not take it."""
-        due = due_for(sub, now.replace(second=0, microsecond=0))
+        due = replace(due_for(sub, now.replace(second=0, microsecond=0)), built_at=now)
         outcome = self.deliverer.deliver(client, due, now)
         if outcome.status == "busy":
             row = self.deliveries.rows([(due.subscription_id, due.scheduled_for)]).get(

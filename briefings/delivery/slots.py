@@ -28,6 +28,14 @@ class Due:
     created_by: str
     scheduled_for: datetime
     one_off: bool = False
+    # A one-off send is keyed by its minute but built from what is stored when it runs: an item
+    # a refresh stored earlier in that minute is news to it (the minute's start would miss it).
+    built_at: datetime | None = None
+
+    @property
+    def as_of(self) -> datetime:
+        """The moment the briefing is built "as of": news first seen up to then counts."""
+        return self.built_at or self.scheduled_for
 
     @property
     def slot(self) -> Slot:
