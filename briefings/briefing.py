@@ -110,6 +110,9 @@ class Briefing:
     policy: PolicyReminder | None = None
     held_back: int = 0  # previews: backlog items of newly added or resumed feeds left out
     candidates: tuple[CandidateNote, ...] = ()  # previews built with ``explain``
+    # The subscription's first posted briefing: a one-off catch-up on the past week, including
+    # stories the feeds held when they were added (later ones carry only what came in since).
+    catch_up: bool = False
 
     @property
     def quiet(self) -> bool:

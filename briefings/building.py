@@ -217,6 +217,8 @@ class BriefingBuilder:
             due.department, chosen, fresh, candidates, as_of, since, due.timezone, due.cert_rotation
         )
         briefing = _noted(briefing, chosen, adjusted.notes if adjusted else {})
+        if previous is None:
+            briefing = replace(briefing, catch_up=True)
         self._record_links(briefing)
         return briefing
 

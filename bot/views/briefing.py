@@ -171,6 +171,12 @@ def _intro(briefing: Briefing) -> str:
             "interrupt you. See you at the next briefing."
         )
     shown = len(briefing.stories)
+    if briefing.catch_up:
+        return (
+            f"*Catch-up:* this channel's first {name} briefing, so it looks back over the past week "
+            f"(since {since}), feeds' earlier stories included: the {shown} most relevant of "
+            f"{briefing.considered}, each with why it is here. From now on, only what is new."
+        )
     return (
         f"The {shown} most relevant of {briefing.considered} new "
         f"{_plural(briefing.considered, 'story', 'stories')} since {since}, picked for {name}, "

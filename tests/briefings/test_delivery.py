@@ -138,6 +138,9 @@ def test_channel_memory_never_repeats_a_story(
     assert "EU AI Act fines begin" in str(day1.args["blocks"])
     assert "Court rules on AI copyright lawsuit" in str(day2.args["blocks"])
     assert "EU AI Act fines begin" not in str(day2.args["blocks"])
+    # The first briefing says it is a one-off look back over the week; later ones do not.
+    assert "*Catch-up:* this channel's first" in str(day1.args["blocks"])
+    assert "Catch-up" not in str(day2.args["blocks"])
     with svc.db.read() as s:
         remembered = set(
             s.scalars(select(DeliveredStory.story_id).where(DeliveredStory.channel_id == "CLEGAL"))

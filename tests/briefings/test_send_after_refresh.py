@@ -95,3 +95,4 @@ def test_send_right_after_refresh_posts_only_what_brief_shows(tmp_path: Path, fa
     assert posted_titles <= shown, f"posted but not in the preview: {posted_titles - shown}"
     # The story the refresh just stored is news to a send in the same minute.
     assert fresh["title"] in message
+    assert "Catch-up" in message  # the channel's first briefing says it looks back a week

@@ -393,7 +393,7 @@ def test_delivered_briefing_honours_top(bot: BotServer, fake_slack: FakeSlack, s
     assert validate_blocks(blocks) == []
     shown = [title for _, title, _ in headlines if title in json.dumps(blocks)]
     assert len(shown) == 3
-    assert "The 3 most relevant of 6 new stories" in json.dumps(blocks)
+    assert "the 3 most relevant of 6, each with why" in json.dumps(blocks)  # the first: a catch-up
 
 
 def test_a_dead_token_tells_the_admins_once_and_status_shows_the_failure(
