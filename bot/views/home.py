@@ -181,7 +181,17 @@ def _feed_blocks(home: AdminHome) -> list[Block | dict[str, Any]]:
     blocks: list[Block | dict[str, Any]] = [HeaderBlock(text=head)]
     if not feeds:
         blocks.append(
-            SectionBlock(text=_md("No feeds yet: *Add feed* above, or `/ai-feeds add <url> <dept...>`."))
+            SectionBlock(
+                text=_md(
+                    "No feeds yet. Start with the *starter pack*: real AI news feeds from regulators "
+                    "and the legal, finance, HR and operations press, each tagged for its departments "
+                    "(every feed is checked before it is added). Or *Add feed* above, or "
+                    "`/ai-feeds add <url> <dept...>`."
+                ),
+                accessory=ButtonElement(
+                    text="Add the starter pack", action_id="home_starter", style="primary"
+                ),
+            )
         )
         return blocks
     shown, left = _within(

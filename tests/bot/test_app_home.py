@@ -9,6 +9,9 @@ from typing import Any
 
 import pytest
 
+import bot.listeners.actions.home as home_actions
+from feeds.starter import StarterFeed
+from foundation.departments import DepartmentRegistry
 from storage.audit import Actor
 from storage.home_read import recent_audit
 from tests.conftest import BotServer
@@ -17,7 +20,7 @@ from tests.mock_web_api_server import FakeSlack, validate_view
 from tests.slack_requests import app_home_opened, block_actions
 
 ADMIN = Actor.slack("UADMIN")
-ADMIN_IDS = ("home_add_feed", "home_subscribe", "feed_pause", "feed_resume", "feed_refresh")
+ADMIN_IDS = ("home_add_feed", "home_subscribe", "home_starter", "feed_pause", "feed_resume", "feed_refresh")
 
 
 @pytest.fixture
@@ -166,6 +169,35 @@ def test_pause_resume_and_refresh_buttons_change_the_feed_audit_and_republish(
     assert len(site.hits("/feed")) == fetched + 1
     actions = [(e.action, e.actor) for e in recent_audit(services.db, 5)]
     assert ("feed.pause", "UADMIN") in actions and ("feed.resume", "UADMIN") in actions
+
+
+def test_empty_home_offers_the_starter_pack_and_one_click_adds_the_readable_feeds(
+    bot_server: BotServer, fake_slack: FakeSlack, site: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    good = site.route("/hr.xml", feed_reply([item(i) for i in range(3)], title="HR outlet"))
+    gone = site.route("/gone.xml", Reply(status=404))
+
+    def pack(registry: DepartmentRegistry) -> list[StarterFeed]:
+        # Loopback stand-ins for two of the pack's outlets: one readable, one gone.
+        return [
+            StarterFeed("An HR outlet", "hr press", ("hr", "operations"), good),
+            StarterFeed("A dead outlet", "legal press", ("legal",), gone),
+        ]
+
+    monkeypatch.setattr(home_actions, "load_pack", pack)
+    home = open_home(bot_server, fake_slack, "UADMIN")
+    assert "home_starter" in action_ids(home) and "starter pack" in str(home["blocks"])
+
+    click(bot_server, "home_starter")
+    message = fake_slack.wait_for("chat.postMessage", timeout=10)
+    assert message.args["channel"] == "UADMIN"
+    assert "Starter pack: 1 added, 0 already there, 1 failed." in message.args["text"]
+    assert "A dead outlet" in message.args["text"] and "404" in message.args["text"]
+    feeds = bot_server.services.feeds.list()
+    assert [(f.name, f.departments) for f in feeds] == [("An HR outlet", ("hr", "operations"))]
+    republished = published(fake_slack, "UADMIN", 2)
+    assert "An HR outlet" in str(republished["blocks"]) and "home_starter" not in action_ids(republished)
+    assert ("feed.add", "UADMIN") in [(e.action, e.actor) for e in recent_audit(bot_server.services.db, 5)]
 
 
 def test_a_missing_feed_is_explained_in_a_modal(bot_server: BotServer, fake_slack: FakeSlack) -> None:

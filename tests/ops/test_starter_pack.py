@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 import briefbot.cli.starter as starter_cli
 from briefbot.cli import cli
-from briefbot.cli.starter import StarterFeed, load_pack
+from feeds.starter import StarterFeed, load_pack
 from feeds.urls import normalise_feed_url
 from foundation.departments import DepartmentRegistry
 from tests.departments import REGISTRY

@@ -32,6 +32,7 @@ from bot.surfaces import (
 )
 from bot.text import escape_mrkdwn
 from bot.views.modals import SubscribeForm, add_feed_modal, notice_modal, subscribe_modal
+from feeds.starter import add_pack, load_pack, select, summary
 from foundation.errors import BriefbotError
 from foundation.ids import parse_id
 from storage.audit import Actor
@@ -170,6 +171,39 @@ def run_feed_action(
     publish_home(client, services, user_id, admin_checker=checker)
 
 
+def home_starter_callback(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, logger: logging.Logger
+) -> None:
+    """Add the bundled starter pack (fetching every feed first: slow work), then republish Home
+    and tell the admin in the app's Messages tab what was added and what failed."""
+    ack()
+    allowed = _gated(client, body, context, "home_starter", logger)
+    if allowed is None:
+        return
+    services = context["services"]
+
+    def add() -> None:
+        pack = select(load_pack(services.departments), ())
+        lines = add_pack(services.feeds, pack, actor=Actor.slack(allowed.user_id))
+        failed = [line for line in lines if line.result == "failed"]
+        text = summary(lines)
+        if failed:
+            text += "\nNot added (they could not be read just now; try again later):\n" + "\n".join(
+                f"• {escape_mrkdwn(line.outlet)}: {escape_mrkdwn(line.error[:200])}" for line in failed[:30]
+            )
+        text += (
+            "\nWhat they hold now is kept as backlog, never posted as news; a channel's first "
+            "briefing looks back over the past week."
+        )
+        try:
+            client.chat_postMessage(channel=allowed.user_id, text=text)
+        except SlackApiError as exc:
+            logger.warning("starter pack summary not sent: %s", exc.response.get("error"))
+        publish_home(client, services, allowed.user_id, admin_checker=allowed.checker)
+
+    later(context, allowed.user_id, add, logger)
+
+
 def subscribe_form_changed_callback(
     ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, logger: logging.Logger
 ) -> None:
@@ -197,6 +231,7 @@ def subscribe_form_changed_callback(
 def register(app: App) -> None:
     app.action("home_add_feed")(home_add_feed_callback)
     app.action("home_subscribe")(home_subscribe_callback)
+    app.action("home_starter")(home_starter_callback)
     for action_id in FEED_ACTIONS:
         app.action(action_id)(feed_button_callback)
     app.action(SCHEDULE_INPUTS)(subscribe_form_changed_callback)
