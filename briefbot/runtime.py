@@ -22,6 +22,7 @@ from bot.socket_mode import (
     health_only,
     socket_mode_url,
 )
+from bot.work import SlowWork
 from briefbot.http_server import make_http_server
 from briefbot.services import Services
 from foundation.errors import ConfigurationError
@@ -54,6 +55,7 @@ class _Stop(SystemExit):
 # Each request thread waits ~10 ms in Bolt's ack poll even for instant answers, so a burst of
 # commands needs many cheap threads rather than a few busy ones (see bench/lookups.py).
 HTTP_THREADS = 32
+SLOW_WORK_GRACE_SECONDS = 7.0  # within a container's usual stop timeout (Docker: 10 s after SIGTERM)
 
 
 def prepare_for_traffic(services: Services) -> None:
@@ -92,7 +94,8 @@ def run(
     """
     settings = services.settings
     services.build_all()
-    app = build_app(services)
+    slow_work = SlowWork()
+    app = build_app(services, slow_work=slow_work)
     prepare_for_traffic(services)
     scheduler = make_scheduler()
     services.feeds.schedule(scheduler)
@@ -116,6 +119,9 @@ def run(
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         scheduler.shutdown(wait=False)
+        # Work already taken (a refresh, a preview) finishes before the database closes under
+        # it, within a bound: every fetch has its own deadline; queued work is dropped.
+        slow_work.shutdown(wait_seconds=SLOW_WORK_GRACE_SECONDS)
         services.close()
         log.info("stopped")
 
