@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.scopes import REQUIRED_SCOPES
+from bot.scopes import OPTIONAL_SCOPES, REQUIRED_SCOPES
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 
@@ -53,6 +53,10 @@ def token_checks(client: WebClient) -> list[Check]:
         checks.append(Check("token scopes", FAIL, f"missing {needs}: add them and reinstall the app"))
     else:
         checks.append(Check("token scopes", OK, f"all {len(REQUIRED_SCOPES)} required scopes granted"))
+    optional = [s for s in OPTIONAL_SCOPES if s not in granted]
+    if optional:
+        off = "; ".join(f"{s} ({OPTIONAL_SCOPES[s]})" for s in optional)
+        checks.append(Check("optional scopes", WARN, f"not granted, so these are off: {off}"))
     return checks
 
 

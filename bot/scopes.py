@@ -18,3 +18,10 @@ REQUIRED_SCOPES: dict[str, str] = {
     "groups:history": "the same in private channels",
     "im:write": "direct messages to admins about paused or failing subscriptions",
 }
+
+#: Scopes of optional features: without them the feature is off and nothing else breaks
+#: (``briefbot doctor`` says which feature is off).
+OPTIONAL_SCOPES: dict[str, str] = {
+    "assistant:write": "the assistant pane (status line and suggested prompts)",
+    "im:history": "the assistant pane (questions typed in its thread)",
+}

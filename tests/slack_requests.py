@@ -127,6 +127,37 @@ def app_home_opened(user_id: str, *, tab: str = "home") -> dict[str, Any]:
     return event_callback({"type": "app_home_opened", "user": user_id, "channel": f"D{user_id}", "tab": tab})
 
 
+def assistant_thread_started(
+    user_id: str, *, thread_ts: str = "1765000000.000100", context_channel: str | None = None
+) -> dict[str, Any]:
+    """Someone opened the app's assistant pane (``context_channel``: the channel they were in)."""
+    thread = {
+        "user_id": user_id,
+        "channel_id": f"D{user_id}",
+        "thread_ts": thread_ts,
+        "context": {"channel_id": context_channel, "team_id": "T0001", "enterprise_id": None}
+        if context_channel
+        else {},
+    }
+    return event_callback({"type": "assistant_thread_started", "assistant_thread": thread})
+
+
+def assistant_message(
+    user_id: str, text: str, *, thread_ts: str = "1765000000.000100", event_id: str = "Ev0002"
+) -> dict[str, Any]:
+    """A message typed in the assistant pane's thread (a DM thread with the app)."""
+    event = {
+        "type": "message",
+        "user": user_id,
+        "text": text,
+        "ts": f"{time.time():.6f}",
+        "thread_ts": thread_ts,
+        "channel": f"D{user_id}",
+        "channel_type": "im",
+    }
+    return event_callback(event, event_id=event_id)
+
+
 def _envelope(user_id: str) -> dict[str, Any]:
     """The fields every interaction payload carries: team, user, app and the legacy token."""
     return {"team": TEAM, "user": _user(user_id), "api_app_id": "A0001", "token": "legacy-unused"}

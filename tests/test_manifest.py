@@ -66,9 +66,19 @@ def test_interactivity_and_socket_mode_settings() -> None:
 
 
 def test_doctor_checks_exactly_the_manifest_scopes() -> None:
-    from bot.scopes import REQUIRED_SCOPES
+    from bot.scopes import OPTIONAL_SCOPES, REQUIRED_SCOPES
 
-    assert set(REQUIRED_SCOPES) == set(manifest()["oauth_config"]["scopes"]["bot"])
+    assert set(REQUIRED_SCOPES) | set(OPTIONAL_SCOPES) == set(manifest()["oauth_config"]["scopes"]["bot"])
+
+
+def test_the_assistant_pane_is_declared_with_its_events_and_scopes() -> None:
+    data = manifest()
+    assert data["features"]["assistant_view"]["assistant_description"]
+    # People type their questions in the pane's thread: the Messages tab must take messages.
+    assert data["features"]["app_home"]["messages_tab_read_only_enabled"] is False
+    events = set(data["settings"]["event_subscriptions"]["bot_events"])
+    assert {"assistant_thread_started", "assistant_thread_context_changed", "message.im"} <= events
+    assert {"assistant:write", "im:history"} <= set(data["oauth_config"]["scopes"]["bot"])
 
 
 def test_app_home_event_and_the_ask_policy_shortcut_are_declared() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import actions, commands, events, shortcuts, views
+from bot.listeners import actions, assistant, commands, events, shortcuts, views
 
 
 def register_listeners(app: App) -> None:
@@ -13,3 +13,4 @@ def register_listeners(app: App) -> None:
     events.register(app)
     views.register(app)
     shortcuts.register(app)
+    assistant.register(app)

@@ -18,7 +18,14 @@ from tests.briefings.factory import NewsFactory
 from tests.e2e.test_run_process import BRIEFBOT
 from tests.e2e.test_socket_mode import _socket_env
 from tests.mock_web_api_server import FakeSlack, validate_blocks, validate_view
-from tests.slack_requests import app_home_opened, block_actions, message_action, message_block_actions
+from tests.slack_requests import (
+    app_home_opened,
+    assistant_message,
+    assistant_thread_started,
+    block_actions,
+    message_action,
+    message_block_actions,
+)
 from tests.socket_mode_server import FakeSocketMode
 
 
@@ -115,3 +122,20 @@ def test_a_malformed_envelope_is_acked_and_logged_once_without_a_traceback(
     output = socket_bot.communicate(timeout=10)[0]
     assert "refused a Socket Mode interactive envelope: block_actions payload: actions" in output
     assert "Traceback" not in output
+
+
+def test_assistant_pane_answers_over_socket_mode(
+    socket_bot: subprocess.Popen, socket_mode: FakeSocketMode, fake_slack: FakeSlack
+) -> None:
+    ack = socket_mode.wait_ack(socket_mode.send_envelope("events_api", assistant_thread_started("U1")))
+    assert ack.latency < 3.0
+    prompts = fake_slack.wait_for("assistant.threads.setSuggestedPrompts", timeout=10).args
+    assert prompts["channel_id"] == "DU1"
+    message = assistant_message("U1", "Can I paste customer data into ChatGPT?")
+    ack = socket_mode.wait_ack(socket_mode.send_envelope("events_api", message))
+    assert ack.latency < 3.0
+    fake_slack.wait_for("assistant.threads.setStatus", timeout=10)
+    answer = fake_slack.wait_for("chat.postMessage", count=2, timeout=10).args
+    assert answer["thread_ts"] == message["event"]["thread_ts"]
+    assert "Customer and personal data in prompts" in answer["text"]
+    assert validate_blocks(answer["blocks"]) == []

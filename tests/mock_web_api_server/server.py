@@ -535,8 +535,24 @@ class FakeSlack:
             message["blocks"] = args["blocks"]
         if isinstance(args.get("metadata"), dict):
             message["metadata"] = args["metadata"]
+        if args.get("thread_ts"):
+            message["thread_ts"] = str(args["thread_ts"])
         with self._lock:
             self.messages[channel].append(message)
+
+    def _replies(self, args: dict[str, Any]) -> dict[str, Any]:
+        """conversations.replies: the thread under ``ts`` (oldest first, up to ``limit``), with
+        metadata only when ``include_all_metadata`` is set."""
+        thread = str(args.get("ts") or "")
+        if not thread:
+            return {"ok": False, "error": "thread_not_found"}
+        with self._lock:
+            stored = list(self.messages.get(str(args.get("channel", "")), ()))
+        found = [m for m in stored if m.get("thread_ts") == thread or m["ts"] == thread]
+        found = found[: max(1, min(int(args.get("limit") or 1000), 1000))]
+        if str(args.get("include_all_metadata", "")) not in {"1", "true", "True"}:
+            found = [{k: v for k, v in m.items() if k != "metadata"} for m in found]
+        return {"ok": True, "messages": found, "has_more": False}
 
     def _history(self, args: dict[str, Any]) -> dict[str, Any]:
         """conversations.history like Slack: newest first, ``oldest``/``latest`` exclusive unless
@@ -618,6 +634,8 @@ class FakeSlack:
             return 200, {"ok": True, "channel": channel, "ts": ts, "message": {"text": args.get("text")}}
         if method == "conversations.history":
             return 200, self._history(args)
+        if method == "conversations.replies":
+            return 200, self._replies(args)
         if method == "users.info":
             user_id = args.get("user", "")
             user = {
@@ -653,6 +671,8 @@ class FakeSlack:
                 {"id": c, "name": c.lower(), "is_member": True} for c in self.memberships.get(user_id, [])
             ]
             return 200, {"ok": True, "channels": channels, "response_metadata": {"next_cursor": ""}}
+        if method.startswith("assistant.threads."):
+            return 200, self._assistant(method, args)
         if method == "chat.getPermalink":
             channel, ts = args.get("channel"), str(args.get("message_ts", ""))
             if not channel or not ts:
@@ -663,6 +683,28 @@ class FakeSlack:
                 "permalink": f"https://example.slack.com/archives/{channel}/p{ts.replace('.', '')}",
             }
         return 200, {"ok": False, "error": "unknown_method"}
+
+    def _assistant(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        """assistant.threads.setStatus / setSuggestedPrompts / setTitle, checked as Slack documents
+        them: a channel and thread, at most four prompts each with a title and a message."""
+        if not args.get("channel_id"):
+            return {"ok": False, "error": "channel_not_found"}
+        if not args.get("thread_ts"):
+            return {"ok": False, "error": "invalid_thread_ts"}
+        if method == "assistant.threads.setStatus":
+            return {"ok": True} if "status" in args else {"ok": False, "error": "invalid_arguments"}
+        if method == "assistant.threads.setTitle":
+            return {"ok": True} if args.get("title") else {"ok": False, "error": "invalid_arguments"}
+        if method == "assistant.threads.setSuggestedPrompts":
+            prompts = args.get("prompts")
+            if isinstance(prompts, str):
+                prompts = json.loads(prompts)
+            if not isinstance(prompts, list) or not 1 <= len(prompts) <= 4:
+                return {"ok": False, "error": "invalid_arguments"}
+            if not all(isinstance(p, dict) and p.get("title") and p.get("message") for p in prompts):
+                return {"ok": False, "error": "invalid_arguments"}
+            return {"ok": True}
+        return {"ok": False, "error": "unknown_method"}
 
     def _views(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         """views.publish / open / update: the view is validated like Slack does."""
