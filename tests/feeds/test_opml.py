@@ -68,7 +68,8 @@ def test_export_is_opml_2_with_departments_as_categories() -> None:
         ],
         now=datetime(2026, 11, 20, tzinfo=UTC),
     )
-    assert '<opml version="2.0">' in text
+    assert '<opml version="2.0" xmlns:briefbot="urn:briefbot:opml:1">' in text
+    assert "paused" not in text
     assert 'category="finance,legal"' in text and 'xmlUrl="https://a.example/feed"' in text
     assert "A &amp; B &lt;news&gt;" in text
     (outline,) = parse_opml(text)
@@ -97,7 +98,7 @@ def test_import_reports_every_outline_and_is_audited(feed_service: FeedService, 
     assert all(f.health == "never fetched" for f in by_url.values())
     with db.read() as session:
         summary = recent(session, 1)[0]
-    assert summary.action == "feeds.import" and summary.detail == {"added": 3, "skipped": 1, "invalid": 3}
+    assert summary.action == "feeds.import" and summary.detail == {"added": 3, "retagged": 0, "skipped": 1, "invalid": 3}
     again = feed_service.import_opml(OPML, default_departments=["hr"])
     assert again.count("added") == 1  # only "No department", now defaulted to hr
     assert again.count("skipped") == 4
