@@ -98,7 +98,12 @@ def test_import_reports_every_outline_and_is_audited(feed_service: FeedService, 
     assert all(f.health == "never fetched" for f in by_url.values())
     with db.read() as session:
         summary = recent(session, 1)[0]
-    assert summary.action == "feeds.import" and summary.detail == {"added": 3, "retagged": 0, "skipped": 1, "invalid": 3}
+    assert summary.action == "feeds.import" and summary.detail == {
+        "added": 3,
+        "retagged": 0,
+        "skipped": 1,
+        "invalid": 3,
+    }
     again = feed_service.import_opml(OPML, default_departments=["hr"])
     assert again.count("added") == 1  # only "No department", now defaulted to hr
     assert again.count("skipped") == 4
