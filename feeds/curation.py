@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TypeVar
 
 from feeds.config import FeedConfig
-from feeds.errors import FeedError, FeedNotFound, FetchError, InvalidFeedURL
+from feeds.errors import DuplicateFeed, FeedError, FeedNotFound, FetchError, InvalidFeedURL
 from feeds.records import FeedEdit, FeedInfo
 from feeds.safety import check_host, check_literal_host
 from feeds.store.protocols import FeedKey, FeedPatch, FeedStore, NewFeed
@@ -35,13 +35,35 @@ class FeedCuration:
 
     def add(self, url: str, departments: Sequence[str], *, name: str | None, actor: Actor) -> FeedInfo:
         """Curate a new, not yet fetched feed; raises ``DuplicateFeed`` if it is curated already."""
+        return self.store.add(actor, self.prepare(url, departments, name=name))
+
+    def prepare(self, url: str, departments: Sequence[str], *, name: str | None) -> NewFeed:
+        """The feed ``add`` would store, checked without storing anything: the URL normalised and
+        its host checked, the departments known, the name cleaned, the feed not curated yet."""
         normalised = normalise_feed_url(url)
         depts = self.config.departments.resolve_many(departments)
         if not depts:
             raise FeedError(f"tag the feed with at least one department: {self.config.departments.choices()}")
         clean_name = clean_text(name or "", NAME_MAX) or None
         self.preflight(normalised)
-        return self.store.add(actor, NewFeed(normalised, clean_name, tuple(depts)))
+        existing = self.find(normalised)
+        if existing is not None:
+            raise DuplicateFeed(
+                f"that feed is already curated as #{existing.id} ({existing.display_name}); nothing added",
+                feed_id=existing.id,
+            )
+        return NewFeed(normalised, clean_name, tuple(depts))
+
+    def store_new(self, feed: NewFeed, actor: Actor) -> FeedInfo:
+        """Store a feed ``prepare`` checked (the store refuses a duplicate added meanwhile)."""
+        return self.store.add(actor, feed)
+
+    def vet(self, url: str) -> str:
+        """The normalised ``url`` if a feed may be fetched from it (``InvalidFeedURL`` if not):
+        the checks a typed URL passes, for a URL found on a page."""
+        normalised = normalise_feed_url(url)
+        self.preflight(normalised)
+        return normalised
 
     def get(self, ref: int | str) -> FeedInfo:
         """One feed by id (``3`` or ``#3``) or URL."""

@@ -42,6 +42,16 @@ class FetchError(FeedError):
         self.status = status
 
 
+class FeedCheckFailed(FetchError):
+    """Adding a feed was refused: the URL's first fetch found no readable feed. Nothing was stored.
+
+    ``url`` is the URL that was tried last (a feed an HTML page linked to, when there was one)."""
+
+    def __init__(self, message: str, *, url: str, status: int | None = None) -> None:
+        super().__init__(message, status=status)
+        self.url = url
+
+
 class FeedTooLarge(FetchError):
     """The response body passed the size cap; the download was aborted."""
 

@@ -1,5 +1,8 @@
 """OPML 2.0 import and export (pure functions). A feed's departments travel as OPML categories
-(comma-separated tags, the form OPML 2.0 gives for tags); folder outlines also count as categories."""
+(comma-separated tags, the form OPML 2.0 gives for tags); folder outlines also count as categories.
+
+What OPML has no attribute for travels in briefbot's own namespace (``BRIEFBOT_NS``), which
+OPML 2.0 allows and other readers ignore: ``briefbot:paused="true"`` on a paused feed's outline."""
 
 from __future__ import annotations
 
@@ -14,6 +17,8 @@ from feeds.errors import OPMLError
 
 MAX_OPML_BYTES = 5 * 1024 * 1024
 MAX_OUTLINES = 5000
+BRIEFBOT_NS = "urn:briefbot:opml:1"
+_PAUSED = f"{{{BRIEFBOT_NS}}}paused"
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
@@ -25,6 +30,7 @@ class Outline:
     title: str
     categories: tuple[str, ...]
     html_url: str | None = None
+    paused: bool = False
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,7 @@ class ExportFeed:
     title: str | None
     site_url: str | None
     departments: tuple[str, ...]
+    paused: bool = False
 
 
 def parse_opml(data: bytes | str) -> list[Outline]:
@@ -68,13 +75,18 @@ def _walk(node: ET.Element, folders: tuple[str, ...], found: list[Outline]) -> N
             continue
         if len(found) >= MAX_OUTLINES:
             raise OPMLError(f"the OPML file has more than {MAX_OUTLINES} outlines")
+        paused = child.attrib.get(_PAUSED, "").strip().lower() in ("true", "1", "yes")
         attrs = {k.lower(): v for k, v in child.attrib.items()}
         url = (attrs.get("xmlurl") or "").strip()
         text = (attrs.get("title") or attrs.get("text") or "").strip()
         is_feed = bool(url) or attrs.get("type", "").lower() in ("rss", "atom")
         if is_feed:
             cats = tuple(_split_categories(attrs.get("category", ""))) + folders
-            found.append(Outline(url=url, title=text, categories=cats, html_url=attrs.get("htmlurl") or None))
+            found.append(
+                Outline(
+                    url=url, title=text, categories=cats, html_url=attrs.get("htmlurl") or None, paused=paused
+                )
+            )
         if len(child):
             _walk(child, folders + ((text,) if text and not is_feed else ()), found)
 
@@ -91,8 +103,11 @@ def _split_categories(value: str) -> Iterable[str]:
 
 
 def export_opml(feeds: Iterable[ExportFeed], *, now: datetime, title: str = "briefbot curated feeds") -> str:
-    """An OPML 2.0 document listing ``feeds`` with their departments as category tags."""
-    root = ET.Element("opml", version="2.0")
+    """An OPML 2.0 document listing ``feeds`` with their departments as category tags (and
+    ``briefbot:paused="true"`` on paused ones)."""
+    # Prefixed names written as they are, with the namespace declared once on the root:
+    # ElementTree would otherwise invent an ``ns0`` prefix (or need a process-wide registration).
+    root = ET.Element("opml", {"version": "2.0", "xmlns:briefbot": BRIEFBOT_NS})
     head = ET.SubElement(root, "head")
     ET.SubElement(head, "title").text = title
     ET.SubElement(head, "dateCreated").text = format_datetime(now, usegmt=True)
@@ -104,6 +119,8 @@ def export_opml(feeds: Iterable[ExportFeed], *, now: datetime, title: str = "bri
             attrs["htmlUrl"] = feed.site_url
         if feed.departments:
             attrs["category"] = ",".join(feed.departments)
+        if feed.paused:
+            attrs["briefbot:paused"] = "true"
         ET.SubElement(body, "outline", attrs)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -171,6 +171,8 @@ class AddResult:
 
     feed: FeedInfo
     first_fetch: FeedOutcome | None
+    discovered_from: str | None = None  # the HTML page the feed was found on
+    forced: bool = False  # stored although its first fetch found no readable feed
 
 
 @dataclass(frozen=True)
@@ -193,11 +195,17 @@ class FeedPreview:
     items: tuple[PreviewItem, ...]
     warning: str | None
     already_added_as: int | None = None
+    discovered_from: str | None = None  # the HTML page ``url`` was found on (``feeds.discovery``)
 
 
 @dataclass(frozen=True)
 class ImportLine:
-    """One OPML outline's fate: ``added``, ``skipped`` or ``invalid``, with the reason."""
+    """One OPML outline's fate, with the reason: ``added``, ``retagged`` (already curated; the
+    outline's departments were added to it: ``old_departments`` were its tags before),
+    ``skipped`` (already curated, nothing to change) or ``invalid``.
+
+    ``unknown`` lists the outline's categories that name no department (skipped, never silently
+    dropped); ``paused`` is the outline's ``briefbot:paused``, kept by a feed it adds."""
 
     result: str
     url: str
@@ -205,6 +213,12 @@ class ImportLine:
     reason: str = ""
     feed_id: int | None = None
     departments: tuple[str, ...] = ()
+    unknown: tuple[str, ...] = ()
+    old_departments: tuple[str, ...] | None = None
+    paused: bool = False
+
+
+IMPORT_RESULTS = ("added", "retagged", "skipped", "invalid")
 
 
 @dataclass(frozen=True)
@@ -215,12 +229,7 @@ class ImportReport:
         return sum(1 for line in self.lines if line.result == result)
 
     def to_dict(self) -> dict[str, object]:
-        return {
-            "added": self.count("added"),
-            "skipped": self.count("skipped"),
-            "invalid": self.count("invalid"),
-            "outlines": list(self.lines),
-        }
+        return {**{result: self.count(result) for result in IMPORT_RESULTS}, "outlines": list(self.lines)}
 
 
 @dataclass(frozen=True)

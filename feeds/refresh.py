@@ -336,7 +336,7 @@ class _Batches:
         ):
             fetched = {o.job.feed_id: o for o in self.batch}
             for outcome in self.store(self.batch):
-                self.stored[outcome.feed_id] = _mark_empty(outcome, fetched.get(outcome.feed_id))
+                self.stored[outcome.feed_id] = mark_empty(outcome, fetched.get(outcome.feed_id))
             self.batch, self.size = [], 0
 
 
@@ -417,7 +417,7 @@ def _collect(results: queue.Queue[object], batches: _Batches, dispatcher: HostDi
                     finished += 1
 
 
-def _mark_empty(outcome: FeedOutcome, fetched: FetchOutcome | None) -> FeedOutcome:
+def mark_empty(outcome: FeedOutcome, fetched: FetchOutcome | None) -> FeedOutcome:
     """A parsed feed without a single item is ``empty``, never ``unchanged`` (not even on its
     first fetch, when nothing could be unchanged)."""
     if outcome.outcome == "unchanged" and fetched and fetched.parsed and not fetched.parsed.entries:

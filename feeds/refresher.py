@@ -9,13 +9,15 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from feeds.config import FeedConfig
+from feeds.discovery import Probe, Vet, probe
 from feeds.errors import FetchError
 from feeds.fetch import Fetcher
-from feeds.records import FeedJob, FeedOutcome, FeedPreview, PreviewItem, RefreshReport
-from feeds.refresh import ParsePool, process_job, run_refresh
+from feeds.records import FeedOutcome, FeedPreview, FetchOutcome, PreviewItem, RefreshReport
+from feeds.refresh import ParsePool, mark_empty, run_refresh
 from feeds.store.protocols import RefreshStore
 from foundation.heartbeat import Heartbeat
 from foundation.metrics import FEED_REFRESHES, FEEDS_FAILING, ITEMS_INGESTED
@@ -83,28 +85,45 @@ class FeedRefresher:
         FEEDS_FAILING.set(self.store.failing(since=utcnow() - FAILING_AFTER))
         return RefreshReport(tuple(outcomes), started_at=now, seconds=time.monotonic() - started)
 
-    def preview(self, url: str, *, limit: int, already_added_as: int | None) -> FeedPreview:
-        """Fetch and parse the normalised ``url`` and preview its first items, saving nothing."""
-        job = FeedJob(0, url, None, None, None, None, False, None, 0)
+    def probe(self, url: str, *, vet: Vet, now: datetime) -> Probe:
+        """The first fetch of the normalised ``url``, finding the feed an HTML page names (see
+        ``feeds.discovery``); nothing is stored."""
         with self.make_fetcher() as fetcher:
-            outcome = process_job(job, fetcher, now=utcnow())
-        if outcome.kind != "parsed" or outcome.parsed is None:
-            if outcome.kind == "gone":
-                raise FetchError("HTTP 410 Gone: the publisher has removed this feed", status=410)
-            raise FetchError(outcome.error or f"HTTP {outcome.status}", status=outcome.status)
-        parsed = outcome.parsed
-        items = tuple(
-            PreviewItem(e.title, e.link, e.published_at, e.dated, e.summary) for e in parsed.entries[:limit]
-        )
-        return FeedPreview(
-            url=url,
-            final_url=outcome.moved_to or url,
-            title=parsed.title,
-            item_count=len(parsed.entries),
-            items=items,
-            warning=parsed.warning,
-            already_added_as=already_added_as,
-        )
+            return probe(url, fetcher=fetcher, now=now, vet=vet)
+
+    def ingest(self, feed_id: int, fetched: FetchOutcome, *, now: datetime) -> FeedOutcome | None:
+        """Store a probe's fetch as the first fetch of the feed just added for it, as a refresh
+        would (what it lists becomes backlog), without fetching again."""
+        jobs = self.store.claim(now=now, force=True, feed_ids=[feed_id], lease=self.config.claim_lease)
+        if not jobs:
+            return None
+        outcome = replace(fetched, job=jobs[0])
+        stored = self.store.store([outcome], now=now)
+        for result in stored:
+            FEED_REFRESHES.labels(result.outcome).inc()
+            ITEMS_INGESTED.inc(result.new)
+        return mark_empty(stored[0], outcome) if stored else None
+
+
+def preview_of(probe: Probe, *, limit: int, already_added_as: int | None) -> FeedPreview:
+    """The first items of a probe that found a readable feed (``FetchError`` when it did not)."""
+    outcome = probe.outcome
+    if not probe.ok or outcome.parsed is None:
+        raise FetchError(probe.error or f"HTTP {outcome.status}", status=outcome.status)
+    parsed = outcome.parsed
+    items = tuple(
+        PreviewItem(e.title, e.link, e.published_at, e.dated, e.summary) for e in parsed.entries[:limit]
+    )
+    return FeedPreview(
+        url=probe.url,
+        final_url=outcome.moved_to or probe.url,
+        title=parsed.title,
+        item_count=len(parsed.entries),
+        items=items,
+        warning=parsed.warning,
+        already_added_as=already_added_as,
+        discovered_from=probe.page_url,
+    )
 
 
 class _Claims:

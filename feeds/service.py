@@ -16,6 +16,7 @@ from typing import Any
 
 from feeds.config import FeedConfig
 from feeds.curation import FeedCuration
+from feeds.errors import FeedCheckFailed
 from feeds.records import (
     AddResult,
     FeedEdit,
@@ -26,12 +27,11 @@ from feeds.records import (
     PruneReport,
     RefreshReport,
 )
-from feeds.refresher import FeedRefresher
+from feeds.refresher import FeedRefresher, preview_of
 from feeds.samples import load_samples
 from feeds.store import SqlFeedStore, SqlItemStore, SqlRefreshStore, StorePolicy
 from feeds.store.protocols import FeedStore, ItemStore, RefreshStore
 from feeds.transfer import OpmlTransfer
-from feeds.urls import normalise_feed_url
 from storage import Database
 from storage.audit import Actor
 from storage.types import utcnow
@@ -72,19 +72,37 @@ class FeedService:
         name: str | None = None,
         actor: Actor | None = None,
         fetch: bool = True,
+        check: bool = False,
     ) -> AddResult:
         """Curate a new feed tagged with ``departments``.
 
-        With ``fetch`` the feed is fetched at once: its current items are stored as backlog (used
-        for ranking, never posted as news), so adding a feed never floods a briefing. A failed
-        first fetch keeps the feed (with the error visible in ``list``).
+        With ``fetch`` the URL is fetched before anything is stored. An HTML page that names a
+        feed in its alternate links gives that feed instead (``discovered_from`` says which page;
+        see ``feeds.discovery``). The feed's current items are stored as backlog (used for
+        ranking, never posted as news), so adding a feed never floods a briefing. When the fetch
+        finds no readable feed, ``check`` refuses the URL (``FeedCheckFailed``, nothing stored);
+        without it the feed is kept (``forced``) with the error visible in ``list``.
         """
-        feed = self.curation.add(url, departments, name=name, actor=actor or Actor.cli())
-        first = None
-        if fetch:
-            report = self.refresh(feed_ids=[feed.id], force=True)
-            first = report.outcomes[0] if report.outcomes else None
-        return AddResult(feed=self.get(feed.id), first_fetch=first)
+        actor = actor or Actor.cli()
+        wanted = self.curation.prepare(url, departments, name=name)
+        if not fetch:
+            return AddResult(feed=self.curation.store_new(wanted, actor), first_fetch=None)
+        now = utcnow()
+        probe = self.refresher.probe(wanted.url, vet=self.curation.vet, now=now)
+        if not probe.ok and check:
+            raise FeedCheckFailed(
+                f"not added: {probe.url} is not a readable feed: {probe.error}",
+                url=probe.url,
+                status=probe.outcome.status,
+            )
+        if probe.url != wanted.url:
+            # The feed found on the page may be curated already under its own URL.
+            wanted = self.curation.prepare(probe.url, wanted.departments, name=wanted.name)
+        feed = self.curation.store_new(wanted, actor)
+        first = self.refresher.ingest(feed.id, probe.outcome, now=now)
+        return AddResult(
+            feed=self.get(feed.id), first_fetch=first, discovered_from=probe.page_url, forced=not probe.ok
+        )
 
     def list(self) -> builtins.list[FeedInfo]:
         """Every curated feed with its health, oldest first."""
@@ -134,13 +152,12 @@ class FeedService:
         return FeedChange(*self.curation.set_status(ref, "active", actor or Actor.cli()))
 
     def test(self, url: str, *, limit: int = 5) -> FeedPreview:
-        """Fetch and parse ``url`` and preview its first items, saving nothing."""
-        normalised = normalise_feed_url(url)
-        self.curation.preflight(normalised)
-        existing = self.curation.find(normalised)
-        return self.refresher.preview(
-            normalised, limit=limit, already_added_as=existing.id if existing else None
-        )
+        """Fetch and parse ``url`` and preview its first items, saving nothing. An HTML page that
+        names a feed previews that feed (``discovered_from`` says which page)."""
+        normalised = self.curation.vet(url)
+        probe = self.refresher.probe(normalised, vet=self.curation.vet, now=utcnow())
+        existing = self.curation.find(probe.url)
+        return preview_of(probe, limit=limit, already_added_as=existing.id if existing else None)
 
     # ------------------------------------------------------------------ refresh
 

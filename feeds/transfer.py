@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from feeds.config import FeedConfig
 from feeds.curation import NAME_MAX
@@ -10,11 +11,44 @@ from feeds.errors import InvalidFeedURL
 from feeds.opml import ExportFeed, Outline, export_opml, parse_opml
 from feeds.records import ImportLine, ImportReport
 from feeds.safety import check_literal_host
-from feeds.store.protocols import FeedStore, NewFeed
+from feeds.store.protocols import FeedStore, Imported, NewFeed
 from feeds.text import clean_text
 from feeds.urls import host_of, normalise_feed_url
 from storage.audit import Actor
 from storage.types import utcnow
+
+
+@dataclass(frozen=True)
+class _Wanted:
+    """A valid outline: the feed it asks for and its categories that name no department."""
+
+    feed: NewFeed
+    unknown: tuple[str, ...]
+
+
+def _line(entry: _Wanted, done: Imported) -> ImportLine:
+    """The report line of a valid outline, once the store has handled its feed."""
+    feed = entry.feed
+    if done.added:
+        result, reason = "added", ""
+    elif done.retagged:
+        result, reason = (
+            "retagged",
+            f"already curated as #{done.feed_id}; the outline's departments were added",
+        )
+    else:
+        result, reason = "skipped", f"already curated as #{done.feed_id}"
+    return ImportLine(
+        result,
+        feed.url,
+        feed.name or "",
+        reason,
+        done.feed_id,
+        done.departments,
+        unknown=entry.unknown,
+        old_departments=done.old_departments if done.retagged else None,
+        paused=feed.paused and done.added,
+    )
 
 
 class OpmlTransfer:
@@ -30,36 +64,28 @@ class OpmlTransfer:
         """Add every new feed of an OPML document; report each outline as added, skipped or invalid.
 
         Departments come from the outline's categories (or enclosing folders), else from
-        ``default_departments``. One transaction: an unexpected failure adds nothing.
+        ``default_departments``; categories naming no department are reported per outline. A
+        feed already curated gets the outline's departments added (reported as ``retagged``);
+        a new one keeps the outline's ``briefbot:paused``. One transaction: an unexpected
+        failure changes nothing.
         """
         registry = self.config.departments
         defaults = registry.resolve_many(default_departments)
         checked = [self._check(outline, defaults) for outline in parse_opml(data)]
-        wanted = [c for c in checked if isinstance(c, NewFeed)]
-        results = iter(self.store.import_feeds(actor, wanted, invalid=len(checked) - len(wanted)))
+        wanted = [c for c in checked if isinstance(c, _Wanted)]
+        results = iter(
+            self.store.import_feeds(actor, [w.feed for w in wanted], invalid=len(checked) - len(wanted))
+        )
         lines: list[ImportLine] = []
         for entry in checked:
             if isinstance(entry, ImportLine):
                 lines.append(entry)
                 continue
-            feed_id, added = next(results)
-            title = entry.name or ""
-            if added:
-                lines.append(ImportLine("added", entry.url, title, "", feed_id, entry.departments))
-            else:
-                lines.append(
-                    ImportLine(
-                        "skipped",
-                        entry.url,
-                        title,
-                        f"already curated as #{feed_id}",
-                        feed_id,
-                        entry.departments,
-                    )
-                )
+            done = next(results)
+            lines.append(_line(entry, done))
         return ImportReport(tuple(lines))
 
-    def _check(self, outline: Outline, defaults: tuple[str, ...]) -> NewFeed | ImportLine:
+    def _check(self, outline: Outline, defaults: tuple[str, ...]) -> _Wanted | ImportLine:
         """The feed an outline asks for, or the line saying why it is invalid."""
         title = clean_text(outline.title, NAME_MAX)
         if not outline.url:
@@ -70,7 +96,9 @@ class OpmlTransfer:
         except InvalidFeedURL as exc:
             return ImportLine("invalid", outline.url[:300], title, str(exc))
         registry = self.config.departments
-        depts = tuple(dict.fromkeys(k for k in map(registry.normalise, outline.categories) if k))
+        named = [(category, registry.normalise(category)) for category in outline.categories]
+        depts = tuple(dict.fromkeys(key for _category, key in named if key))
+        unknown = tuple(dict.fromkeys(clean_text(c, 60) for c, key in named if not key and clean_text(c, 60)))
         depts = depts or defaults
         if not depts:
             shown = ", ".join(outline.categories) or "none"
@@ -80,13 +108,21 @@ class OpmlTransfer:
                 title,
                 f"no department (categories: {shown}); use a category such as "
                 f"{registry.choices()} or pass a default department",
+                unknown=unknown,
             )
-        return NewFeed(url, title or None, depts)
+        return _Wanted(NewFeed(url, title or None, depts, paused=outline.paused), unknown)
 
     def export_opml(self) -> str:
         """All curated feeds as OPML 2.0, departments as category tags."""
         entries = [
-            ExportFeed(f.url, f.name or f.title or f.url, f.title, f.site_url, f.departments)
+            ExportFeed(
+                f.url,
+                f.name or f.title or f.url,
+                f.title,
+                f.site_url,
+                f.departments,
+                paused=f.status == "paused",
+            )
             for f in self.store.list()
         ]
         return export_opml(entries, now=utcnow())

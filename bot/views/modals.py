@@ -249,6 +249,8 @@ def add_feed_preview(draft: FeedDraft, preview: FeedPreview, picks: Sequence[Pic
     """What the feed would give: its title, how many items, the three it would rank highest."""
     title = escape_mrkdwn(_cut(preview.title or "(untitled feed)", 140))
     lines = [f"*{title}*: {preview.item_count} items"]
+    if preview.discovered_from:
+        lines.append(f"Found this feed on {link(preview.discovered_from)}; it is the one saved.")
     if preview.already_added_as:
         lines.append(f":information_source: Already curated as feed #{preview.already_added_as}.")
     if preview.warning:

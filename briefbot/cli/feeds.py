@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from briefbot.cli.common import echo_json, with_services
-from feeds.errors import FeedError
-from feeds.records import FeedInfo, FeedOutcome, FeedPreview, ImportReport, RefreshReport
+from feeds.errors import FeedCheckFailed, FeedError
+from feeds.records import FeedInfo, FeedOutcome, FeedPreview, ImportLine, ImportReport, RefreshReport
 from storage.audit import Actor
 
 if TYPE_CHECKING:
     from briefbot.services import Services
+    from feeds.service import FeedChange
 
 
 def _when(value: datetime | None) -> str:
@@ -39,7 +40,10 @@ def feeds() -> None:
     help="finance, legal, operations (ops) or hr (people); repeat for several.",
 )
 @click.option("--name", help="Display name (defaults to the feed's own title).")
-@click.option("--no-fetch", is_flag=True, help="Do not fetch now (the next refresh will).")
+@click.option(
+    "--no-fetch", is_flag=True, help="Do not fetch now (the next refresh will); nothing is checked."
+)
+@click.option("--force", is_flag=True, help="Store the URL even if its first fetch finds no readable feed.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @with_services
 def add_cmd(
@@ -48,20 +52,36 @@ def add_cmd(
     departments: tuple[str, ...],
     name: str | None,
     no_fetch: bool,
+    force: bool,
     as_json: bool,
 ) -> None:
-    """Add a feed tagged with one or more departments. Its current items become backlog."""
-    result = services.feeds.add(url, list(departments), name=name, actor=Actor.cli(), fetch=not no_fetch)
+    """Add a feed tagged with one or more departments. Its current items become backlog.
+
+    The URL is fetched first and refused unless it gives a readable feed (--force stores it
+    anyway); a web page that names its feed in an alternate link gives that feed.
+    """
+    try:
+        result = services.feeds.add(
+            url, list(departments), name=name, actor=Actor.cli(), fetch=not no_fetch, check=not force
+        )
+    except FeedCheckFailed as exc:
+        message = f"{exc}; store it anyway with --force"
+        if as_json:
+            echo_json({"error": message, "url": exc.url, "status": exc.status, "added": False})
+        raise FeedError(message) from None
     if as_json:
         echo_json(result)
         return
     feed = result.feed
+    if result.discovered_from:
+        click.echo(f"Found the feed {feed.url} on that page ({result.discovered_from}); added it.")
     click.echo(f"Added feed #{feed.id} {feed.display_name} ({', '.join(feed.departments)}): {feed.url}")
     first = result.first_fetch
     if first is None:
         click.echo("It will be fetched at the next refresh.")
-    elif first.outcome in ("failed", "rate_limited", "gone"):
-        click.echo(f"First fetch failed: {first.error}. The feed is kept; it will be retried.")
+    elif first.outcome in ("failed", "rate_limited", "gone") or result.forced:
+        error = first.error or first.outcome
+        click.echo(f"Stored anyway (--force), although its first fetch failed: {error}. It will be retried.")
     else:
         click.echo(
             f"First fetch: {first.backlog} current items stored as backlog "
@@ -168,51 +188,83 @@ def edit_cmd(
 
 @feeds.command("remove")
 @click.argument("feed")
+@click.option("--json", "as_json", is_flag=True, help="Print the removed feed as JSON.")
 @with_services
-def remove_cmd(services: Services, feed: str) -> None:
+def remove_cmd(services: Services, feed: str, as_json: bool) -> None:
     """Remove a feed (by ID or URL) and its items."""
     info = services.feeds.remove(feed, actor=Actor.cli())
+    if as_json:
+        echo_json({**_asdict(info), "display_name": info.display_name, "changed": True, "removed": True})
+        return
     click.echo(f"Removed feed #{info.id} {info.display_name} ({info.item_count} items).")
 
 
 @feeds.command("pause")
 @click.argument("feed")
+@click.option("--json", "as_json", is_flag=True, help="Print the feed as JSON.")
 @with_services
-def pause_cmd(services: Services, feed: str) -> None:
+def pause_cmd(services: Services, feed: str, as_json: bool) -> None:
     """Stop refreshing a feed (by ID or URL); its items stay."""
     change = services.feeds.pause(feed, actor=Actor.cli())
+    if as_json:
+        echo_json(_change_json(change))
+        return
     verb = "Paused" if change.changed else "Already paused:"
     click.echo(f"{verb} feed #{change.feed.id} {change.feed.display_name}.")
 
 
 @feeds.command("resume")
 @click.argument("feed")
+@click.option("--json", "as_json", is_flag=True, help="Print the feed as JSON.")
 @with_services
-def resume_cmd(services: Services, feed: str) -> None:
+def resume_cmd(services: Services, feed: str, as_json: bool) -> None:
     """Refresh a paused (or gone) feed again; it is fetched at the next refresh."""
     change = services.feeds.resume(feed, actor=Actor.cli())
+    if as_json:
+        echo_json(_change_json(change))
+        return
     if change.changed:
         click.echo(f"Resumed feed #{change.feed.id} {change.feed.display_name}; it is due now.")
     else:
         click.echo(f"Feed #{change.feed.id} {change.feed.display_name} is already active.")
 
 
+def _change_json(change: FeedChange) -> dict[str, Any]:
+    """A paused or resumed feed in the shape ``feeds edit --json`` prints."""
+    return {**_asdict(change.feed), "display_name": change.feed.display_name, "changed": change.changed}
+
+
 @feeds.command("refresh")
 @click.option("--all", "force", is_flag=True, help="Every active feed, ignoring schedule and back-off.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Exit with status 1 if any feed failed, was rate limited or is gone (for cron).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @with_services
-def refresh_cmd(services: Services, force: bool, as_json: bool) -> None:
+def refresh_cmd(services: Services, force: bool, strict: bool, as_json: bool) -> None:
     """Fetch all due feeds now and print each feed's outcome and the totals."""
     report: RefreshReport = services.feeds.refresh(force=force)
     if as_json:
         echo_json(report.to_dict())
-        return
-    if not report.outcomes:
+    elif not report.outcomes:
         click.echo("No feeds are due (use --all to refresh every active feed).")
-        return
-    for outcome in report.outcomes:
-        click.echo(outcome_line(outcome))
-    click.echo(totals_line(report))
+    else:
+        for outcome in report.outcomes:
+            click.echo(outcome_line(outcome))
+        click.echo(totals_line(report))
+    failed = failed_count(report)
+    if strict and failed:
+        raise FeedError(
+            f"{failed} of {len(report.outcomes)} feeds failed this refresh (failed, rate limited or gone)"
+        )
+
+
+def failed_count(report: RefreshReport) -> int:
+    """Feeds of this refresh that need an admin: failed, rate limited or gone."""
+    t = report.totals
+    return t["failed"] + t["rate_limited"] + t["gone"]
 
 
 def outcome_line(o: FeedOutcome) -> str:
@@ -258,6 +310,8 @@ def test_cmd(services: Services, url: str, as_json: bool) -> None:
     if as_json:
         echo_json(preview)
         return
+    if preview.discovered_from:
+        click.echo(f"Found the feed {preview.url} on that page ({preview.discovered_from}).")
     click.echo(f"{preview.title or '(untitled feed)'}: {preview.item_count} items at {preview.final_url}")
     if preview.already_added_as:
         click.echo(f"(already curated as feed #{preview.already_added_as})")
@@ -293,22 +347,35 @@ def import_cmd(services: Services, file: Path, departments: tuple[str, ...], as_
         _fail_if_nothing_valid(report)
         return
     for line in report.lines:
-        label = line.title or line.url or "(outline)"
-        if line.result == "added":
-            click.echo(f"added    #{line.feed_id} {label} ({', '.join(line.departments)})")
-        else:
-            click.echo(f"{line.result:<8} {label}: {line.reason}")
-    added, skipped, invalid = (report.count(k) for k in ("added", "skipped", "invalid"))
-    click.echo(
-        f"{added} added, {skipped} skipped, {invalid} invalid. "
-        "New feeds are fetched at the next refresh; their current items become backlog."
-    )
+        click.echo(import_line(line))
+    added, skipped, invalid, retagged = (report.count(k) for k in ("added", "skipped", "invalid", "retagged"))
+    summary = f"{added} added, {skipped} skipped, {invalid} invalid"
+    if retagged:
+        summary += f", {retagged} re-tagged"
+    click.echo(f"{summary}. New feeds are fetched at the next refresh; their current items become backlog.")
     _fail_if_nothing_valid(report)
+
+
+def import_line(line: ImportLine) -> str:
+    """One outline's fate, with the categories that named no department."""
+    label = line.title or line.url or "(outline)"
+    if line.result == "added":
+        text = f"added    #{line.feed_id} {label} ({', '.join(line.departments)})"
+        if line.paused:
+            text += ", paused"
+    elif line.result == "retagged":
+        old = ", ".join(line.old_departments or ())
+        text = f"re-tagged #{line.feed_id} {label}: {old} → {', '.join(line.departments)}"
+    else:
+        text = f"{line.result:<8} {label}: {line.reason}"
+    if line.unknown and line.result != "invalid":  # an invalid line's reason lists its categories
+        text += f"; unknown departments skipped: {', '.join(line.unknown)}"
+    return text
 
 
 def _fail_if_nothing_valid(report: ImportReport) -> None:
     """Exit non-zero when the file held no valid outline (already curated ones count as valid)."""
-    if report.count("added") or report.count("skipped"):
+    if report.count("added") or report.count("skipped") or report.count("retagged"):
         return
     invalid = report.count("invalid")
     raise FeedError(
@@ -340,10 +407,14 @@ def export_cmd(services: Services, file: Path | None) -> None:
 
 
 @feeds.command("prune")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @with_services
-def prune_cmd(services: Services) -> None:
+def prune_cmd(services: Services, as_json: bool) -> None:
     """Delete items older than BRIEFBOT_RETENTION_DAYS (never those a delivery references)."""
     report = services.feeds.prune()
+    if as_json:
+        echo_json(report)
+        return
     click.echo(f"Pruned {report.items} items and {report.stories} stories older than {_when(report.cutoff)}.")
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from feeds.errors import DuplicateFeed
 from feeds.records import FeedEdit, FeedInfo, FeedJob
-from feeds.store.protocols import EditPlan, FeedKey, NewFeed
+from feeds.store.protocols import EditPlan, FeedKey, Imported, NewFeed
 from feeds.urls import feed_identity
 from storage import Database
 from storage.audit import Actor, record
@@ -110,26 +110,28 @@ class SqlFeedStore:
 
     def import_feeds(
         self, actor: Actor, feeds: Sequence[NewFeed], *, invalid: int
-    ) -> builtins.list[tuple[int, bool]]:
-        out: builtins.list[tuple[int, bool]] = []
+    ) -> builtins.list[Imported]:
+        out: builtins.list[Imported] = []
         with self.db.session() as session:
             known = {feed_identity(url): fid for fid, url in session.execute(select(Feed.id, Feed.url))}
             for feed in feeds:
                 existing = known.get(feed_identity(feed.url))
-                if existing is not None:
-                    out.append((existing, False))
+                if existing is None:
+                    row = _create(session, actor, feed, via="opml")
+                    known[feed_identity(feed.url)] = row.id
+                    out.append(Imported(row.id, True, tuple(sorted(feed.departments)), ()))
                     continue
-                row = _create(session, actor, feed, via="opml")
-                known[feed_identity(feed.url)] = row.id
-                out.append((row.id, True))
-            added = sum(1 for _, new in out if new)
+                out.append(_add_departments(session, actor, existing, feed.departments))
+            added = sum(1 for result in out if result.added)
+            retagged = sum(1 for result in out if result.retagged)
             record(
                 session,
                 actor,
                 "feeds.import",
                 "",
                 added=added,
-                skipped=len(out) - added,
+                retagged=retagged,
+                skipped=len(out) - added - retagged,
                 invalid=invalid,
             )
         return out
@@ -183,16 +185,38 @@ def _refuse_duplicate(session: Session, url: str) -> None:
         )
 
 
+def _add_departments(session: Session, actor: Actor, feed_id: int, departments: Sequence[str]) -> Imported:
+    """Tag a curated feed with ``departments`` too (an import never untags), audited as ``feed.edit``."""
+    feed = session.get(Feed, feed_id, with_for_update=True)
+    assert feed is not None  # found in this transaction
+    old = tuple(sorted(d.department for d in feed.departments))
+    new = tuple(sorted(set(old) | set(departments)))
+    if new != old:
+        feed.departments = [*feed.departments, *(FeedDepartment(department=d) for d in new if d not in old)]
+        record(
+            session,
+            actor,
+            "feed.edit",
+            feed.url,
+            feed_id=feed.id,
+            old_departments=list(old),
+            departments=list(new),
+            via="opml",
+        )
+    return Imported(feed.id, False, new, old)
+
+
 def _count(session: Session, feed_id: int) -> int:
     return session.scalar(select(func.count()).select_from(Item).where(Item.feed_id == feed_id)) or 0
 
 
 def _create(session: Session, actor: Actor, feed: NewFeed, **detail: Any) -> Feed:
-    """Insert an active, not yet primed feed with its department tags, audited in the same transaction."""
+    """Insert an active (or, as ``feed.paused`` asks, paused), not yet primed feed with its
+    department tags, audited in the same transaction."""
     row = Feed(
         url=feed.url,
         name=feed.name,
-        status="active",
+        status="paused" if feed.paused else "active",
         created_by=actor.id,
         error_count=0,
         primed=False,
@@ -208,6 +232,7 @@ def _create(session: Session, actor: Actor, feed: NewFeed, **detail: Any) -> Fee
         feed_id=row.id,
         departments=list(feed.departments),
         name=feed.name,
+        **({"paused": True} if feed.paused else {}),
         **detail,
     )
     return row

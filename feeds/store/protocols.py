@@ -30,11 +30,28 @@ FeedKey = int | str
 
 @dataclass(frozen=True)
 class NewFeed:
-    """A feed to curate: a normalised URL, an optional display name and its department tags."""
+    """A feed to curate: a normalised URL, an optional display name and its department tags
+    (``paused``: stored paused, as an OPML import of a paused feed is)."""
 
     url: str
     name: str | None
     departments: tuple[str, ...]
+    paused: bool = False
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What ``import_feeds`` did with one feed: added it, or found it curated as ``feed_id``
+    with ``old_departments`` and left it with ``departments`` (more, when the import added some)."""
+
+    feed_id: int
+    added: bool
+    departments: tuple[str, ...]
+    old_departments: tuple[str, ...]
+
+    @property
+    def retagged(self) -> bool:
+        return not self.added and self.departments != self.old_departments
 
 
 @dataclass(frozen=True)
@@ -85,9 +102,10 @@ class FeedStore(Protocol):
 
     def import_feeds(
         self, actor: Actor, feeds: Sequence[NewFeed], *, invalid: int
-    ) -> builtins.list[tuple[int, bool]]:
-        """Add the feeds not yet curated, in one transaction audited as ``feeds.import`` (with
-        ``invalid`` counted); per input, the feed id and whether it was added now."""
+    ) -> builtins.list[Imported]:
+        """Add the feeds not yet curated and add the departments they name to those that are
+        (never removing one), in one transaction audited as ``feeds.import`` (with ``invalid``
+        counted; each re-tag also as ``feed.edit``); per input, what was done."""
         ...
 
     def ensure(self, actor: Actor, feeds: Sequence[NewFeed], *, via: str) -> builtins.list[FeedJob]:

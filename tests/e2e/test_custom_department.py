@@ -28,7 +28,9 @@ def test_security_from_a_description_is_taggable_subscribable_and_briefed(sqlite
         "BRIEFBOT_ADMINS": "",
     }
     runner = CliRunner()
-    added = runner.invoke(cli, ["feeds", "add", "http://127.0.0.1:9/sec.xml", "-d", "infosec"], env=env)
+    added = runner.invoke(
+        cli, ["feeds", "add", "http://127.0.0.1:9/sec.xml", "-d", "infosec", "--force"], env=env
+    )
     assert added.exit_code == 0, added.output
     listed = json.loads(runner.invoke(cli, ["feeds", "list", "--json"], env=env).stdout)
     assert listed[0]["departments"] == ["security"]

@@ -51,8 +51,10 @@ def test_bundled_aliases_work_for_feeds_as_for_briefings(sqlite_url: str) -> Non
     runner = CliRunner()
     for alias in ("controlling", "personnel", "it-ops", "peopleops"):
         assert runner.invoke(cli, ["brief", alias], env=env).exit_code == 0, alias
-    url = "http://127.0.0.1:9/feed.xml"  # nothing listens: the feed is saved, its fetch fails
-    added = runner.invoke(cli, ["feeds", "add", url, "-d", "controlling", "-d", "personnel"], env=env)
+    url = "http://127.0.0.1:9/feed.xml"  # nothing listens: --force saves the feed, its fetch fails
+    added = runner.invoke(
+        cli, ["feeds", "add", url, "-d", "controlling", "-d", "personnel", "--force"], env=env
+    )
     assert added.exit_code == 0, added.output
     assert _feeds(env)[0]["departments"] == ["finance", "hr"]
     edited = runner.invoke(cli, ["feeds", "edit", "1", "-d", "it-ops"], env=env)

@@ -195,6 +195,18 @@ def feed_config() -> FeedConfig:
 
 
 @pytest.fixture
+def env(sqlite_url: str) -> dict[str, str]:
+    """The environment of a ``briefbot`` CLI run on a SQLite file, loopback feeds allowed."""
+    return {
+        "DATABASE_URL": sqlite_url,
+        "BRIEFBOT_ALLOW_PRIVATE_FEEDS": "1",
+        "BRIEFBOT_FETCH_DEADLINE_SECONDS": "3",
+        "BRIEFBOT_POLICY_DIR": "",
+        "BRIEFBOT_CERTS_FILE": "",
+    }
+
+
+@pytest.fixture
 def feed_service(db: Database, feed_config: FeedConfig) -> FeedService:
     return FeedService(db=db, config=feed_config)
 

@@ -15,17 +15,6 @@ from storage.types import utcnow
 from tests.feeds.conftest import FeedServer, Reply, feed_reply, item
 
 
-@pytest.fixture
-def env(sqlite_url: str) -> dict[str, str]:
-    return {
-        "DATABASE_URL": sqlite_url,
-        "BRIEFBOT_ALLOW_PRIVATE_FEEDS": "1",
-        "BRIEFBOT_FETCH_DEADLINE_SECONDS": "3",
-        "BRIEFBOT_POLICY_DIR": "",
-        "BRIEFBOT_CERTS_FILE": "",
-    }
-
-
 def run(env: dict[str, str], *args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(cli, list(args), env=env)
     return result.exit_code, result.stdout, result.stderr

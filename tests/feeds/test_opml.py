@@ -68,7 +68,8 @@ def test_export_is_opml_2_with_departments_as_categories() -> None:
         ],
         now=datetime(2026, 11, 20, tzinfo=UTC),
     )
-    assert '<opml version="2.0">' in text
+    assert '<opml version="2.0" xmlns:briefbot="urn:briefbot:opml:1">' in text
+    assert "paused" not in text
     assert 'category="finance,legal"' in text and 'xmlUrl="https://a.example/feed"' in text
     assert "A &amp; B &lt;news&gt;" in text
     (outline,) = parse_opml(text)
@@ -97,7 +98,12 @@ def test_import_reports_every_outline_and_is_audited(feed_service: FeedService, 
     assert all(f.health == "never fetched" for f in by_url.values())
     with db.read() as session:
         summary = recent(session, 1)[0]
-    assert summary.action == "feeds.import" and summary.detail == {"added": 3, "skipped": 1, "invalid": 3}
+    assert summary.action == "feeds.import" and summary.detail == {
+        "added": 3,
+        "retagged": 0,
+        "skipped": 1,
+        "invalid": 3,
+    }
     again = feed_service.import_opml(OPML, default_departments=["hr"])
     assert again.count("added") == 1  # only "No department", now defaulted to hr
     assert again.count("skipped") == 4
@@ -111,3 +117,33 @@ def test_export_then_import_round_trips(feed_service: FeedService, db: Database,
         feed_service.remove(info.id)
     feed_service.import_opml(exported)
     assert {(f.url, f.departments) for f in feed_service.list()} == before
+
+
+def test_import_re_tags_curated_feeds_and_keeps_paused_state(feed_service: FeedService, db: Database) -> None:
+    kept = feed_service.add("https://kept.example/feed", ["legal"], fetch=False).feed
+    doc = (
+        '<opml version="2.0" xmlns:briefbot="urn:briefbot:opml:1"><body>'
+        '<outline type="rss" text="Kept" xmlUrl="https://kept.example/feed" category="legal,hr,marketing"'
+        ' briefbot:paused="true"/>'
+        '<outline type="rss" text="New" xmlUrl="https://new.example/feed" category="finance"'
+        ' briefbot:paused="true"/>'
+        "</body></opml>"
+    )
+    retagged, added = feed_service.import_opml(doc).lines
+    assert (retagged.result, retagged.old_departments, retagged.departments) == (
+        "retagged",
+        ("legal",),
+        ("hr", "legal"),
+    )
+    assert retagged.unknown == ("marketing",) and retagged.paused is False
+    assert (added.result, added.paused) == ("added", True)
+    by_url = {f.url: f for f in feed_service.list()}
+    # A curated feed keeps its own status; only the feed the import adds is paused.
+    assert by_url[kept.url].status == "active" and by_url[kept.url].departments == ("hr", "legal")
+    assert by_url["https://new.example/feed"].status == "paused"
+    with db.read() as session:
+        actions = [(e.action, e.detail) for e in recent(session, 3)]
+    assert ("feed.edit", {"old_departments": ["legal"], "departments": ["hr", "legal"], "via": "opml"}) in [
+        (action, {k: v for k, v in detail.items() if k != "feed_id"}) for action, detail in actions
+    ]
+    assert actions[0] == ("feeds.import", {"added": 1, "retagged": 1, "skipped": 0, "invalid": 0})

@@ -92,7 +92,16 @@ def test_feed_failing_for_over_a_day_fails(env: dict[str, str], db_url: str) -> 
     runner = CliRunner()
     added = runner.invoke(
         cli,
-        ["feeds", "add", "http://127.0.0.1:9/feed.xml", "--department", "legal", "--name", "Dead feed"],
+        [
+            "feeds",
+            "add",
+            "http://127.0.0.1:9/feed.xml",
+            "--department",
+            "legal",
+            "--name",
+            "Dead feed",
+            "--force",
+        ],
         env=env,
     )
     assert added.exit_code == 0, added.output

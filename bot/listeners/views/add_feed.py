@@ -5,13 +5,15 @@ otherwise the modal turns into "checking the feed…" and the first fetch runs a
 slow-work pool (:func:`fill_preview`, never on Bolt's listener thread), which then fills the
 preview in with ``views.update``. Submitting the
 preview saves the feed as ``/ai-feeds add`` does (``FeedService.add``, audited) and republishes
-the admin's Home.
+the admin's Home. A page that names its feed previews, and then saves, that feed; a feed
+whose fetch failed can still be saved ("Save anyway": ``add`` without ``check``).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -106,6 +108,10 @@ def fill_preview(
     """The slow step: fetch the feed once, rank its items, show the preview."""
     try:
         preview = services.feeds.test(draft.url, limit=PREVIEW_ITEMS)
+        if preview.discovered_from:
+            # The URL was a page naming its feed: saving the preview saves that feed.
+            found = replace(draft, url=preview.url)
+            draft = found if found.fits() else draft
         page = add_feed_preview(
             draft, preview, rank_preview(services.briefings, preview, draft.departments, utcnow())
         )
