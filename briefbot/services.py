@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from briefings.service import BriefingService
     from feeds.service import FeedService
     from knowledge.service import KnowledgeService
+    from llm import LanguageModel
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,25 @@ class Services:
         return self
 
     @cached_property
+    def model(self) -> LanguageModel | None:
+        """The optional language model (``BRIEFBOT_LLM_BASE_URL``), or None."""
+        s = self.settings
+        if not s.briefbot_llm_base_url:
+            return None
+        from llm import LanguageModel, ModelConfig
+
+        return LanguageModel(
+            ModelConfig(
+                base_url=s.briefbot_llm_base_url,
+                model=s.briefbot_llm_model,
+                api_key=s.briefbot_llm_api_key,
+                timeout_seconds=s.briefbot_llm_timeout_seconds,
+                daily_tokens=s.briefbot_llm_daily_tokens,
+            ),
+            self.db,
+        )
+
+    @cached_property
     def knowledge(self) -> KnowledgeService:
         from knowledge.service import KnowledgeConfig, KnowledgeService
 
@@ -56,6 +76,7 @@ class Services:
                 policy_contact=s.briefbot_policy_contact,
                 admins=tuple(sorted(s.admin_ids)),
             ),
+            model=self.model,
         )
         if self._load_packs:
             knowledge.load_configured_packs()
@@ -99,14 +120,16 @@ class Services:
                 admin_ids=s.admin_ids,
                 retention_days=s.briefbot_retention_days,
                 delivery_lease_seconds=s.briefbot_delivery_lease_seconds,
+                model_deadline_seconds=2 * s.briefbot_llm_timeout_seconds,
             ),
             knowledge=self.knowledge,
             renderer=render_blocks,
+            model=self.model,
         )
 
     def build_all(self) -> Services:
         """Build every service now (the bot, before its threads start; a bad pack fails here)."""
-        for name in ("knowledge", "feeds", "briefings"):
+        for name in ("model", "knowledge", "feeds", "briefings"):
             getattr(self, name)
         return self
 

@@ -113,6 +113,10 @@ class Briefing:
     # The subscription's first posted briefing: a one-off catch-up on the past week, including
     # stories the feeds held when they were added (later ones carry only what came in since).
     catch_up: bool = False
+    # The optional language model's part: a two-line introduction, and which model wrote it and
+    # the stories' "why it matters" lines (None: every text is the deterministic one).
+    intro: str | None = None
+    written_by: str | None = None
 
     @property
     def quiet(self) -> bool:

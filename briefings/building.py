@@ -28,6 +28,7 @@ from briefings.store import (
     newest_item_time,
 )
 from briefings.subscriptions import MAX_TOP_N
+from briefings.written import BriefingWriter
 from storage import Database
 
 if TYPE_CHECKING:
@@ -72,9 +73,12 @@ class BriefingBuilder:
         knowledge: object,
         clock: Callable[[], datetime],
         feedback: ChannelFeedback | None = None,
+        writer: BriefingWriter | None = None,
     ) -> None:
-        """``feedback``: the channels' votes and filters that adjust scheduled briefings."""
+        """``feedback``: the channels' votes and filters that adjust scheduled briefings;
+        ``writer``: the optional language model's texts (None: the deterministic ones)."""
         self.db = db
+        self.writer = writer
         self.feedback = feedback
         self.profiles = profiles
         self.ranker = ranker
@@ -144,6 +148,8 @@ class BriefingBuilder:
             fresh = [s for s in scored if s.candidate.story_id is None or s.candidate.story_id not in skip]
             briefing = self._assemble(key, chosen, fresh, candidates, as_of, since, timezone, rotation)
             briefing = replace(briefing, held_back=held.get(key, 0))
+            if self.writer is not None:
+                briefing = self.writer.rewrite(briefing)
             if adjusted is not None:
                 briefing = _noted(briefing, chosen, adjusted.notes)
             if explain:
@@ -219,6 +225,8 @@ class BriefingBuilder:
         briefing = _noted(briefing, chosen, adjusted.notes if adjusted else {})
         if previous is None:
             briefing = replace(briefing, catch_up=True)
+        if self.writer is not None:
+            briefing = self.writer.rewrite(briefing)
         self._record_links(briefing)
         return briefing
 

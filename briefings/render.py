@@ -112,6 +112,8 @@ def render_terminal(briefing: Briefing, *, width: int = 92) -> str:
         out.append(
             f"{len(briefing.stories)} most relevant of {briefing.considered} new stories since {since}."
         )
+    if briefing.intro:
+        out.extend(textwrap.wrap(clean(briefing.intro), width=width))
     for i, story in enumerate(briefing.stories, 1):
         out.append("")
         out.extend(
@@ -152,4 +154,6 @@ def render_terminal(briefing: Briefing, *, width: int = 92) -> str:
             out.extend(wrap.wrap(shorten(clean(policy.excerpt), 300)))
         if policy.owner:
             out.append(f"   Questions? Ask {clean(policy.owner)}.")
+    if briefing.written_by:
+        out += ["", f"(Introduction and “why it matters” lines written by {clean(briefing.written_by)}.)"]
     return "\n".join(out)

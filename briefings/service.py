@@ -30,6 +30,7 @@ from briefings.render import RenderedMessage, Renderer, render_terminal
 from briefings.schedule import Schedule, parse_schedule
 from briefings.subscriptions_store import SqlSubscriptions
 from briefings.ticks import GiveUp, Ticker, TickReport
+from briefings.written import BriefingWriter, Writer
 from storage import Database
 from storage.audit import Actor
 from storage.types import utcnow
@@ -55,6 +56,8 @@ class BriefingConfig:
     admin_ids: frozenset[str] = frozenset()
     retention_days: int = 90
     delivery_lease_seconds: float = 90.0
+    # The longest a briefing waits for the optional model's texts (then: the deterministic ones).
+    model_deadline_seconds: float = 16.0
 
 
 @dataclass(frozen=True)
@@ -69,9 +72,16 @@ class BriefingService:
     """Builds, schedules and delivers department briefings."""
 
     def __init__(
-        self, *, db: Database, config: BriefingConfig, knowledge: object, renderer: Renderer
+        self,
+        *,
+        db: Database,
+        config: BriefingConfig,
+        knowledge: object,
+        renderer: Renderer,
+        model: Writer | None = None,
     ) -> None:
-        """``renderer`` turns a briefing into the Slack message (``bot.views.briefing.render_blocks``)."""
+        """``renderer`` turns a briefing into the Slack message (``bot.views.briefing.render_blocks``);
+        ``model``: the optional language model that writes "why it matters" lines."""
         self.db = db
         self.renderer = renderer
         self.config = config
@@ -90,6 +100,9 @@ class BriefingService:
             knowledge=knowledge,
             clock=lambda: self.clock(),
             feedback=self.feedback,
+            writer=BriefingWriter(model, self.profiles, deadline_seconds=config.model_deadline_seconds)
+            if model is not None
+            else None,
         )
         self.deliverer = Deliverer(
             deliveries=self.deliveries,

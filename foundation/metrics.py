@@ -43,6 +43,23 @@ COMMAND_SECONDS = Histogram(
     registry=REGISTRY,
 )
 
+MODEL_REQUESTS = Counter(
+    "briefbot_llm_requests_total",
+    "Optional language model requests by kind (why, intro, answer) and outcome (ok, fallback, "
+    "timeout, budget): fallback covers errors and texts refused by the grounding check.",
+    ["kind", "outcome"],
+    registry=REGISTRY,
+)
+MODEL_TOKENS = Counter(
+    "briefbot_llm_tokens_total", "Tokens the optional language model used.", registry=REGISTRY
+)
+MODEL_CACHE_HITS = Counter(
+    "briefbot_llm_cache_hits_total",
+    "Model-written texts found already stored (written once, by any replica).",
+    ["kind"],
+    registry=REGISTRY,
+)
+
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 

@@ -71,6 +71,16 @@ class Settings(BaseSettings):
     # normally takes a second or two; Slack asks for one every few hours).
     briefbot_socket_grace_seconds: float = Field(default=60.0, ge=0, le=3600)
 
+    # The optional language model (any OpenAI-compatible chat-completions endpoint: vLLM, Ollama,
+    # LiteLLM, Azure OpenAI). Unset: briefings and answers are the deterministic ones.
+    briefbot_llm_base_url: str | None = None
+    briefbot_llm_model: str = ""
+    briefbot_llm_api_key: str | None = Field(default=None, repr=False)
+    # One model call may take this long; a briefing waits for its texts at most twice that.
+    briefbot_llm_timeout_seconds: float = Field(default=8.0, gt=0, le=120)
+    # Tokens a UTC day may use across every replica; past it, the deterministic texts.
+    briefbot_llm_daily_tokens: int = Field(default=200_000, ge=0)
+
     @field_validator("slack_api_url")
     @classmethod
     def _trailing_slash(cls, value: str) -> str:
@@ -82,6 +92,8 @@ class Settings(BaseSettings):
         "briefbot_certs_file",
         "briefbot_profiles_file",
         "briefbot_parse_processes",
+        "briefbot_llm_base_url",
+        "briefbot_llm_api_key",
         mode="before",
     )
     @classmethod

@@ -98,6 +98,9 @@ def policy_text(answer: PolicyAnswer, width: int | None = WIDTH) -> str:
         return "\n".join(lines)
     if note:
         lines.append(note)
+    if answer.composed is not None:
+        lines.append(_wrap(answer.composed.text, width=width))
+        lines.append(f"  (written by {answer.composed.model} from the sections below; they are what counts)")
     best = answer.hits[0]
     lines.append(f"{best.heading} — {best.policy_title}")
     lines += [_wrap(line, width=width) for line in best.excerpt.splitlines()]

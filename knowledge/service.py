@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from knowledge.advisor import CertAdvisor
 from knowledge.catalogue import Catalogue, ImportResult, PackStatus
 from knowledge.check import CheckCase, CheckReport, outcome, tally, unknown_sections
+from knowledge.compose import AnswerComposer
 from knowledge.config import KnowledgeConfig
 from knowledge.errors import PackError
 from knowledge.gaps import DIGEST_DAYS, DepartmentHint, GapLog, Post
@@ -30,6 +31,7 @@ from knowledge.news_store import NewsLink, PostedLink
 from knowledge.policies import PolicySearch
 from knowledge.types import CertAnswer, CertView, DigestMessage, GapGroup, PolicyAnswer, SectionHit
 from knowledge.words import ENGLISH
+from llm.model import LanguageModel
 from storage import Database
 from storage.audit import Actor
 from storage.types import utcnow
@@ -64,8 +66,10 @@ class LinkedStory(Protocol):
 class KnowledgeService:
     """Loads data packs, answers policy and certification questions, and logs what it could not."""
 
-    def __init__(self, *, db: Database, config: KnowledgeConfig) -> None:
+    def __init__(self, *, db: Database, config: KnowledgeConfig, model: LanguageModel | None = None) -> None:
+        """``model``: the optional language model that writes short cited answers."""
         self.db = db
+        self.composer = AnswerComposer(model) if model is not None else None
         self.config = config
         self.catalogue = Catalogue(db=db, config=config)
         memo, answers = VersionedMemo(), AnswerCache()
@@ -105,6 +109,8 @@ class KnowledgeService:
     def policy_answer(self, query: str, *, limit: int = 3, department: DepartmentHint = None) -> PolicyAnswer:
         """Answer ``/ai-policy``; a question no section answers is logged for the policy owners."""
         answer = self.policies.answer(query, limit=limit, contact=self.config.policy_contact)
+        if self.composer is not None:
+            answer = self.composer.compose(query, answer)
         if answer.unanswered:
             self.gaps.record(answer, department=department)
         return answer

@@ -41,6 +41,16 @@ class SectionHit:
 
 
 @dataclass(frozen=True)
+class ComposedAnswer:
+    """A short answer a language model wrote from the retrieved sections only: each sentence
+    cites them as [1], [2] (``cited``: the 1-based numbers of ``PolicyAnswer.hits`` used)."""
+
+    text: str
+    cited: tuple[int, ...]
+    model: str
+
+
+@dataclass(frozen=True)
 class Correction:
     """A query word replaced by a close word from the policies (typo tolerance)."""
 
@@ -71,6 +81,8 @@ class PolicyAnswer:
     policies: tuple[PolicyInfo, ...] = ()
     related: tuple[SectionHit, ...] = ()
     concepts: tuple[str, ...] = ()
+    # The optional language model's short answer from ``hits`` (None: it is off or failed).
+    composed: ComposedAnswer | None = None
 
     @property
     def unanswered(self) -> bool:

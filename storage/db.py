@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 # The newest migration. ``upgrade`` compares the database's revision with it in one query and
 # skips Alembic (about 0.2 s of imports and script loading, on every CLI command) when they
 # match; tests/storage/test_database.py holds it equal to Alembic's own head.
-SCHEMA_HEAD = "0010_story_votes"
+SCHEMA_HEAD = "0011_model_texts"
 
 
 class StorageError(BriefbotError):

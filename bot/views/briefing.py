@@ -193,6 +193,8 @@ def _build(
 ) -> list[Block]:
     blocks: list[Block] = [_header(briefing)]
     intro = _intro(briefing) if not note else f"{note}\n{_intro(briefing)}"
+    if briefing.intro:
+        intro += f"\n{escaped(briefing.intro, 500)}"
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=intro)]))
     if stories:
         blocks.append(DividerBlock())
@@ -202,8 +204,20 @@ def _build(
         if extras:
             blocks.append(DividerBlock())
             blocks += extras
+    if briefing.written_by:
+        # Slack asks apps to mark AI-generated text: say which model wrote which parts.
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=model_note(briefing.written_by))]))
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=FOOTER)]))
     return blocks
+
+
+def model_note(model: str) -> str:
+    """The context line under a briefing some of whose text a language model wrote."""
+    return (
+        f":sparkles: The introduction and “why it matters” lines were written by a language model "
+        f"({escaped(model, 80)}) from each story's own text and checked against it; headlines and "
+        "summaries are the outlets' own."
+    )
 
 
 def fallback_text(briefing: Briefing) -> str:

@@ -143,6 +143,8 @@ def policy_blocks(answer: PolicyAnswer) -> tuple[str, list[dict[str, Any]]]:
     best = answer.hits[0]
     if note:
         blocks.append(ContextBlock(elements=[md(escape_mrkdwn(note), CONTEXT_LIMIT)]))
+    if answer.composed is not None:
+        blocks += composed_blocks(answer)
     excerpt = quote(best.excerpt_markdown, markdown=True) if best.excerpt_markdown else quote(best.excerpt)
     blocks.append(SectionBlock(text=md(f"*{link(best.url, best.heading)}*\n{excerpt}")))
     blocks.append(ContextBlock(elements=[md(_source(best), CONTEXT_LIMIT)]))
@@ -156,3 +158,28 @@ def policy_blocks(answer: PolicyAnswer) -> tuple[str, list[dict[str, Any]]]:
         ContextBlock(elements=[md(f"Not sure it applies to your case? Ask {_ask(answer)}.", CONTEXT_LIMIT)])
     )
     return fallback, fit_blocks(blocks)
+
+
+def composed_blocks(answer: PolicyAnswer) -> list[Any]:
+    """The model's short answer, its citations linked to the sections, and whose text it is."""
+    composed = answer.composed
+    if composed is None:
+        return []
+    hits = answer.hits
+
+    def cite(match: re.Match[str]) -> str:
+        number = int(match.group(1))
+        hit = hits[number - 1] if 1 <= number <= len(hits) else None
+        return link(hit.url, f"[{number}]") if hit and hit.url else f"[{number}]"
+
+    # Escape first (the text is untrusted), then turn [n] into links to the cited sections.
+    text = re.sub(r"\[(\d{1,2})\]", cite, escape_mrkdwn(composed.text[:1200]))
+    note = (
+        f":sparkles: Written by a language model ({escape_mrkdwn(composed.model[:80])}) from the "
+        "sections below and checked against them; the policy text below is what counts."
+    )
+    return [
+        SectionBlock(text=md(text)),
+        ContextBlock(elements=[md(note, CONTEXT_LIMIT)]),
+        DividerBlock(),
+    ]

@@ -105,6 +105,9 @@ def brief(
         echo_json({"text": message.text, "blocks": message.blocks})
     elif as_json:
         data = asdict(briefing)
+        for key in ("intro", "written_by"):  # the optional model's parts: absent when it is off
+            if data[key] is None:
+                del data[key]
         candidates = data.pop("candidates")
         if explain:
             data["candidates"] = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import click
@@ -60,6 +61,24 @@ def feed_checks(services: Services, now: datetime) -> list[Check]:
     return checks
 
 
+def model_check(services: Services) -> Check:
+    """The optional language model answers (only checked when BRIEFBOT_LLM_BASE_URL is set)."""
+    model = services.model
+    assert model is not None
+    where = f"{model.config.model or '(no BRIEFBOT_LLM_MODEL)'} at {model.config.base_url}"
+    started = time.monotonic()
+    try:
+        model.ping()
+    except Exception as exc:  # connection refused, 401, 404 model, timeout: all reported
+        return Check(
+            "language model",
+            FAIL,
+            f"{where} did not answer ({type(exc).__name__}: {str(exc)[:160]}); briefings and "
+            "answers fall back to the deterministic texts",
+        )
+    return Check("language model", OK, f"{where} answered in {time.monotonic() - started:.1f} s")
+
+
 def run_checks(services: Services) -> list[Check]:
     from bot.client import make_web_client
 
@@ -67,6 +86,8 @@ def run_checks(services: Services) -> list[Check]:
     if checks[0].status == FAIL:
         return checks  # nothing below can be read from a database at the wrong schema
     checks += feed_checks(services, datetime.now(UTC))
+    if services.model is not None:
+        checks.append(model_check(services))
     settings = services.settings
     if not settings.slack_bot_token:
         checks.append(Check("slack token", FAIL, "SLACK_BOT_TOKEN is not set (the bot token, xoxb-...)"))

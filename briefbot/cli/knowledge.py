@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,7 +35,10 @@ def policy_command(services: Services, query: tuple[str, ...], as_json: bool) ->
     """Answer a policy question (same answer as /ai-policy); no QUERY lists the policies."""
     answer = services.knowledge.policy_answer(" ".join(query))
     if as_json:
-        echo_json(answer)
+        data = asdict(answer)
+        if data["composed"] is None:  # the optional model's answer: absent when it is off
+            del data["composed"]
+        echo_json(data)
     else:
         click.echo(policy_text(answer))
 

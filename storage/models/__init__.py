@@ -3,7 +3,8 @@
 Models are split by resource, each with its own Alembic revision:
 ``audit`` (0001), ``feeds`` (0002), ``briefings`` (0003), ``knowledge`` (0004; the
 unanswered-questions log and policy owner channels: 0006; policy news links and weekly
-message claims: 0007); ``feedback`` (story votes and channel filters: 0010).
+message claims: 0007); ``feedback`` (story votes and channel filters: 0010); ``llm`` (the
+optional language model's texts and daily tokens: 0011).
 """
 
 from storage.models.audit import AuditEntry
@@ -11,6 +12,7 @@ from storage.models.base import Base
 from storage.models.briefings import DeliveredStory, Delivery, Subscription
 from storage.models.feedback import ChannelFilter, StoryVote
 from storage.models.feeds import Feed, FeedDepartment, Item, Story
+from storage.models.llm import ModelText, ModelUsage
 from storage.models.knowledge import (
     Certification,
     KnowledgeGap,
@@ -31,6 +33,8 @@ __all__ = [
     "FeedDepartment",
     "Item",
     "KnowledgeGap",
+    "ModelText",
+    "ModelUsage",
     "Policy",
     "PolicyNews",
     "PolicySection",

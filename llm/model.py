@@ -1,0 +1,124 @@
+"""One call to the configured model: cached, budgeted, checked, counted; None means "use the
+deterministic text"."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import openai
+from openai import OpenAI
+
+from foundation.metrics import MODEL_CACHE_HITS, MODEL_REQUESTS, MODEL_TOKENS
+from llm.store import REFUSED, SqlModelTexts
+from storage import Database
+from storage.types import utcnow
+
+log = logging.getLogger(__name__)
+
+Check = Callable[[str], list[str]]  # the text's problems; empty: it may be shown
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Where the model is and what it may cost (``BRIEFBOT_LLM_*``)."""
+
+    base_url: str
+    model: str
+    api_key: str | None = None
+    timeout_seconds: float = 8.0
+    daily_tokens: int = 200_000
+
+
+@dataclass(frozen=True)
+class Written:
+    """A text the model wrote and the check accepted, with the model's name (Slack asks apps to
+    mark AI-generated content)."""
+
+    text: str
+    model: str
+
+
+class LanguageModel:
+    """An OpenAI-compatible chat-completions endpoint, used through the ``openai`` client."""
+
+    def __init__(self, config: ModelConfig, db: Database, *, clock: Callable[[], datetime] = utcnow) -> None:
+        self.config = config
+        self.store = SqlModelTexts(db)
+        self.clock = clock
+        # No retries: a slow or failing model costs one attempt, then the deterministic text.
+        self.client = OpenAI(
+            base_url=config.base_url,
+            api_key=config.api_key or "not-needed",
+            timeout=config.timeout_seconds,
+            max_retries=0,
+        )
+
+    @property
+    def name(self) -> str:
+        return self.config.model
+
+    def write(
+        self, kind: str, *, system: str, user: str, check: Check, max_tokens: int = 200
+    ) -> Written | None:
+        """The model's text for this prompt, stored once per prompt and model; None when it
+        failed, timed out, was refused by ``check``, or the day's token budget is spent."""
+        key = hashlib.sha256(json.dumps([kind, self.config.model, system, user]).encode()).hexdigest()
+        stored = self.store.get(key)
+        if stored is not None:
+            MODEL_CACHE_HITS.labels(kind).inc()
+            return Written(stored, self.config.model) if stored != REFUSED else None
+        day = self.clock().date().isoformat()
+        if self.config.daily_tokens and self.store.used(day) >= self.config.daily_tokens:
+            MODEL_REQUESTS.labels(kind, "budget").inc()
+            return None
+        try:
+            response = self.client.chat.completions.create(
+                model=self.config.model,
+                messages=[{"role": "system", "content": system}, {"role": "user", "content": user}],
+                max_tokens=max_tokens,
+                temperature=0,
+            )
+        except openai.APITimeoutError:
+            MODEL_REQUESTS.labels(kind, "timeout").inc()
+            log.warning("language model timed out (%s): using the deterministic text", kind)
+            return None
+        except Exception as exc:  # HTTP errors, 429s, malformed answers: all mean "not now"
+            MODEL_REQUESTS.labels(kind, "fallback").inc()
+            log.warning("language model failed (%s): %s; using the deterministic text", kind, _short(exc))
+            return None
+        tokens = getattr(getattr(response, "usage", None), "total_tokens", 0) or 0
+        if tokens:
+            MODEL_TOKENS.inc(tokens)
+            self.store.add(day, int(tokens))
+        try:
+            text = (response.choices[0].message.content or "").strip()
+        except (AttributeError, IndexError, TypeError):
+            text = ""
+        issues = check(text)
+        if issues:
+            MODEL_REQUESTS.labels(kind, "fallback").inc()
+            log.info("language model text refused (%s): %s", kind, "; ".join(issues[:3]))
+            self.store.put(key, kind, self.config.model, REFUSED)
+            return None
+        self.store.put(key, kind, self.config.model, text)
+        MODEL_REQUESTS.labels(kind, "ok").inc()
+        return Written(text, self.config.model)
+
+    def ping(self) -> str:
+        """One tiny request (``briefbot doctor``): the model's reply, or raises the client's error."""
+        response = self.client.chat.completions.create(
+            model=self.config.model,
+            messages=[{"role": "user", "content": "Reply with the word ok."}],
+            max_tokens=5,
+            temperature=0,
+        )
+        return (response.choices[0].message.content or "").strip()
+
+
+def _short(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {str(exc)[:200]}"
