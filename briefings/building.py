@@ -148,8 +148,6 @@ class BriefingBuilder:
             fresh = [s for s in scored if s.candidate.story_id is None or s.candidate.story_id not in skip]
             briefing = self._assemble(key, chosen, fresh, candidates, as_of, since, timezone, rotation)
             briefing = replace(briefing, held_back=held.get(key, 0))
-            if self.writer is not None:
-                briefing = self.writer.rewrite(briefing)
             if adjusted is not None:
                 briefing = _noted(briefing, chosen, adjusted.notes)
             if explain:
@@ -167,7 +165,7 @@ class BriefingBuilder:
                 notes.sort(key=lambda n: (not n.shown, -n.score))
                 briefing = replace(briefing, candidates=tuple(notes))
             out.append(briefing)
-        return out
+        return self.writer.rewrite_all(out) if self.writer is not None else out
 
     def _adjusted(
         self, channel_id: str, department: str, scored: list[ScoredStory], as_of: datetime

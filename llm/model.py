@@ -67,7 +67,7 @@ class LanguageModel:
     ) -> Written | None:
         """The model's text for this prompt, stored once per prompt and model; None when it
         failed, timed out, was refused by ``check``, or the day's token budget is spent."""
-        key = hashlib.sha256(json.dumps([kind, self.config.model, system, user]).encode()).hexdigest()
+        key = self.key(kind, system, user)
         stored = self.store.get(key)
         if stored is not None:
             MODEL_CACHE_HITS.labels(kind).inc()
@@ -108,6 +108,25 @@ class LanguageModel:
         self.store.put(key, kind, self.config.model, text)
         MODEL_REQUESTS.labels(kind, "ok").inc()
         return Written(text, self.config.model)
+
+    def key(self, kind: str, system: str, user: str) -> str:
+        """Where the text for this prompt is stored (per kind, model, prompt and input)."""
+        return hashlib.sha256(json.dumps([kind, self.config.model, system, user]).encode()).hexdigest()
+
+    def stored(self, prompts: list[tuple[str, str, str]]) -> list[Written | bool | None]:
+        """For each (kind, system, user): its stored ``Written``, False when it was refused, None
+        when never written; one query for all (a warm briefing asks the database once)."""
+        keys = [self.key(*p) for p in prompts]
+        found = self.store.get_many(keys)
+        out: list[Written | bool | None] = []
+        for (kind, _, _), key in zip(prompts, keys, strict=True):
+            text = found.get(key)
+            if text is None:
+                out.append(None)
+                continue
+            MODEL_CACHE_HITS.labels(kind).inc()
+            out.append(Written(text, self.config.model) if text != REFUSED else False)
+        return out
 
     def ping(self) -> str:
         """One tiny request (``briefbot doctor``): the model's reply, or raises the client's error."""

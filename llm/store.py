@@ -23,6 +23,14 @@ class SqlModelTexts:
         with self.db.read() as session:
             return session.scalar(select(ModelText.text).where(ModelText.key == key))
 
+    def get_many(self, keys: list[str]) -> dict[str, str]:
+        """The stored texts among ``keys`` (one query; absent keys were never written)."""
+        if not keys:
+            return {}
+        with self.db.read() as session:
+            rows = session.execute(select(ModelText.key, ModelText.text).where(ModelText.key.in_(keys)))
+            return {key: text for key, text in rows}
+
     def put(self, key: str, kind: str, model: str, text: str) -> None:
         """Store a text; another replica having stored it first is fine (same input, same key)."""
         with self.db.session() as session:
