@@ -4,6 +4,7 @@ pruning (7), the offline samples."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
@@ -15,6 +16,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import func, select
 
 import feeds.parse
+import feeds.refresh
 import feeds.refresher
 import feeds.service
 from feeds.config import FeedConfig
@@ -27,6 +29,7 @@ from storage import Database
 from storage.audit import Actor, recent
 from storage.models import DeliveredStory, Item, Story
 from storage.types import utcnow
+from tests.feeds import parse_probe
 from tests.feeds.conftest import NOW, FeedServer, Reply, feed_reply, item, rss
 
 ADMIN = Actor.slack("UADMIN")
@@ -447,15 +450,17 @@ def test_big_refreshes_parse_in_worker_processes(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(feeds.refresher, "PARSE_POOL_MIN_FEEDS", 2)
+    monkeypatch.setattr(feeds.refresh, "parse_body", parse_probe.probe)  # records who parsed
     feed_service = FeedService(db=db, config=replace(feed_config, parse_processes=1))
     site = make_server()
-    for n in range(3):
-        feed_service.add(
-            site.route(f"/f{n}", feed_reply([item(f"{n}-a"), item(f"{n}-b")])), ["hr"], fetch=False
-        )
+    urls = [site.route(f"/f{n}", feed_reply([item(f"{n}-a"), item(f"{n}-b")])) for n in range(3)]
+    for url in urls:
+        feed_service.add(url, ["hr"], fetch=False)
     report = feed_service.refresh()
     assert [o.outcome for o in report.outcomes] == ["new", "new", "new"]
     assert len(_items(db)) == 6
+    parsed_by = {int(parse_probe.record(url).read_text()) for url in urls}
+    assert os.getpid() not in parsed_by, "the bodies were parsed in this process, not in the pool"
 
 
 def test_parse_pool_falls_back_when_its_workers_die() -> None:
