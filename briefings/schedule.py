@@ -49,10 +49,6 @@ class Schedule:
     cron: str
     timezone: str
 
-    def trigger(self) -> CronTrigger:
-        """The APScheduler trigger for this schedule."""
-        return cron_trigger(self.cron, self.timezone)
-
     def next_after(self, moment: datetime) -> datetime | None:
         """The first slot strictly after ``moment`` (aware UTC in, aware out)."""
         return next_slot(self.cron, self.timezone, moment)

@@ -339,6 +339,3 @@ class BriefingService:
         """
         self.jobs.schedule(scheduler, slack)
 
-    def sync_jobs(self) -> None:
-        """Make the scheduler's per-subscription jobs match the active subscriptions."""
-        self.jobs.sync()

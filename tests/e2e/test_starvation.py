@@ -35,6 +35,8 @@ from tests.slack_requests import (
     view_submission,
 )
 
+pytestmark = pytest.mark.slow
+
 ADMIN = "UADMIN"
 ACK_LIMIT = 3.0
 

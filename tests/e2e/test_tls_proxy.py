@@ -26,6 +26,8 @@ from tests.e2e.test_run_process import _env, _free_port
 from tests.mock_web_api_server import FakeSlack
 from tests.slack_requests import SignedSlackClient
 
+pytestmark = pytest.mark.slow
+
 DEPLOY = Path(__file__).resolve().parents[2] / "docs" / "deploy.md"
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 
