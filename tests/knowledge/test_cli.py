@@ -84,3 +84,21 @@ def test_import_of_a_missing_path(run, tmp_path: Path) -> None:  # type: ignore[
     result = run("knowledge", "import", str(tmp_path / "nope"))
     assert result.exit_code == 1
     assert "no such file or folder" in result.stderr
+
+
+def test_import_json_is_the_imported_catalogue_and_a_refusal_prints_no_json(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "policies"
+    folder.mkdir()
+    (folder / "travel.md").write_text(
+        "# Travel\n\n## Receipts\n\nKeep receipts.\n\n## Hotels\n\nBook.\n", encoding="utf-8"
+    )
+    result = run("knowledge", "import", str(folder), "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["kind"], data["items"], data["sections"], data["source"]) == ("policies", 1, 2, "import")
+    assert data["location"] == str(folder) and data["changed"] is True and data["version"] >= 1
+
+    (folder / "bad.md").write_text("---\nupdated: someday\n---\n## A\n\ntext\n", encoding="utf-8")
+    refused = run("knowledge", "import", str(folder), "--json")
+    assert refused.exit_code == 1 and refused.stdout == ""
+    assert "bad.md:2: updated must be a date" in refused.stderr
