@@ -51,6 +51,25 @@ def test_certs_with_level_option(run) -> None:  # type: ignore[no-untyped-def]
     assert "legal:" in text and "hr:" in text and "Fees" in text
 
 
+def test_certs_title_names_the_query_and_the_level_option_apart(run) -> None:  # type: ignore[no-untyped-def]
+    text = run("certs", "cfo", "--level", "advanced").stdout
+    assert text.startswith("Certifications for “cfo” at advanced level:\n1. Advanced in AI Audit (AAIA)")
+    assert "--level" not in text
+    assert run("certs", "--level", "beginner").stdout.startswith(
+        "Certifications for any topic at foundational level:"
+    )
+    data = json.loads(run("certs", "cfo", "--level", "advanced", "--json").stdout)
+    assert (data["query"], data["level"]) == ("cfo", "advanced")
+
+
+def test_certs_prompt_engineering_reads_well_and_leads_with_business_certifications(run) -> None:  # type: ignore[no-untyped-def]
+    text = run("certs", "prompt", "engineering").stdout
+    assert text.startswith("Certifications for “prompt engineering”:\n1. AWS Certified AI Practitioner")
+    assert "Searched for" not in text and "Read “" not in text
+    typo = run("certs", "securty").stdout
+    assert typo.startswith("Read “securty” as “security”.\n")
+
+
 def test_certs_bad_level_is_one_line_error(run) -> None:  # type: ignore[no-untyped-def]
     result = run("certs", "legal", "--level", "guru")
     assert result.exit_code == 1
