@@ -196,8 +196,11 @@ def subscribe(
     quiet: str | None,
     as_json: bool,
 ) -> None:
-    """Give CHANNEL_ID (or #name) the DEPARTMENT briefing on a schedule (default "weekdays 09:00" UTC),
-    or change only the settings given of the one it has (a paused one stays paused)."""
+    """Give CHANNEL_ID (or #name) the DEPARTMENT briefing on a schedule (default "weekdays 09:00" UTC).
+
+    On a channel that has it already, only the options given change: its time zone, stories per
+    briefing, quiet weeks and a paused state are kept.
+    """
     if schedule is not None and not schedule.strip():
         raise BriefbotError(
             '--schedule is empty: give one such as "weekdays 09:00", or leave it out for the default'
