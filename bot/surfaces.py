@@ -22,7 +22,7 @@ from bot.context import BotServices
 from bot.users import UserDirectory
 from bot.views.home import TUNING_ROWS, AdminHome, ReaderHome, admin_view, minimal_view, reader_view
 from briefings.feedback_service import describe
-from briefings.subscriptions import SubscriptionView
+from briefings.subscriptions import INVITE, SubscriptionView
 from knowledge.types import CertView
 from storage.audit import Actor, record
 from storage.home_read import items_per_feed_since, recent_audit
@@ -114,9 +114,7 @@ def membership_warning(client: WebClient, channel_id: str) -> str:
     except SlackApiError:
         return ""
     if info.get("is_member") is False:
-        return (
-            "\n:warning: I am not in that channel yet: `/invite @briefbot` there before the first briefing."
-        )
+        return f"\n:warning: I am not in that channel yet: `{INVITE}` there before the first briefing."
     return ""
 
 

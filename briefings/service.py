@@ -218,23 +218,52 @@ class BriefingService:
         quiet_mode: str | None = None,
         now: datetime | None = None,
     ) -> tuple[subs.SubscriptionView, bool]:
-        """Subscribe a channel (or change its settings). Returns the subscription and whether it is new.
+        """:meth:`change_subscription`, as (the subscription, whether it is new)."""
+        change = self.change_subscription(
+            channel_id,
+            department,
+            schedule,
+            timezone=timezone,
+            default_timezone=default_timezone,
+            actor=actor,
+            top_n=top_n,
+            quiet_mode=quiet_mode,
+            now=now,
+        )
+        return change.after, change.created
 
-        None keeps what an existing subscription has: ``schedule`` (and, with no schedule given,
-        ``timezone``), ``top_n``, ``quiet_mode``. A new subscription gets the default schedule, 5
-        stories and quiet weeks posted; a timezone not given is ``default_timezone`` (else UTC).
-        Everything is checked before anything is written.
+    def change_subscription(
+        self,
+        channel_id: str,
+        department: str,
+        schedule: str | None = None,
+        *,
+        timezone: str | None = None,
+        default_timezone: str | None = None,
+        actor: Actor,
+        top_n: int | str | None = None,
+        quiet_mode: str | None = None,
+        now: datetime | None = None,
+    ) -> subs.SubscriptionChange:
+        """Subscribe a channel, or change only the settings given; what it was and is now.
+
+        None keeps what an existing subscription has: ``schedule``, ``timezone`` (a new schedule
+        is read in the subscription's own zone, not the caller's), ``top_n``, ``quiet_mode``, and
+        its status (a paused one stays paused: resuming is its own command). A new subscription
+        gets the default schedule, 5 stories and quiet weeks posted; a timezone not given is
+        ``default_timezone`` (the caller's in Slack), else UTC. Everything is checked before
+        anything is written.
         """
         channel_id = subs.check_channel_id(channel_id)
         key = self.resolve_department(department).key
         top, quiet = subs.check_top_n(top_n), subs.check_quiet_mode(quiet_mode)
 
         def choose(existing: subs.SubscriptionView | None) -> Schedule:
-            if schedule is None and existing is not None:
-                return parse_schedule(existing.schedule, timezone or existing.timezone)
-            return parse_schedule(schedule, timezone or default_timezone)
+            if existing is None:
+                return parse_schedule(schedule, timezone or default_timezone)
+            return parse_schedule(schedule or existing.schedule, timezone or existing.timezone)
 
-        shown, created = self.subscription_store.subscribe(
+        change = self.subscription_store.subscribe(
             channel_id=channel_id,
             department=key,
             schedule=choose,
@@ -244,7 +273,7 @@ class BriefingService:
             now=now or self.clock(),
         )
         self.jobs.sync()
-        return shown, created
+        return change
 
     def subscriptions(
         self, channel_id: str | None = None, *, now: datetime | None = None

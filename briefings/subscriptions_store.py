@@ -23,6 +23,7 @@ from briefings.subscriptions import (
     DEFAULT_TOP_N,
     MANUAL,
     PAUSED,
+    SubscriptionChange,
     SubscriptionView,
 )
 from storage import Database
@@ -62,10 +63,11 @@ class SubscriptionsStore(Protocol):
         top_n: int | None,
         quiet_mode: str | None,
         now: datetime,
-    ) -> tuple[SubscriptionView, bool]:
-        """Create or change (and re-activate) the channel's subscription; (view, created).
+    ) -> SubscriptionChange:
+        """Create or change the channel's subscription; what it was before and is now.
         ``schedule`` gets the existing visible subscription (None when new or one-off) inside the
-        transaction and returns the schedule to store; None ``top_n``/``quiet_mode`` keep theirs."""
+        transaction and returns the schedule to store; None ``top_n``/``quiet_mode`` keep theirs.
+        A change keeps the status (a paused subscription stays paused); a new one is active."""
         ...
 
     def listing(self, channel_id: str | None, *, now: datetime) -> list[SubscriptionView]:
@@ -122,11 +124,12 @@ class SqlSubscriptions:
         top_n: int | None,
         quiet_mode: str | None,
         now: datetime,
-    ) -> tuple[SubscriptionView, bool]:
+    ) -> SubscriptionChange:
         with self.db.session() as session:
             sub = _find(session, channel_id, department)
             created = sub is None or sub.status == MANUAL
-            chosen = schedule(None if created or sub is None else view(sub))
+            existing = None if created or sub is None else view(sub, now=now)
+            chosen = schedule(existing)
             if sub is None:
                 sub = Subscription(
                     channel_id=channel_id,
@@ -144,6 +147,8 @@ class SqlSubscriptions:
                 sub.created_by = actor.id
             before = _settings(sub)
             _apply(sub, chosen, top_n, quiet_mode)
+            if created:
+                sub.status, sub.paused_reason = ACTIVE, None
             session.flush()
             record(
                 session,
@@ -158,7 +163,7 @@ class SqlSubscriptions:
                 quiet_mode=sub.quiet_mode,
                 before=None if created else before,
             )
-            return view(sub, now=now), created
+            return SubscriptionChange(existing, view(sub, now=now))
 
     def listing(self, channel_id: str | None, *, now: datetime) -> list[SubscriptionView]:
         with self.db.read() as session:
@@ -313,11 +318,10 @@ def _settings(sub: Subscription) -> dict[str, object]:
 
 
 def _apply(sub: Subscription, schedule: Schedule, top_n: int | None, quiet_mode: str | None) -> None:
+    """The settings a subscribe gives; its status is not one of them."""
     sub.schedule = schedule.spec
     sub.cron = schedule.cron
     sub.timezone = schedule.timezone
-    sub.status = ACTIVE
-    sub.paused_reason = None
     if top_n is not None:
         sub.top_n = top_n
     if quiet_mode is not None:

@@ -16,6 +16,7 @@ from briefings.delivery.notices import RETRIES_EXHAUSTED
 from briefings.delivery.slots import PERSISTENT_ERRORS
 from briefings.errors import DeliveryError
 from briefings.schedule import latest_slot
+from briefings.subscriptions import INVITE
 from briefings.subscriptions_store import SubscriptionRow, SubscriptionsStore
 from foundation.metrics import DELIVERIES
 
@@ -145,7 +146,7 @@ class Ticker:
             hint = ""
             if outcome.status == "paused":
                 hint = (
-                    " Invite the bot to the channel (/invite @briefbot) and send it again."
+                    f" Invite the bot to the channel ({INVITE}) and send it again."
                     if due.one_off
                     else " The subscription is paused and the admins were told."
                 )

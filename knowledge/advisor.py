@@ -49,22 +49,24 @@ class CertAdvisor:
         request = cert_ranking.parse_request(
             query, departments=departments, level=level, catalogue_words=words
         )
-        shown = " ".join(filter(None, [query, f"--level {level}" if level else ""]))
+        # The title names what was typed; the level option is shown as a level, not as words.
+        asked = cert_ranking.resolve_level(level) if level else None
         if not catalogue:
-            return CertAnswer(shown, "empty", request)
+            return CertAnswer(query, "empty", request, level=asked)
         if request.is_empty:
             overview = cert_ranking.department_overview(catalogue, departments)
             kind: CertAnswerKind = "overview" if not request.unknown else "no_match"
-            return CertAnswer(shown, kind, request, overview=tuple(overview))
-        picks = cert_ranking.rank(catalogue, request, limit)
+            return CertAnswer(query, kind, request, overview=tuple(overview), level=asked)
+        picks = cert_ranking.rank(catalogue, request, limit, audience=departments.keys)
         if not picks:
             return CertAnswer(
-                shown,
+                query,
                 "no_match",
                 request,
                 overview=tuple(cert_ranking.department_overview(catalogue, departments)),
+                level=asked,
             )
-        return CertAnswer(shown, "recommendations", request, picks=tuple(picks))
+        return CertAnswer(query, "recommendations", request, picks=tuple(picks), level=asked)
 
     def spotlight(self, department: str, rotation: int) -> CertView | None:
         """One certification recommended for ``department``, rotating through the list.

@@ -239,7 +239,8 @@ def _corrected(
         return None
     close = difflib.get_close_matches(word, _known_words(departments), n=1, cutoff=0.8)
     found = _lookup(close[0], departments) if close else None
-    if found is not None:
+    # "prompt" for "prompting" is the same word, not a typo worth a "Read … as …" note.
+    if found is not None and stem(word) != stem(close[0]):
         corrections.append(Correction(word, close[0]))
     return found
 
@@ -378,15 +379,27 @@ def score(cert: CertView, request: CertRequest) -> tuple[float, tuple[str, ...],
     return total, tuple(reasons), relevant and total > 0
 
 
-def rank(certs: Sequence[CertView], request: CertRequest, limit: int = 5) -> list[CertPick]:
-    """The best certifications for a request, best first (catalogue order breaks ties)."""
+def rank(
+    certs: Sequence[CertView], request: CertRequest, limit: int = 5, *, audience: Iterable[str] = ()
+) -> list[CertPick]:
+    """The best certifications for a request, best first (catalogue order breaks ties).
+
+    ``audience``: the departments the asker may belong to (the bot's own). A request that names
+    no department or role (``prompt engineering``) is answered for them: certifications whose
+    ``departments`` field names one of them (or ``all``) come before those meant only for others
+    (``it``: developers and engineers), each group in score order. Naming a department, a role
+    (``developer``) or nothing but a level leaves the order to the score alone.
+    """
+    served = frozenset(audience) | {"all"}
+    general = bool(audience) and not request.departments and bool(request.topics or request.keywords)
     scored = []
     for position, cert in enumerate(certs):
         value, reasons, relevant = score(cert, request)
         if relevant:
-            scored.append((-value, position, CertPick(cert, round(value, 3), reasons)))
-    scored.sort(key=lambda item: (item[0], item[1]))
-    return [pick for _v, _p, pick in scored[:limit]]
+            elsewhere = general and served.isdisjoint(cert.departments)
+            scored.append((elsewhere, -value, position, CertPick(cert, round(value, 3), reasons)))
+    scored.sort(key=lambda item: item[:3])
+    return [item[3] for item in scored[:limit]]
 
 
 def department_overview(

@@ -57,8 +57,8 @@ def corrections_line(answer: PolicyAnswer | CertAnswer) -> str | None:
     corrections = answer.corrections if isinstance(answer, PolicyAnswer) else answer.request.corrections
     if not corrections:
         return None
-    pairs = ", ".join(f"“{c.replacement}” for “{c.original}”" for c in corrections)
-    return f"Searched for {pairs}."
+    pairs = ", ".join(f"“{c.original}” as “{c.replacement}”" for c in corrections)
+    return f"Read {pairs}."
 
 
 def policy_text(answer: PolicyAnswer, width: int | None = WIDTH) -> str:
@@ -128,6 +128,14 @@ def _pick_lines(pick: CertPick, number: int | None = None, width: int | None = W
     return lines
 
 
+def cert_subject(answer: CertAnswer) -> str:
+    """What was asked, for a title: ``“cfo”``, ``“cfo” at advanced level`` (the ``--level``
+    option is not part of the words typed), or ``any topic at advanced level``."""
+    if not answer.level:
+        return f"“{answer.query}”"
+    return f"{f'“{answer.query}”' if answer.query else 'any topic'} at {answer.level} level"
+
+
 def certs_text(answer: CertAnswer, width: int | None = WIDTH) -> str:
     """The certification answer as plain text, filled to ``width`` (``None``: unwrapped lines)."""
     if answer.kind == "empty":
@@ -139,13 +147,13 @@ def certs_text(answer: CertAnswer, width: int | None = WIDTH) -> str:
         lines.append("Not understood: " + ", ".join(f"“{w}”" for w in answer.request.unknown) + ".")
     if answer.kind in ("overview", "no_match"):
         if answer.kind == "no_match":
-            lines.append(f"No certification matches “{answer.query}”. Here is the overview instead.")
+            lines.append(f"No certification matches {cert_subject(answer)}. Here is the overview instead.")
         lines.append("Recommended AI certifications by department (try `certs legal`, `certs cfo advanced`):")
         for group in answer.overview:
             lines.append(f"{group.department}:")
             lines += [f"  • {p.cert.name} — {p.cert.provider} ({p.cert.level})" for p in group.picks]
     else:
-        lines.append(f"Certifications for “{answer.query}”:")
+        lines.append(f"Certifications for {cert_subject(answer)}:")
         for i, pick in enumerate(answer.picks, 1):
             lines += _pick_lines(pick, i, width)
     lines.append(answer.note)

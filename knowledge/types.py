@@ -162,6 +162,7 @@ class CertAnswer:
     overview: tuple[DepartmentPicks, ...] = ()
     note: str = FEES_NOTE
     levels: tuple[str, ...] = field(default=("foundational", "practitioner", "advanced", "executive"))
+    level: str | None = None  # the level option (``briefbot certs --level``), resolved; not in ``query``
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@ SUBCOMMANDS = {
         "now",
         "subscribe",
         "unsubscribe",
+        "pause",
+        "resume",
         "status",
         "mute",
         "unmute",
@@ -93,3 +95,11 @@ def test_app_home_event_and_the_ask_policy_shortcut_are_declared() -> None:
     scopes = set(data["oauth_config"]["scopes"]["bot"])
     # Shortcuts need "commands"; users.conversations (a reader's channels) needs the read scopes.
     assert {"commands", "channels:read", "groups:read"} <= scopes
+
+
+def test_the_invite_hint_names_the_app_as_slack_shows_it() -> None:
+    from briefings.subscriptions import APP_NAME, INVITE
+
+    app = manifest()
+    assert APP_NAME == app["display_information"]["name"] == app["features"]["bot_user"]["display_name"]
+    assert f"/invite @{APP_NAME}" == INVITE

@@ -103,7 +103,7 @@ def feed_list_message(feeds: list[FeedInfo], *, page: int = 1) -> Message:
     hint = page_hint(shown, "/ai-feeds list")
     blocks: list = [HeaderBlock(text=clip(f"Curated feeds ({summary})", HEADER_LIMIT))]
     blocks += [SectionBlock(text=_md(entry)) for entry in entries[shown.start : shown.stop]]
-    blocks.append(ContextBlock(elements=[_md(hint or "`briefbot feeds list` shows every feed.")]))
+    blocks.append(ContextBlock(elements=[_md(hint or "`/ai-feeds pause|resume|remove <id>` changes one.")]))
     lines = [f"Curated feeds ({summary})" + (f", {hint}" if hint else "")]
     lines += [f"#{f.id} {escaped(f.display_name, 150)}: {f.health}" for f in feeds[shown.start : shown.stop]]
     return "\n".join(lines), fit_blocks(blocks)

@@ -13,7 +13,9 @@ COMMANDS: list[tuple[str, str]] = [
         "/ai-brief",
         "`help` · `now [dept] [--include-backlog]` (private preview) · "
         "`subscribe <dept> [schedule] [timezone] [--top N] [--quiet post|skip]` (this channel) · "
-        "`unsubscribe [dept]` · `status`\nSchedules: `daily 09:00`, `weekdays 08:30`, "
+        "`unsubscribe [dept]` · `pause [dept]` · `resume [dept]` · `status`\n"
+        "A change to a subscription changes only what you give: the rest (time zone included) stays.\n"
+        "Schedules: `daily 09:00`, `weekdays 08:30`, "
         "`weekly mon 09:00`, or a cron expression such as `30 8 * * 1-5`. "
         f"`--top`: stories per briefing (1-{MAX_TOP_N}); `--quiet skip`: nothing posted in a quiet week.\n"
         "Filters: `mute <phrase>` drops stories with it from this channel's briefings, "

@@ -508,4 +508,8 @@ def subscribe_done(
         f"`{escape_mrkdwn(sub.schedule)}` ({sub.timezone}), {sub.top_n} stories, quiet weeks {quiet}. "
         f"Next one: {when}.{warning}"
     )
+    if sub.status == "paused":  # a change keeps a paused subscription paused
+        reason = escape_mrkdwn(sub.paused_reason or "paused by an admin")
+        resume = f"`/ai-brief resume {sub.department}` in <#{sub.channel_id}>"
+        text += f"\nIt stays paused ({reason}): {resume} restarts it."
     return notice_modal("subscribe_channel_done", "Subscribe a channel", text)

@@ -11,7 +11,14 @@ import click
 
 from briefbot.cli.common import ID, echo_json, with_services
 from briefings.feedback_service import FILTER_ACTIONS, describe
-from briefings.subscriptions import MAX_TOP_N, QUIET_MODES, SubscriptionView
+from briefings.subscriptions import (
+    MAX_TOP_N,
+    PAUSED,
+    QUIET_MODES,
+    SubscriptionChange,
+    SubscriptionView,
+    change_summary,
+)
 from foundation.errors import BriefbotError
 from storage.audit import Actor
 
@@ -130,18 +137,56 @@ def _describe(sub: SubscriptionView) -> str:
     return f"{sub.schedule} ({sub.timezone}); {state}"
 
 
+def _change_text(change: SubscriptionChange) -> str:
+    """What a subscribe did, in the CLI's words: what changed, what was kept, when it runs."""
+    sub = change.after
+    if change.created:
+        return f"Subscribed {sub.channel_id} to the {sub.department} briefing (#{sub.id}): {_describe(sub)}"
+    changed, kept = change_summary(change)
+    what = f"the {sub.department} briefing of {sub.channel_id} (#{sub.id})"
+    if changed:
+        text = f"Updated {what}: {'; '.join(changed)}."
+        if kept:
+            text += f" Unchanged: {', '.join(kept)}."
+    else:
+        text = f"Nothing to change for {what}: {', '.join(kept)}."
+    if sub.status == PAUSED:
+        return (
+            f"{text} Still PAUSED ({sub.paused_reason or 'paused'}): "
+            f"resume it with: briefbot subscriptions resume {sub.id}"
+        )
+    return f"{text} Next {_when(sub.next_run, sub.timezone)}."
+
+
 @click.command()
 @click.argument("channel_id")
 @click.argument("department")
 @click.option(
-    "--schedule", default=None, help='e.g. "weekdays 09:00", "daily 08:30", "weekly mon 09:00" or cron.'
+    "--schedule",
+    default=None,
+    help='e.g. "weekdays 09:00", "daily 08:30", "weekly mon 09:00" or cron (default: unchanged; '
+    'new: "weekdays 09:00").',
 )
-@click.option("--tz", "timezone", default=None, help="IANA timezone such as Europe/Berlin (default UTC).")
 @click.option(
-    "--top", type=click.IntRange(1, MAX_TOP_N), default=None, help="Stories per briefing (default 5)."
+    "--tz",
+    "timezone",
+    default=None,
+    help="IANA timezone such as Europe/Berlin (default: unchanged; new: UTC).",
 )
 @click.option(
-    "--quiet", type=click.Choice(QUIET_MODES), default=None, help="Quiet weeks: post a short note or skip."
+    "--top",
+    type=click.IntRange(1, MAX_TOP_N),
+    default=None,
+    help="Stories per briefing (default: unchanged; new: 5).",
+)
+@click.option(
+    "--quiet",
+    type=click.Choice(QUIET_MODES),
+    default=None,
+    help="Quiet weeks: post a short note or skip (default: unchanged; new: post).",
+)
+@click.option(
+    "--json", "as_json", is_flag=True, help="The subscription (and what it was) as one JSON document."
 )
 @with_services
 def subscribe(
@@ -152,13 +197,18 @@ def subscribe(
     timezone: str | None,
     top: int | None,
     quiet: str | None,
+    as_json: bool,
 ) -> None:
-    """Give CHANNEL_ID (or #name) the DEPARTMENT briefing on a schedule (default "weekdays 09:00" UTC)."""
+    """Give CHANNEL_ID (or #name) the DEPARTMENT briefing on a schedule (default "weekdays 09:00" UTC).
+
+    On a channel that has it already, only the options given change: its time zone, stories per
+    briefing, quiet weeks and a paused state are kept.
+    """
     if schedule is not None and not schedule.strip():
         raise BriefbotError(
             '--schedule is empty: give one such as "weekdays 09:00", or leave it out for the default'
         )
-    sub, created = services.briefings.subscribe(
+    change = services.briefings.change_subscription(
         _channel(services, channel_id),
         department,
         schedule,
@@ -167,8 +217,17 @@ def subscribe(
         top_n=top,
         quiet_mode=quiet,
     )
-    verb = "Subscribed" if created else "Updated"
-    click.echo(f"{verb} {sub.channel_id} to the {sub.department} briefing (#{sub.id}): {_describe(sub)}")
+    if as_json:
+        echo_json(
+            {
+                "subscription": change.after,
+                "created": change.created,
+                "changed": list(change.changed()),
+                "before": change.before,
+            }
+        )
+        return
+    click.echo(_change_text(change))
 
 
 @click.group()
@@ -205,28 +264,40 @@ def subscriptions_list(services: Services, channel: str | None, as_json: bool) -
 
 @subscriptions.command("unsubscribe")
 @click.argument("subscription_id", type=ID)
+@click.option("--json", "as_json", is_flag=True, help="The removed subscription as one JSON document.")
 @with_services
-def subscriptions_unsubscribe(services: Services, subscription_id: int) -> None:
+def subscriptions_unsubscribe(services: Services, subscription_id: int, as_json: bool) -> None:
     """Remove subscription SUBSCRIPTION_ID (see `subscriptions list`)."""
     sub = services.briefings.unsubscribe(subscription_id=subscription_id, actor=Actor.cli())
+    if as_json:
+        echo_json(sub)
+        return
     click.echo(f"Removed #{sub.id}: {sub.channel_id} no longer gets the {sub.department} briefing.")
 
 
 @subscriptions.command("pause")
 @click.argument("subscription_id", type=ID)
+@click.option("--json", "as_json", is_flag=True, help="The paused subscription as one JSON document.")
 @with_services
-def subscriptions_pause(services: Services, subscription_id: int) -> None:
+def subscriptions_pause(services: Services, subscription_id: int, as_json: bool) -> None:
     """Stop posting SUBSCRIPTION_ID until resumed."""
     sub = services.briefings.set_paused(subscription_id, paused=True, actor=Actor.cli())
+    if as_json:
+        echo_json(sub)
+        return
     click.echo(f"Paused #{sub.id} ({sub.channel_id}, {sub.department}).")
 
 
 @subscriptions.command("resume")
 @click.argument("subscription_id", type=ID)
+@click.option("--json", "as_json", is_flag=True, help="The resumed subscription as one JSON document.")
 @with_services
-def subscriptions_resume(services: Services, subscription_id: int) -> None:
+def subscriptions_resume(services: Services, subscription_id: int, as_json: bool) -> None:
     """Resume SUBSCRIPTION_ID (e.g. after the bot was invited back to the channel)."""
     sub = services.briefings.set_paused(subscription_id, paused=False, actor=Actor.cli())
+    if as_json:
+        echo_json(sub)
+        return
     click.echo(f"Resumed #{sub.id} ({sub.channel_id}, {sub.department}): {_describe(sub)}")
 
 

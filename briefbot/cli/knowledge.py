@@ -70,13 +70,17 @@ def knowledge_group() -> None:
 
 @knowledge_group.command("import")
 @click.argument("path", type=click.Path(path_type=str))
+@click.option("--json", "as_json", is_flag=True, help="What was imported as one JSON document.")
 @with_services
-def import_command(services: Services, path: str) -> None:
+def import_command(services: Services, path: str, as_json: bool) -> None:
     """Load a policy folder or a certifications YAML file, replacing that catalogue.
 
     Everything is validated first; a pack with any problem changes nothing.
     """
     result = services.knowledge.import_path(path, actor=Actor.cli())
+    if as_json:
+        echo_json(result)
+        return
     if result.kind == "policies":
         what = f"{result.items} policies ({result.sections} sections)"
     else:

@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 from briefings.delivery.pacing import ChannelPacer
 from briefings.delivery.sink import SlackSink
 from briefings.delivery.slots import PERSISTENT_ERRORS, Due
+from briefings.subscriptions import INVITE
 from briefings.subscriptions_store import SubscriptionsStore
 
 log = logging.getLogger(__name__)
@@ -105,15 +106,15 @@ def pause_message(due: Due, error: str) -> str:
     if due.one_off:
         return (
             f":warning: The one-off *{due.department}* briefing for <#{due.channel_id}> was not "
-            f"posted: Slack answered `{error}`, {why}. Invite me (`/invite @briefbot`) and send it again."
+            f"posted: Slack answered `{error}`, {why}. Invite me (`{INVITE}`) and send it again."
         )
     return (
         f":warning: I paused the *{due.department}* briefing for <#{due.channel_id}> "
         f"(subscription {due.subscription_id}): Slack answered `{error}`, {why}. "
         f"Nothing is lost: the stories wait for the next briefing.\n"
-        f"To fix it, invite me (`/invite @briefbot`) and run `/ai-brief subscribe {due.department}` "
-        f"in the channel, or `briefbot subscriptions resume {due.subscription_id}`. "
-        f"If the channel is gone: `briefbot subscriptions unsubscribe {due.subscription_id}`."
+        f"To fix it, invite me (`{INVITE}`) and run `/ai-brief resume {due.department}` in the channel. "
+        f"If the channel is gone, remove the subscription from a terminal: "
+        f"`briefbot subscriptions unsubscribe {due.subscription_id}`."
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from storage.audit import Actor
 from storage.home_read import recent_audit
 from tests.bot.test_app_home import click, published
 from tests.conftest import BotServer
@@ -249,6 +250,20 @@ def test_a_cron_expression_wins_over_the_pickers(bot_server: BotServer, fake_sla
     published(fake_slack, "UADMIN")
     [sub] = bot_server.services.briefings.subscriptions("CLEGAL")
     assert (sub.schedule, sub.timezone) == ("30 7 * * 1-5", "UTC")
+
+
+def test_the_form_on_a_paused_subscription_keeps_it_paused_and_says_how_to_resume(
+    bot_server: BotServer, fake_slack: FakeSlack
+) -> None:
+    briefings = bot_server.services.briefings
+    sub, _ = briefings.subscribe("CLEGAL", "legal", "daily 09:00", actor=Actor.cli())
+    briefings.set_paused(sub.id, paused=True, actor=Actor.cli())
+    submit(bot_server, "subscribe_channel", subscribe_values())
+    done = str(updated(fake_slack, 1)["blocks"])
+    assert "Changed <#CLEGAL>" in done
+    assert "It stays paused (paused by an admin): `/ai-brief resume legal` in <#CLEGAL> restarts it." in done
+    [after] = briefings.subscriptions("CLEGAL")
+    assert (after.status, after.schedule, after.timezone) == ("paused", "weekly fri 08:30", "Europe/Berlin")
 
 
 def test_a_non_admin_may_only_subscribe_a_channel_they_are_in(

@@ -50,12 +50,24 @@ def test_subscribe_list_pause_resume_unsubscribe(env: dict[str, str]) -> None:
         "Subscribed C0LEGAL to the legal briefing (#1): weekdays 08:30 (Europe/Berlin); next "
     )
     code, out, _ = run(["subscribe", "C0LEGAL", "legal", "--schedule", "daily 07:00"], env)
-    assert out.startswith("Updated C0LEGAL to the legal briefing (#1): daily 07:00 (UTC)")
+    assert out.startswith(
+        "Updated the legal briefing of C0LEGAL (#1): schedule changed to daily 07:00 "
+        "(Europe/Berlin, unchanged). Unchanged: 5 stories per briefing, quiet weeks posted as a short "
+        "note. Next "
+    )
     code, out, _ = run(["subscribe", "C0LEGAL", "legal", "--top", "3", "--quiet", "skip"], env)
-    assert out.startswith("Updated C0LEGAL to the legal briefing (#1): daily 07:00 (UTC)")  # schedule kept
+    assert out.startswith(
+        "Updated the legal briefing of C0LEGAL (#1): 3 stories per briefing (was 5); quiet weeks now skipped "
+        "(were posted as a short note). Unchanged: schedule daily 07:00 (Europe/Berlin)."
+    )
     code, out, _ = run(["subscriptions", "list", "--json"], env)
     (row,) = json.loads(out)
-    assert (row["channel_id"], row["cron"], row["status"]) == ("C0LEGAL", "0 7 * * *", "active")
+    assert (row["channel_id"], row["cron"], row["timezone"], row["status"]) == (
+        "C0LEGAL",
+        "0 7 * * *",
+        "Europe/Berlin",
+        "active",
+    )
     assert (row["top_n"], row["quiet_mode"]) == (3, "skip")
     assert run(["subscriptions", "pause", "1"], env)[1].startswith("Paused #1")
     code, out, _ = run(["subscriptions", "list"], env)
@@ -63,6 +75,93 @@ def test_subscribe_list_pause_resume_unsubscribe(env: dict[str, str]) -> None:
     assert "Resumed #1" in run(["subscriptions", "resume", "1"], env)[1]
     assert "Removed #1" in run(["subscriptions", "unsubscribe", "1"], env)[1]
     assert "No subscriptions yet" in run(["subscriptions", "list"], env)[1]
+
+
+def test_a_change_keeps_every_setting_not_given_and_a_paused_subscription_stays_paused(
+    env: dict[str, str],
+) -> None:
+    run(["subscribe", "C0LEGAL", "legal", "--tz", "Europe/Berlin", "--top", "3", "--quiet", "skip"], env)
+    run(["subscriptions", "pause", "1"], env)
+    code, out, err = run(["subscribe", "C0LEGAL", "legal", "--schedule", "weekly fri 16:00"], env)
+    assert code == 0, err
+    assert out == (
+        "Updated the legal briefing of C0LEGAL (#1): schedule changed to weekly fri 16:00 (Europe/Berlin, "
+        "unchanged). Unchanged: 3 stories per briefing, quiet weeks skipped. Still PAUSED (paused by an "
+        "admin): resume it with: briefbot subscriptions resume 1\n"
+    )
+    (row,) = json.loads(run(["subscriptions", "list", "--json"], env)[1])
+    assert (row["schedule"], row["timezone"], row["top_n"], row["quiet_mode"], row["status"]) == (
+        "weekly fri 16:00",
+        "Europe/Berlin",
+        3,
+        "skip",
+        "paused",
+    )
+    code, out, _ = run(["subscribe", "C0LEGAL", "legal"], env)
+    assert out.startswith(
+        "Nothing to change for the legal briefing of C0LEGAL (#1): schedule weekly fri 16:00"
+    )
+    # A new subscription still gets the defaults: UTC, 5 stories, quiet weeks posted.
+    code, out, _ = run(["subscribe", "C0HR", "hr", "--schedule", "weekly fri 16:00"], env)
+    assert out.startswith("Subscribed C0HR to the hr briefing (#2): weekly fri 16:00 (UTC); next Fri ")
+
+
+def test_changing_commands_print_the_changed_subscription_as_json(env: dict[str, str]) -> None:
+    code, out, err = run(["subscribe", "C0LEGAL", "legal", "--tz", "Europe/Berlin", "--json"], env)
+    assert code == 0, err
+    created = json.loads(out)
+    assert created["created"] is True and created["before"] is None
+    assert created["changed"] == ["schedule", "timezone", "top_n", "quiet_mode"]
+    sub = created["subscription"]
+    assert (sub["id"], sub["channel_id"], sub["timezone"], sub["status"]) == (
+        1,
+        "C0LEGAL",
+        "Europe/Berlin",
+        "active",
+    )
+    assert sub["next_run"]
+
+    changed = json.loads(
+        run(["subscribe", "C0LEGAL", "legal", "--schedule", "daily 07:00", "--json"], env)[1]
+    )
+    assert (changed["created"], changed["changed"]) == (False, ["schedule"])
+    assert changed["before"]["schedule"] == "weekdays 09:00"
+    assert (changed["subscription"]["schedule"], changed["subscription"]["timezone"]) == (
+        "daily 07:00",
+        "Europe/Berlin",
+    )
+
+    paused = json.loads(run(["subscriptions", "pause", "1", "--json"], env)[1])
+    assert (paused["id"], paused["status"], paused["paused_reason"], paused["next_run"]) == (
+        1,
+        "paused",
+        "paused by an admin",
+        None,
+    )
+    resumed = json.loads(run(["subscriptions", "resume", "1", "--json"], env)[1])
+    assert (resumed["status"], resumed["paused_reason"]) == ("active", None) and resumed["next_run"]
+    removed = json.loads(run(["subscriptions", "unsubscribe", "1", "--json"], env)[1])
+    assert (removed["id"], removed["channel_id"], removed["department"]) == (1, "C0LEGAL", "legal")
+    assert json.loads(run(["subscriptions", "list", "--json"], env)[1]) == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["subscriptions", "pause", "7", "--json"],
+        ["subscriptions", "resume", "7", "--json"],
+        ["subscriptions", "unsubscribe", "7", "--json"],
+        ["subscribe", "C0LEGAL", "legal", "--tz", "Moon/Base", "--json"],
+    ],
+)
+def test_a_refused_change_with_json_is_one_line_on_stderr_and_nothing_on_stdout(
+    env: dict[str, str], args: list[str]
+) -> None:
+    code, out, err = run(args, env)
+    assert code == 1 and out == ""
+    assert len(err.strip().splitlines()) == 1 and (
+        "No subscription with ID 7" in err or "Unknown timezone" in err
+    )
 
 
 @pytest.mark.parametrize(
@@ -116,7 +215,7 @@ def test_send_posts_once_through_the_claimed_path(env: dict[str, str], fake_slac
     assert len(fake_slack.calls_to("chat.postMessage")) == 1
     fake_slack.fail("chat.postMessage", "not_in_channel")
     code, _, err = run(["send", "C0HR", "hr"], env)
-    assert code == 1 and "not_in_channel" in err and "/invite @briefbot" in err
+    assert code == 1 and "not_in_channel" in err and "/invite @AI Briefings" in err
     # A failed one-off send leaves nothing a user can see or trip on.
     code, out, _ = run(["subscriptions", "list"], env)
     assert code == 0 and "No subscriptions yet" in out

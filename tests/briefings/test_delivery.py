@@ -242,7 +242,9 @@ def test_channel_not_found_pauses_and_tells_admins(
     (dm,) = posts(fake_slack)
     assert dm.args["channel"] == "DUADMIN"
     assert "paused" in dm.args["text"] and "channel_not_found" in dm.args["text"]
-    assert f"briefbot subscriptions resume {sub.id}" in dm.args["text"]
+    # A Slack DM speaks Slack: invite the app by its name, resume in the channel.
+    assert "`/invite @AI Briefings`" in dm.args["text"] and "`/ai-brief resume legal`" in dm.args["text"]
+    assert "@briefbot" not in dm.args["text"] and "/ai-brief subscribe" not in dm.args["text"]
     # Paused: nothing more is attempted, not even the next day.
     assert svc.briefings.tick(client, now=SLOT2).outcomes == ()
     with svc.db.read() as s:
@@ -355,7 +357,7 @@ def test_send_now_uses_the_same_path_and_posts_once_per_minute(
     fake_slack.fail("chat.postMessage", "channel_not_found")
     with pytest.raises(DeliveryError, match="channel_not_found") as refused:
         svc.briefings.send_now(client, "CADHOC", "legal", actor=ADMIN, now=T0 + timedelta(minutes=2))
-    assert "paused" not in str(refused.value) and "/invite @briefbot" in str(refused.value)
+    assert "paused" not in str(refused.value) and "/invite @AI Briefings" in str(refused.value)
     # The failed send left nothing to list, resume or trip on.
     assert svc.briefings.subscriptions() == []
     with svc.db.read() as s:

@@ -109,14 +109,23 @@ def test_subscribe_then_scheduled_post_restart_429_and_channel_not_found(
     assert [o.status for o in services.briefings.tick(client, now=SLOT3).outcomes] == ["paused"]
     dm = [c for c in fake_slack.calls_to("chat.postMessage") if c.args["channel"] == "DUADMIN"]
     assert len(dm) == 1 and "channel_not_found" in dm[0].args["text"]
+    assert "`/invite @AI Briefings`" in dm[0].args["text"]  # the app's name in Slack
+    assert "run `/ai-brief resume legal` in the channel" in dm[0].args["text"]
     paused = command(bot, fake_slack, "status")
     assert "*paused*" in paused.args["text"] and "channel_not_found" in paused.args["text"]
-    assert "Resume with `/ai-brief subscribe legal`" in paused.args["text"]
+    assert "Resume with `/ai-brief resume legal`" in paused.args["text"]
     assert services.briefings.tick(client, now=SLOT3 + timedelta(days=1)).outcomes == ()
 
-    # Re-subscribing resumes it.
-    resumed = command(bot, fake_slack, "subscribe legal weekdays 09:00")
-    assert "changed this channel's" in resumed.args["text"]
+    # Re-subscribing with the same settings changes nothing, and says how to resume.
+    same = command(bot, fake_slack, "subscribe legal weekdays 09:00")
+    assert same.args["response_type"] == "ephemeral"
+    assert "Nothing to change" in same.args["text"] and "`/ai-brief resume legal`" in same.args["text"]
+    assert services.briefings.subscriptions("CLEGAL")[0].status == "paused"
+    resumed = command(bot, fake_slack, "resume")
+    assert resumed.args["response_type"] == "in_channel"
+    assert (
+        "resumed this channel's *Legal* AI briefing: `weekdays 09:00` (Europe/Berlin)" in resumed.args["text"]
+    )
     assert services.briefings.subscriptions("CLEGAL")[0].status == "active"
 
 
@@ -252,9 +261,9 @@ def test_top_and_quiet_flags_set_on_create_and_change_alone(bot: BotServer, fake
     # Flags alone, from someone in another timezone: only the stories per briefing change.
     changed = command(bot, fake_slack, "subscribe legal --top 7", user="UREADER")
     assert (
-        "changed this channel's the *Legal* AI briefing: `weekdays 09:00` (Europe/Berlin), 7 stories"
-        in (changed.args["text"])
-    )
+        "changed this channel's *Legal* AI briefing: 7 stories per briefing (was 3). "
+        "Unchanged: schedule `weekdays 09:00` (Europe/Berlin), quiet weeks skipped. Next one: Mon 23 Nov"
+    ) in changed.args["text"]
     after = stored(bot)
     assert (after.id, after.schedule, after.cron, after.timezone, after.top_n, after.quiet_mode) == (
         sub.id,
@@ -270,7 +279,8 @@ def test_top_and_quiet_flags_set_on_create_and_change_alone(bot: BotServer, fake
     command(bot, fake_slack, "subscribe legal —quiet post")
     assert (stored(bot).top_n, stored(bot).quiet_mode) == (7, "post")
     one = command(bot, fake_slack, "subscribe –top=1 legal")
-    assert "(Europe/Berlin), 1 story per briefing, quiet weeks posted as a short note." in one.args["text"]
+    assert "1 story per briefing (was 7)" in one.args["text"]
+    assert "Unchanged: schedule `weekdays 09:00` (Europe/Berlin), quiet weeks posted" in one.args["text"]
     command(bot, fake_slack, "subscribe legal —top 4 daily 07:30 —quiet “skip”")
     sub = stored(bot)
     assert (sub.schedule, sub.timezone, sub.top_n, sub.quiet_mode) == (
@@ -292,17 +302,27 @@ def test_top_and_quiet_flags_set_on_create_and_change_alone(bot: BotServer, fake
     assert (last.detail["top_n"], last.detail["before"]["top_n"]) == (4, 1)
 
 
-def test_subscribe_without_schedule_keeps_it_resumes_a_paused_one_and_schedules_a_manual_one(
+def test_subscribe_without_schedule_keeps_it_and_a_paused_one_stays_paused_and_a_manual_one_is_scheduled(
     bot: BotServer, fake_slack: FakeSlack, settings: Any
 ) -> None:
     command(bot, fake_slack, "subscribe hr weekly fri 16:00 Asia/Tokyo", channel="CHR")
     bot.services.briefings.set_paused(stored(bot, "CHR").id, paused=True, actor=Actor.cli())
-    resumed = command(bot, fake_slack, "subscribe people", channel="CHR")
-    assert "*HR* AI briefing: `weekly fri 16:00` (Asia/Tokyo), 5 stories per briefing" in resumed.args["text"]
+    kept = command(bot, fake_slack, "subscribe people --top 3", channel="CHR")
+    assert "*HR* AI briefing: 3 stories per briefing (was 5)" in kept.args["text"]
+    assert "Unchanged: schedule `weekly fri 16:00` (Asia/Tokyo)" in kept.args["text"]
+    assert (
+        "It stays *paused* (paused by an admin): resume it with `/ai-brief resume hr`." in kept.args["text"]
+    )
+    assert stored(bot, "CHR").status == "paused"
+    command(bot, fake_slack, "resume people", channel="CHR")
     assert stored(bot, "CHR").status == "active"
     # Only a timezone: the schedule stays, read in the new zone.
-    command(bot, fake_slack, "subscribe hr Europe/Berlin", channel="CHR")
+    moved = command(bot, fake_slack, "subscribe hr Europe/Berlin", channel="CHR")
     assert (stored(bot, "CHR").schedule, stored(bot, "CHR").timezone) == ("weekly fri 16:00", "Europe/Berlin")
+    assert (
+        "time zone changed to Europe/Berlin (was Asia/Tokyo; `weekly fri 16:00` unchanged)"
+        in moved.args["text"]
+    )
 
     # A channel that only had one-off sends has no schedule to keep: the default, in the caller's zone.
     bot.services.briefings.send_now(make_web_client(settings), "COPS", "ops", actor=Actor.cli())
@@ -451,3 +471,79 @@ def test_preview_says_what_it_held_back_and_includes_it_on_request(
     raw = json.dumps(answer.args["blocks"]) + answer.args["text"]
     assert "GDPR breach number" in raw and "held back" not in raw
     assert validate_blocks(answer.args["blocks"]) == []
+
+
+def test_changing_only_the_schedule_keeps_the_channels_time_zone_and_says_so(
+    bot: BotServer, fake_slack: FakeSlack
+) -> None:
+    command(bot, fake_slack, "subscribe legal weekdays 09:00 --top 3")  # UADMIN: Europe/Berlin
+    before = stored(bot)
+    # Someone in New York changes only the schedule: the channel stays on Berlin time.
+    answer = command(bot, fake_slack, "subscribe legal weekly fri 16:00", user="UREADER")
+    text = answer.args["text"]
+    assert answer.args["response_type"] == "in_channel"
+    assert (
+        "<@UREADER> changed this channel's *Legal* AI briefing: schedule changed to `weekly fri 16:00` "
+        "(Europe/Berlin, unchanged). Unchanged: 3 stories per briefing, quiet weeks posted as a short note. "
+        "Next one: Fri 27 Nov 16:00 CET."
+    ) in text
+    assert "the *Legal*" not in text and "'s the" not in text
+    after = stored(bot)
+    assert (after.id, after.schedule, after.timezone, after.top_n) == (
+        before.id,
+        "weekly fri 16:00",
+        "Europe/Berlin",
+        3,
+    )
+    # A new subscription still gets the caller's zone.
+    command(bot, fake_slack, "subscribe hr daily 08:00", user="UREADER", channel="CHR")
+    assert stored(bot, "CHR").timezone == "America/New_York"
+    # A zone given with the schedule is a change, and the reply says what it was.
+    moved = command(bot, fake_slack, "subscribe legal daily 07:00 Asia/Tokyo")
+    assert "schedule changed to `daily 07:00` (Asia/Tokyo, was Europe/Berlin)" in moved.args["text"]
+
+
+def test_pause_and_resume_in_slack_and_a_change_keeps_a_paused_briefing_paused(
+    bot: BotServer, fake_slack: FakeSlack
+) -> None:
+    command(bot, fake_slack, "subscribe legal weekdays 09:00")
+    command(bot, fake_slack, "subscribe finance daily 08:00")
+    which = command(bot, fake_slack, "pause")
+    assert "say which one, e.g. `/ai-brief pause finance`" in which.args["text"]
+    paused = command(bot, fake_slack, "pause legal")
+    assert paused.args["response_type"] == "in_channel"
+    assert "<@UADMIN> paused this channel's *Legal* AI briefing" in paused.args["text"]
+    assert "`/ai-brief resume legal` starts it again" in paused.args["text"]
+    legal = next(s for s in bot.services.briefings.subscriptions("CLEGAL") if s.department == "legal")
+    assert legal.status == "paused"
+
+    changed = command(bot, fake_slack, "subscribe legal daily 10:00")
+    assert "schedule changed to `daily 10:00` (Europe/Berlin, unchanged)" in changed.args["text"]
+    assert "It stays *paused*" in changed.args["text"] and "Next one" not in changed.args["text"]
+    legal = next(s for s in bot.services.briefings.subscriptions("CLEGAL") if s.department == "legal")
+    assert (legal.status, legal.schedule) == ("paused", "daily 10:00")
+
+    again = command(bot, fake_slack, "pause legal")
+    assert again.args["response_type"] == "ephemeral" and "already paused" in again.args["text"]
+    resumed = command(bot, fake_slack, "resume legal")
+    assert "resumed this channel's *Legal* AI briefing: `daily 10:00` (Europe/Berlin)" in resumed.args["text"]
+    assert "Next one: Mon 23 Nov 10:00 CET" in resumed.args["text"]
+    with bot.services.db.read() as session:
+        assert [a.action for a in recent(session, limit=2)] == ["subscription.resume", "subscription.update"]
+
+
+def test_pause_is_refused_to_non_admins_when_restricted(bot: BotServer, fake_slack: FakeSlack) -> None:
+    command(bot, fake_slack, "subscribe legal weekdays 09:00")
+    bot.services.settings.briefbot_subscribe_admins_only = True
+    refused = bot.slack.command("/ai-brief", "pause legal", user_id="UREADER", channel_id="CLEGAL")
+    assert "only briefing admins" in refused.json()["text"]
+    assert stored(bot).status == "active"
+
+
+def test_the_invite_warning_names_the_app(bot: BotServer, fake_slack: FakeSlack) -> None:
+    fake_slack.channels["CLEGAL"] = {"is_member": False}
+    answer = command(bot, fake_slack, "subscribe legal weekdays 09:00")
+    assert (
+        "I am not in this channel yet: `/invite @AI Briefings` before the first briefing."
+        in answer.args["text"]
+    )

@@ -74,3 +74,20 @@ def test_failing_lookup_gives_a_friendly_message(
     body = ask(bot_server, "legal")
     assert body["text"] == reply.LOOKUP_FAILED
     assert "internal detail" not in str(body)
+
+
+def test_a_general_topic_leads_with_certifications_for_the_bots_departments(bot_server: BotServer) -> None:
+    body = ask(bot_server, "prompt engineering")
+    rendered = str(body["blocks"])
+    assert "AI certifications for “prompt engineering”" in rendered
+    assert "Read “" not in rendered  # "prompt" is not a typo of "prompting"
+    # The catalogue says whom each is for: the first picks are for business teams, not developers.
+    first = rendered.index("AWS Certified AI Practitioner")
+    assert first < rendered.index("Generative AI Developer")
+    # Asking as a developer still gets the developer exams first.
+    developer = str(ask(bot_server, "developer prompt engineering")["blocks"])
+    assert (
+        "*1. <https://aws.amazon.com/certification/certified-generative-ai-developer-professional/|"
+        in developer
+    )
+    assert "AWS Certified AI Practitioner" not in developer

@@ -122,7 +122,7 @@ def test_pause_resume_remove_by_id(bot_server: BotServer, fake_slack: FakeSlack,
         ("pause 1", "is already paused"),
         ("resume #1", "Resumed *#1 Ops*"),
         ("remove 1", "Removed *#1 Ops* · operations and its 1 items"),
-        ("remove 1", "no feed #1"),
+        ("remove 1", "No feed #1: `/ai-feeds list` shows every feed's id."),
     ]
     for count, (text, expected) in enumerate(steps, 1):
         command(bot_server, text)
@@ -200,8 +200,8 @@ def test_bad_tag_and_rename_input_gets_a_clear_message(
         ("tag", "Which feed?"),
         ("tag 1", "Which departments?"),
         ("rename 1", "Which name?"),
-        ("tag 9 hr", "no feed #9"),
-        ("rename 9 New", "no feed #9"),
+        ("tag 9 hr", "No feed #9: `/ai-feeds list`"),
+        ("rename 9 New", "No feed #9: `/ai-feeds list`"),
         ("tag 1 marketing", "Unknown department 'marketing'"),
     ]
     for count, (text, expected) in enumerate(steps, 1):

@@ -56,7 +56,7 @@ def test_no_match_says_so_and_names_who_to_ask(bot_server: BotServer) -> None:
 def test_typo_is_corrected_and_shown(bot_server: BotServer) -> None:
     rendered = str(ask(bot_server, "promt injecton")["blocks"])
     assert "Prompt injection and untrusted content" in rendered
-    assert "“prompt” for “promt”" in rendered
+    assert "Read “promt” as “prompt”, “injecton” as “injection”." in rendered
 
 
 def test_user_text_cannot_ping_anyone(bot_server: BotServer) -> None:
@@ -159,7 +159,7 @@ def test_off_topic_questions_say_no_policy_covers_them(bot_server: BotServer, qu
     assert "No AI policy covers" in rendered
     assert "Closest AI-policy topics (suggestions, not answers)" in rendered
     assert "Please ask the Legal &amp; Compliance team (#ask-legal)." in rendered
-    assert "Searched for" not in rendered  # reset, office, guests...: real words, never "corrected"
+    assert "Read “" not in rendered  # reset, office, guests...: real words, never "corrected"
     assert "Not sure it applies" not in rendered  # no section is presented as the answer
 
 

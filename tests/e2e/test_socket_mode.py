@@ -114,7 +114,7 @@ def test_off_topic_question_is_told_no_policy_covers_it(
     rendered = str(ack.payload["blocks"])
     assert "No AI policy covers “can I bring my dog to the office”" in rendered
     assert "Closest AI-policy topics (suggestions, not answers)" in rendered
-    assert "Searched for" not in rendered  # "office" is a word, not a typo of "officer"
+    assert "Read “" not in rendered  # "office" is a word, not a typo of "officer"
     assert validate_blocks(ack.payload["blocks"]) == []
 
 

@@ -7,12 +7,20 @@ from pathlib import Path
 import pytest
 import yaml
 
-from knowledge.certs import department_overview, department_recommendations, parse_request, rank
+from knowledge.certs import (
+    catalogue_words,
+    department_overview,
+    department_recommendations,
+    parse_request,
+    rank,
+)
 from knowledge.packs import BUNDLED_CERTS, load_pack
-from knowledge.types import CertRequest, CertView
+from knowledge.render import corrections_line
+from knowledge.types import CertAnswer, CertRequest, CertView
 from tests.departments import REGISTRY
 
 CATALOGUE = load_pack(BUNDLED_CERTS, departments=REGISTRY).certifications
+CATALOGUE_BY_ID = {c.id: c for c in CATALOGUE}
 EXPECTATIONS = yaml.safe_load(
     (Path(__file__).resolve().parents[1] / "data" / "cert_expectations.yaml").read_text(encoding="utf-8")
 )
@@ -106,3 +114,27 @@ def test_catalogue_order_breaks_ties() -> None:
         "b",
         "a",
     ]
+
+
+def test_a_general_query_puts_certifications_for_the_bots_departments_first() -> None:
+    words = catalogue_words(CATALOGUE)
+    request = parse_request("prompt engineering", departments=REGISTRY, catalogue_words=words)
+    assert request.corrections == ()  # "prompt" and "prompting" are one word, not a typo
+    served = set(REGISTRY.keys) | {"all"}
+    picks = rank(CATALOGUE, request, audience=REGISTRY.keys)
+    # By the catalogue's own audience field, not by name: every pick for a bot department comes
+    # before every pick meant only for IT (developers, engineers).
+    fits = [bool(served & set(p.cert.departments)) for p in picks]
+    assert fits[:3] == [True, True, True] and fits == sorted(fits, reverse=True)
+    assert "it" in CATALOGUE_BY_ID[picks[-1].cert.id].departments
+    # Without an audience (or for a role that names one) the score alone decides.
+    assert not served & set(rank(CATALOGUE, request)[0].cert.departments)
+    developer = parse_request("developer prompt engineering", departments=REGISTRY, catalogue_words=words)
+    assert rank(CATALOGUE, developer, audience=REGISTRY.keys) == rank(CATALOGUE, developer)
+
+
+def test_a_typo_is_noted_as_read_as() -> None:
+    request = parse_request("securty", departments=REGISTRY)
+    assert (
+        corrections_line(CertAnswer("securty", "recommendations", request)) == "Read “securty” as “security”."
+    )

@@ -51,6 +51,25 @@ def test_certs_with_level_option(run) -> None:  # type: ignore[no-untyped-def]
     assert "legal:" in text and "hr:" in text and "Fees" in text
 
 
+def test_certs_title_names_the_query_and_the_level_option_apart(run) -> None:  # type: ignore[no-untyped-def]
+    text = run("certs", "cfo", "--level", "advanced").stdout
+    assert text.startswith("Certifications for “cfo” at advanced level:\n1. Advanced in AI Audit (AAIA)")
+    assert "--level" not in text
+    assert run("certs", "--level", "beginner").stdout.startswith(
+        "Certifications for any topic at foundational level:"
+    )
+    data = json.loads(run("certs", "cfo", "--level", "advanced", "--json").stdout)
+    assert (data["query"], data["level"]) == ("cfo", "advanced")
+
+
+def test_certs_prompt_engineering_reads_well_and_leads_with_business_certifications(run) -> None:  # type: ignore[no-untyped-def]
+    text = run("certs", "prompt", "engineering").stdout
+    assert text.startswith("Certifications for “prompt engineering”:\n1. AWS Certified AI Practitioner")
+    assert "Searched for" not in text and "Read “" not in text
+    typo = run("certs", "securty").stdout
+    assert typo.startswith("Read “securty” as “security”.\n")
+
+
 def test_certs_bad_level_is_one_line_error(run) -> None:  # type: ignore[no-untyped-def]
     result = run("certs", "legal", "--level", "guru")
     assert result.exit_code == 1
@@ -84,3 +103,21 @@ def test_import_of_a_missing_path(run, tmp_path: Path) -> None:  # type: ignore[
     result = run("knowledge", "import", str(tmp_path / "nope"))
     assert result.exit_code == 1
     assert "no such file or folder" in result.stderr
+
+
+def test_import_json_is_the_imported_catalogue_and_a_refusal_prints_no_json(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "policies"
+    folder.mkdir()
+    (folder / "travel.md").write_text(
+        "# Travel\n\n## Receipts\n\nKeep receipts.\n\n## Hotels\n\nBook.\n", encoding="utf-8"
+    )
+    result = run("knowledge", "import", str(folder), "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["kind"], data["items"], data["sections"], data["source"]) == ("policies", 1, 2, "import")
+    assert data["location"] == str(folder) and data["changed"] is True and data["version"] >= 1
+
+    (folder / "bad.md").write_text("---\nupdated: someday\n---\n## A\n\ntext\n", encoding="utf-8")
+    refused = run("knowledge", "import", str(folder), "--json")
+    assert refused.exit_code == 1 and refused.stdout == ""
+    assert "bad.md:2: updated must be a date" in refused.stderr

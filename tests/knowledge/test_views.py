@@ -77,7 +77,7 @@ def test_no_match_and_corrections_render() -> None:
     _text, blocks = policy_blocks(answer)
     rendered = str(blocks)
     assert validate_blocks(blocks) == []
-    assert "complience &lt;x&gt;" in rendered and "“compliance” for “complience”" in rendered
+    assert "complience &lt;x&gt;" in rendered and "Read “complience” as “compliance”." in rendered
     assert "Topic A (Policy)" in rendered and "Please ask Legal" in rendered
 
 

@@ -1,5 +1,5 @@
-"""/ai-brief: help, now, subscribe, unsubscribe, status, and the channel keyword filters (mute,
-unmute, boost, unboost, filters).
+"""/ai-brief: help, now, subscribe, unsubscribe, pause, resume, status, and the channel keyword
+filters (mute, unmute, boost, unboost, filters).
 
 ``help``, empty and unknown input are answered in the ack itself (usage help). The other
 subcommands ack at once and hand the work to the slow-work pool (``bot.work``), answering
@@ -27,13 +27,25 @@ from bot.text import escape_mrkdwn, split_command
 from bot.views.help import help_blocks, help_text
 from briefings.feedback_service import describe
 from briefings.schedule import EXAMPLES
-from briefings.subscriptions import MAX_TOP_N, QUIET_MODES, SubscriptionView
+from briefings.subscriptions import (
+    ACTIVE,
+    INVITE,
+    MAX_TOP_N,
+    PAUSED,
+    QUIET_MODES,
+    SubscriptionView,
+    change_summary,
+    channel_subscription,
+    quiet_text,
+    stories_text,
+)
 from foundation.errors import BriefbotError
 from storage.audit import Actor
 
 FILTER_CHANGES = ("mute", "unmute", "boost", "unboost")
-CHANGES = ("subscribe", "unsubscribe", *FILTER_CHANGES)
-WORK = ("now", "subscribe", "unsubscribe", "status", "filters", *FILTER_CHANGES)
+PAUSING = ("pause", "resume")
+CHANGES = ("subscribe", "unsubscribe", *PAUSING, *FILTER_CHANGES)
+WORK = ("now", "subscribe", "unsubscribe", *PAUSING, "status", "filters", *FILTER_CHANGES)
 NOT_ADMIN = (
     "Sorry, only briefing admins can change which briefings this channel gets. "
     "Ask a workspace admin or someone listed in BRIEFBOT_ADMINS; `/ai-brief status` shows what it gets now."
@@ -82,6 +94,8 @@ def ai_brief_callback(
                 _status(command, respond, context)
             elif sub == "subscribe":
                 _subscribe(args, command, respond, context, client)
+            elif sub in PAUSING:
+                _set_paused(sub, args, command, respond, context)
             elif sub in FILTER_CHANGES:
                 _change_filter(sub, args, command, respond, context)
             elif sub == "filters":
@@ -91,7 +105,7 @@ def ai_brief_callback(
         except BriefbotError as exc:
             respond(text=escape_mrkdwn(str(exc)), response_type="ephemeral", replace_original=False)
             return
-        if sub in ("subscribe", "unsubscribe"):  # their App Home lists the channel's briefings
+        if sub in ("subscribe", "unsubscribe", *PAUSING):  # their App Home lists the channel's briefings
             user_id = command.get("user_id", "")
             publish_home(client, context["services"], user_id, admin_checker=context.get("admin_checker"))
 
@@ -176,7 +190,8 @@ def _subscribe(
                 "Which department? For example `/ai-brief subscribe legal weekdays 09:00 --top 3`. "
                 f"Departments: {escape_mrkdwn(services.briefings.profiles.choices())}. "
                 f"Schedules: {EXAMPLES}; "
-                "add a timezone such as `Europe/Berlin` at the end (default: yours). "
+                "add a timezone such as `Europe/Berlin` at the end (a new subscription gets yours; "
+                "a change keeps the channel's). "
                 f"Options: {FLAG_HELP}."
             ),
             response_type="ephemeral",
@@ -186,34 +201,52 @@ def _subscribe(
     services.briefings.resolve_department(department)  # a clear error before anything else
     timezone = rest.pop() if rest and _looks_like_timezone(rest[-1]) else None
     user_id = command.get("user_id", "")
-    sub, created = services.briefings.subscribe(
+    change = services.briefings.change_subscription(
         command.get("channel_id", ""),
         department,
         " ".join(rest) or None,
         timezone=timezone,
-        # A schedule typed without a timezone is read in the caller's; none keeps the current one.
+        # Only a new subscription takes the caller's zone; a changed one keeps its own.
         default_timezone=_user_timezone(context, user_id),
         actor=Actor.slack(user_id),
         top_n=flags.get("top"),
         quiet_mode=flags.get("quiet"),
     )
+    sub = change.after
     name = escape_mrkdwn(services.briefings.profiles.get(sub.department).name)
-    verb = "subscribed this channel to" if created else "changed this channel's"
-    respond(
-        text=(
-            f":white_check_mark: <@{user_id}> {verb} the *{name}* AI briefing: `{sub.schedule}` "
-            f"({sub.timezone}), {_settings(sub)}. Next one: {_when(sub.next_run, sub.timezone)}. "
-            f"Preview it with `/ai-brief now {sub.department}`.{_membership_warning(client, sub.channel_id)}"
-        ),
-        response_type="in_channel",
-    )
+    changed, kept = change_summary(change, code=_code)
+    paused = ""
+    if sub.status == PAUSED:
+        reason = escape_mrkdwn(sub.paused_reason or "paused by an admin")
+        paused = f" It stays *paused* ({reason}): resume it with `/ai-brief resume {sub.department}`."
+    if change.created:
+        text = (
+            f":white_check_mark: <@{user_id}> subscribed this channel to the *{name}* AI briefing: "
+            f"{', '.join(changed)}. Next one: {_when(sub.next_run, sub.timezone)}. "
+            f"Preview it with `/ai-brief now {sub.department}`."
+        )
+    elif not changed:
+        respond(
+            text=f"Nothing to change: this channel's *{name}* AI briefing has {', '.join(kept)}.{paused}",
+            response_type="ephemeral",
+        )
+        return
+    else:
+        what = "; ".join(changed)
+        text = f":white_check_mark: <@{user_id}> changed this channel's *{name}* AI briefing: {what}."
+        if kept:
+            text += f" Unchanged: {', '.join(kept)}."
+        text += paused or f" Next one: {_when(sub.next_run, sub.timezone)}."
+    respond(text=text + _membership_warning(client, sub.channel_id), response_type="in_channel")
+
+
+def _code(value: str) -> str:
+    return f"`{escape_mrkdwn(value)}`"
 
 
 def _settings(sub: SubscriptionView) -> str:
     """``3 stories per briefing, quiet weeks skipped``: what ``--top`` and ``--quiet`` set."""
-    stories = "story" if sub.top_n == 1 else "stories"
-    quiet = "skipped" if sub.quiet_mode == "skip" else "posted as a short note"
-    return f"{sub.top_n} {stories} per briefing, quiet weeks {quiet}"
+    return f"{stories_text(sub.top_n)}, {quiet_text(sub.quiet_mode)}"
 
 
 def _membership_warning(client: WebClient, channel_id: str) -> str:
@@ -223,8 +256,36 @@ def _membership_warning(client: WebClient, channel_id: str) -> str:
     except SlackApiError:
         return ""
     if info.get("is_member") is False:
-        return "\n:warning: I am not in this channel yet: `/invite @briefbot` before the first briefing."
+        return f"\n:warning: I am not in this channel yet: `{INVITE}` before the first briefing."
     return ""
+
+
+def _set_paused(
+    verb: str, args: list[str], command: dict[str, Any], respond: Respond, context: BoltContext
+) -> None:
+    services = context["services"]
+    user_id = command.get("user_id", "")
+    key = services.briefings.resolve_department(args[0]).key if args else None
+    rows = services.briefings.subscriptions(command.get("channel_id", ""))
+    sub = channel_subscription(rows, key, services.briefings.profiles, verb=verb)
+    name = escape_mrkdwn(services.briefings.profiles.get(sub.department).name)
+    pause = verb == "pause"
+    if sub.status == (PAUSED if pause else ACTIVE):
+        state = "paused" if pause else "not paused"
+        respond(text=f"This channel's *{name}* AI briefing is already {state}.", response_type="ephemeral")
+        return
+    sub = services.briefings.set_paused(sub.id, paused=pause, actor=Actor.slack(user_id))
+    if pause:
+        text = (
+            f":double_vertical_bar: <@{user_id}> paused this channel's *{name}* AI briefing "
+            f"(`{sub.schedule}`, {sub.timezone}). `/ai-brief resume {sub.department}` starts it again."
+        )
+    else:
+        text = (
+            f":arrow_forward: <@{user_id}> resumed this channel's *{name}* AI briefing: `{sub.schedule}` "
+            f"({sub.timezone}). Next one: {_when(sub.next_run, sub.timezone)}."
+        )
+    respond(text=text, response_type="in_channel")
 
 
 def _unsubscribe(args: list[str], command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
@@ -299,7 +360,7 @@ def _status(command: dict[str, Any], respond: Respond, context: BoltContext) -> 
             reason = escape_mrkdwn(s.paused_reason or "paused by an admin")
             lines.append(
                 f"• *{name}*: `{s.schedule}` ({s.timezone}), *paused*: {reason}. "
-                f"Resume with `/ai-brief subscribe {s.department}`; {_settings(s)}{last}."
+                f"Resume with `/ai-brief resume {s.department}`; {_settings(s)}{last}."
             )
         else:
             lines.append(

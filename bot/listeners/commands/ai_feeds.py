@@ -32,6 +32,7 @@ from bot.views.feeds import (
     preview_message,
     usage_message,
 )
+from feeds.errors import FeedNotFound
 from feeds.service import FeedService
 from foundation.departments import DepartmentRegistry
 from foundation.errors import BriefbotError
@@ -80,6 +81,12 @@ def ai_feeds_callback(
     def work() -> None:
         try:
             text, blocks = _run(sub, args, feeds, actor, departments)
+        except FeedNotFound:  # its own words name the CLI's listing; in Slack, the slash command's
+            text, blocks = error_message(
+                f"No feed {_shown_ref(args[0] if args else '')}: `/ai-feeds list` shows every feed's id."
+            )
+            send_reply(respond, text, blocks, logger)
+            return
         except BriefbotError as exc:
             text, blocks = error_message(str(exc))
             send_reply(respond, text, blocks, logger)
@@ -133,6 +140,12 @@ def _run(
         f":arrow_forward: Resumed {feed_line(change.feed)}. It is fetched at the next refresh; "
         "what it published meanwhile arrives as backlog, not as a flood."
     )
+
+
+def _shown_ref(ref: str) -> str:
+    """A feed reference as typed, for a reply: ``#12`` for an id, the URL otherwise."""
+    ref = clean_url(ref)[:100]
+    return f"#{ref.lstrip('#')}" if ref.lstrip("#").isdecimal() else escape_mrkdwn(ref)
 
 
 def clean_url(token: str) -> str:

@@ -6,6 +6,7 @@ import json
 import time
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from bot.authz import REFUSAL
@@ -94,6 +95,23 @@ def test_list_takes_a_page_number_over_slack(bot_server: BotServer, fake_slack: 
     args = fake_slack.wait_for("response_url", timeout=10).args
     assert validate_blocks(args["blocks"]) == []
     assert "page 2 of 2" in args["text"]
+
+
+@pytest.mark.parametrize("text", ["remove 99", "pause https://nowhere.example.com/feed.xml"])
+def test_an_unknown_feed_is_answered_in_slack_words(
+    bot_server: BotServer, fake_slack: FakeSlack, text: str
+) -> None:
+    _ack(bot_server, text, "UADMIN")
+    answer = json.dumps(fake_slack.wait_for("response_url", timeout=10).args)
+    assert "`/ai-feeds list` shows every feed's id" in answer
+    assert "`feeds list`" not in answer  # the CLI's command means nothing in Slack
+    assert "No feed #99" in answer or "No feed https://nowhere.example.com/feed.xml" in answer
+
+
+def test_one_page_of_feeds_points_at_slack_commands_not_the_cli() -> None:
+    text, blocks = feed_list_message([_feed(1)])
+    assert "briefbot" not in json.dumps(blocks) + text
+    assert "`/ai-feeds pause|resume|remove <id>`" in json.dumps(blocks)
 
 
 def test_a_reply_slack_refuses_is_logged_and_sent_as_short_text(
