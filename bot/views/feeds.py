@@ -113,6 +113,8 @@ def added_message(result: AddResult) -> Message:
     """The confirmation of ``add``, with how the first fetch went."""
     feed = result.feed
     lines = [f":white_check_mark: Added {feed_line(feed)}", link(feed.url)]
+    if result.discovered_from:
+        lines.append(f"Found this feed on {link(result.discovered_from)}.")
     first = result.first_fetch
     if first is None:
         lines.append("It will be fetched at the next refresh.")

@@ -29,7 +29,7 @@ COMMANDS: list[tuple[str, str]] = [
     ),
     (
         "/ai-feeds (admins)",
-        "`add <url> <dept...>` · `list` · `tag <id> <dept...>` · `rename <id> <name...>` · "
+        "`add <url> <dept...> [--force]` · `list` · `tag <id> <dept...>` · `rename <id> <name...>` · "
         "`remove <id>` · `pause <id>` · `resume <id>` · `test <url>`",
     ),
 ]

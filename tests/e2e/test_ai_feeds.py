@@ -71,6 +71,30 @@ def test_admin_adds_a_feed_with_departments_and_it_is_audited(
     assert "already curated as #1" in str(answer(fake_slack, 2)["blocks"])
 
 
+def test_a_url_that_gives_no_feed_is_refused_unless_forced_and_a_page_leads_to_its_feed(
+    bot_server: BotServer, fake_slack: FakeSlack, site: FeedServer
+) -> None:
+    gone = site.route("/gone.xml", Reply(status=404))
+    command(bot_server, f"add {gone} legal")
+    refused = str(answer(fake_slack)["blocks"])
+    assert "not added" in refused and "--force" in refused
+    assert bot_server.services.feeds.list() == []
+    command(bot_server, f"add {gone} legal —force")  # Slack's autocorrected "--"
+    assert "The first fetch failed" in str(answer(fake_slack, 2)["blocks"])
+    assert [f.url for f in bot_server.services.feeds.list()] == [gone]
+    feed = site.route("/news.xml", feed_reply([item(1)]))
+    page = site.route(
+        "/news",
+        Reply(
+            body=f'<link rel="alternate" type="application/rss+xml" href="{feed}">'.encode(),
+            headers={"Content-Type": "text/html; charset=utf-8"},
+        ),
+    )
+    command(bot_server, f"add {page} legal")
+    added = str(answer(fake_slack, 3)["blocks"])
+    assert "Found this feed on" in added and feed in added
+
+
 def test_workspace_admins_from_users_info_may_curate(bot_server: BotServer, fake_slack: FakeSlack) -> None:
     fake_slack.users["UOWNER"] = {"is_owner": True}
     command(bot_server, "list", user_id="UOWNER")

@@ -32,7 +32,7 @@ from bot.views.feeds import (
     preview_message,
     usage_message,
 )
-from feeds.errors import FeedNotFound
+from feeds.errors import FeedCheckFailed, FeedNotFound
 from feeds.service import FeedService
 from foundation.departments import DepartmentRegistry
 from foundation.errors import BriefbotError
@@ -106,10 +106,18 @@ def _run(
     if sub == "add":
         if not args:
             return usage_message(registry, "Which feed? `/ai-feeds add <url> <dept...>`")
-        url, departments, name = parse_add_args(args)
+        force = any(_is_force(token) for token in args)
+        url, departments, name = parse_add_args([t for t in args if not _is_force(t)])
         if not departments:
             return error_message(f"Tag the feed with at least one department: {registry.choices()}.")
-        return added_message(feeds.add(url, departments, name=name, actor=actor))
+        try:
+            added = feeds.add(url, departments, name=name, actor=actor, check=not force)
+        except FeedCheckFailed as exc:
+            return error_message(
+                f"{exc} Check the address (`/ai-feeds test <url>` shows what it gives), or add "
+                "`--force` to store it anyway and let the refresh retry it."
+            )
+        return added_message(added)
     if sub == "test":
         if not args:
             return usage_message(registry, "Which feed? `/ai-feeds test <url>`")
@@ -152,6 +160,14 @@ def clean_url(token: str) -> str:
     """A URL as typed, with Slack's ``<url|label>`` formatting removed."""
     match = _SLACK_LINK.match(token.strip())
     return match.group(1) if match else token.strip()
+
+
+# Slack may turn the "--" of "--force" into a dash of another kind.
+_DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
+
+
+def _is_force(token: str) -> bool:
+    return token[:1] in _DASHES and token.lstrip(_DASHES).lower() == "force"
 
 
 def parse_add_args(args: list[str]) -> tuple[str, list[str], str | None]:
