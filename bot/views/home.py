@@ -23,6 +23,8 @@ from slack_sdk.models.blocks import (
     DividerBlock,
     HeaderBlock,
     MarkdownTextObject,
+    Option,
+    OverflowMenuElement,
     SectionBlock,
 )
 
@@ -152,7 +154,7 @@ def admin_view(home: AdminHome) -> dict[str, Any]:
     blocks += _feed_blocks(home)
     blocks.append(DividerBlock())
     blocks += _subscription_blocks(
-        home.subscriptions, home.department_names, more_hint="briefbot subscriptions list"
+        home.subscriptions, home.department_names, more_hint="briefbot subscriptions list", editable=True
     )
     blocks.append(DividerBlock())
     blocks += [HeaderBlock(text="Knowledge pack"), SectionBlock(text=_md(pack_text(home.packs)))]
@@ -256,7 +258,11 @@ def subscription_line(sub: SubscriptionView, department_names: Mapping[str, str]
 
 
 def _subscription_blocks(
-    subs: Sequence[SubscriptionView], department_names: Mapping[str, str], *, more_hint: str
+    subs: Sequence[SubscriptionView],
+    department_names: Mapping[str, str],
+    *,
+    more_hint: str,
+    editable: bool = False,
 ) -> list[Block | dict[str, Any]]:
     by_channel: dict[str, list[SubscriptionView]] = {}
     for sub in subs:
@@ -271,7 +277,8 @@ def _subscription_blocks(
     def render(item: tuple[str, list[SubscriptionView]]) -> list[Block]:
         channel, rows = item
         lines = [f"<#{channel}>", *(subscription_line(s, department_names) for s in rows)]
-        return [SectionBlock(text=_md("\n".join(lines)))]
+        edit = _edit_control(rows, department_names) if editable else None
+        return [SectionBlock(text=_md("\n".join(lines)), accessory=edit)]
 
     # Channels with a paused subscription first: those need an admin.
     channels = sorted(
@@ -282,6 +289,20 @@ def _subscription_blocks(
     if left:
         blocks.append(ContextBlock(elements=[_md(f"…and {left} more channels — `{more_hint}`")]))
     return blocks
+
+
+def _edit_control(
+    rows: Sequence[SubscriptionView], department_names: Mapping[str, str]
+) -> ButtonElement | OverflowMenuElement:
+    """*Edit* opens the subscribe form filled in with the subscription (one menu entry each when
+    the channel gets several departments' briefings)."""
+    if len(rows) == 1:
+        return ButtonElement(text="Edit", action_id="home_edit_subscription", value=str(rows[0].id))
+    options = [
+        Option(text=clip(f"Edit {department_names.get(s.department, s.department)}", 75), value=str(s.id))
+        for s in rows[:5]  # an overflow menu holds at most five options
+    ]
+    return OverflowMenuElement(action_id="home_edit_subscription", options=options)
 
 
 def pack_text(packs: Sequence[PackStatus]) -> str:

@@ -8,6 +8,7 @@ surfaces"), input block_id = action_id. The state a step needs next travels in t
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -42,6 +43,7 @@ from briefings.subscriptions import MAX_TOP_N, SubscriptionView
 from feeds.records import AddResult, FeedPreview
 from foundation.errors import BriefbotError
 
+_CLOCK = re.compile(r"\d{2}:\d{2}")
 CADENCES = (("daily", "Every day"), ("weekdays", "Weekdays (Mon–Fri)"), ("weekly", "Once a week"))
 WEEKDAYS = (
     ("mon", "Monday"),
@@ -358,6 +360,35 @@ class SubscribeForm:
             timezone=(v.get("timezone") or "").strip() or default_timezone,
             top=str(v.get("top") or "5").strip(),
             quiet=v.get("quiet") or "post",
+        )
+
+    @classmethod
+    def of(cls, sub: SubscriptionView) -> SubscribeForm:
+        """The form filled in with an existing subscription (App Home's *Edit*), so saving it
+        unchanged changes nothing."""
+        words = sub.schedule.split()
+        cadence, weekday, time, cron = "weekdays", "mon", "09:00", ""
+        if len(words) == 2 and words[0] in ("daily", "weekdays") and _CLOCK.fullmatch(words[1]):
+            cadence, time = words
+        elif (
+            len(words) == 3
+            and words[0] == "weekly"
+            and words[1] in dict(WEEKDAYS)
+            and _CLOCK.fullmatch(words[2])
+        ):
+            cadence, weekday, time = words
+        else:
+            cron = sub.cron  # anything else is kept exactly, as its cron expression
+        return cls(
+            channel=sub.channel_id,
+            department=sub.department,
+            cadence=cadence,
+            weekday=weekday,
+            time=time,
+            cron=cron,
+            timezone=sub.timezone,
+            top=str(sub.top_n),
+            quiet=sub.quiet_mode,
         )
 
     def schedule_text(self) -> str:

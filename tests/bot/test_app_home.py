@@ -20,7 +20,15 @@ from tests.mock_web_api_server import FakeSlack, validate_view
 from tests.slack_requests import app_home_opened, block_actions
 
 ADMIN = Actor.slack("UADMIN")
-ADMIN_IDS = ("home_add_feed", "home_subscribe", "home_starter", "feed_pause", "feed_resume", "feed_refresh")
+ADMIN_IDS = (
+    "home_add_feed",
+    "home_subscribe",
+    "home_starter",
+    "home_edit_subscription",
+    "feed_pause",
+    "feed_resume",
+    "feed_refresh",
+)
 
 
 @pytest.fixture
@@ -88,7 +96,9 @@ def test_admin_home_shows_feed_health_subscriptions_pack_and_recent_changes(
     view = open_home(bot_server, fake_slack, "UADMIN")
     text = str(view["blocks"])
     ids = action_ids(view)
-    assert {"home_add_feed", "home_subscribe", "feed_pause", "feed_refresh"} <= set(ids)
+    assert {"home_add_feed", "home_subscribe", "home_edit_subscription", "feed_pause", "feed_refresh"} <= set(
+        ids
+    )
     assert "Feeds (2, 1 failing)" in text
     # The failing feed comes first, its hostile name shown, never executed.
     assert text.index("Broken &lt;!channel&gt; feed") < text.index("AI Daily")

@@ -289,3 +289,50 @@ def test_a_schedule_that_never_fires_is_refused_on_the_field(bot_server: BotServ
     assert ack["response_action"] == "errors"
     assert "never happens" in ack["errors"]["cron"]
     assert bot_server.services.briefings.subscriptions("CLEGAL") == []
+
+
+def test_edit_on_home_opens_the_form_filled_in_and_saving_it_as_is_changes_nothing(
+    bot_server: BotServer, fake_slack: FakeSlack
+) -> None:
+    briefings = bot_server.services.briefings
+    sub, _ = briefings.subscribe(
+        "CLEGAL",
+        "legal",
+        "weekly fri 16:00",
+        timezone="Europe/Berlin",
+        actor=Actor.cli(),
+        top_n=3,
+        quiet_mode="skip",
+    )
+    response = bot_server.slack.interaction(
+        block_actions("home_edit_subscription", user_id="UADMIN", value=str(sub.id))
+    )
+    assert response.status_code == 200
+    modal = fake_slack.wait_for("views.open", timeout=10).args["view"]
+    assert validate_view(modal) == [] and modal["callback_id"] == "subscribe_channel"
+    initial = {}
+    for block in modal["blocks"]:
+        element = block.get("element") or {}
+        for key in ("initial_conversation", "initial_time", "initial_value"):
+            if key in element:
+                initial[block["block_id"]] = element[key]
+        if "initial_option" in element:
+            initial[block["block_id"]] = element["initial_option"]["value"]
+    assert initial == {
+        "channel": "CLEGAL",
+        "department": "legal",
+        "cadence": "weekly",
+        "weekday": "fri",
+        "time": "16:00",
+        "timezone": "Europe/Berlin",
+        "top": "3",
+        "quiet": "skip",
+    }
+    submit(bot_server, "subscribe_channel", subscribe_values(**initial))
+    (after,) = briefings.subscriptions("CLEGAL")
+    assert (after.schedule, after.timezone, after.top_n, after.quiet_mode) == (
+        "weekly fri 16:00",
+        "Europe/Berlin",
+        3,
+        "skip",
+    )

@@ -171,6 +171,34 @@ def run_feed_action(
     publish_home(client, services, user_id, admin_checker=checker)
 
 
+def home_edit_subscription_callback(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    logger: logging.Logger,
+) -> None:
+    """Open ``subscribe_channel`` filled in with the chosen subscription (so saving it as it is
+    changes nothing, and a changed time keeps the channel's time zone)."""
+    ack()
+    value = (action.get("selected_option") or {}).get("value") or action.get("value")
+    allowed = _gated(client, body, context, f"home_edit_subscription {value or ''}".strip(), logger)
+    if allowed is None:
+        return
+    services = context["services"]
+    subscription_id = parse_id(value)
+    found = [s for s in services.briefings.subscriptions() if s.id == subscription_id]
+    if not found:
+        notice = notice_modal("edit_failed", "Subscription", "That subscription is gone: Home is refreshed.")
+        _open(context["quick_client"], body.get("trigger_id"), notice, logger)
+        later(context, allowed.user_id, lambda: publish_home(client, services, allowed.user_id), logger)
+        return
+    form = SubscribeForm.of(found[0])
+    modal = subscribe_modal(department_options(services), form, utcnow())
+    _open(context["quick_client"], body.get("trigger_id"), modal, logger)
+
+
 def home_starter_callback(
     ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, logger: logging.Logger
 ) -> None:
@@ -232,6 +260,7 @@ def register(app: App) -> None:
     app.action("home_add_feed")(home_add_feed_callback)
     app.action("home_subscribe")(home_subscribe_callback)
     app.action("home_starter")(home_starter_callback)
+    app.action("home_edit_subscription")(home_edit_subscription_callback)
     for action_id in FEED_ACTIONS:
         app.action(action_id)(feed_button_callback)
     app.action(SCHEDULE_INPUTS)(subscribe_form_changed_callback)
