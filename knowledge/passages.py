@@ -41,7 +41,9 @@ _MD_CODE = re.compile(r"`([^`]+)`")
 _ANCHOR_MARK = re.compile(r"\s*\{#[^}]*\}\s*$")
 # Inline HTML that web pages' Markdown carries (`<span lang="fr">…</span>`, `<abbr>`, `<sup>`):
 # the tags are dropped, their text kept, so Slack never shows raw markup.
-_INLINE_HTML = re.compile(r"</?(?:span|abbr|sup|sub|small|kbd|mark|cite|dfn|q|em|strong|b|i|u)\b[^<>]*>", re.I)
+_INLINE_HTML = re.compile(
+    r"</?(?:span|abbr|sup|sub|small|kbd|mark|cite|dfn|q|em|strong|b|i|u)\b[^<>]*>", re.IGNORECASE
+)
 
 
 def plain(markdown: str) -> str:
