@@ -27,7 +27,14 @@ mean the same on any company's policies, gives the probability that the best sec
 * ``unanswered_kind``: the question asks for an amount or a time (general English question
   forms: "how much", "cost", "when", "deadline") and the best section states none;
 * ``intro``: the best section is a policy's overview (the text before its first heading): a
-  question that finds no specific section but the overview is more often a near miss.
+  question that finds no specific section but the overview is more often a near miss;
+* ``heading_coverage``: the rarity-weighted share of the question's words the best section's
+  heading path holds (a heading is the pack author's summary of what the section answers);
+* ``question_length``: log of one plus the number of the question's words searched (one or two
+  words match by chance more easily than five);
+* ``asks_procedure`` / ``asks_person``: the question asks how to do something or where to go
+  ("how do i request…", "where can i…"), or who someone is, in general English question forms:
+  what a near miss often asks and a policy seldom sets out.
 
 The coefficients are trained leave-one-pack-out over real public policy packs by
 ``bench/policy_packs.py --write-model`` (scikit-learn) and ship as data in
@@ -71,6 +78,10 @@ FEATURES: tuple[str, ...] = (
     "missing_informative",
     "unanswered_kind",
     "intro",
+    "heading_coverage",
+    "question_length",
+    "asks_procedure",
+    "asks_person",
 )
 
 # What kind of answer a question asks for, from general English question forms (no pack's words):
@@ -79,6 +90,9 @@ FEATURES: tuple[str, ...] = (
 ASKS_AMOUNT = re.compile(r"\bhow (?:much|many)\b|\bcosts?\b|\bprices?\b|\bpercent(?:age)?\b|\bmax(?:imum)?\b")
 ASKS_TIME = re.compile(r"\bwhen\b|\bdeadline\b|\bhow long\b|\bdue\b")
 ASKS_PERSON = re.compile(r"\bwho(?:m|'s| is)?\b")
+ASKS_PROCEDURE = re.compile(
+    r"\bhow (?:do|can|should|would) (?:i|we)\b|\bhow to\b|\bwhere (?:do|can|should) (?:i|we)\b"
+)
 # What such an answer looks like in a section: a figure, a duration or date word, a role.
 HAS_AMOUNT = re.compile(r"\d|\b(?:free|no cost|unlimited)\b|[£$€₹]")
 HAS_TIME = re.compile(
@@ -214,7 +228,15 @@ def features(plan: QueryPlan, ranked: Sequence[Ranked], vocabulary: Vocabulary) 
         if not (set(stems(g.text)) and set(stems(g.text)) <= known_everything)
     ]
     most = max((_informative(vocabulary, g.text) for g in groups), default=1.0) or 1.0
+    rarity = {g.text: vocabulary.idf(g.text) or vocabulary.unknown_weight for g in groups}
+    heading = set(stems(best.candidate.path))
+    in_heading = sum(w for text, w in rarity.items() if set(stems(text)) and set(stems(text)) <= heading)
+    question = plan.text.lower()
     return {
+        "heading_coverage": in_heading / (sum(rarity.values()) or 1.0),
+        "question_length": math.log1p(len(groups)),
+        "asks_procedure": float(bool(ASKS_PROCEDURE.search(question))),
+        "asks_person": float(bool(ASKS_PERSON.search(question))),
         "missing_informative": max(missing, default=0.0) / most,
         "unanswered_kind": _unanswered_kind(plan.text, best),
         "intro": float(best.candidate.is_intro),

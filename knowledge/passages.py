@@ -39,6 +39,11 @@ _MD_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 _MD_EM = re.compile(r"(?<![\w*])([*_])(?=\S)(.+?)(?<=\S)\1(?![\w*])")
 _MD_CODE = re.compile(r"`([^`]+)`")
 _ANCHOR_MARK = re.compile(r"\s*\{#[^}]*\}\s*$")
+# Inline HTML that web pages' Markdown carries (`<span lang="fr">…</span>`, `<abbr>`, `<sup>`):
+# the tags are dropped, their text kept, so Slack never shows raw markup.
+_INLINE_HTML = re.compile(
+    r"</?(?:span|abbr|sup|sub|small|kbd|mark|cite|dfn|q|em|strong|b|i|u)\b[^<>]*>", re.IGNORECASE
+)
 
 
 def plain(markdown: str) -> str:
@@ -129,6 +134,7 @@ def _lines(block: list[str]) -> tuple[Line, ...]:
     """A block as lines: list items (continuations joined), a code block, or one paragraph."""
     if _FENCE.match(block[0]):
         return (Line("\n".join(block)),)
+    block = [_INLINE_HTML.sub("", raw) for raw in block]
     if block[0].lstrip().startswith("|"):
         return _table(block)
     if not _LIST_ITEM.match(block[0]):

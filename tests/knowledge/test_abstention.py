@@ -115,3 +115,32 @@ def test_a_price_question_is_not_answered_by_a_section_that_states_no_price(
     assert answer.kind == "no_match", answer
     # The same subject asked as something the pack does say is still answered.
     assert knowledge.policy_answer("how much study time do I get for AI training").kind == "answer"
+
+
+def test_question_form_and_heading_features_of_the_abstention_model() -> None:
+    # Near misses often ask for a procedure or a person the pack never sets out ("how do i
+    # request…", "who signs off…"); a heading holding the question's words is the pack author
+    # saying what the section answers. The model weighs both (knowledge/data/abstain.json).
+    from knowledge.decide import features, shipped_model
+    from knowledge.index import index_sections, pack_sections
+    from knowledge.packs import BUNDLED_POLICIES, load_policy_dir
+    from knowledge.search import rank
+
+    index = index_sections(pack_sections(load_policy_dir(BUNDLED_POLICIES, departments=REGISTRY)), [], [])
+
+    def values(question: str) -> dict[str, float]:
+        plan = analyze_query(question, index.vocabulary)
+        return features(plan, rank(plan, index.ranker, index.vocabulary, index.stems), index.vocabulary)
+
+    how = values("how do i request a copilot seat")
+    assert how["asks_procedure"] == 1.0 and how["asks_person"] == 0.0
+    assert values("who signs off a new ai vendor")["asks_person"] == 1.0
+    rule = values("can i paste customer data into chatgpt")
+    assert rule["asks_procedure"] == 0.0 and 0.0 < rule["heading_coverage"] < 1.0
+    short = values("prompt injection")
+    assert short["question_length"] < rule["question_length"] and short["heading_coverage"] == 1.0
+    model = shipped_model()
+    assert {"asks_procedure", "asks_person", "heading_coverage", "question_length"} <= set(model.features)
+    # The same words asked as a procedure are less likely an answer than asked as they are.
+    asked = model.probability(how)
+    assert asked < model.probability({**how, "asks_procedure": 0.0})

@@ -111,3 +111,17 @@ def test_a_table_is_shown_row_by_row_with_its_header_and_lead_in() -> None:
         "• Unit tests | Mandatory for all generated functions",
         "• Edge case testing | Required for input validation logic",
     ]
+
+
+def test_inline_html_from_a_web_page_is_shown_as_its_text() -> None:
+    # Pages published from a site's Markdown carry inline HTML (the Canada.ca pack's French style
+    # guide link): Slack would show the tags as they are.
+    body = (
+        "In your system prompt, ask for official Canadian French terminology.\n\n"
+        '- [French style guide: <span lang="fr">Guide de rédaction</span>](https://conception.canada.ca/guide/)\n'
+        "- Constrain model behaviour<sup>1</sup>\n"
+    )
+    shown = excerpt(body, wanted("french style guide"))
+    assert "<span" not in shown and "</span>" not in shown and "<sup>" not in shown
+    assert "[French style guide: Guide de rédaction](https://conception.canada.ca/guide/)" in shown
+    assert "Constrain model behaviour1" in shown
