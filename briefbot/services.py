@@ -19,6 +19,7 @@ from foundation.settings import Settings
 from storage import Database
 
 if TYPE_CHECKING:
+    from briefings.ports import CertSpotlight, PolicyLinks
     from briefings.service import BriefingService
     from feeds.service import FeedService
     from knowledge.service import KnowledgeService
@@ -150,3 +151,9 @@ def make_services(settings: Settings, *, upgrade: bool = True, load_packs: bool 
     except BaseException:
         db.dispose()
         raise
+
+
+def _knowledge_fits_the_briefings(knowledge: KnowledgeService) -> tuple[PolicyLinks, CertSpotlight]:
+    """Never called: mypy checks here that the knowledge service has both optional parts the
+    briefings use (``briefings.ports``), so a renamed method fails the type check, not a briefing."""
+    return knowledge, knowledge

@@ -15,6 +15,7 @@ from briefings.briefing import Briefing, BriefingStory, CandidateNote, PolicyLin
 from briefings.deliveries_store import DeliveriesStore
 from briefings.delivery import Due
 from briefings.feedback import Adjusted, adjust, fill
+from briefings.ports import CertSpotlight, PolicyLinks
 from briefings.profiles import Profiles
 from briefings.rank import Assessed, Candidate, Ranker, ScoredStory
 from briefings.render import first_web_link
@@ -83,7 +84,7 @@ class BriefingBuilder:
         self.profiles = profiles
         self.ranker = ranker
         self.deliveries = deliveries
-        self.knowledge = knowledge
+        self.knowledge = knowledge  # its optional parts: ``certs`` and ``policy_links``
         self.clock = clock
 
     def build_all(
@@ -233,13 +234,24 @@ class BriefingBuilder:
         or None when the channel has neither."""
         return self._adjusted(due.channel_id, due.department, scored, as_of)
 
+    @property
+    def knowledge(self) -> object:
+        """The knowledge catalogue handed in (any object; only its optional parts are used)."""
+        return self._knowledge
+
+    @knowledge.setter
+    def knowledge(self, value: object) -> None:
+        self._knowledge = value
+        self.certs: CertSpotlight | None = value if isinstance(value, CertSpotlight) else None
+        self.policy_links: PolicyLinks | None = value if isinstance(value, PolicyLinks) else None
+
     def _record_links(self, briefing: Briefing) -> None:
         # Only slots are recorded (previews reach nobody); the weekly message further keeps only
         # stories the delivery step remembers as posted.
-        recorder = getattr(self.knowledge, "record_policy_news", None)
-        if callable(recorder) and any(s.policy for s in briefing.stories):
+        links = self.policy_links
+        if links is not None and any(s.policy for s in briefing.stories):
             try:
-                recorder(briefing.stories)
+                links.record_policy_news(briefing.stories)
             except Exception:
                 log.exception("could not record the briefing's policy links")
 
@@ -278,47 +290,44 @@ class BriefingBuilder:
 
     def _spotlight(self, department: str, rotation: int) -> Spotlight | None:
         # The knowledge catalogue is optional: a missing or failing one never blocks a briefing.
-        finder = getattr(self.knowledge, "spotlight_certification", None)
-        if not callable(finder):
+        if self.certs is None:
             return None
         try:
-            cert = finder(department, rotation)
+            cert = self.certs.spotlight_certification(department, rotation)
         except Exception:
             log.exception("certification spotlight failed for %s", department)
             return None
         if cert is None:
             return None
         return Spotlight(
-            name=str(getattr(cert, "name", "") or ""),
-            provider=str(getattr(cert, "provider", "") or ""),
-            url=getattr(cert, "url", None) or None,
-            level=str(getattr(cert, "level", "") or ""),
-            summary=str(getattr(cert, "summary", "") or ""),
+            name=cert.name,
+            provider=cert.provider,
+            url=cert.url or None,
+            level=cert.level,
+            summary=cert.summary,
         )
 
     def _linked(self, story: BriefingStory) -> BriefingStory:
         """The story with the policy section it strongly matches, if any (title and summary)."""
-        finder = getattr(self.knowledge, "story_policy_section", None)
-        if not callable(finder):
+        if self.policy_links is None:
             return story
         try:
-            section = finder(f"{story.title} {story.summary}")
+            section = self.policy_links.story_policy_section(f"{story.title} {story.summary}")
         except Exception:
             log.exception("policy link lookup failed for story %s", story.story_id)
             return story
-        if section is None or not getattr(section, "policy_id", None):
+        if section is None or not section.policy_id:
             return story
         link = PolicyLink(
-            policy_id=str(section.policy_id),
-            policy_title=str(getattr(section, "policy_title", "") or ""),
-            heading=str(getattr(section, "heading", "") or ""),
-            url=getattr(section, "url", None) or None,
+            policy_id=section.policy_id,
+            policy_title=section.policy_title,
+            heading=section.heading,
+            url=section.url or None,
         )
         return replace(story, policy=link)
 
     def _policy(self, stories: tuple[BriefingStory, ...]) -> PolicyReminder | None:
-        finder = getattr(self.knowledge, "related_policy_section", None)
-        if not callable(finder):
+        if self.policy_links is None:
             return None
         text = " ".join(
             [
@@ -328,18 +337,18 @@ class BriefingBuilder:
             ]
         )
         try:
-            section = finder(text)
+            section = self.policy_links.related_policy_section(text)
         except Exception:
             log.exception("policy reminder lookup failed")
             return None
         if section is None:
             return None
         return PolicyReminder(
-            policy_title=str(getattr(section, "policy_title", "") or ""),
-            heading=str(getattr(section, "heading", "") or ""),
-            excerpt=str(getattr(section, "excerpt", "") or ""),
-            url=getattr(section, "url", None) or None,
-            owner=str(getattr(section, "owner", "") or ""),
+            policy_title=section.policy_title,
+            heading=section.heading,
+            excerpt=section.excerpt,
+            url=section.url or None,
+            owner=section.owner,
         )
 
 

@@ -367,4 +367,3 @@ class BriefingService:
         subscriptions so changes made by other processes (CLI, other replicas) are scheduled.
         """
         self.jobs.schedule(scheduler, slack)
-

@@ -46,19 +46,26 @@ WEEKLY_CHECK = {"minute": 30}
 
 
 class PolicyLinkLike(Protocol):
-    policy_id: str
-    policy_title: str
-    heading: str
-    url: str | None
+    # Read-only, so frozen dataclasses (the briefings' ``PolicyLink``) fit.
+    @property
+    def policy_id(self) -> str: ...
+    @property
+    def policy_title(self) -> str: ...
+    @property
+    def heading(self) -> str: ...
+    @property
+    def url(self) -> str | None: ...
 
 
 class LinkedStory(Protocol):
     """A briefing story as ``record_policy_news`` reads it (the briefings' ``BriefingStory``)."""
 
-    story_id: int | None
-    title: str
-    url: str | None
-
+    @property
+    def story_id(self) -> int | None: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def url(self) -> str | None: ...
     @property
     def policy(self) -> PolicyLinkLike | None: ...
 

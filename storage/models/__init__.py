@@ -12,7 +12,6 @@ from storage.models.base import Base
 from storage.models.briefings import DeliveredStory, Delivery, Subscription
 from storage.models.feedback import ChannelFilter, StoryVote
 from storage.models.feeds import Feed, FeedDepartment, Item, Story
-from storage.models.llm import ModelText, ModelUsage
 from storage.models.knowledge import (
     Certification,
     KnowledgeGap,
@@ -21,6 +20,7 @@ from storage.models.knowledge import (
     PolicySection,
     WeeklyPost,
 )
+from storage.models.llm import ModelText, ModelUsage
 
 __all__ = [
     "AuditEntry",

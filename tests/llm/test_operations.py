@@ -9,8 +9,8 @@ from click.testing import CliRunner
 
 from briefbot.cli import cli
 from briefbot.services import make_services
-from foundation.settings import Settings
 from foundation.metrics import exposition
+from foundation.settings import Settings
 from tests.llm.fake_model import FakeModel, ModelReply
 
 
