@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.e2e.test_run_process import BRIEFBOT, _free_port
+BRIEFBOT = [sys.executable, "-m", "briefbot"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def start_bot(env: dict[str, str], cwd: Path) -> tuple[str, subprocess.Popen[str]]:

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,16 +12,9 @@ import httpx
 import pytest
 
 from tests.conftest import SIGNING_SECRET
+from tests.e2e.bot_process import BRIEFBOT, _free_port, start_bot
 from tests.mock_web_api_server import FakeSlack
 from tests.slack_requests import SignedSlackClient
-
-BRIEFBOT = [sys.executable, "-m", "briefbot"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _env(db_url: str, fake: FakeSlack | None, **extra: str) -> dict[str, str]:
@@ -38,28 +28,7 @@ def _env(db_url: str, fake: FakeSlack | None, **extra: str) -> dict[str, str]:
 
 @pytest.fixture
 def running_bot(db_url: str, fake_slack: FakeSlack, tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen]]:
-    port = _free_port()
-    proc = subprocess.Popen(
-        [*BRIEFBOT, "run", "--port", str(port), "--host", "127.0.0.1"],
-        env=_env(db_url, fake_slack),
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"briefbot run exited early:\n{proc.stdout.read() if proc.stdout else ''}")
-        try:
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("briefbot run did not become healthy in 30 s")
+    url, proc = start_bot(_env(db_url, fake_slack), tmp_path)
     yield url, proc
     if proc.poll() is None:
         proc.kill()
