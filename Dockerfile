@@ -32,6 +32,7 @@ COPY feeds ./feeds
 COPY briefings ./briefings
 COPY knowledge ./knowledge
 COPY storage ./storage
+COPY llm ./llm
 RUN pip install --no-deps . \
  && rm -rf /app/build
 
