@@ -116,7 +116,7 @@ def custom_bot(sqlite_url: str, fake_slack: FakeSlack, profiles_file: Path) -> I
 
 
 def test_profiles_file_alias_works_in_slash_commands(custom_bot: BotServer, fake_slack: FakeSlack) -> None:
-    command(custom_bot, "add http://127.0.0.1:9/feed.xml workforce-team")
+    command(custom_bot, "add http://127.0.0.1:9/feed.xml workforce-team --force")
     reply = answer(fake_slack)
     assert "Unknown department" not in reply["text"]
     feeds = custom_bot.services.feeds.list()
