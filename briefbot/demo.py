@@ -68,7 +68,7 @@ def _run(services: Services, echo: Callable[[str], None]) -> None:
     as_of = services.briefings.preview_as_of()
     echo(RULE)
     echo(
-        f"briefbot demo: {totals.get('feeds', '?')} bundled sample feeds (fictional, offline), "
+        f"briefbot demo: {totals.get('feeds', '?')} bundled sample feeds (a real week of news, offline), "
         f"{totals.get('new_items', '?')} items stored; briefings as of "
         f"{as_of:%a %d %b %Y %H:%M} UTC (the newest sample item)."
     )

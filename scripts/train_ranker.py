@@ -44,7 +44,7 @@ from briefings.semantic import TRAINING_HEADLINES  # noqa: E402
 
 SEED = 20261207
 TARGETS = (AI, *DEPARTMENTS)
-C_GRID = (0.3, 1.0)
+C_GRID = (0.3, 1.0, 3.0)
 # The headlines we wrote count less than a real item: they are tidier than real news.
 OWN_HEADLINE_WEIGHT = 0.5
 PROFILE_WEIGHT = 0.3

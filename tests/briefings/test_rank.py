@@ -329,3 +329,23 @@ def test_retelling_of_an_already_delivered_headline_is_skipped(ranker: Ranker) -
     assert ranker.rank([retold], "legal", now=NOW, skip_titles=delivered) == []
     assert near_duplicate(title_words("Layoffs in Berlin"), title_words("Layoffs in Berlin"))
     assert not near_duplicate(title_words("Layoffs in Berlin"), title_words("Layoffs in Tokyo"))
+
+
+def test_one_window_assessed_for_every_department_scores_as_separate_calls_would() -> None:
+    # Building a briefing assesses the same candidate list once per department; the ranker looks
+    # the stories up once for all of them. A later moment, or a list that changed, is worked out
+    # afresh: a story a day older scores lower, and an added story is ranked too.
+    shared = Ranker(load_profiles())
+    window = [
+        cand("Regulator fines chatbot maker over training data under GDPR", age_hours=2),
+        cand("CFOs say generative AI budgets will be frozen until pilots show a return", age_hours=30),
+        cand("Union wins right to be consulted before AI monitoring of warehouse staff", age_hours=5),
+    ]
+    for dept in ("legal", "finance", "hr", "operations"):
+        fresh = Ranker(load_profiles()).assess(list(window), dept, now=NOW)
+        assert shared.assess(window, dept, now=NOW) == fresh
+    later = shared.assess(window, "legal", now=NOW + timedelta(days=1))
+    before = {a.story.candidate.key: a.story.score for a in shared.assess(window, "legal", now=NOW)}
+    assert all(a.story.score < before[a.story.candidate.key] for a in later)
+    window.append(cand("Court sanctions lawyers for AI-invented citations", age_hours=1))
+    assert len(shared.assess(window, "legal", now=NOW)) == 4
