@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -18,6 +19,15 @@ def test_db_upgrade_reports_revision(tmp_path: Path) -> None:
     code, out, _ = run(["db", "upgrade"], {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})
     assert code == 0
     assert "revision" in out
+
+
+def test_db_upgrade_json_says_the_revision_before_and_after(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
+    code, out, _ = run(["db", "upgrade", "--json"], env)
+    first = json.loads(out)
+    assert code == 0 and first["before"] is None and first["revision"].startswith("00")
+    second = json.loads(run(["db", "upgrade", "--json"], env)[1])
+    assert second["before"] == second["revision"] == first["revision"]
 
 
 def test_bad_database_url_is_one_line(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from briefbot.cli.common import services_from, settings_from
+from briefbot.cli.common import echo_json, services_from, settings_from
 
 
 @click.command()
@@ -51,14 +51,20 @@ def db() -> None:
 
 
 @db.command("upgrade")
+@click.option("--json", "as_json", is_flag=True, help="The revision before and after, as JSON.")
 @click.pass_context
-def db_upgrade(ctx: click.Context) -> None:
+def db_upgrade(ctx: click.Context, as_json: bool) -> None:
     """Apply migrations up to the newest schema."""
     from storage import Database
 
     database = Database(settings_from(ctx).database_url)
     try:
+        before = database.check().get("revision")
         database.upgrade()
-        click.echo(f"database at {database.safe_url} is at revision {database.check()['revision']}")
+        after = database.check()["revision"]
+        if as_json:
+            echo_json({"database": database.safe_url, "before": before, "revision": after})
+        else:
+            click.echo(f"database at {database.safe_url} is at revision {after}")
     finally:
         database.dispose()
