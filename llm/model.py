@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +22,7 @@ from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
+RECENT_TEXTS = 4096  # model texts kept in memory per process
 Check = Callable[[str], list[str]]  # the text's problems; empty: it may be shown
 
 
@@ -50,6 +53,10 @@ class LanguageModel:
         self.config = config
         self.store = SqlModelTexts(db)
         self.clock = clock
+        # Texts this process read or wrote lately: a warm briefing then needs no query at all.
+        # Stored texts never change (the key holds the whole prompt), so the copy cannot go stale.
+        self._recent: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
         # No retries: a slow or failing model costs one attempt, then the deterministic text.
         self.client = OpenAI(
             base_url=config.base_url,
@@ -104,10 +111,20 @@ class LanguageModel:
             MODEL_REQUESTS.labels(kind, "fallback").inc()
             log.info("language model text refused (%s): %s", kind, "; ".join(issues[:3]))
             self.store.put(key, kind, self.config.model, REFUSED)
+            self._remember({key: REFUSED})
             return None
         self.store.put(key, kind, self.config.model, text)
+        self._remember({key: text})
         MODEL_REQUESTS.labels(kind, "ok").inc()
         return Written(text, self.config.model)
+
+    def _remember(self, texts: dict[str, str]) -> None:
+        with self._lock:
+            for key, text in texts.items():
+                self._recent[key] = text
+                self._recent.move_to_end(key)
+            while len(self._recent) > RECENT_TEXTS:
+                self._recent.popitem(last=False)
 
     def key(self, kind: str, system: str, user: str) -> str:
         """Where the text for this prompt is stored (per kind, model, prompt and input)."""
@@ -117,7 +134,13 @@ class LanguageModel:
         """For each (kind, system, user): its stored ``Written``, False when it was refused, None
         when never written; one query for all (a warm briefing asks the database once)."""
         keys = [self.key(*p) for p in prompts]
-        found = self.store.get_many(keys)
+        with self._lock:
+            found = {k: self._recent[k] for k in keys if k in self._recent}
+        missing = [k for k in keys if k not in found]
+        if missing:
+            stored = self.store.get_many(missing)
+            self._remember(stored)
+            found |= stored
         out: list[Written | bool | None] = []
         for (kind, _, _), key in zip(prompts, keys, strict=True):
             text = found.get(key)
