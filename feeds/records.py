@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from storage.models.feeds import feed_label
+
 if TYPE_CHECKING:
     # Not at run time: feeds.parse loads feedparser, which a process that only fetches and
     # stores (the CLI's refresh, whose parsing runs in worker processes) loads later, while its
@@ -49,7 +51,7 @@ class FeedInfo:
     @property
     def display_name(self) -> str:
         """The admin's name for the feed, else its own title, else its URL."""
-        return self.name or self.title or self.url
+        return feed_label(self.name, self.title, self.url)
 
 
 @dataclass(frozen=True)

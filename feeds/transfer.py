@@ -117,7 +117,7 @@ class OpmlTransfer:
         entries = [
             ExportFeed(
                 f.url,
-                f.name or f.title or f.url,
+                f.display_name,
                 f.title,
                 f.site_url,
                 f.departments,

@@ -179,7 +179,7 @@ def _find_duplicate(session: Session, url: str) -> Feed | None:
 def _refuse_duplicate(session: Session, url: str) -> None:
     existing = _find_duplicate(session, url)
     if existing is not None:
-        name = existing.name or existing.title or existing.url
+        name = existing.display_name
         raise DuplicateFeed(
             f"that feed is already curated as #{existing.id} ({name}); nothing added", feed_id=existing.id
         )

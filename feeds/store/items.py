@@ -34,7 +34,7 @@ class SqlItemStore:
                 ItemInfo(
                     id=item.id,
                     feed_id=feed.id,
-                    feed=feed.name or feed.title or feed.url,
+                    feed=feed.display_name,
                     title=item.title,
                     link=item.link,
                     summary=item.summary,

@@ -132,7 +132,7 @@ def _apply(
         )
         feed.last_error_at = now
         record(session, Actor.system(), "feed.gone", feed.url, feed_id=feed.id, status=410)
-        name = feed.name or feed.title or feed.url
+        name = feed.display_name
         return FeedOutcome(feed.id, name, feed.url, "gone", status=410, error=feed.last_error)
     # failed or rate_limited: count it, remember why, back off.
     feed.error_count = (feed.error_count or 0) + 1
@@ -142,7 +142,7 @@ def _apply(
     feed.next_fetch_at = now + delay
     return FeedOutcome(
         feed.id,
-        feed.name or feed.title or feed.url,
+        feed.display_name,
         feed.url,
         outcome.kind,
         status=outcome.status,
@@ -162,7 +162,7 @@ def _apply_success(
 ) -> FeedOutcome:
     """A feed that answered (parsed or 304): healthy again, due after its period or max-age."""
     moved_to = _move(session, feed, outcome.moved_to)
-    name = feed.name or feed.title or feed.url
+    name = feed.display_name
     feed.error_count = 0
     feed.last_error = None
     feed.last_success_at = now
@@ -198,7 +198,7 @@ def _apply_success(
     kind = "new" if new else ("updated" if updated else "unchanged")
     return FeedOutcome(
         feed.id,
-        feed.name or feed.title or feed.url,
+        feed.display_name,
         feed.url,
         kind,
         new=new,

@@ -11,6 +11,11 @@ from storage.models.base import Base
 from storage.types import UTCDateTime, utcnow
 
 
+def feed_label(name: str | None, title: str | None, url: str) -> str:
+    """How a feed is named to people: the admin's name, else its own title, else its URL."""
+    return name or title or url
+
+
 class Feed(Base):
     """A curated feed. ``status``: ``active``, ``paused`` (by an admin) or ``gone`` (HTTP 410).
 
@@ -47,6 +52,11 @@ class Feed(Base):
     departments: Mapped[list[FeedDepartment]] = relationship(
         back_populates="feed", cascade="all, delete-orphan", lazy="selectin"
     )
+
+    @property
+    def display_name(self) -> str:
+        """The admin's name for the feed, else its own title, else its URL."""
+        return feed_label(self.name, self.title, self.url)
 
 
 class FeedDepartment(Base):
