@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -160,11 +161,20 @@ def test_two_processes_starting_together_load_once(db_url: str, db: Database) ->
 
 
 def test_repeated_questions_are_served_from_the_cache_until_the_catalogue_changes(
-    knowledge: KnowledgeService, tmp_path: Path
+    knowledge: KnowledgeService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = knowledge.policy_answer("Prompt injection")
+    searched: list[str] = []
+    search = knowledge.policies._decide
+
+    def counted(plan: Any, *args: Any) -> Any:
+        searched.append(" ".join(g.text for g in plan.groups))
+        return search(plan, *args)
+
+    monkeypatch.setattr(knowledge.policies, "_decide", counted)
     assert knowledge.policy_answer("prompt   INJECTION").hits == first.hits
     assert knowledge.policy_answer("prompt   INJECTION").query == "prompt INJECTION"
+    assert searched == []  # both repeats came from the cache, not from another search
     knowledge.import_path(write_policies(tmp_path / "p"))
     assert knowledge.policy_answer("Prompt injection").kind == "no_match"
     assert knowledge.search("prompt injection") == []
