@@ -59,9 +59,6 @@ class DepartmentRegistry:
         key = name_key(name or "")
         return self._lookup().get(key) if key else None
 
-    def is_department(self, name: str) -> bool:
-        return self.normalise(name) is not None
-
     def resolve(self, name: str | None) -> str:
         """The canonical key for user input; ``UnknownDepartment`` naming the choices otherwise."""
         key = self.normalise(name)

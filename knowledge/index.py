@@ -52,10 +52,6 @@ class VersionedMemo:
         self._lock = threading.Lock()
         self._values: dict[str, tuple[object, Any]] = {}
 
-    def peek(self, name: str, version: object) -> Any:
-        entry = self._values.get(name)
-        return entry[1] if entry is not None and entry[0] == version else None
-
     def get(self, name: str, version: object, build: Callable[[], T]) -> T:
         entry = self._values.get(name)
         if entry is not None and entry[0] == version:
