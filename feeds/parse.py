@@ -20,7 +20,7 @@ import hashlib
 import itertools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from html.entities import name2codepoint
 from typing import Any
@@ -31,7 +31,7 @@ from feeds.entities import head_text, refuse_hostile
 from feeds.errors import ParseError
 from feeds.fastparse import parse_common
 from feeds.jsonfeed import is_json, parse_json_feed
-from feeds.records import EMPTY_WARNING
+from feeds.records import EMPTY_WARNING, EntryData, ParsedFeed
 from feeds.text import (
     AUTHOR_MAX,
     CATEGORIES_MAX,
@@ -65,46 +65,6 @@ _ENTRY_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s/>]")
 _ROOT = re.compile(rb"<([A-Za-z_][\w.:-]*)")
 # Below this size a document cannot hold enough entries to be worth cutting.
 _SMALL_DOC = 256 * 1024
-
-
-@dataclass(frozen=True, slots=True)
-class EntryData:
-    """One normalised feed entry, ready to store."""
-
-    key: str
-    guid: str | None
-    link: str | None
-    canonical_url: str | None
-    title: str
-    summary: str
-    author: str | None
-    categories: tuple[str, ...]
-    published_at: datetime
-    dated: bool  # False when the feed gave no usable date (published_at is then first-seen time)
-    content_hash: str
-    title_key: str
-    # Several entries of the document link to this same page (release notes, a changelog): the
-    # link then names the page, not the entry, and says nothing about which story it is.
-    shared_link: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class ParsedFeed:
-    """A parsed feed document: channel metadata, entries and a parser warning if any."""
-
-    title: str
-    site_url: str | None
-    entries: tuple[EntryData, ...]
-    warning: str | None
-    version: str
-    # ``cut`` (the answer stopped early) or ``garbled`` (its text could not be decoded as
-    # itself): its new entries are kept, but nothing it says replaces what is stored
-    # (``warning`` says why).
-    damage: str | None = None
-
-    @property
-    def damaged(self) -> bool:
-        return self.damage is not None
 
 
 def parse_feed(

@@ -5,18 +5,51 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from storage.models.feeds import feed_label
 
-if TYPE_CHECKING:
-    # Not at run time: feeds.parse loads feedparser, which a process that only fetches and
-    # stores (the CLI's refresh, whose parsing runs in worker processes) loads later, while its
-    # first requests are in flight.
-    from feeds.parse import ParsedFeed
-
 # The health warning of a feed that parsed but lists nothing (set by feeds.parse).
 EMPTY_WARNING = "the feed lists no items"
+
+
+@dataclass(frozen=True, slots=True)
+class EntryData:
+    """One normalised feed entry, ready to store."""
+
+    key: str
+    guid: str | None
+    link: str | None
+    canonical_url: str | None
+    title: str
+    summary: str
+    author: str | None
+    categories: tuple[str, ...]
+    published_at: datetime
+    dated: bool  # False when the feed gave no usable date (published_at is then first-seen time)
+    content_hash: str
+    title_key: str
+    # Several entries of the document link to this same page (release notes, a changelog): the
+    # link then names the page, not the entry, and says nothing about which story it is.
+    shared_link: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    """A parsed feed document: channel metadata, entries and a parser warning if any."""
+
+    title: str
+    site_url: str | None
+    entries: tuple[EntryData, ...]
+    warning: str | None
+    version: str
+    # ``cut`` (the answer stopped early) or ``garbled`` (its text could not be decoded as
+    # itself): its new entries are kept, but nothing it says replaces what is stored
+    # (``warning`` says why).
+    damage: str | None = None
+
+    @property
+    def damaged(self) -> bool:
+        return self.damage is not None
 
 
 @dataclass(frozen=True)

@@ -13,19 +13,16 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from feeds.fetch import MAX_FRESH_FOR
-from feeds.records import FeedOutcome, FetchOutcome
+from feeds.records import EntryData, FeedOutcome, FetchOutcome
 from storage.audit import Actor, record
 from storage.db import insert_many, one_of
 from storage.models import Feed, Item, Story
-
-if TYPE_CHECKING:
-    from feeds.parse import EntryData
 
 log = logging.getLogger(__name__)
 
