@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import re
 import subprocess
 import sys
@@ -33,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 MANIFEST = ROOT / "bench" / "feed_corpus_manifest.txt"
-DEFAULT_MIRRORS = Path("/work/.mirror")
+DEFAULT_MIRRORS = Path(os.environ.get("BRIEFBOT_MIRRORS", "mirrors"))
 DEFAULT_OUT = Path.home() / ".cache" / "briefbot-feed-corpus"
 
 # (repository, folder, most documents taken) holding real feeds. Every file under the folder is

@@ -1,7 +1,7 @@
 """The labelled corpus of real news (``briefings/data/news/*.jsonl``) and its split by outlet.
 
 Each line is one item as an outlet published it, labelled by hand (see the labelling guide,
-``briefings/data/news/LABELLING.md`` or ``/work/notes/LABELLING.md``): ``about_ai`` and the
+``briefings/data/news/LABELLING.md``): ``about_ai`` and the
 ``departments`` a department head would want it for. The split is by outlet, never by item: an
 outlet's every item is in the training half or in the held-out half, decided by a stable hash of
 its domain, so figures on the held-out half say how the ranker does on outlets it never saw.

@@ -8,7 +8,7 @@ file written by collect_a.py (labels are stored by the item's id, so the index i
 shorthand checked at build time).
 
 Usage:
-    python scripts/corpus/build_items_a.py /work/notes/news-a/raw-a.jsonl \
+    python scripts/corpus/build_items_a.py raw-a.jsonl \
         scripts/corpus/labels_a.txt briefings/data/news/items-a.jsonl \
         briefings/data/news/SOURCES-a.md
 """

@@ -1,7 +1,7 @@
 """Join the collected items (collect_c.py output) with the hand-written labels into items-c.jsonl.
 
 Usage:
-    python scripts/corpus/build_items_c.py --raw /work/notes/news-c/raw-c.jsonl \
+    python scripts/corpus/build_items_c.py --raw raw-c.jsonl \
         --out briefings/data/news/items-c.jsonl
 
 labels_c.txt holds one line per item, written by hand after reading its headline and summary:

@@ -1,12 +1,12 @@
 """Collect half "a" of the labelled news corpus (issue 18) from mirrored public repositories.
 
-Reads feed snapshots that public GitHub repositories committed (mirrored into /work/.mirror by the
-search tool's fetch), keeps each item's headline and summary as published (HTML stripped, summary
+Reads feed snapshots that public GitHub repositories committed (mirrored into $BRIEFBOT_MIRRORS, by
+a fetch of each repository), keeps each item's headline and summary as published (HTML stripped, summary
 cut at a word to 600 characters), de-duplicates by link and by title, samples per outlet with a
 fixed seed, and writes unlabelled records (JSONL) for hand labelling.
 
 Usage:
-    python scripts/corpus/collect_a.py --out /work/notes/news-a/raw-a.jsonl
+    python scripts/corpus/collect_a.py --out raw-a.jsonl
 
 Inputs (exact repo@commit:path; see INPUTS below):
 - github:rumca-js/RSS-Link-Database-2023@08b89dd9b…:2023/MM/2023-MM-DD/<feed>_entries.json
@@ -27,6 +27,7 @@ import argparse
 import hashlib
 import html
 import json
+import os
 import random
 import re
 import subprocess
@@ -36,7 +37,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
-MIRROR = Path("/work/.mirror")
+MIRROR = Path(os.environ.get("BRIEFBOT_MIRRORS", "mirrors"))
 SEED = 18
 MAX_SUMMARY = 600
 FIRST_BATCH = 150
@@ -518,7 +519,7 @@ def record(item: dict) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("/work/notes/news-a/raw-a.jsonl"))
+    parser.add_argument("--out", type=Path, default=Path("raw-a.jsonl"))
     args = parser.parse_args()
     items = rumca_items() + vendor_items()
     chosen, pools = sample(items)

@@ -26,6 +26,7 @@ import argparse
 import hashlib
 import html
 import json
+import os
 import re
 import subprocess
 import sys
@@ -35,7 +36,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
-MIRROR = Path("/work/.mirror")
+MIRROR = Path(os.environ.get("BRIEFBOT_MIRRORS", "mirrors"))
 MAX_SUMMARY = 600
 MAX_PER_OUTLET = 60
 # The trade feeds are mostly not about AI; to keep enough AI stories for the ranker, an outlet's

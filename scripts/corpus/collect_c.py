@@ -1,13 +1,13 @@
 """Collect half "c" of the labelled news corpus (issue 18): AI stories for legal, finance, HR, ops.
 
-Reads feed snapshots that public GitHub repositories committed (mirrored into /work/.mirror by the
-search tool's fetch), keeps each item's headline and summary as published (HTML stripped, summary
+Reads feed snapshots that public GitHub repositories committed (mirrored into $BRIEFBOT_MIRRORS, by
+a fetch of each repository), keeps each item's headline and summary as published (HTML stripped, summary
 cut at a word to 600 characters), drops every item whose link or normalised title is already in
 items-a.jsonl or items-b.jsonl and every outlet those halves already use (hold-out is by outlet),
 caps each outlet, and writes unlabelled records (JSONL) for hand labelling.
 
 Usage:
-    python scripts/corpus/collect_c.py --out /work/notes/news-c/raw-c.jsonl
+    python scripts/corpus/collect_c.py --out raw-c.jsonl
 
 Inputs (exact repo@commit:path):
 - github:sorakimsr/ai-legaltech-watch@<each commit that changed data/news.json>:data/news.json
@@ -49,6 +49,7 @@ import argparse
 import hashlib
 import html
 import json
+import os
 import re
 import subprocess
 from collections import defaultdict
@@ -57,14 +58,14 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
-MIRROR = Path("/work/.mirror")
+MIRROR = Path(os.environ.get("BRIEFBOT_MIRRORS", "mirrors"))
 MAX_SUMMARY = 600
 CAP_PER_OUTLET = 40
 NON_AI_PER_OUTLET = 3
 NON_AI_LATER_ROUNDS = 1
 HALVES = (
-    Path("/work/wt-news-a/briefings/data/news/items-a.jsonl"),
-    Path("/work/wt-news-b/briefings/data/news/items-b.jsonl"),
+    Path(__file__).resolve().parents[2] / "briefings/data/news/items-a.jsonl",
+    Path(__file__).resolve().parents[2] / "briefings/data/news/items-b.jsonl",
 )
 FORBIDDEN = {
     "SathyaSivam-GRCNexis/grc-copilot",
