@@ -17,7 +17,6 @@ from foundation.settings import Settings
 from knowledge.certs import resolve_level
 from knowledge.errors import KnowledgeError
 from knowledge.gaps import DIGEST_DAYS
-from knowledge.news import send_messages
 from knowledge.render import certs_text, policy_text
 from knowledge.types import DigestMessage
 from storage.audit import Actor
@@ -174,8 +173,12 @@ def gaps_command(services: Services, days: int, as_json: bool, send: bool) -> No
     groups = knowledge.unanswered(days=days)
     sent: list[DigestMessage] = []
     if send and groups:
-        messages = knowledge.gaps_digest(days=days)
-        sent = _sent_to_owners("digest", messages, services.settings)
+        sent = _sent_to_owners(
+            "digest",
+            knowledge.gaps_digest(days=days),
+            services.settings,
+            lambda post: knowledge.send_gaps_digest(post, days=days),
+        )
     if as_json:
         echo_json({"days": days, "groups": groups, "sent": sent})
         return
@@ -208,8 +211,12 @@ def policy_news_command(services: Services, days: int, as_json: bool, send: bool
     posted = knowledge.policy_news(days=days)
     sent: list[DigestMessage] = []
     if send and posted:
-        messages = knowledge.policy_news_messages(days=days)
-        sent = _sent_to_owners("message", messages, services.settings)
+        sent = _sent_to_owners(
+            "message",
+            knowledge.policy_news_messages(days=days),
+            services.settings,
+            lambda post: knowledge.send_policy_news(post, days=days),
+        )
     if as_json:
         echo_json({"days": days, "stories": posted, "sent": sent})
         return
@@ -235,15 +242,20 @@ def _slack_poster(settings: Settings) -> Callable[[str, str], object]:
     return post
 
 
-def _sent_to_owners(what: str, messages: list[DigestMessage], settings: Settings) -> list[DigestMessage]:
-    """Send ``messages`` to the policy owners; one clear error when there is nowhere to send
-    them or some could not be posted."""
+def _sent_to_owners(
+    what: str,
+    messages: list[DigestMessage],
+    settings: Settings,
+    send: Callable[[Callable[[str, str], object]], list[DigestMessage]],
+) -> list[DigestMessage]:
+    """Send the policy owners their ``messages`` through the service's ``send``; one clear error
+    when there is nowhere to send them or some could not be posted."""
     if not messages:
         raise KnowledgeError(
             f"nowhere to send the {what}: give policies an owner_channel, name a channel in "
             "BRIEFBOT_POLICY_CONTACT (e.g. <#C0123ABCDE>), or set BRIEFBOT_ADMINS"
         )
-    sent = send_messages(messages, _slack_poster(settings), what=what)
+    sent = send(_slack_poster(settings))
     if len(sent) < len(messages):
         failed = ", ".join(m.destination for m in messages if m not in sent)
         raise KnowledgeError(f"{what} not posted to {failed} (see the log); posted to {len(sent)}")
