@@ -24,8 +24,7 @@ from bot.views.home import TUNING_ROWS, AdminHome, ReaderHome, admin_view, minim
 from briefings.feedback_service import describe
 from briefings.subscriptions import INVITE, SubscriptionView
 from knowledge.types import CertView
-from storage.audit import Actor, record
-from storage.home_read import items_per_feed_since, recent_audit
+from storage.audit import Actor, recent_entries, record
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -140,11 +139,11 @@ def admin_home(services: BotServices) -> AdminHome:
     subscriptions = services.briefings.subscriptions(now=now)
     return AdminHome(
         feeds=services.feeds.list(),
-        items_last_week=items_per_feed_since(services.db, now - timedelta(days=7)),
+        items_last_week=services.feeds.items_since(now - timedelta(days=7)),
         subscriptions=subscriptions,
         department_names={p.key: p.name for p in services.briefings.profiles},
         packs=services.knowledge.status(),
-        audit=recent_audit(services.db),
+        audit=recent_entries(services.db),
         now=now,
         unanswered=services.knowledge.unanswered(days=7),
         tuning=channel_tuning(services, subscriptions),

@@ -108,6 +108,10 @@ class FeedService:
         """Every curated feed with its health, oldest first."""
         return self.feed_store.list()
 
+    def items_since(self, since: datetime) -> dict[int, int]:
+        """Per feed id, how many items it brought in since ``since`` (App Home's "N items in 7 days")."""
+        return self.feed_store.items_since(since)
+
     def get(self, ref: int | str) -> FeedInfo:
         """One feed by id (``3`` or ``#3``) or URL."""
         return self.curation.get(ref)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.models import AuditEntry
+
+if TYPE_CHECKING:
+    from storage.db import Database
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,12 @@ class AuditView:
     action: str
     target: str
     detail: dict[str, Any]
+
+
+def recent_entries(db: Database, limit: int = 8) -> list[AuditView]:
+    """The newest ``limit`` audit entries, newest first, in a read transaction of their own."""
+    with db.read() as session:
+        return recent(session, limit=limit)
 
 
 def recent(session: Session, limit: int = 50, *, action: str | None = None) -> list[AuditView]:

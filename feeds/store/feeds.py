@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -46,6 +47,13 @@ class SqlFeedStore:
             counts = dict(session.execute(select(Item.feed_id, func.count()).group_by(Item.feed_id)).all())
             feeds = session.scalars(select(Feed).order_by(Feed.id)).all()
             return [_info(f, counts.get(f.id, 0)) for f in feeds]
+
+    def items_since(self, since: datetime) -> dict[int, int]:
+        with self.db.read() as session:
+            rows = session.execute(
+                select(Item.feed_id, func.count()).where(Item.first_seen_at >= since).group_by(Item.feed_id)
+            ).all()
+        return {int(feed_id): int(count) for feed_id, count in rows}
 
     def edit(self, key: FeedKey, plan: EditPlan, actor: Actor) -> FeedEdit | None:
         with self.db.session() as session:

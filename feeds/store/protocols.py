@@ -85,6 +85,10 @@ class FeedStore(Protocol):
         """Every feed with its item count, oldest first."""
         ...
 
+    def items_since(self, since: datetime) -> dict[int, int]:
+        """Per feed id, the items first seen at or after ``since`` (backlog included)."""
+        ...
+
     def edit(self, key: FeedKey, plan: EditPlan, actor: Actor) -> FeedEdit | None:
         """Apply ``plan`` to the locked feed row, audited as ``feed.edit`` (None: no such feed)."""
         ...

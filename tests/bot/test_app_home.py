@@ -13,7 +13,7 @@ import bot.listeners.actions.home as home_actions
 from feeds.starter import StarterFeed
 from foundation.departments import DepartmentRegistry
 from storage.audit import Actor
-from storage.home_read import recent_audit
+from storage.audit import recent_entries as recent_audit
 from tests.conftest import BotServer
 from tests.feeds.conftest import FeedServer, Reply, feed_reply, item
 from tests.mock_web_api_server import FakeSlack, validate_view

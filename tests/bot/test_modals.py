@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from storage.audit import Actor
-from storage.home_read import recent_audit
+from storage.audit import recent_entries as recent_audit
 from tests.bot.test_app_home import click, published
 from tests.conftest import BotServer
 from tests.feeds.conftest import FeedServer, Reply, feed_reply, item

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from foundation.settings import Settings
-from storage.home_read import recent_audit
+from storage.audit import recent_entries as recent_audit
 from tests.bot.test_app_home import click
 from tests.bot.test_modals import submit, subscribe_values
 from tests.conftest import BotServer
