@@ -14,6 +14,7 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.app import build_app
+from bot.client import make_web_client
 from bot.http import WsgiApp
 from bot.socket_mode import (
     HEALTH_THREADS,
@@ -99,7 +100,8 @@ def run(
     prepare_for_traffic(services)
     scheduler = make_scheduler()
     services.feeds.schedule(scheduler)
-    services.briefings.schedule(scheduler, app.client)
+    # Delivery gets a client of its own (its retry policy is delivery's), never the bot's app.client.
+    services.briefings.schedule(scheduler, make_web_client(settings))
     services.knowledge.schedule(scheduler, _poster(app.client))
     scheduler.start()
 

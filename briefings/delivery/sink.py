@@ -44,20 +44,26 @@ Sink = TypeVar("Sink", bound=SlackSink)
 
 
 def ensure_retry_handlers(client: Sink) -> Sink:
-    """Add 429 / 5xx / connection-and-timeout retry handlers to ``client`` when it lacks them.
+    """``client`` with 429 / 5xx / connection-and-timeout retry handlers: itself when it has them,
+    else a copy that adds what it lacks (the caller's client, the bot's own, is never changed).
     Right for reads and DMs; briefing posts go through ``posting_client``."""
     kinds = {type(h) for h in client.retry_handlers}
+    missing: list[RetryHandler] = []
     if RateLimitErrorRetryHandler not in kinds:
-        client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
+        missing.append(RateLimitErrorRetryHandler(max_retry_count=3))
     if ServerErrorRetryHandler not in kinds:
-        client.retry_handlers.append(ServerErrorRetryHandler(max_retry_count=2))
+        missing.append(ServerErrorRetryHandler(max_retry_count=2))
     if not any(
         isinstance(h, ConnectionErrorRetryHandler) and _covers_timeouts(h) for h in client.retry_handlers
     ):
-        client.retry_handlers.append(
+        missing.append(
             ConnectionErrorRetryHandler(max_retry_count=2, error_types=[TimeoutError, socket.timeout])
         )
-    return client
+    if not missing:
+        return client
+    delivery = copy.copy(client)
+    delivery.retry_handlers = [*client.retry_handlers, *missing]
+    return delivery
 
 
 def _covers_timeouts(handler: ConnectionErrorRetryHandler) -> bool:

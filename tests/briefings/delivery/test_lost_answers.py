@@ -241,3 +241,15 @@ def test_posting_client_drops_resending_handlers_and_keeps_rate_limits(settings:
     assert len(client.retry_handlers) == 3  # the shared client keeps its handlers
     bare = sink.posting_client(WebClient(token="xoxb-t", retry_handlers=[]))
     assert [type(h) for h in bare.retry_handlers] == [RateLimitErrorRetryHandler]
+
+
+def test_delivery_adds_its_retry_handlers_to_a_copy_never_to_the_bots_own_client() -> None:
+    bots = WebClient(token="xoxb-t", retry_handlers=[])
+    delivery = sink.ensure_retry_handlers(bots)
+    assert bots.retry_handlers == []  # the Bolt app's client keeps its own policy
+    assert {type(h).__name__ for h in delivery.retry_handlers} == {
+        "RateLimitErrorRetryHandler",
+        "ServerErrorRetryHandler",
+        "ConnectionErrorRetryHandler",
+    }
+    assert sink.ensure_retry_handlers(delivery) is delivery  # nothing missing: no second copy
