@@ -110,6 +110,29 @@ def answer(services: BotServices, text: str) -> Message:
     return {"text": reply_text, "blocks": blocks}
 
 
+def answer_later(context: BoltContext, say: Say, text: str, user_id: str, logger: logging.Logger) -> None:
+    """Answer ``text`` on the slow-work pool with ``say`` (in the pane's thread, or the DM);
+    a full pool says so at once, a failure says sorry: never a stack trace."""
+    services: BotServices = context["services"]
+
+    def reply() -> None:
+        try:
+            message = answer(services, text)
+        except Exception:
+            logger.exception("assistant answer failed")
+            message = {"text": "Sorry, I could not answer that just now. Please try again in a minute."}
+        try:
+            say(**message)  # in the pane, posting clears the status line
+        except SlackApiError as exc:
+            logger.warning("assistant answer not posted: %s", exc.response.get("error"))
+
+    if not context["slow_work"].submit(user_id, reply, logger=logger):
+        try:
+            say(text="I'm busy with other requests right now: please ask again in a minute.")
+        except SlackApiError as exc:
+            logger.warning("assistant busy reply not posted: %s", exc.response.get("error"))
+
+
 def build_assistant() -> Assistant:
     """The pane's listeners (registered with ``app.assistant``)."""
     assistant = Assistant()
@@ -139,7 +162,6 @@ def build_assistant() -> Assistant:
         context: BoltContext,
         logger: logging.Logger,
     ) -> None:
-        services: BotServices = context["services"]
         text = str(payload.get("text") or "").strip()
         user_id = str(payload.get("user") or "")
         if not text:
@@ -148,23 +170,7 @@ def build_assistant() -> Assistant:
             set_status(STATUS)
         except SlackApiError as exc:
             logger.info("assistant status not set: %s", exc.response.get("error"))
-
-        def reply() -> None:
-            try:
-                message = answer(services, text)
-            except Exception:
-                logger.exception("assistant answer failed")
-                message = {"text": "Sorry, I could not answer that just now. Please try again in a minute."}
-            try:
-                say(**message)  # posting clears the status line
-            except SlackApiError as exc:
-                logger.warning("assistant answer not posted: %s", exc.response.get("error"))
-
-        if not context["slow_work"].submit(user_id, reply, logger=logger):
-            try:
-                say(text="I'm busy with other requests right now: please ask again in a minute.")
-            except SlackApiError as exc:
-                logger.warning("assistant busy reply not posted: %s", exc.response.get("error"))
+        answer_later(context, say, text, user_id, logger)
 
     return assistant
 
@@ -176,21 +182,8 @@ def direct_message_callback(
     text = str(event.get("text") or "").strip()
     if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id") or not text:
         return  # edits, joins, other bots: nothing to answer
-    services: BotServices = context["services"]
     user_id = str(event.get("user") or "")
-
-    def reply() -> None:
-        try:
-            message = answer(services, text)
-        except Exception:
-            logger.exception("direct message answer failed")
-            message = {"text": "Sorry, I could not answer that just now. Please try again in a minute."}
-        try:
-            say(**message)
-        except SlackApiError as exc:
-            logger.warning("direct message answer not posted: %s", exc.response.get("error"))
-
-    context["slow_work"].submit(user_id, reply, logger=logger)
+    answer_later(context, say, text, user_id, logger)
 
 
 def register(app: App) -> None:
