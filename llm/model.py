@@ -74,11 +74,10 @@ class LanguageModel:
     ) -> Written | None:
         """The model's text for this prompt, stored once per prompt and model; None when it
         failed, timed out, was refused by ``check``, or the day's token budget is spent."""
-        key = self.key(kind, system, user)
-        stored = self.store.get(key)
+        (stored,) = self.stored([(kind, system, user)])
         if stored is not None:
-            MODEL_CACHE_HITS.labels(kind).inc()
-            return Written(stored, self.config.model) if stored != REFUSED else None
+            return stored if isinstance(stored, Written) else None  # False: refused before
+        key = self.key(kind, system, user)
         day = self.clock().date().isoformat()
         if self.config.daily_tokens and self.store.used(day) >= self.config.daily_tokens:
             MODEL_REQUESTS.labels(kind, "budget").inc()

@@ -18,11 +18,6 @@ class SqlModelTexts:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def get(self, key: str) -> str | None:
-        """The stored text (``REFUSED`` when it failed its check), or None when never written."""
-        with self.db.read() as session:
-            return session.scalar(select(ModelText.text).where(ModelText.key == key))
-
     def get_many(self, keys: list[str]) -> dict[str, str]:
         """The stored texts among ``keys`` (one query; absent keys were never written)."""
         if not keys:
