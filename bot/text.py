@@ -4,6 +4,15 @@ from __future__ import annotations
 
 from bot.slack_text import escape_mrkdwn
 
+# Slack clients (macOS above all) turn a typed "--" into an em dash, or an en dash, or another
+# dash-like character: "—top 3" is "--top 3".
+DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
+
+
+def is_switch(word: str, name: str) -> bool:
+    """Whether ``word`` is the switch ``--name`` (a value-less flag), however Slack dashed it."""
+    return word[:1] in DASHES and word.lstrip(DASHES).lower() == name
+
 
 def split_command(text: str | None) -> tuple[str, list[str]]:
     """``"subscribe legal weekdays 09:00"`` -> ``("subscribe", ["legal", "weekdays", "09:00"])``."""
@@ -13,4 +22,4 @@ def split_command(text: str | None) -> tuple[str, list[str]]:
     return parts[0].lower(), parts[1:]
 
 
-__all__ = ["escape_mrkdwn", "split_command"]
+__all__ = ["DASHES", "escape_mrkdwn", "is_switch", "split_command"]

@@ -23,7 +23,7 @@ from bot.authz import CANNOT_CHECK, CHECK_FAILED, AdminCheckUnavailable, attempt
 from bot.reply import send_reply
 from bot.slack_text import MESSAGE_TEXT_LIMIT, clip
 from bot.surfaces import publish_home
-from bot.text import escape_mrkdwn, split_command
+from bot.text import DASHES, escape_mrkdwn, is_switch, split_command
 from bot.views.help import help_blocks, help_text
 from briefings.feedback_service import describe
 from briefings.schedule import EXAMPLES
@@ -50,10 +50,7 @@ NOT_ADMIN = (
     "Sorry, only briefing admins can change which briefings this channel gets. "
     "Ask a workspace admin or someone listed in BRIEFBOT_ADMINS; `/ai-brief status` shows what it gets now."
 )
-# Slack clients (macOS above all) turn a typed "--" into an em dash, or an en dash, or another
-# dash-like character: "—top 3" is "--top 3".
-_DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
-_FLAG = re.compile(rf"^[{_DASHES}]+([^\W\d_]\w*)(?:=(.*))?$")
+_FLAG = re.compile(rf"^[{DASHES}]+([^\W\d_]\w*)(?:=(.*))?$")
 _QUOTES = "\"'\u2018\u2019\u201c\u201d"
 FLAG_HELP = f"`--top N` (stories per briefing, 1 to {MAX_TOP_N}) and `--quiet {'|'.join(QUIET_MODES)}`"
 _FLAG_VALUES = {
@@ -403,8 +400,7 @@ def _now(args: list[str], command: dict[str, Any], respond: Respond, context: Bo
 
 
 def _is_include_backlog(word: str) -> bool:
-    # The one switch without a value; any dash Slack made of "--" counts (see _DASHES).
-    return word.lstrip(_DASHES).lower() == "include-backlog" and word[:1] in _DASHES
+    return is_switch(word, "include-backlog")  # the one switch without a value
 
 
 def register(app: App) -> None:

@@ -20,7 +20,7 @@ from bot.authz import REFUSAL, require_admin
 from bot.reply import send_reply
 from bot.slack_text import parse_page
 from bot.surfaces import publish_home
-from bot.text import escape_mrkdwn, split_command
+from bot.text import escape_mrkdwn, is_switch, split_command
 from bot.views.feeds import (
     Message,
     added_message,
@@ -106,8 +106,8 @@ def _run(
     if sub == "add":
         if not args:
             return usage_message(registry, "Which feed? `/ai-feeds add <url> <dept...>`")
-        force = any(_is_force(token) for token in args)
-        url, departments, name = parse_add_args([t for t in args if not _is_force(t)])
+        force = any(is_switch(token, "force") for token in args)
+        url, departments, name = parse_add_args([t for t in args if not is_switch(t, "force")])
         if not departments:
             return error_message(f"Tag the feed with at least one department: {registry.choices()}.")
         try:
@@ -160,14 +160,6 @@ def clean_url(token: str) -> str:
     """A URL as typed, with Slack's ``<url|label>`` formatting removed."""
     match = _SLACK_LINK.match(token.strip())
     return match.group(1) if match else token.strip()
-
-
-# Slack may turn the "--" of "--force" into a dash of another kind.
-_DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
-
-
-def _is_force(token: str) -> bool:
-    return token[:1] in _DASHES and token.lstrip(_DASHES).lower() == "force"
 
 
 def parse_add_args(args: list[str]) -> tuple[str, list[str], str | None]:
