@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from typing import Any
 from urllib.parse import urlencode
@@ -40,7 +41,27 @@ class SignedSlackClient:
         self.url = base_url.rstrip("/") + "/slack/events"
         self.secret = secret
         self.response_url_factory = response_url_factory
-        self.http = httpx.Client(timeout=10)
+        # One connection pool per thread: the load tests send from dozens of threads at once,
+        # and a pool shared between them has been seen to read from a socket another closed.
+        self._local = threading.local()
+        self._clients: list[httpx.Client] = []
+        self._lock = threading.Lock()
+
+    @property
+    def http(self) -> httpx.Client:
+        client: httpx.Client | None = getattr(self._local, "client", None)
+        if client is None:
+            client = self._local.client = httpx.Client(timeout=10)
+            with self._lock:
+                self._clients.append(client)
+        return client
+
+    @http.setter
+    def http(self, client: httpx.Client) -> None:
+        """Use ``client`` (say, one that trusts a test certificate) in this thread."""
+        self._local.client = client
+        with self._lock:
+            self._clients.append(client)
 
     def signed_headers(self, body: str, *, timestamp: int | None = None, content_type: str) -> dict[str, str]:
         ts = str(int(time.time()) if timestamp is None else timestamp)
@@ -89,7 +110,10 @@ class SignedSlackClient:
         return self.http.post(self.url, content=body, headers=headers)
 
     def close(self) -> None:
-        self.http.close()
+        with self._lock:
+            for client in self._clients:
+                client.close()
+            self._clients.clear()
 
 
 def _checked(response: httpx.Response) -> httpx.Response:
