@@ -67,16 +67,18 @@ class ConnectionHealth:
                 return {"ok": True, "connected": True}
             if self._down_since is None:
                 self._down_since = now
-            down = now - self._down_since
+            # Rounded before the verdict, so the figure shown always agrees with it
+            # (2.04 s down would otherwise read "2.0 s" beside a 2 s grace and a 503).
+            down = round(now - self._down_since, 1)
         state: dict[str, Any] = {
             "ok": down <= self.grace_seconds,
             "connected": False,
-            "down_seconds": round(down, 1),
+            "down_seconds": down,
             "grace_seconds": self.grace_seconds,
         }
         if not state["ok"]:
             state["error"] = (
-                f"no Socket Mode connection for {down:.0f} s (over the {self.grace_seconds:g} s grace)"
+                f"no Socket Mode connection for {down:g} s (over the {self.grace_seconds:g} s grace)"
             )
         return state
 
