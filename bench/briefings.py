@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.client import make_web_client  # noqa: E402
+from bot.delivery import SlackSink  # noqa: E402
 from briefbot.services import Services, make_services  # noqa: E402
 from briefings.profiles import load_profiles  # noqa: E402
 from foundation.settings import Settings  # noqa: E402
@@ -204,7 +205,7 @@ def bench_deliver(services: Services, fake: FakeSlack, settings: Settings, count
     ticks = []
     now = slot + timedelta(seconds=20)
     for _ in range(10):
-        report = services.briefings.tick(client, now=now)
+        report = services.briefings.tick(SlackSink(client), now=now)
         ticks.append(dict(report.counts))
         if not report.counts.get("failed"):
             break

@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.client import make_web_client  # noqa: E402
+from bot.delivery import SlackSink  # noqa: E402
 from briefbot.services import make_services  # noqa: E402
 from briefings.delivery import ChannelPacer  # noqa: E402
 from foundation.settings import Settings  # noqa: E402
@@ -88,7 +89,7 @@ def simulate(url: str, fake: FakeSlack) -> dict[str, list[tuple[int, int]]]:
                 seen = now - timedelta(hours=1)
                 news.item(feed, title, summary, published_at=seen - timedelta(hours=1), first_seen_at=seen)
             for channel in counts:
-                services.briefings.send_now(client, channel, "legal", actor=Actor.cli(), now=now)
+                services.briefings.send_now(SlackSink(client), channel, "legal", actor=Actor.cli(), now=now)
                 shown = _posted_stories(fake, channel)
                 counts[channel].append((len(shown), sum("copyright lawsuit" in t for t, _ in shown)))
                 if channel == "CVOTES" and day < 3:

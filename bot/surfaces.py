@@ -19,10 +19,11 @@ from slack_sdk.errors import SlackApiError
 
 from bot.authz import CANNOT_CHECK, CHECK_FAILED, AdminChecker, AdminCheckUnavailable
 from bot.context import BotServices
+from bot.delivery.channels import INVITE
 from bot.users import UserDirectory
 from bot.views.home import TUNING_ROWS, AdminHome, ReaderHome, admin_view, minimal_view, reader_view
 from briefings.feedback_service import describe
-from briefings.subscriptions import INVITE, SubscriptionView
+from briefings.subscriptions import SubscriptionView
 from knowledge.types import CertView
 from storage.audit import Actor, recent_entries, record
 from storage.types import utcnow

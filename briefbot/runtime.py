@@ -14,7 +14,6 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.app import build_app
-from bot.client import make_web_client
 from bot.http import WsgiApp
 from bot.socket_mode import (
     HEALTH_THREADS,
@@ -101,7 +100,7 @@ def run(
     scheduler = make_scheduler()
     services.feeds.schedule(scheduler)
     # Delivery gets a client of its own (its retry policy is delivery's), never the bot's app.client.
-    services.briefings.schedule(scheduler, make_web_client(settings))
+    services.briefings.schedule(scheduler, services.delivery_sink)
     services.knowledge.schedule(scheduler, _poster(app.client))
     scheduler.start()
 

@@ -19,6 +19,7 @@ from foundation.settings import Settings
 from storage import Database
 
 if TYPE_CHECKING:
+    from briefings.delivery.port import BriefingSink
     from briefings.ports import CertSpotlight, PolicyLinks
     from briefings.service import BriefingService
     from feeds.service import FeedService
@@ -108,7 +109,17 @@ class Services:
         )
 
     @cached_property
+    def delivery_sink(self) -> BriefingSink:
+        """Where scheduled briefings go: Slack, through a Web API client of delivery's own (its
+        retry policy is applied there, once; the Bolt app's ``app.client`` is never touched)."""
+        from bot.client import make_web_client
+        from bot.delivery import SlackSink
+
+        return SlackSink(make_web_client(self.settings))
+
+    @cached_property
     def briefings(self) -> BriefingService:
+        from bot.delivery.channels import SlackChannels
         from bot.views.briefing import render_blocks
         from briefings.service import BriefingConfig, BriefingService
 
@@ -125,6 +136,7 @@ class Services:
             ),
             knowledge=self.knowledge,
             renderer=render_blocks,
+            destinations=SlackChannels(),
             model=self.model,
         )
 

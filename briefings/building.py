@@ -12,14 +12,13 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from briefings.briefing import Briefing, BriefingStory, CandidateNote, PolicyLink, PolicyReminder, Spotlight
-from briefings.deliveries_store import DeliveriesStore
-from briefings.delivery import Due
+from briefings.delivery.store import DeliveriesStore
 from briefings.feedback import Adjusted, adjust, fill
 from briefings.ports import CertSpotlight, PolicyLinks
 from briefings.profiles import Profiles
 from briefings.rank import Assessed, Candidate, Ranker, ScoredStory
 from briefings.render import first_web_link
-from briefings.schedule import parse_timezone
+from briefings.slots.slot import Due
 from briefings.store import (
     MAX_AGE,
     delivered_story_ids,
@@ -28,7 +27,8 @@ from briefings.store import (
     load_candidates,
     newest_item_time,
 )
-from briefings.subscriptions import MAX_TOP_N
+from briefings.subscriptions.model import MAX_TOP_N
+from briefings.subscriptions.schedule import parse_timezone
 from briefings.written import BriefingWriter
 from storage import Database
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from briefings.delivery.port import Destinations
 from briefings.errors import BriefingError
 from briefings.feedback import (
     ChannelFilters,
@@ -18,7 +19,6 @@ from briefings.feedback import (
 )
 from briefings.feedback_store import FeedbackStore
 from briefings.profiles import Profiles
-from briefings.subscriptions import check_channel_id
 from foundation.ids import parse_id
 from storage.audit import Actor
 
@@ -30,12 +30,6 @@ FILTER_ACTIONS = {
 }
 STALE = "Sorry, I can't tell which story that button was for: it may be from an older version of me."
 NOT_POSTED = "Sorry, that story was not posted in this channel, so I can't learn from a vote on it here."
-
-
-def story_value(department: str, story_id: int) -> str:
-    """The button value naming one story of one department's briefing (opaque to Slack users):
-    no feed text, so nothing untrusted travels through Slack and back."""
-    return f"{department}:{story_id}"
 
 
 @dataclass(frozen=True)
@@ -68,14 +62,23 @@ class LearnedView:
 class ChannelFeedback:
     """Votes and filters per channel, and the preferences briefings are adjusted with."""
 
-    def __init__(self, store: FeedbackStore, profiles: Profiles, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        store: FeedbackStore,
+        profiles: Profiles,
+        clock: Callable[[], datetime],
+        destinations: Destinations,
+    ) -> None:
         self.store = store
         self.profiles = profiles
         self.clock = clock
+        self.destinations = destinations
 
     def vote(self, channel_id: str, value: str, *, user_id: str, useful: bool) -> VoteOutcome:
-        """Store ``user_id``'s vote on the story a button ``value`` names (replacing an earlier one)."""
-        channel_id = check_channel_id(channel_id)
+        """Store ``user_id``'s vote on the story a button ``value`` names (replacing an earlier
+        one). ``value`` is ``department:story_id`` (the front door encodes it on its buttons:
+        ``bot.delivery.buttons.story_value``)."""
+        channel_id = self.destinations.check(channel_id)
         department, _, story = (value or "").partition(":")
         key = self.profiles.normalise(department)
         story_id = parse_id(story)
@@ -112,7 +115,7 @@ class ChannelFeedback:
 
     def change_filter(self, channel_id: str, action: str, phrase: str, *, actor: Actor) -> tuple[str, bool]:
         """``mute``/``unmute``/``boost``/``unboost`` a phrase: (the phrase as stored, changed?)."""
-        channel_id = check_channel_id(channel_id)
+        channel_id = self.destinations.check(channel_id)
         if action not in FILTER_ACTIONS:
             raise BriefingError(f"Unknown filter action {action!r}: use mute, unmute, boost or unboost.")
         kind, on = FILTER_ACTIONS[action]

@@ -2,10 +2,12 @@
 
 The CLI, the ``/ai-brief`` listeners, the APScheduler jobs, the demo and the benchmark all call
 this class, so a briefing previewed in Slack, printed by ``briefbot brief`` and posted on schedule
-are built by the same code. It runs no SQL: the rows are behind ``subscriptions_store`` and
-``deliveries_store``, the parts are ``building`` (briefings), ``ticks`` (due slots), ``jobs``
-(APScheduler) and ``delivery`` (the only part that knows Slack). Time comes from ``self.clock``
-(tests inject one) or a ``now`` argument; nothing here sleeps except Slack pacing and retries.
+are built by the same code. It runs no SQL: the rows are behind ``subscriptions.store`` and
+``delivery.store``. The scheduled path runs top-down: ``slots.runner`` (APScheduler) →
+``slots.planner`` (due slots) → ``delivery.deliverer`` (claim, build with ``building``, post,
+record) → a ``delivery.port.BriefingSink`` the front door implements (Slack's is
+``bot.delivery.SlackSink``). Time comes from ``self.clock`` (tests inject one) or a ``now``
+argument; nothing here sleeps except pacing and retries.
 """
 
 from __future__ import annotations
@@ -16,28 +18,27 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from briefings import subscriptions as subs
 from briefings.briefing import Briefing
-from briefings.building import LOOKBACK, BriefingBuilder
-from briefings.deliveries_store import SqlDeliveries
-from briefings.delivery import ChannelPacer, Deliverer, Due, SlackSink, SlotOutcome, ensure_retry_handlers
+from briefings.building import BriefingBuilder
+from briefings.delivery.deliverer import Deliverer
+from briefings.delivery.pacing import ChannelPacer
+from briefings.delivery.port import BriefingSink, Destinations
+from briefings.delivery.store import SqlDeliveries
 from briefings.feedback_service import ChannelFeedback
 from briefings.feedback_store import SqlFeedback
-from briefings.jobs import Jobs
 from briefings.profiles import Profile, Profiles, load_profiles
 from briefings.rank import Ranker
 from briefings.render import RenderedMessage, Renderer, render_terminal
-from briefings.schedule import Schedule, parse_schedule
-from briefings.subscriptions_store import SqlSubscriptions
-from briefings.ticks import GiveUp, Ticker, TickReport
+from briefings.slots.planner import DeliveriesPruned, GiveUp, Planner, TickReport
+from briefings.slots.runner import Runner
+from briefings.slots.slot import Due, SlotOutcome
+from briefings.subscriptions import model as subs
+from briefings.subscriptions.schedule import Schedule, parse_schedule
+from briefings.subscriptions.store import SqlSubscriptions
 from briefings.written import BriefingWriter, Writer
 from storage import Database
 from storage.audit import Actor
 from storage.types import utcnow
-
-# Pruning never touches a slot younger than grace period + look-back + this margin (time zones,
-# clocks), however short the retention period: see ``prune_deliveries``.
-PRUNE_MARGIN = timedelta(days=1)
 
 __all__ = ["BriefingConfig", "BriefingService", "DeliveriesPruned", "TickReport"]
 
@@ -60,14 +61,6 @@ class BriefingConfig:
     model_deadline_seconds: float = 16.0
 
 
-@dataclass(frozen=True)
-class DeliveriesPruned:
-    """What ``prune_deliveries`` removed: rows of slots scheduled before ``cutoff``."""
-
-    deliveries: int
-    cutoff: datetime
-
-
 class BriefingService:
     """Builds, schedules and delivers department briefings."""
 
@@ -78,12 +71,15 @@ class BriefingService:
         config: BriefingConfig,
         knowledge: object,
         renderer: Renderer,
+        destinations: Destinations,
         model: Writer | None = None,
     ) -> None:
-        """``renderer`` turns a briefing into the Slack message (``bot.views.briefing.render_blocks``);
-        ``model``: the optional language model that writes "why it matters" lines."""
+        """``renderer`` turns a briefing into the front door's message for previews
+        (``bot.views.briefing.render_blocks``); ``destinations``: the door's rule for channel
+        names; ``model``: the optional language model that writes "why it matters" lines."""
         self.db = db
         self.renderer = renderer
+        self.destinations = destinations
         self.config = config
         self.profiles: Profiles = load_profiles(config.profiles_file)
         self.ranker = Ranker(self.profiles)
@@ -91,7 +87,7 @@ class BriefingService:
         self.workers = 8
         self.subscription_store = SqlSubscriptions(db)
         self.deliveries = SqlDeliveries(db)
-        self.feedback = ChannelFeedback(SqlFeedback(db), self.profiles, lambda: self.clock())
+        self.feedback = ChannelFeedback(SqlFeedback(db), self.profiles, lambda: self.clock(), destinations)
         self.builder = BriefingBuilder(
             db=db,
             profiles=self.profiles,
@@ -108,23 +104,20 @@ class BriefingService:
             deliveries=self.deliveries,
             subscriptions=self.subscription_store,
             admins=config.admin_ids,
-            build=self.builder.build_due,
-            render=renderer,
+            builder=self.builder,
             lease=timedelta(seconds=config.delivery_lease_seconds),
             pacer=ChannelPacer(1.0),
         )
-        self.ticker = Ticker(
+        self.planner = Planner(
             deliverer=self.deliverer,
             deliveries=self.deliveries,
             subscriptions=self.subscription_store,
-            grace=lambda: timedelta(hours=self.config.grace_hours),
+            grace=timedelta(hours=config.grace_hours),
+            retention=timedelta(days=config.retention_days),
+            clock=lambda: self.clock(),
+            workers=self.workers,
         )
-        self.jobs = Jobs(
-            subscriptions=self.subscription_store,
-            tick=lambda client, only: self.tick(client, only=only),
-            prune=self.prune_deliveries,
-        )
-        self.deliverer.notices.on_pause = self.jobs.unschedule
+        self.runner = Runner(subscriptions=self.subscription_store, planner=self.planner)
 
     @property
     def knowledge(self) -> object:
@@ -254,7 +247,7 @@ class BriefingService:
         ``default_timezone`` (the caller's in Slack), else UTC. Everything is checked before
         anything is written.
         """
-        channel_id = subs.check_channel_id(channel_id)
+        channel_id = self.destinations.check(channel_id)
         key = self.resolve_department(department).key
         top, quiet = subs.check_top_n(top_n), subs.check_quiet_mode(quiet_mode)
 
@@ -272,7 +265,7 @@ class BriefingService:
             quiet_mode=quiet,
             now=now or self.clock(),
         )
-        self.jobs.sync()
+        self.runner.sync()
         return change
 
     def subscriptions(
@@ -296,7 +289,7 @@ class BriefingService:
             rows = self.subscriptions(channel_id or "")
             subscription_id = subs.channel_subscription(rows, key, self.profiles).id
         shown = self.subscription_store.remove(subscription_id, actor)
-        self.jobs.unschedule(shown.id)
+        self.runner.unschedule(shown.id)
         return shown
 
     def set_paused(
@@ -307,13 +300,13 @@ class BriefingService:
         shown = self.subscription_store.set_status(
             subscription_id, status, reason or "paused by an admin", actor, now=self.clock()
         )
-        self.jobs.sync()
+        self.runner.sync()
         return shown
 
     # ================================================================== delivery
     def send_now(
         self,
-        client: SlackSink,
+        sink: BriefingSink,
         channel_id: str,
         department: str,
         *,
@@ -324,46 +317,36 @@ class BriefingService:
 
         The slot is this minute: running it twice within a minute posts once.
         """
-        channel_id = subs.check_channel_id(channel_id)
+        channel_id = self.destinations.check(channel_id)
         key = self.resolve_department(department).key
         now = now or self.clock()
         sub = self.subscription_store.one_off(channel_id=channel_id, department=key, actor=actor, now=now)
-        return self.ticker.send_one_off(ensure_retry_handlers(client), sub, now)
+        return self.planner.send_one_off(sink, sub, now)
 
     def plan(self, now: datetime, only: set[int] | None = None) -> tuple[list[Due], list[GiveUp]]:
         """Which slots are due now: (to deliver, to give up on with the reason)."""
-        return self.ticker.plan(now, only)
+        return self.planner.plan(now, only)
 
     def tick(
-        self, client: SlackSink, *, now: datetime | None = None, only: set[int] | None = None
+        self, sink: BriefingSink, *, now: datetime | None = None, only: set[int] | None = None
     ) -> TickReport:
         """Deliver every due slot (missed ones younger than the grace period included) once."""
-        return self.ticker.tick(client, now=now or self.clock(), only=only, workers=self.workers)
+        return self.planner.tick(sink, now=now or self.clock(), only=only, workers=self.workers)
 
     # ================================================================== retention
     def prune_deliveries(self, *, now: datetime | None = None) -> DeliveriesPruned:
-        """Delete delivery rows of slots older than ``retention_days``.
-
-        Safe for exactly-once: the scheduler only ever delivers a subscription's latest slot, and
-        only within the grace period, so the cutoff is never later than grace + look-back (the
-        previous briefing a new one starts from) + a day before ``now``. Each subscription's newest
-        row and newest ``sent`` row stay whatever their age: they stop a long-past latest slot
-        from being given up on again, and keep "last posted" in the status views. A row still
-        ``claimed`` is deleted only when its claim is older than the cutoff too. Channel memory
-        (``delivered_stories``) is kept: it only loses the link to the row.
-        """
-        now = now or self.clock()
-        floor = timedelta(hours=self.config.grace_hours) + LOOKBACK + PRUNE_MARGIN
-        cutoff = now - max(timedelta(days=self.config.retention_days), floor)
-        return DeliveriesPruned(deliveries=self.deliveries.prune(cutoff), cutoff=cutoff)
+        """Delete delivery rows of slots older than ``retention_days`` (see ``Planner.prune``)."""
+        return self.planner.prune(
+            now=now or self.clock(), retention=timedelta(days=self.config.retention_days)
+        )
 
     # ================================================================== scheduling
-    def schedule(self, scheduler: Any, slack: SlackSink) -> None:
+    def schedule(self, scheduler: Any, sink: BriefingSink) -> None:
         """Add one job per active subscription, a one-minute tick and a daily prune of old
-        delivery rows to ``scheduler``.
+        delivery rows to ``scheduler``; the jobs deliver to ``sink``.
 
         The tick runs at start (delivering slots missed while the bot was down, if younger than
         the grace period), retries failed slots, takes over stale claims, and re-reads
         subscriptions so changes made by other processes (CLI, other replicas) are scheduled.
         """
-        self.jobs.schedule(scheduler, slack)
+        self.runner.schedule(scheduler, sink)

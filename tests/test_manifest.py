@@ -98,7 +98,7 @@ def test_app_home_event_and_the_ask_policy_shortcut_are_declared() -> None:
 
 
 def test_the_invite_hint_names_the_app_as_slack_shows_it() -> None:
-    from briefings.subscriptions import APP_NAME, INVITE
+    from bot.delivery.channels import APP_NAME, INVITE
 
     app = manifest()
     assert APP_NAME == app["display_information"]["name"] == app["features"]["bot_user"]["display_name"]

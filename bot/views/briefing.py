@@ -20,6 +20,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.delivery.buttons import story_value
 from bot.slack_text import (
     CONTEXT_LIMIT,
     HEADER_LIMIT,
@@ -32,7 +33,6 @@ from bot.slack_text import (
 )
 from bot.slack_text import escaped as escaped_text
 from briefings.briefing import Briefing, BriefingStory
-from briefings.feedback_service import story_value
 from briefings.render import (
     MAX_ALSO_LINKS,
     MAX_SHOWN_SOURCES,

@@ -38,8 +38,8 @@ from slack_sdk.models.views import View
 
 from bot.text import escape_mrkdwn
 from bot.views.feeds import link
-from briefings.schedule import parse_schedule
 from briefings.subscriptions import MAX_TOP_N, SubscriptionView
+from briefings.subscriptions.schedule import parse_schedule
 from feeds.records import AddResult, FeedPreview
 from foundation.errors import BriefbotError
 

@@ -11,7 +11,7 @@ import click
 
 from briefbot.cli.common import ID, echo_json, with_services
 from briefings.feedback_service import FILTER_ACTIONS, describe
-from briefings.subscriptions import (
+from briefings.subscriptions.model import (
     MAX_TOP_N,
     PAUSED,
     QUIET_MODES,
@@ -308,13 +308,10 @@ def subscriptions_resume(services: Services, subscription_id: int, as_json: bool
 @with_services
 def send(services: Services, channel_id: str, department: str, as_json: bool) -> None:
     """Deliver one DEPARTMENT briefing to CHANNEL_ID now (claimed like a scheduled slot)."""
-    from bot.client import make_web_client
-
     if not services.settings.slack_bot_token:
         raise BriefbotError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-...): cannot post to Slack")
-    client = make_web_client(services.settings)
     outcome = services.briefings.send_now(
-        client, _channel(services, channel_id), department, actor=Actor.cli()
+        services.delivery_sink, _channel(services, channel_id), department, actor=Actor.cli()
     )
     if as_json:
         echo_json(outcome)

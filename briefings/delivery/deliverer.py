@@ -7,31 +7,38 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
-
-from slack_sdk.errors import SlackApiError
+from typing import Any, Protocol
 
 from briefings.briefing import Briefing
-from briefings.deliveries_store import Claim, DeliveriesStore
-from briefings.delivery.history import HISTORY_MARGIN, History, warn_posting_again
 from briefings.delivery.notices import Notices
 from briefings.delivery.pacing import ChannelPacer
-from briefings.delivery.posting import POST_RETRY_PAUSES, Message, Poster
-from briefings.delivery.sink import SlackSink, describe, slack_error
-from briefings.delivery.slots import PAUSE_ERRORS, ClaimLost, Due, SlotOutcome, delivery_key, outcome
-from briefings.render import Renderer
-from briefings.subscriptions_store import SubscriptionsStore
+from briefings.delivery.port import BriefingSink, FailureKind, Outgoing, Posted, Unreadable
+from briefings.delivery.posting import POST_RETRY_PAUSES, Poster, warn_posting_again
+from briefings.delivery.store import Claim, DeliveriesStore
+from briefings.slots.slot import ClaimLost, Due, SlotOutcome, delivery_key, outcome
+from briefings.subscriptions.store import SubscriptionsStore
 from foundation.heartbeat import Heartbeat
 from foundation.metrics import DELIVERIES
 
 log = logging.getLogger(__name__)
 
+# Looking for an earlier attempt's message: start this long before that attempt claimed the slot
+# (our clock and the door's may disagree).
+HISTORY_MARGIN = timedelta(minutes=5)
+
+
+class SlotBuilder(Protocol):
+    """Builds the briefing a due slot posts (``briefings.building.BriefingBuilder``). ``cache``:
+    what the tick's slots share (candidates and scores read once per tick), or None."""
+
+    def build_due(self, due: Due, cache: Any) -> Briefing: ...
+
 
 class Deliverer:
     """Claims, builds, posts and records slots. Thread-safe; one per BriefingService.
 
-    ``pacer``, ``sleep``, ``monotonic``, ``retry_pauses`` and ``build`` are read at each use, so
-    tests (and the service) may swap them."""
+    ``pacer``, ``sleep``, ``monotonic`` and ``retry_pauses`` are read at each use, so tests may
+    swap them."""
 
     def __init__(
         self,
@@ -39,20 +46,17 @@ class Deliverer:
         deliveries: DeliveriesStore,
         subscriptions: SubscriptionsStore,
         admins: frozenset[str],
-        build: Callable[[Due, Any], Briefing],
-        render: Renderer,
+        builder: SlotBuilder,
         lease: timedelta = timedelta(minutes=10),
         pacer: ChannelPacer | None = None,
     ) -> None:
         self.deliveries = deliveries
-        self.build = build
-        self.render = render
+        self.builder = builder
         self.lease = lease
         self.pacer = pacer or ChannelPacer()
         self.retry_pauses = POST_RETRY_PAUSES
         self.sleep: Callable[[float], None] = time.sleep
         self.monotonic: Callable[[], float] = time.monotonic
-        self.history = History()
         self.notices = Notices(subscriptions=subscriptions, admins=admins, pacer=lambda: self.pacer)
         # When each tick's ``now`` was first seen (see ``clock``).
         self._anchors: dict[datetime, float] = {}
@@ -94,9 +98,10 @@ class Deliverer:
         ts: str | None,
         story_ids: list[int],
         now: datetime,
-        client: SlackSink | None = None,
+        sink: BriefingSink | None = None,
     ) -> bool:
-        link = _permalink(client, due.channel_id, ts) if client is not None and ts else None
+        link = sink.permalink(due.channel_id, ts) if sink is not None and ts else None
+        link = link[:500] if link else None
         done = self.deliveries.finish(
             claim, due.slot, status=status, ts=ts, story_ids=story_ids, now=now, permalink=link
         )
@@ -117,14 +122,14 @@ class Deliverer:
         return self.deliveries.known_stories(wanted)
 
     # ------------------------------------------------------------------ the whole slot
-    def deliver(self, client: SlackSink, due: Due, now: datetime, *, cache: Any = None) -> SlotOutcome:
+    def deliver(self, sink: BriefingSink, due: Due, now: datetime, *, cache: Any = None) -> SlotOutcome:
         """Claim, build, post and record one slot. Never raises (a database error included): the
         slot is left ``failed`` (or ``claimed``, when even that cannot be written) for a retry."""
-        result = self._deliver(client, due, now, cache)
+        result = self._deliver(sink, due, now, cache)
         DELIVERIES.labels("recovered" if result.recovered else result.status).inc()
         return result
 
-    def _deliver(self, client: SlackSink, due: Due, now: datetime, cache: Any) -> SlotOutcome:
+    def _deliver(self, sink: BriefingSink, due: Due, now: datetime, cache: Any) -> SlotOutcome:
         claim: Claim | None = None
         try:
             claim = self.deliveries.claim(
@@ -140,14 +145,14 @@ class Deliverer:
                 lambda: self.deliveries.renew(held, self.clock(now)),
                 name="delivery",
             ):
-                found = self._recover(client, due, claim, now) if claim.previous_at is not None else None
-                return found or self._post_slot(client, due, claim, now, cache)
+                found = self._recover(sink, due, claim, now) if claim.previous_at is not None else None
+                return found or self._post_slot(sink, due, claim, now, cache)
         except ClaimLost as exc:
             log.warning("%s while this process delivered it: left to that process", exc)
             return outcome(due, "busy", error="taken over")
         except Exception as exc:  # the database, mostly: the tick's other slots go on
             log.exception("delivering %s briefing to %s failed", due.department, due.channel_id)
-            error = describe(exc)
+            error = sink.classify(exc).error
             if claim is not None:
                 try:
                     self.deliveries.fail(claim, error)
@@ -155,16 +160,14 @@ class Deliverer:
                     log.exception("could not record the failure; the claim expires with its lease")
             return outcome(due, "failed", error=error)
 
-    def _recover(self, client: SlackSink, due: Due, claim: Claim, now: datetime) -> SlotOutcome | None:
+    def _recover(self, sink: BriefingSink, due: Due, claim: Claim, now: datetime) -> SlotOutcome | None:
         """A re-claimed slot whose message an earlier attempt already posted: recorded, not
         posted again. None when it has to be posted."""
-        found = self.find_posted(client, due, delivery_key(due))
+        found = self.find_posted(sink, due, delivery_key(due))
         if found is None:
             return None
         found_ts, found_ids = found
-        if not self._finish(
-            claim, due, status="sent", ts=found_ts, story_ids=found_ids, now=now, client=client
-        ):
+        if not self._finish(claim, due, status="sent", ts=found_ts, story_ids=found_ids, now=now, sink=sink):
             return outcome(due, "busy", error="taken over")
         log.info(
             "the %s briefing for %s due %s was already posted (ts %s) by an attempt that "
@@ -176,23 +179,24 @@ class Deliverer:
         )
         return outcome(due, "sent", message_ts=found_ts, stories=len(found_ids), recovered=True)
 
-    def _post_slot(self, client: SlackSink, due: Due, claim: Claim, now: datetime, cache: Any) -> SlotOutcome:
+    def _post_slot(
+        self, sink: BriefingSink, due: Due, claim: Claim, now: datetime, cache: Any
+    ) -> SlotOutcome:
         try:
-            briefing = self.build(due, cache)
+            briefing = self.builder.build_due(due, cache)
             story_ids = [i for s in briefing.stories for i in s.story_ids]
             if briefing.quiet and due.quiet_mode == "skip":
                 self._finish(claim, due, status="quiet", ts=None, story_ids=[], now=now)
                 log.info("quiet week for %s in %s: nothing posted", due.department, due.channel_id)
                 return outcome(due, "quiet")
-            rendered = self.render(briefing)
-            message = Message(delivery_key(due), rendered.text, rendered.blocks, story_ids)
+            message = Outgoing(delivery_key(due), briefing, story_ids)
             with self.pacer.turn(due.channel_id):
-                ts, recovered = self.post(client, due, message, claim=claim, now=now)
+                ts, recovered = self.post(sink, due, message, claim=claim, now=now)
         except ClaimLost:
             raise
         except Exception as exc:  # a timeout, a bug in a data pack...: retry later, never lose the slot
-            return self._failed(client, due, claim, exc, now)
-        self._finish(claim, due, status="sent", ts=ts, story_ids=story_ids, now=now, client=client)
+            return self._failed(sink, due, claim, exc, now)
+        self._finish(claim, due, status="sent", ts=ts, story_ids=story_ids, now=now, sink=sink)
         log.info(
             "%s %s briefing to %s (%d stories, ts %s)",
             "Slack took, without answering, the" if recovered else "posted",
@@ -204,22 +208,23 @@ class Deliverer:
         return outcome(due, "sent", message_ts=ts, stories=len(story_ids), recovered=recovered)
 
     def _failed(
-        self, client: SlackSink, due: Due, claim: Claim, exc: Exception, now: datetime
+        self, sink: BriefingSink, due: Due, claim: Claim, exc: Exception, now: datetime
     ) -> SlotOutcome:
-        error = describe(exc)
+        failure = sink.classify(exc)
+        error = failure.error
         self.deliveries.fail(claim, error)
-        if slack_error(exc) in PAUSE_ERRORS:
-            self.notices.pause(client, due, error, now)
+        if failure.kind == FailureKind.PAUSE:
+            self.notices.pause(sink, due, error, now)
             return outcome(due, "paused", error=error)
-        if isinstance(exc, SlackApiError):
+        if failure.answered:
             log.warning("posting %s briefing to %s failed: %s", due.department, due.channel_id, error)
         else:
             log.error("delivering %s briefing to %s failed", due.department, due.channel_id, exc_info=exc)
-        self.notices.failed(client, due, error, now)
+        self.notices.failed(sink, due, error, now)
         return outcome(due, "failed", error=error)
 
     def post(
-        self, client: SlackSink, due: Due, message: Message, *, claim: Claim, now: datetime
+        self, sink: BriefingSink, due: Due, message: Outgoing, *, claim: Claim, now: datetime
     ) -> tuple[str | None, bool]:
         """Post the slot's message (see ``Poster.post``); retries stop at half the lease, so the
         lease outlives the post even without renewals."""
@@ -229,34 +234,23 @@ class Deliverer:
             pauses=self.retry_pauses,
             deadline=claim.started + self.lease.total_seconds() / 2,
             renew=lambda: self.renew(claim, due, now),
-            search=lambda: self._search_since_claim(client, due, message.key, claim),
+            search=lambda: self._search_since_claim(sink, due, message.key, claim),
         )
-        return poster.post(client, due, message, first=claim.previous_at is None)
+        return poster.post(sink, due, message, first=claim.previous_at is None)
 
     def _search_since_claim(
-        self, client: SlackSink, due: Due, key: str, claim: Claim
-    ) -> tuple[str | None, str | None]:
-        found, reason = self.history.search(client, due.channel_id, key, oldest=claim.at - HISTORY_MARGIN)
-        return (found[0] if found is not None else None), reason
+        self, sink: BriefingSink, due: Due, key: str, claim: Claim
+    ) -> str | Unreadable | None:
+        found = sink.find(due.channel_id, key, since=claim.at - HISTORY_MARGIN)
+        return found.message_id if isinstance(found, Posted) else found
 
-    def find_posted(self, client: SlackSink, due: Due, key: str) -> tuple[str, list[int]] | None:
-        """The ``ts`` and story IDs of the slot's message if an earlier attempt posted it, else
-        None. Searched from the slot's time: no attempt claims a slot before it is due, and the
-        attempt that posted may be older than the one just taken over. None, with a warning, when
-        the history cannot be read: the caller posts again rather than lose the briefing."""
-        oldest = due.scheduled_for - HISTORY_MARGIN
-        found, reason = self.history.search(client, due.channel_id, key, oldest=oldest)
-        if reason is None:
-            return None if found is None else (found[0], self._known_stories(found[1]))
-        warn_posting_again(due, "an earlier attempt posted", reason)
-        return None
-
-
-def _permalink(client: SlackSink, channel_id: str, ts: str) -> str | None:
-    """The posted message's link for App Home; a failure costs only the link, never the slot."""
-    try:
-        link = client.chat_getPermalink(channel=channel_id, message_ts=ts).get("permalink")
-    except Exception as exc:  # missing scope, rate limit, network: the briefing is posted anyway
-        log.info("no permalink for %s in %s: %s", ts, channel_id, exc)
-        return None
-    return str(link)[:500] if link else None
+    def find_posted(self, sink: BriefingSink, due: Due, key: str) -> tuple[str, list[int]] | None:
+        """The message ID and story IDs of the slot's message if an earlier attempt posted it,
+        else None. Searched from the slot's time: no attempt claims a slot before it is due, and
+        the attempt that posted may be older than the one just taken over. None, with a warning,
+        when the history cannot be read: the caller posts again rather than lose the briefing."""
+        found = sink.find(due.channel_id, key, since=due.scheduled_for - HISTORY_MARGIN)
+        if isinstance(found, Unreadable):
+            warn_posting_again(due, "an earlier attempt posted", found)
+            return None
+        return None if found is None else (found.message_id, self._known_stories(found.story_ids))

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 import bot.listeners.actions.home as home_actions
+from bot.delivery import SlackSink
 from feeds.starter import StarterFeed
 from foundation.departments import DepartmentRegistry
 from storage.audit import Actor
@@ -249,7 +250,7 @@ def test_last_delivery_links_the_posted_briefing_stored_when_posted(
     services = bot_server.services
     services.briefings.subscribe("CLEGAL", "legal", "daily 09:00", timezone="UTC", actor=ADMIN)
     tomorrow = (datetime.now(UTC) + timedelta(days=1)).replace(hour=9, minute=5, second=0, microsecond=0)
-    report = services.briefings.tick(make_web_client(services.settings), now=tomorrow)
+    report = services.briefings.tick(SlackSink(make_web_client(services.settings)), now=tomorrow)
     assert [o.status for o in report.outcomes] == ["sent"]
     assert len(fake_slack.calls_to("chat.getPermalink")) == 1  # asked once, at delivery
     (sub,) = services.briefings.subscriptions()

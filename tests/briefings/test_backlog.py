@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from bot.client import make_web_client
+from bot.delivery import SlackSink
 from storage.audit import Actor
 from tests.feeds.conftest import FeedServer, Reply, feed_reply, item
 from tests.mock_web_api_server import FakeSlack
@@ -59,12 +60,14 @@ def test_undated_backlog_is_never_posted_nor_previewed(
     now = datetime.now(UTC)
     channels = {dept: f"C{dept.upper()[:8]}" for dept in HEADLINES}
     for dept, channel in channels.items():
-        services.briefings.send_now(client, channel, dept, actor=ADMIN, now=now)
+        services.briefings.send_now(SlackSink(client), channel, dept, actor=ADMIN, now=now)
     for dept in HEADLINES:
         added = services.feeds.add(site.route(f"/{dept}", undated_feed(dept)), [dept], actor=ADMIN)
         assert added.first_fetch is not None and added.first_fetch.backlog == len(SHAPES)
     for dept, channel in channels.items():
-        services.briefings.send_now(client, channel, dept, actor=ADMIN, now=now + timedelta(minutes=1))
+        services.briefings.send_now(
+            SlackSink(client), channel, dept, actor=ADMIN, now=now + timedelta(minutes=1)
+        )
         assert HEADLINES[dept] not in posted_text(fake_slack, channel), dept
         preview = services.briefings.build(dept)
         assert not any(HEADLINES[dept] in s.title for s in preview.stories), dept
@@ -91,14 +94,18 @@ def test_resumed_feed_backlog_stays_held_back_but_later_undated_items_are_news(
     later = feed_reply([item("live", title=f"{HEADLINES['legal']} live", date=None)])
     url = site.route("/legal", first, resumed, later)
     added = services.feeds.add(url, ["legal"], actor=ADMIN)
-    services.briefings.send_now(client, "CLEGAL", "legal", actor=ADMIN, now=now)
+    services.briefings.send_now(SlackSink(client), "CLEGAL", "legal", actor=ADMIN, now=now)
     feed_id = added.feed.id
     services.feeds.pause(feed_id, actor=ADMIN)
     services.feeds.resume(feed_id, actor=ADMIN)
     services.feeds.refresh()
-    services.briefings.send_now(client, "CLEGAL", "legal", actor=ADMIN, now=now + timedelta(minutes=1))
+    services.briefings.send_now(
+        SlackSink(client), "CLEGAL", "legal", actor=ADMIN, now=now + timedelta(minutes=1)
+    )
     assert "resumed" not in posted_text(fake_slack, "CLEGAL")
     # The feed is primed again: a new undated item is news when first seen.
     services.feeds.refresh(force=True, now=now + timedelta(minutes=1))
-    services.briefings.send_now(client, "CLEGAL", "legal", actor=ADMIN, now=now + timedelta(minutes=2))
+    services.briefings.send_now(
+        SlackSink(client), "CLEGAL", "legal", actor=ADMIN, now=now + timedelta(minutes=2)
+    )
     assert f"{HEADLINES['legal']} live" in posted_text(fake_slack, "CLEGAL")

@@ -12,8 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.client import make_web_client
-from briefings.deliveries_store import Slot, SqlDeliveries
+from bot.delivery import SlackSink
 from briefings.delivery import ChannelPacer
+from briefings.delivery.store import SqlDeliveries
+from briefings.slots.slot import Slot
 from storage.audit import Actor
 from storage.models import Delivery
 from tests.mock_web_api_server import FakeSlack
@@ -55,7 +57,7 @@ def test_a_slow_post_keeps_its_short_lease_and_the_slot_is_posted_once(
     thread = threading.Thread(target=replica_tries_to_take_over)
     thread.start()
     result = services.briefings.send_now(
-        make_web_client(settings), "CSLOW", "legal", actor=Actor.cli(), now=NOW
+        SlackSink(make_web_client(settings)), "CSLOW", "legal", actor=Actor.cli(), now=NOW
     )
     thread.join(timeout=20)
     assert seen["claimed_at"] > NOW  # renewed while posting

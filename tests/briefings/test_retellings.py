@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.client import make_web_client
+from bot.delivery import SlackSink
 from briefings.delivery import ChannelPacer
 from storage.audit import Actor
 from storage.models import DeliveredStory
@@ -51,7 +52,7 @@ def test_a_collapsed_retelling_is_not_news_the_next_day(
         "CHR", "hr", "daily 09:00", timezone="Europe/Berlin", actor=Actor.slack("UADMIN"), now=T0
     )
     client = make_web_client(settings)
-    svc.briefings.tick(client, now=SLOT1)
+    svc.briefings.tick(SlackSink(client), now=SLOT1)
     # Overnight another outlet's copy of the retold story arrives (merged into it on its URL):
     # the retold story is new again by first-seen time, but the channel already had it.
     news.item(wire, *RETOLD, published_at=SLOT1 + timedelta(hours=2), story_id=retold)
@@ -61,7 +62,7 @@ def test_a_collapsed_retelling_is_not_news_the_next_day(
         "AI skills gap.",
         published_at=SLOT1 + timedelta(hours=3),
     )
-    svc.briefings.tick(client, now=SLOT2)
+    svc.briefings.tick(SlackSink(client), now=SLOT2)
 
     day1, day2 = [c.args for c in fake_slack.calls_to("chat.postMessage") if c.args.get("channel") == "CHR"]
     assert KEPT[0] in str(day1["blocks"]) and "Also reported by" in str(day1["blocks"])

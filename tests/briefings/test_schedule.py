@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from briefings.errors import InvalidSchedule
-from briefings.schedule import latest_slot, next_slot, parse_schedule, parse_timezone
+from briefings.subscriptions.schedule import latest_slot, next_slot, parse_schedule, parse_timezone
 
 WED = datetime(2026, 11, 25, 13, 0, tzinfo=UTC)  # Wednesday 25 Nov 2026, 14:00 in Berlin
 

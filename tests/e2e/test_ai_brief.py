@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from bot.client import make_web_client
+from bot.delivery import SlackSink
 from briefbot.services import make_services
 from briefings.delivery import ChannelPacer
 from foundation.errors import BriefbotError
@@ -76,7 +77,7 @@ def test_subscribe_then_scheduled_post_restart_429_and_channel_not_found(
     assert "*Legal*: `weekdays 09:00` (Europe/Berlin); next Mon 23 Nov 09:00 CET" in status.args["text"]
 
     client = make_web_client(settings)
-    report = services.briefings.tick(client, now=SLOT1 + timedelta(seconds=3))
+    report = services.briefings.tick(SlackSink(client), now=SLOT1 + timedelta(seconds=3))
     assert [o.status for o in report.outcomes] == ["sent"]
     (post,) = posts(fake_slack, "CLEGAL")
     assert "EU AI Act fines begin" in json.dumps(post.args["blocks"])
@@ -85,7 +86,7 @@ def test_subscribe_then_scheduled_post_restart_429_and_channel_not_found(
     # A restarted bot (new services on the same database) does not post the slot again.
     restarted = make_services(settings)
     try:
-        assert restarted.briefings.tick(client, now=SLOT1 + timedelta(minutes=1)).outcomes == ()
+        assert restarted.briefings.tick(SlackSink(client), now=SLOT1 + timedelta(minutes=1)).outcomes == ()
     finally:
         restarted.close()
     assert len(posts(fake_slack, "CLEGAL")) == 1
@@ -98,7 +99,7 @@ def test_subscribe_then_scheduled_post_restart_429_and_channel_not_found(
         published_at=SLOT1 + timedelta(hours=2),
     )
     fake_slack.rate_limit("chat.postMessage", times=1, retry_after=1)
-    assert [o.status for o in services.briefings.tick(client, now=SLOT2).outcomes] == ["sent"]
+    assert [o.status for o in services.briefings.tick(SlackSink(client), now=SLOT2).outcomes] == ["sent"]
     day2 = posts(fake_slack, "CLEGAL")
     assert len(day2) == 2 and len(fake_slack.calls_to("chat.postMessage!429")) == 1
     assert "hallucinated citations" in json.dumps(day2[1].args["blocks"])
@@ -106,7 +107,7 @@ def test_subscribe_then_scheduled_post_restart_429_and_channel_not_found(
 
     # The channel is deleted: the subscription pauses, the admin is told, status says so.
     fake_slack.fail("chat.postMessage", "channel_not_found", times=1)
-    assert [o.status for o in services.briefings.tick(client, now=SLOT3).outcomes] == ["paused"]
+    assert [o.status for o in services.briefings.tick(SlackSink(client), now=SLOT3).outcomes] == ["paused"]
     dm = [c for c in fake_slack.calls_to("chat.postMessage") if c.args["channel"] == "DUADMIN"]
     assert len(dm) == 1 and "channel_not_found" in dm[0].args["text"]
     assert "`/invite @AI Briefings`" in dm[0].args["text"]  # the app's name in Slack
@@ -114,7 +115,7 @@ def test_subscribe_then_scheduled_post_restart_429_and_channel_not_found(
     paused = command(bot, fake_slack, "status")
     assert "*paused*" in paused.args["text"] and "channel_not_found" in paused.args["text"]
     assert "Resume with `/ai-brief resume legal`" in paused.args["text"]
-    assert services.briefings.tick(client, now=SLOT3 + timedelta(days=1)).outcomes == ()
+    assert services.briefings.tick(SlackSink(client), now=SLOT3 + timedelta(days=1)).outcomes == ()
 
     # Re-subscribing with the same settings changes nothing, and says how to resume.
     same = command(bot, fake_slack, "subscribe legal weekdays 09:00")
@@ -325,7 +326,7 @@ def test_subscribe_without_schedule_keeps_it_and_a_paused_one_stays_paused_and_a
     )
 
     # A channel that only had one-off sends has no schedule to keep: the default, in the caller's zone.
-    bot.services.briefings.send_now(make_web_client(settings), "COPS", "ops", actor=Actor.cli())
+    bot.services.briefings.send_now(SlackSink(make_web_client(settings)), "COPS", "ops", actor=Actor.cli())
     command(bot, fake_slack, "subscribe ops --top 2", channel="COPS", user="UREADER")
     sub = stored(bot, "COPS")
     assert (sub.status, sub.schedule, sub.timezone, sub.top_n) == (
@@ -406,7 +407,9 @@ def test_delivered_briefing_honours_top(bot: BotServer, fake_slack: FakeSlack, s
     answer = command(bot, fake_slack, "subscribe legal weekdays 09:00 —top 3")
     assert "3 stories per briefing" in answer.args["text"]
 
-    report = bot.services.briefings.tick(make_web_client(settings), now=SLOT1 + timedelta(seconds=3))
+    report = bot.services.briefings.tick(
+        SlackSink(make_web_client(settings)), now=SLOT1 + timedelta(seconds=3)
+    )
     assert [o.status for o in report.outcomes] == ["sent"]
     (post,) = posts(fake_slack, "CLEGAL")
     blocks = post.args["blocks"]
@@ -424,7 +427,7 @@ def test_a_dead_token_tells_the_admins_once_and_status_shows_the_failure(
     client = make_web_client(settings)
     for minutes in (0, 1, 2):  # three scheduled attempts, each refused: the token is revoked
         fake_slack.fail("chat.postMessage", "invalid_auth")
-        report = services.briefings.tick(client, now=SLOT1 + timedelta(minutes=minutes))
+        report = services.briefings.tick(SlackSink(client), now=SLOT1 + timedelta(minutes=minutes))
         assert [o.status for o in report.outcomes] == ["failed"]
     (dm,) = posts(fake_slack, "DUADMIN")  # once, not once per attempt
     assert "invalid_auth" in dm.args["text"] and "SLACK_BOT_TOKEN" in dm.args["text"]
@@ -434,11 +437,11 @@ def test_a_dead_token_tells_the_admins_once_and_status_shows_the_failure(
     assert ":warning: the last delivery failed Mon 23 Nov 09:02 CET: invalid_auth" in status
 
     # A new token: the retry gets through, the warning goes, and a later breakage is news again.
-    report = services.briefings.tick(client, now=SLOT1 + timedelta(minutes=10))
+    report = services.briefings.tick(SlackSink(client), now=SLOT1 + timedelta(minutes=10))
     assert [o.status for o in report.outcomes] == ["sent"]
     assert "last delivery failed" not in command(bot, fake_slack, "status").args["text"]
     fake_slack.fail("chat.postMessage", "token_revoked")
-    services.briefings.tick(client, now=SLOT2)
+    services.briefings.tick(SlackSink(client), now=SLOT2)
     assert len(posts(fake_slack, "DUADMIN")) == 2
 
 
@@ -448,7 +451,9 @@ def test_a_failed_one_off_send_leaves_nothing_in_status(
     services = bot.services
     fake_slack.fail("chat.postMessage", "not_in_channel")
     with pytest.raises(BriefbotError, match="not_in_channel"):
-        services.briefings.send_now(make_web_client(settings), "CLEGAL", "legal", actor=Actor.cli(), now=T0)
+        services.briefings.send_now(
+            SlackSink(make_web_client(settings)), "CLEGAL", "legal", actor=Actor.cli(), now=T0
+        )
     status = command(bot, fake_slack, "status").args["text"]
     assert "This channel gets no AI briefings yet" in status and "one-off" not in status
 

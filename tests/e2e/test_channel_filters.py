@@ -11,6 +11,7 @@ from typing import Any
 from click.testing import CliRunner
 
 from bot.client import make_web_client
+from bot.delivery import SlackSink
 from briefbot.cli import cli
 from briefings.delivery import ChannelPacer
 from storage.audit import Actor, recent
@@ -71,7 +72,7 @@ def test_mute_and_boost_shape_only_this_channels_briefing(
 
     client = make_web_client(settings)
     for channel in ("CMUTE", "CPLAIN"):
-        svc.briefings.send_now(client, channel, "legal", actor=Actor.slack("UADMIN"), now=T0)
+        svc.briefings.send_now(SlackSink(client), channel, "legal", actor=Actor.slack("UADMIN"), now=T0)
     muted, plain = _titles(fake_slack, "CMUTE"), _titles(fake_slack, "CPLAIN")
     assert not any("Crypto" in t for t in muted) and any("Crypto" in t for t in plain)
 

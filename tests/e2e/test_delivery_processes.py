@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.client import make_web_client
+from bot.delivery import SlackSink
 from briefbot.runtime import make_scheduler
 from storage import Database
 from storage.audit import Actor
@@ -74,7 +75,7 @@ def test_running_scheduler_delivers_a_missed_slot_at_start_and_tracks_subscripti
     _add_subscriptions(services.db, 1, cron)
     _add_news(services.db)
     scheduler = make_scheduler()
-    services.briefings.schedule(scheduler, make_web_client(settings))
+    services.briefings.schedule(scheduler, SlackSink(make_web_client(settings)))
     scheduler.start()
     try:
         post = fake_slack.wait_for("chat.postMessage", timeout=20)

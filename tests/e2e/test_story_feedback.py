@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from bot.client import make_web_client
+from bot.delivery import SlackSink
 from briefings.delivery import ChannelPacer
 from storage.audit import Actor
 from storage.models import DeliveredStory
@@ -107,7 +108,7 @@ def test_clicks_change_votes_and_the_next_briefing_of_that_channel_only(
     _add(news, LAWSUITS_1, T0, act=False)
     _add(news, ACT_1, T0, act=True)
     for channel in ("CVOTES", "COTHER"):
-        svc.briefings.send_now(client, channel, "legal", actor=ADMIN, now=T0)
+        svc.briefings.send_now(SlackSink(client), channel, "legal", actor=ADMIN, now=T0)
     first = _stories(_posted(fake_slack, "CVOTES")[0])
     assert len(first) == 5
     lawsuits = [value for title, _, value in first if "copyright lawsuit" in title]
@@ -129,7 +130,7 @@ def test_clicks_change_votes_and_the_next_briefing_of_that_channel_only(
     _add(news, ACT_2, T1, act=True)
     svc.briefings.clock = lambda: T1
     for channel in ("CVOTES", "COTHER"):
-        svc.briefings.send_now(client, channel, "legal", actor=ADMIN, now=T1)
+        svc.briefings.send_now(SlackSink(client), channel, "legal", actor=ADMIN, now=T1)
     voted = _stories(_posted(fake_slack, "CVOTES")[1])
     other = _stories(_posted(fake_slack, "COTHER")[1])
     assert len(voted) == len(other) == 5  # never shorter because of votes

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from bot.client import make_web_client
+from bot.delivery import SlackSink
 from briefbot.cli import cli
 from briefbot.services import make_services
 from briefings.delivery import ChannelPacer
@@ -60,7 +61,7 @@ def post_briefings(svc: Any, settings: Any) -> list[str]:
         svc.briefings.subscribe(
             channel, "hr", "daily 09:00", timezone="Europe/Berlin", actor=Actor.slack("UADMIN"), now=T0
         )
-    report = svc.briefings.tick(make_web_client(settings), now=SLOT + timedelta(seconds=5))
+    report = svc.briefings.tick(SlackSink(make_web_client(settings)), now=SLOT + timedelta(seconds=5))
     assert [o.status for o in report.outcomes] == ["sent", "sent"]
     return ["CHR1", "CHR2"]
 

@@ -10,6 +10,7 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.client import make_web_client
+from bot.delivery import SlackSink
 from storage.audit import Actor
 from tests.conftest import BotServer
 from tests.feeds.conftest import FeedServer, Reply, feed_reply, feed_server, item
@@ -53,7 +54,7 @@ def test_metrics_count_commands_actions_refreshes_and_deliveries(
     good = feed_server.route("/good", feed_reply([item(1), item(2)]))
     services.feeds.add(good, ["legal"], actor=Actor.cli())
     services.feeds.add(feed_server.route("/bad", Reply(status=500)), ["legal"], actor=Actor.cli())
-    services.briefings.send_now(make_web_client(settings), "CMETRICS", "legal", actor=Actor.cli())
+    services.briefings.send_now(SlackSink(make_web_client(settings)), "CMETRICS", "legal", actor=Actor.cli())
 
     after = scrape(bot_server.url)
     delta = {key: after[key] - before.get(key, 0.0) for key in after}

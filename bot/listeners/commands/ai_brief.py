@@ -20,16 +20,15 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.authz import CANNOT_CHECK, CHECK_FAILED, AdminCheckUnavailable, attempt_of
+from bot.delivery.channels import INVITE
 from bot.reply import send_reply
 from bot.slack_text import MESSAGE_TEXT_LIMIT, clip
 from bot.surfaces import publish_home
 from bot.text import DASHES, escape_mrkdwn, is_switch, split_command
 from bot.views.help import help_blocks, help_text
 from briefings.feedback_service import describe
-from briefings.schedule import EXAMPLES
 from briefings.subscriptions import (
     ACTIVE,
-    INVITE,
     MAX_TOP_N,
     PAUSED,
     QUIET_MODES,
@@ -39,6 +38,7 @@ from briefings.subscriptions import (
     quiet_text,
     stories_text,
 )
+from briefings.subscriptions.schedule import EXAMPLES
 from foundation.errors import BriefbotError
 from storage.audit import Actor
 

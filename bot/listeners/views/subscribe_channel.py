@@ -18,13 +18,14 @@ from slack_sdk import WebClient
 
 from bot.authz import AdminChecker
 from bot.context import BotServices
+from bot.delivery.channels import check_channel_id
 from bot.listeners.views.guard import VIEW_JOBS
 from bot.surfaces import admin_answer, gate, member_channels, membership_warning, publish_home, refuse
 from bot.text import escape_mrkdwn
 from bot.views.modals import SubscribeForm, notice_modal, subscribe_done, subscribe_saving
 from bot.work import BUSY
-from briefings.schedule import parse_schedule, parse_timezone
-from briefings.subscriptions import check_channel_id, check_quiet_mode, check_top_n
+from briefings.subscriptions import check_quiet_mode, check_top_n
+from briefings.subscriptions.schedule import parse_schedule, parse_timezone
 from foundation.errors import BriefbotError
 from storage.audit import Actor
 from storage.types import utcnow

@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.delivery import SlackSink
+from bot.delivery.history import EVENT_TYPE
 from briefbot.services import make_services
-from briefings.delivery import EVENT_TYPE, ChannelPacer
+from briefings.delivery import ChannelPacer
 from storage.audit import Actor
 from storage.models import Delivery
 from tests.briefings.factory import NewsFactory
@@ -61,7 +63,7 @@ def crash_after_post(settings: Any, client: Any, now: datetime) -> None:
 
         doomed.briefings.deliverer._finish = die  # type: ignore[method-assign]
         with pytest.raises(Died):
-            doomed.briefings.tick(client, now=now)
+            doomed.briefings.tick(SlackSink(client), now=now)
     finally:
         doomed.close()
 

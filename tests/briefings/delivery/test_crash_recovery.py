@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from briefings.delivery import EVENT_TYPE
-from briefings.delivery import history as slot_history
+from bot.delivery import SlackSink
+from bot.delivery import history as slot_history
+from bot.delivery.history import EVENT_TYPE
 from storage.models import DeliveredStory
 from tests.briefings.delivery.helpers import (
     SLOT1,
@@ -31,7 +32,7 @@ def test_every_briefing_post_names_its_slot_in_message_metadata(
 ) -> None:
     story = legal_story(news, news.feed("Reg", "legal"), "EU AI Act fines begin", T0 - timedelta(hours=1))
     sub = subscribe(svc)
-    svc.briefings.tick(client, now=SLOT1)
+    svc.briefings.tick(SlackSink(client), now=SLOT1)
     (post,) = posts(fake_slack)
     assert post.args["metadata"] == {
         "event_type": "briefbot_briefing",
@@ -68,9 +69,11 @@ def test_post_slack_accepted_but_never_recorded_is_found_not_posted_again(
         },
     )
     monkeypatch.setattr(slot_history, "HISTORY_PAGE", 2)  # so the lookup has to page
-    assert svc.briefings.tick(client, now=SLOT1 + timedelta(minutes=5)).outcomes == ()  # lease holds
+    assert (
+        svc.briefings.tick(SlackSink(client), now=SLOT1 + timedelta(minutes=5)).outcomes == ()
+    )  # lease holds
     with caplog.at_level(logging.INFO, logger="briefings.delivery"):
-        report = svc.briefings.tick(client, now=SLOT1 + timedelta(minutes=11))
+        report = svc.briefings.tick(SlackSink(client), now=SLOT1 + timedelta(minutes=11))
     (outcome,) = report.outcomes
     assert (outcome.status, outcome.recovered, outcome.stories) == ("sent", True, 1)
     assert len(posts(fake_slack, "CLEGAL")) == 1 + 4  # the briefing once, plus our own chatter
@@ -85,7 +88,7 @@ def test_post_slack_accepted_but_never_recorded_is_found_not_posted_again(
     # Its story is in the channel's memory: the next day's briefing does not repeat it.
     with svc.db.read() as s:
         assert set(s.scalars(select(DeliveredStory.story_id))) == {story}
-    svc.briefings.tick(client, now=SLOT2)
+    svc.briefings.tick(SlackSink(client), now=SLOT2)
     assert "EU AI Act fines begin" not in str(posts(fake_slack, "CLEGAL")[-1].args["blocks"])
 
 
@@ -113,7 +116,7 @@ def test_unreadable_history_posts_again_with_a_warning(
         for i in range(5):
             client.chat_postMessage(channel="CLEGAL", text=f"chatter {i}")
     with caplog.at_level(logging.WARNING, logger="briefings.delivery"):
-        report = svc.briefings.tick(client, now=SLOT1 + timedelta(minutes=11))
+        report = svc.briefings.tick(SlackSink(client), now=SLOT1 + timedelta(minutes=11))
     assert [(o.status, o.recovered) for o in report.outcomes] == [("sent", False)]
     briefings = [p for p in posts(fake_slack, "CLEGAL") if "metadata" in p.args]
     assert len(briefings) == 2  # exactly one more post: a duplicate rather than a lost briefing

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import Any
 from urllib.error import URLError
 
@@ -12,9 +13,11 @@ from slack_sdk import WebClient
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
+from bot.delivery import SlackSink, sink
+from bot.delivery.history import EVENT_TYPE, slack_ts
 from briefbot.services import make_services
-from briefings.delivery import EVENT_TYPE, ChannelPacer, posting, sink, slack_ts
-from briefings.delivery import history as slot_history
+from briefings import delivery as slot_history
+from briefings.delivery import ChannelPacer, posting
 from storage.models import DeliveredStory
 from tests.briefings.delivery.helpers import (
     SLOT1,
@@ -40,7 +43,7 @@ def test_a_slot_claimed_late_in_a_long_tick_gets_a_full_lease(
     deliverer = svc.briefings.deliverer
     elapsed = [0.0]
     deliverer.monotonic = lambda: elapsed[0]
-    build = deliverer.build
+    build = deliverer.builder.build_due
     replica = make_services(settings)
     replica.briefings.deliverer.pacer = ChannelPacer(0)
     seen: list[Any] = []
@@ -49,13 +52,15 @@ def test_a_slot_claimed_late_in_a_long_tick_gets_a_full_lease(
         if not seen:
             elapsed[0] += 9 * 60  # the first slot took 9 minutes (rate limits, a slow Slack)
         else:  # the second slot was claimed 9 minutes into the tick; another replica ticks now
-            seen.append(replica.briefings.tick(client, now=SLOT1 + timedelta(minutes=10, seconds=30)))
+            seen.append(
+                replica.briefings.tick(SlackSink(client), now=SLOT1 + timedelta(minutes=10, seconds=30))
+            )
         seen.append(due)
         return build(due, cache)
 
-    deliverer.build = slow_first_then_replica
+    deliverer.builder = SimpleNamespace(build_due=slow_first_then_replica)
     try:
-        report = svc.briefings.tick(client, now=SLOT1)
+        report = svc.briefings.tick(SlackSink(client), now=SLOT1)
     finally:
         replica.close()
     assert sorted(o.status for o in report.outcomes) == ["sent", "sent"]
@@ -73,7 +78,7 @@ def test_a_retry_after_the_slot_was_taken_over_is_not_posted(
     # While this process pauses before retrying, its lease runs out and another one takes over.
     svc.briefings.deliverer.sleep = lambda _: take_over(svc, at=SLOT1 + timedelta(minutes=11))
     with caplog.at_level(logging.WARNING, logger="briefings.delivery"):
-        (outcome,) = svc.briefings.tick(client, now=SLOT1).outcomes
+        (outcome,) = svc.briefings.tick(SlackSink(client), now=SLOT1).outcomes
     assert (outcome.status, outcome.error) == ("busy", "taken over")
     assert posts(fake_slack) == []  # the new owner posts it
     (row,) = deliveries(svc)
@@ -95,7 +100,7 @@ def test_post_retries_stop_within_half_the_lease(svc: Any, client: Any, fake_sla
 
     deliverer.sleep = sleep
     fake_slack.server_error("chat.postMessage", times=10, status=503)
-    (outcome,) = svc.briefings.tick(client, now=SLOT1).outcomes
+    (outcome,) = svc.briefings.tick(SlackSink(client), now=SLOT1).outcomes
     assert outcome.status == "failed"
     assert taken == [120.0, 120.0]  # a third pause would end past 5 of the 10 minutes
     assert len(fake_slack.calls_to("chat.postMessage!5xx")) == 3
@@ -111,7 +116,7 @@ def test_history_is_searched_from_the_slot_time_not_from_the_last_attempt(
     fake_slack.clock = lambda: (SLOT1 + timedelta(seconds=2)).timestamp()
     crash_after_post(settings, client, SLOT1)  # attempt 1 posts and dies
     take_over(svc, at=SLOT1 + timedelta(minutes=11), by="dead:2")  # attempt 2 dies before looking
-    (outcome,) = svc.briefings.tick(client, now=SLOT1 + timedelta(minutes=22)).outcomes
+    (outcome,) = svc.briefings.tick(SlackSink(client), now=SLOT1 + timedelta(minutes=22)).outcomes
     assert (outcome.status, outcome.recovered) == ("sent", True)
     (message,) = briefing_posts(fake_slack)
     (row,) = deliveries(svc)
@@ -131,7 +136,7 @@ def test_only_our_own_bots_message_counts_as_the_slots_post(
 ) -> None:
     sub = subscribe(svc)
     fake_slack.fail("chat.postMessage", "internal_error")
-    assert [o.status for o in svc.briefings.tick(client, now=SLOT1).outcomes] == ["failed"]
+    assert [o.status for o in svc.briefings.tick(SlackSink(client), now=SLOT1).outcomes] == ["failed"]
     # Another app in the channel posts a message carrying our event type and the slot's key.
     fake_slack.bots["xoxb-other"] = {"user_id": "UOTHER", "bot_id": "B0OTHER", "app_id": "A0OTHER"}
     WebClient(token="xoxb-other", base_url=fake_slack.url).chat_postMessage(
@@ -145,7 +150,7 @@ def test_only_our_own_bots_message_counts_as_the_slots_post(
     if auth == "fails":
         fake_slack.fail("auth.test", "invalid_auth")
     with caplog.at_level(logging.WARNING, logger="briefings.delivery"):
-        (outcome,) = svc.briefings.tick(client, now=SLOT1 + timedelta(minutes=1)).outcomes
+        (outcome,) = svc.briefings.tick(SlackSink(client), now=SLOT1 + timedelta(minutes=1)).outcomes
     ours = [m for m in briefing_posts(fake_slack) if m["bot_id"] == "B0001"]
     if auth == "answers":
         assert (outcome.status, outcome.recovered) == ("sent", False)
@@ -171,12 +176,12 @@ def test_a_database_error_while_recovering_fails_the_slot_not_the_tick(
         raise OperationalError("SELECT stories.id", {}, ConnectionResetError("server closed the connection"))
 
     deliverer._known_stories = database_down  # type: ignore[method-assign]
-    report = svc.briefings.tick(client, now=SLOT1 + timedelta(minutes=11))
+    report = svc.briefings.tick(SlackSink(client), now=SLOT1 + timedelta(minutes=11))
     assert {o.channel_id: o.status for o in report.outcomes} == {"CLEGAL": "failed", "COTHER": "sent"}
     legal = next(d for d in deliveries(svc) if d.channel_id == "CLEGAL")
     assert legal.status == "failed" and "OperationalError" in (legal.error or "")
     assert len(briefing_posts(fake_slack)) == 1  # not posted again on a guess
-    (retry,) = svc.briefings.tick(client, now=SLOT1 + timedelta(minutes=12)).outcomes
+    (retry,) = svc.briefings.tick(SlackSink(client), now=SLOT1 + timedelta(minutes=12)).outcomes
     assert (retry.status, retry.recovered, retry.stories) == ("sent", True, 1)
     assert len(briefing_posts(fake_slack)) == 1
     with svc.db.read() as s:
@@ -211,7 +216,7 @@ def test_every_repost_after_a_lost_answer_is_preceded_by_a_search(
         return poster
 
     monkeypatch.setattr(sink, "posting_client", refused_second_time)
-    (outcome,) = svc.briefings.tick(client, now=SLOT1).outcomes
+    (outcome,) = svc.briefings.tick(SlackSink(client), now=SLOT1).outcomes
     (message,) = briefing_posts(fake_slack)  # 3 found the first post instead of posting again
     assert (outcome.status, outcome.recovered, outcome.message_ts) == ("sent", True, message["ts"])
     assert pauses == list(posting.POST_RETRY_PAUSES)

@@ -21,8 +21,10 @@ from slack_sdk.web import SlackResponse
 from sqlalchemy import select
 
 from bot.client import make_web_client
-from briefings.delivery import history as slot_history
-from briefings.delivery import posting, sink, slack_ts
+from bot.delivery import SlackSink, sink
+from bot.delivery.history import slack_ts
+from briefings import delivery as slot_history
+from briefings.delivery import posting
 from storage.models import DeliveredStory
 from tests.briefings.delivery.helpers import (
     SLOT1,
@@ -43,7 +45,7 @@ def test_post_accepted_then_read_timeout_is_found_not_posted_twice(
     subscribe(svc)
     hold = 1.5
     fake_slack.reply_delays["chat.postMessage"] = hold  # the answer comes after the client gave up
-    report = svc.briefings.tick(make_web_client(settings, timeout=1), now=SLOT1)
+    report = svc.briefings.tick(SlackSink(make_web_client(settings, timeout=1)), now=SLOT1)
     (outcome,) = report.outcomes
     (message,) = briefing_posts(fake_slack)
     assert (outcome.status, outcome.recovered, outcome.message_ts) == ("sent", True, message["ts"])
@@ -66,7 +68,7 @@ def test_post_accepted_then_connection_dropped_is_found_not_posted_twice(
         legal_story(news, news.feed("Reg", "legal"), "EU AI Act fines begin", T0 - timedelta(hours=1))
     subscribe(svc)
     fake_slack.accept_then_drop("chat.postMessage")
-    (outcome,) = svc.briefings.tick(client, now=SLOT1).outcomes
+    (outcome,) = svc.briefings.tick(SlackSink(client), now=SLOT1).outcomes
     (message,) = briefing_posts(fake_slack)
     assert ("Nothing new above the bar" in message["text"] + json.dumps(message["blocks"])) == (
         kind == "nothing new"
@@ -86,7 +88,7 @@ def test_post_accepted_then_server_error_is_found_not_posted_twice(
     story = legal_story(news, news.feed("Reg", "legal"), "EU AI Act fines begin", T0 - timedelta(hours=1))
     subscribe(svc)
     fake_slack.accept_then_server_error("chat.postMessage", status=503)
-    (outcome,) = svc.briefings.tick(client, now=SLOT1).outcomes
+    (outcome,) = svc.briefings.tick(SlackSink(client), now=SLOT1).outcomes
     (message,) = briefing_posts(fake_slack)
     assert (outcome.status, outcome.message_ts, outcome.stories) == ("sent", message["ts"], 1)
     (row,) = deliveries(svc)
@@ -100,7 +102,7 @@ def test_server_error_before_anything_was_stored_is_looked_up_then_posted(
 ) -> None:
     subscribe(svc)
     fake_slack.server_error("chat.postMessage", status=502)
-    (outcome,) = svc.briefings.tick(client, now=SLOT1).outcomes
+    (outcome,) = svc.briefings.tick(SlackSink(client), now=SLOT1).outcomes
     assert (outcome.status, outcome.recovered) == ("sent", False)
     assert len(briefing_posts(fake_slack)) == 1
     assert len(fake_slack.calls_to("conversations.history")) == 1  # nothing there: posted again
@@ -114,7 +116,7 @@ def test_refused_connection_is_retried_without_a_lookup(
     try:
         svc.briefings.deliverer.sleep = lambda seconds: (pauses.append(seconds), port.open())
         client = make_web_client(settings.model_copy(update={"slack_api_url": port.url}))
-        (outcome,) = svc.briefings.tick(client, now=SLOT1).outcomes
+        (outcome,) = svc.briefings.tick(SlackSink(client), now=SLOT1).outcomes
     finally:
         port.close()
     assert (outcome.status, outcome.recovered) == ("sent", False)
@@ -129,12 +131,12 @@ def test_lost_answers_are_retried_a_bounded_number_of_times_then_left_to_the_nex
     subscribe(svc)
     attempts = len(posting.POST_RETRY_PAUSES) + 1
     fake_slack.server_error("chat.postMessage", times=attempts, status=503)
-    (first,) = svc.briefings.tick(client, now=SLOT1).outcomes
+    (first,) = svc.briefings.tick(SlackSink(client), now=SLOT1).outcomes
     assert (first.status, first.error) == ("failed", "internal_error")
     assert pauses == list(posting.POST_RETRY_PAUSES)
     assert len(fake_slack.calls_to("chat.postMessage!5xx")) == attempts
     assert len(fake_slack.calls_to("conversations.history")) == attempts - 1
-    (second,) = svc.briefings.tick(client, now=SLOT1 + timedelta(minutes=1)).outcomes
+    (second,) = svc.briefings.tick(SlackSink(client), now=SLOT1 + timedelta(minutes=1)).outcomes
     assert second.status == "sent" and len(briefing_posts(fake_slack)) == 1
 
 
@@ -150,7 +152,7 @@ def test_lost_answer_with_unreadable_history_posts_again_with_a_warning(
     fake_slack.accept_then_drop("chat.postMessage")
     fake_slack.fail("conversations.history", "missing_scope")
     with caplog.at_level(logging.WARNING, logger="briefings.delivery"):
-        (outcome,) = svc.briefings.tick(client, now=SLOT1).outcomes
+        (outcome,) = svc.briefings.tick(SlackSink(client), now=SLOT1).outcomes
     _, second = briefing_posts(fake_slack)  # a rare duplicate beats a lost briefing
     assert (outcome.status, outcome.message_ts) == ("sent", second["ts"])
     (row,) = deliveries(svc)

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from bot.delivery import SlackSink
 from briefbot.services import make_services
 from briefings.delivery import ChannelPacer
 from storage.models import DeliveredStory
@@ -39,10 +40,10 @@ def test_old_finished_deliveries_are_pruned_recent_kept_and_never_redelivered(
         if d == 1:
             svc.briefings.set_paused(pausing.id, paused=True, actor=ADMIN)
         if d == 2:  # the bot was down all day: the slot is given up on 8 h late
-            svc.briefings.tick(client, now=slot + timedelta(hours=8))
+            svc.briefings.tick(SlackSink(client), now=slot + timedelta(hours=8))
             continue
         legal_story(news, feed, f"Court rules on AI copyright lawsuit, day {d}", slot - timedelta(hours=2))
-        svc.briefings.tick(client, now=slot)
+        svc.briefings.tick(SlackSink(client), now=slot)
     before = {(d.channel_id, d.scheduled_for, d.status) for d in deliveries(svc)}
     assert len(before) == 12 + 1 and ("CLEGAL", days[2], "skipped") in before
     with svc.db.read() as s:
@@ -69,9 +70,9 @@ def test_old_finished_deliveries_are_pruned_recent_kept_and_never_redelivered(
     replica = make_services(settings)
     try:
         replica.briefings.deliverer.pacer = ChannelPacer(0)
-        assert replica.briefings.tick(client, now=now + timedelta(minutes=1)).outcomes == ()
-        assert replica.briefings.tick(client, now=now + timedelta(minutes=2)).skipped == ()
-        nxt = replica.briefings.tick(client, now=days[11] + timedelta(days=1))
+        assert replica.briefings.tick(SlackSink(client), now=now + timedelta(minutes=1)).outcomes == ()
+        assert replica.briefings.tick(SlackSink(client), now=now + timedelta(minutes=2)).skipped == ()
+        nxt = replica.briefings.tick(SlackSink(client), now=days[11] + timedelta(days=1))
     finally:
         replica.close()
     assert [(o.channel_id, o.scheduled_for) for o in nxt.outcomes] == [
@@ -84,8 +85,8 @@ def test_pruning_keeps_slots_the_scheduler_may_still_deliver(
     svc: Any, client: Any, fake_slack: FakeSlack
 ) -> None:
     subscribe(svc)
-    svc.briefings.tick(client, now=SLOT1)  # sent
-    svc.briefings.tick(client, now=SLOT2)  # sent; SLOT1 is no longer the newest
+    svc.briefings.tick(SlackSink(client), now=SLOT1)  # sent
+    svc.briefings.tick(SlackSink(client), now=SLOT2)  # sent; SLOT1 is no longer the newest
     # Even with a 1-day retention, two days later both slots are inside the floor.
     svc.briefings.config = replace(svc.briefings.config, retention_days=1)
     assert svc.briefings.prune_deliveries(now=SLOT2 + timedelta(days=2)).deliveries == 0

@@ -3,17 +3,16 @@
 Statuses: ``active`` (scheduled), ``paused`` (Slack refused the channel, or an admin paused it;
 ``paused_reason`` says why), ``manual`` (the channel only ever got ``briefbot send`` briefings:
 a bookkeeping row for their claims, never listed, paused or resumed). This module holds the
-checks and the view; ``briefings.subscriptions_store`` reads and writes the rows.
+checks and the view; ``briefings.subscriptions.store`` reads and writes the rows.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from briefings.errors import BriefingError, InvalidChannel, SubscriptionNotFound
+from briefings.errors import BriefingError, SubscriptionNotFound
 from briefings.profiles import Profiles
 
 ACTIVE, PAUSED, MANUAL = "active", "paused", "manual"
@@ -21,11 +20,6 @@ QUIET_MODES = ("post", "skip")
 MAX_TOP_N = 10
 DEFAULT_TOP_N = 5
 DEFAULT_QUIET_MODE = "post"
-# The app's name in Slack (slack/manifest.yml display_information.name and bot_user.display_name):
-# what people type to invite it, and what they see in the sidebar.
-APP_NAME = "AI Briefings"
-INVITE = f"/invite @{APP_NAME}"
-_CHANNEL = re.compile(r"^[CGD][A-Z0-9]{1,31}$")
 
 
 @dataclass(frozen=True)
@@ -134,17 +128,6 @@ def change_summary(
     else:
         kept.append(quiet_text(after.quiet_mode))
     return changed, kept
-
-
-def check_channel_id(channel_id: str) -> str:
-    """A Slack channel ID such as ``C0123ABCD`` (upper-cased); a clear error for ``#general``."""
-    value = (channel_id or "").strip().upper()
-    if not _CHANNEL.match(value):
-        raise InvalidChannel(
-            f"{(channel_id or '').strip()[:40]!r} is not a Slack channel ID. Use the ID (e.g. C0123ABCD: "
-            "open the channel details in Slack, it is at the bottom), not the #name."
-        )
-    return value
 
 
 def check_top_n(value: int | str | None) -> int | None:

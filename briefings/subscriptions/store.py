@@ -16,8 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from briefings.errors import SubscriptionNotFound
-from briefings.schedule import Schedule, next_slot
-from briefings.subscriptions import (
+from briefings.subscriptions.model import (
     ACTIVE,
     DEFAULT_QUIET_MODE,
     DEFAULT_TOP_N,
@@ -26,6 +25,7 @@ from briefings.subscriptions import (
     SubscriptionChange,
     SubscriptionView,
 )
+from briefings.subscriptions.schedule import Schedule, next_slot
 from storage import Database
 from storage.audit import Actor, record
 from storage.models import Delivery, Subscription

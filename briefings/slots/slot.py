@@ -1,4 +1,4 @@
-"""The data delivery works on: a due slot, its outcome, and the error classes that decide it."""
+"""A slot: one subscription's briefing due at one moment, what happened to it, and its key."""
 
 from __future__ import annotations
 
@@ -6,12 +6,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from briefings.deliveries_store import Slot
+# The cause recorded when a slot is given up on after its retries (the admins are told once).
+RETRIES_EXHAUSTED = "retries exhausted"
 
-# Slack refused the channel: the subscription is paused until someone fixes it.
-PAUSE_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
-# The token is dead: every later call fails the same way until an admin installs a new one.
-PERSISTENT_ERRORS = frozenset({"invalid_auth", "account_inactive", "token_revoked"})
+
+@dataclass(frozen=True)
+class Slot:
+    """The key and channel of a slot."""
+
+    subscription_id: int
+    scheduled_for: datetime
+    channel_id: str
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import aliased
 
+from briefings.slots.slot import Slot
 from storage import Database
 from storage.models import DeliveredStory, Delivery, Story, Subscription
 
@@ -49,15 +50,6 @@ class SlotRow:
     attempts: int
     error: str | None
     message_ts: str | None
-
-
-@dataclass(frozen=True)
-class Slot:
-    """The key and channel of a slot."""
-
-    subscription_id: int
-    scheduled_for: datetime
-    channel_id: str
 
 
 class DeliveriesStore(Protocol):

@@ -1,4 +1,5 @@
-"""Scheduler ticks: which slots are due, delivering them once, and giving up on old ones."""
+"""The planner: which slots are due at a tick, delivering them once, giving up on old ones, and
+pruning old delivery rows. The runner (APScheduler) calls it; it calls the deliverer."""
 
 from __future__ import annotations
 
@@ -9,15 +10,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from briefings.building import TickCache
-from briefings.deliveries_store import DeliveriesStore, SlotRow
-from briefings.delivery import Deliverer, Due, SlackSink, SlotOutcome, ensure_retry_handlers
-from briefings.delivery.notices import RETRIES_EXHAUSTED
-from briefings.delivery.slots import PERSISTENT_ERRORS
+from briefings.building import LOOKBACK, TickCache
+from briefings.delivery.deliverer import Deliverer
+from briefings.delivery.port import BriefingSink, FailureKind, Notice
+from briefings.delivery.store import DeliveriesStore, SlotRow
 from briefings.errors import DeliveryError
-from briefings.schedule import latest_slot
-from briefings.subscriptions import INVITE
-from briefings.subscriptions_store import SubscriptionRow, SubscriptionsStore
+from briefings.slots.slot import RETRIES_EXHAUSTED, Due, SlotOutcome
+from briefings.subscriptions.schedule import latest_slot
+from briefings.subscriptions.store import SubscriptionRow, SubscriptionsStore
 from foundation.metrics import DELIVERIES
 
 log = logging.getLogger(__name__)
@@ -40,9 +40,24 @@ class GiveUp:
     due: Due
     reason: str
     cause: str | None = None
+    # The failed slot's last error: when the sink calls it persistent, that is the cause told.
+    error: str | None = None
 
 
-class Ticker:
+@dataclass(frozen=True)
+class DeliveriesPruned:
+    """What ``prune`` removed: rows of slots scheduled before ``cutoff``."""
+
+    deliveries: int
+    cutoff: datetime
+
+
+# Pruning never touches a slot younger than grace period + look-back + this margin (time zones,
+# clocks), however short the retention period: see ``Planner.prune``.
+PRUNE_MARGIN = timedelta(days=1)
+
+
+class Planner:
     """Plans and runs ticks over the active subscriptions. Thread-safe."""
 
     def __init__(
@@ -51,12 +66,18 @@ class Ticker:
         deliverer: Deliverer,
         deliveries: DeliveriesStore,
         subscriptions: SubscriptionsStore,
-        grace: Callable[[], timedelta],
+        grace: timedelta,
+        retention: timedelta,
+        clock: Callable[[], datetime],
+        workers: int = 8,
     ) -> None:
         self.deliverer = deliverer
         self.deliveries = deliveries
         self.subscriptions = subscriptions
         self.grace = grace
+        self.retention = retention
+        self.clock = clock
+        self.workers = workers
 
     def plan(self, now: datetime, only: set[int] | None = None) -> tuple[list[Due], list[GiveUp]]:
         """Which slots are due now: (to deliver, to give up on)."""
@@ -82,15 +103,15 @@ class Ticker:
 
     def _judge(self, d: Due, row: SlotRow | None, now: datetime) -> bool | GiveUp:
         """True: deliver now; a ``GiveUp``: too late; False: leave it (done, or not yet)."""
-        age, grace = now - d.scheduled_for, self.grace()
+        age, grace = now - d.scheduled_for, self.grace
         late = age > grace
         hours = f"{age.total_seconds() / 3600:.1f} h late, grace {grace.total_seconds() / 3600:g} h"
         if row is None:
             return GiveUp(d, f"missed while the bot was not running ({hours})") if late else True
         if row.status == "failed":
             if late:
-                cause = row.error if row.error in PERSISTENT_ERRORS else RETRIES_EXHAUSTED
-                return GiveUp(d, f"gave up after {row.attempts} attempts ({row.error}; {hours})", cause)
+                reason = f"gave up after {row.attempts} attempts ({row.error}; {hours})"
+                return GiveUp(d, reason, RETRIES_EXHAUSTED, error=row.error)
             return now - row.claimed_at >= retry_pause(row.attempts)
         if row.status == "claimed" and now - row.claimed_at >= self.deliverer.lease:
             if late:
@@ -98,22 +119,30 @@ class Ticker:
             return True
         return False
 
-    def tick(self, client: SlackSink, *, now: datetime, only: set[int] | None, workers: int) -> TickReport:
-        """Deliver every due slot (missed ones younger than the grace period included) once."""
-        client = ensure_retry_handlers(client)
+    def tick(
+        self,
+        sink: BriefingSink,
+        *,
+        now: datetime | None = None,
+        only: set[int] | None = None,
+        workers: int | None = None,
+    ) -> TickReport:
+        """Deliver every due slot (missed ones younger than the grace period included) once, on
+        up to ``workers`` threads (default: the planner's)."""
+        now = now or self.clock()
         due, give_up = self.plan(now, only)
         for g in give_up:
-            self.give_up(client, g, now)
+            self.give_up(sink, g, now)
         cache = TickCache()
         ordered = interleave_channels(due)
         if len(ordered) <= 1:
-            outcomes = [self.deliverer.deliver(client, d, now, cache=cache) for d in ordered]
+            outcomes = [self.deliverer.deliver(sink, d, now, cache=cache) for d in ordered]
         else:
             # Workers share the cache of candidates and scores: every subscription due at this
             # slot reads and scores the stored items once.
-            with ThreadPoolExecutor(max_workers=min(workers, len(ordered))) as pool:
+            with ThreadPoolExecutor(max_workers=min(workers or self.workers, len(ordered))) as pool:
                 outcomes = list(
-                    pool.map(lambda d: self.deliverer.deliver(client, d, now, cache=cache), ordered)
+                    pool.map(lambda d: self.deliverer.deliver(sink, d, now, cache=cache), ordered)
                 )
         counts: dict[str, int] = defaultdict(int)
         for o in outcomes:
@@ -131,11 +160,11 @@ class Ticker:
             counts=dict(counts),
         )
 
-    def send_one_off(self, client: SlackSink, sub: SubscriptionRow, now: datetime) -> SlotOutcome:
+    def send_one_off(self, sink: BriefingSink, sub: SubscriptionRow, now: datetime) -> SlotOutcome:
         """Deliver ``sub``'s slot of this minute now (``done`` when it already was); a
-        ``DeliveryError`` saying what to do when Slack did not take it."""
+        ``DeliveryError`` saying what to do when the door did not take it."""
         due = replace(due_for(sub, now.replace(second=0, microsecond=0)), built_at=now)
-        outcome = self.deliverer.deliver(client, due, now)
+        outcome = self.deliverer.deliver(sink, due, now)
         if outcome.status == "busy":
             row = self.deliveries.rows([(due.subscription_id, due.scheduled_for)]).get(
                 (due.subscription_id, due.scheduled_for)
@@ -143,18 +172,10 @@ class Ticker:
             if row is not None and row.status in ("sent", "quiet"):
                 return replace(outcome, status="done", message_ts=row.message_ts, error=None)
         if outcome.status in ("failed", "paused"):
-            hint = ""
-            if outcome.status == "paused":
-                hint = (
-                    f" Invite the bot to the channel ({INVITE}) and send it again."
-                    if due.one_off
-                    else " The subscription is paused and the admins were told."
-                )
-            what = f"the {due.department} briefing for {due.channel_id}"
-            raise DeliveryError(f"Slack did not take {what}: {outcome.error}.{hint}")
+            raise DeliveryError(sink.words(Notice("refused", due, outcome.error or "", outcome.status)))
         return outcome
 
-    def give_up(self, client: SlackSink, g: GiveUp, now: datetime) -> None:
+    def give_up(self, sink: BriefingSink, g: GiveUp, now: datetime) -> None:
         """Mark the slot ``skipped``, remember why on the subscription, and tell the admins when
         its retries ran out (once per cause)."""
         due = g.due
@@ -167,7 +188,25 @@ class Ticker:
             due.scheduled_for.isoformat(),
             g.reason,
         )
-        self.deliverer.notices.failed(client, due, g.reason, now, cause=g.cause)
+        cause = g.cause
+        if g.error is not None and sink.kind_of(g.error) == FailureKind.PERSISTENT:
+            cause = g.error
+        self.deliverer.notices.failed(sink, due, g.reason, now, cause=cause)
+
+    def prune(self, *, now: datetime | None = None, retention: timedelta | None = None) -> DeliveriesPruned:
+        """Delete delivery rows of slots older than the retention period (default: the planner's).
+
+        Safe for exactly-once: the scheduler only ever delivers a subscription's latest slot, and
+        only within the grace period, so the cutoff is never later than grace + look-back (the
+        previous briefing a new one starts from) + a day before ``now``. Each subscription's newest
+        row and newest ``sent`` row stay whatever their age: they stop a long-past latest slot
+        from being given up on again, and keep "last posted" in the status views. A row still
+        ``claimed`` is deleted only when its claim is older than the cutoff too. Channel memory
+        (``delivered_stories``) is kept: it only loses the link to the row.
+        """
+        now = now or self.clock()
+        cutoff = now - max(retention or self.retention, self.grace + LOOKBACK + PRUNE_MARGIN)
+        return DeliveriesPruned(deliveries=self.deliveries.prune(cutoff), cutoff=cutoff)
 
 
 def due_for(sub: SubscriptionRow, slot: datetime) -> Due:

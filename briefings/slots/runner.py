@@ -1,16 +1,17 @@
-"""APScheduler jobs: one per active subscription, a one-minute tick and a daily prune."""
+"""The runner: APScheduler jobs, one per active subscription, a one-minute tick and a daily
+prune, each calling down into the planner."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
 import threading
-from collections.abc import Callable
 from typing import Any
 
-from briefings.delivery import SlackSink, ensure_retry_handlers
-from briefings.schedule import cron_trigger
-from briefings.subscriptions_store import SubscriptionsStore
+from briefings.delivery.port import BriefingSink
+from briefings.slots.planner import Planner, TickReport
+from briefings.subscriptions.schedule import cron_trigger
+from briefings.subscriptions.store import SubscriptionsStore
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -21,31 +22,26 @@ TICK_JOB = "briefings:tick"
 PRUNE_JOB = "briefings:prune"
 
 
-class Jobs:
-    """Keeps a scheduler's jobs in step with the active subscriptions. ``tick(client, only)``
-    delivers due slots; ``prune()`` removes old delivery rows. Thread-safe."""
+class Runner:
+    """Keeps a scheduler's jobs in step with the active subscriptions; each job asks the planner
+    to deliver due slots (all, or one subscription's) or to prune old delivery rows. A slot the
+    door refused pauses its subscription: its job goes after the tick. Thread-safe."""
 
-    def __init__(
-        self,
-        *,
-        subscriptions: SubscriptionsStore,
-        tick: Callable[[SlackSink, set[int] | None], object],
-        prune: Callable[[], object],
-    ) -> None:
+    def __init__(self, *, subscriptions: SubscriptionsStore, planner: Planner) -> None:
         self.subscriptions = subscriptions
-        self._tick = tick
-        self._prune = prune
+        self.planner = planner
         self._scheduler: Any = None
-        self._slack: SlackSink | None = None
+        self._sink: BriefingSink | None = None
         self._job_sigs: dict[str, tuple[str, str]] = {}
         self._lock = threading.Lock()
 
-    def schedule(self, scheduler: Any, slack: SlackSink) -> None:
-        """Add the tick, the prune and one job per active subscription to ``scheduler``."""
+    def schedule(self, scheduler: Any, sink: BriefingSink) -> None:
+        """Add the tick, the prune and one job per active subscription to ``scheduler``; the
+        jobs deliver to ``sink``."""
         from apscheduler.triggers.interval import IntervalTrigger
 
         self._scheduler = scheduler
-        self._slack = ensure_retry_handlers(slack)
+        self._sink = sink
         scheduler.add_job(
             self._tick_job,
             IntervalTrigger(seconds=TICK_SECONDS),
@@ -68,25 +64,25 @@ class Jobs:
         self.sync()
 
     def _tick_job(self) -> None:
-        if self._slack is None:
+        if self._sink is None:
             return
         try:
             self.sync()
-            self._tick(self._slack, None)
+            self._unschedule_paused(self.planner.tick(self._sink))
         except Exception:  # the scheduler thread must survive a bad tick (e.g. database down)
             log.exception("briefings tick failed")
 
     def _slot_job(self, subscription_id: int) -> None:
-        if self._slack is None:
+        if self._sink is None:
             return
         try:
-            self._tick(self._slack, {subscription_id})
+            self._unschedule_paused(self.planner.tick(self._sink, only={subscription_id}))
         except Exception:
             log.exception("scheduled briefing for subscription %s failed", subscription_id)
 
     def _prune_job(self) -> None:
         try:
-            report = self._prune()
+            report = self.planner.prune()
         except Exception:  # the scheduler thread must survive (e.g. database down)
             log.exception("pruning old deliveries failed")
             return
@@ -119,6 +115,11 @@ class Jobs:
                     replace_existing=True,
                 )
                 self._job_sigs[job_id] = sig
+
+    def _unschedule_paused(self, report: TickReport) -> None:
+        for outcome in report.outcomes:
+            if outcome.status == "paused":
+                self.unschedule(outcome.subscription_id)
 
     def unschedule(self, subscription_id: int) -> None:
         """Drop the subscription's job (paused or removed)."""

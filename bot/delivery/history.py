@@ -1,26 +1,34 @@
-"""Finding a slot's message in its channel: has an earlier attempt (or a post whose answer was
-lost) already delivered it? Only our own bot's messages with the slot's key count."""
+"""Finding a slot's message in its Slack channel: has an earlier attempt (or a post whose answer
+was lost) already delivered it? Only our own bot's messages with the slot's key count.
+
+Every slot's post carries Slack message metadata (event type ``briefbot_briefing``, the slot's
+``delivery_key`` and the story IDs); the history is read with ``include_all_metadata``. A message
+of our own bot (its ``bot_id``, from ``auth.test``) with the same key is the slot's post. Another
+app's message with our metadata does not count; when ``auth.test`` cannot be read, any message
+with the key counts, with a warning.
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from briefings.delivery.sink import SlackSink, describe
-from briefings.delivery.slots import Due
+from bot.delivery.errors import describe
+from briefings.delivery.port import Posted, Unreadable
+
+if TYPE_CHECKING:
+    from bot.delivery.sink import WebApi
 
 log = logging.getLogger(__name__)
 
 EVENT_TYPE = "briefbot_briefing"
-# Looking for an earlier attempt's message: start this long before that attempt claimed the slot
-# (our clock and Slack's may disagree), read pages of this size, and give up after so many pages
-# (a busy channel; apps outside the Slack Marketplace get 15 messages a request, once a minute).
-HISTORY_MARGIN = timedelta(minutes=5)
+# Read pages of this size, and give up after so many pages (a busy channel; apps outside the
+# Slack Marketplace get 15 messages a request, once a minute).
 HISTORY_PAGE = 200
 HISTORY_PAGES = 5
-_SCOPE_HINT = " (the app needs the channels:history and groups:history scopes)"
+SCOPE_HINT = " (the app needs the channels:history and groups:history scopes)"
 
 
 def slack_ts(moment: datetime) -> str:
@@ -32,20 +40,21 @@ class HistoryTooLong(Exception):
     """More messages since the earlier attempt than we page through."""
 
 
+# Our bot's ID per (Slack API URL, token), asked once per process.
+_BOT_IDS: dict[tuple[str, str], str] = {}
+_BOT_IDS_GUARD = threading.Lock()
+
+
 class History:
-    """Searches channels for a slot's message; remembers our bot's ID per token. Thread-safe."""
+    """Searches channels for a slot's message. Thread-safe."""
 
-    def __init__(self) -> None:
-        self._bot_ids: dict[str, str] = {}
-        self._guard = threading.Lock()
-
-    def bot_id(self, client: SlackSink) -> str | None:
+    def bot_id(self, client: WebApi) -> str | None:
         """Our bot's ID (``auth.test``, asked once per token): only its messages count as a
         slot's post, or any app could suppress a briefing by posting our metadata. None, with a
         warning, when Slack does not say: then any message with the key counts."""
-        token = client.token or ""
-        with self._guard:
-            known = self._bot_ids.get(token)
+        token = (str(getattr(client, "base_url", "")), client.token or "")
+        with _BOT_IDS_GUARD:
+            known = _BOT_IDS.get(token)
         if known is not None:
             return known
         try:
@@ -59,25 +68,27 @@ class History:
         if not isinstance(found, str) or not found:
             log.warning("auth.test named no bot_id: a message of any app carrying a slot's key counts")
             return None
-        with self._guard:
-            self._bot_ids[token] = found
+        with _BOT_IDS_GUARD:
+            _BOT_IDS[token] = found
         return found
 
     def search(
-        self, client: SlackSink, channel: str, key: str, *, oldest: datetime
-    ) -> tuple[tuple[str, Any] | None, str | None]:
-        """``scan_history`` for our bot's messages that never raises: (found, None), or (None,
-        why the history could not be read)."""
+        self, client: WebApi, channel: str, key: str, *, oldest: datetime
+    ) -> Posted | Unreadable | None:
+        """``scan_history`` for our bot's messages that never raises: what was found (None:
+        nothing), or why the history could not be read."""
         try:
-            return scan_history(client, channel, key, oldest=oldest, bot_id=self.bot_id(client)), None
+            found = scan_history(client, channel, key, oldest=oldest, bot_id=self.bot_id(client))
         except HistoryTooLong as exc:
-            return None, str(exc)
+            return Unreadable(str(exc))
         except Exception as exc:  # Slack unreachable, missing_scope...: the caller decides what next
-            return None, describe(exc)
+            reason = describe(exc)
+            return Unreadable(reason, SCOPE_HINT if reason == "missing_scope" else "")
+        return None if found is None else Posted(*found)
 
 
 def scan_history(
-    client: SlackSink, channel: str, key: str, *, oldest: datetime, bot_id: str | None
+    client: WebApi, channel: str, key: str, *, oldest: datetime, bot_id: str | None
 ) -> tuple[str, Any] | None:
     """(ts, story IDs from the metadata) of the channel's message carrying ``key``, posted by
     ``bot_id`` (any bot when None), newest first since ``oldest``; None when there is none.
@@ -102,17 +113,3 @@ def scan_history(
         if not cursor:
             return None
     raise HistoryTooLong(f"more than {HISTORY_PAGES * HISTORY_PAGE} messages since the earlier attempt")
-
-
-def warn_posting_again(due: Due, what: str, reason: str, when: str = "") -> None:
-    """The channel history could not be read, so the slot is posted again: say why."""
-    log.warning(
-        "could not check whether %s the %s briefing for %s due %s%s (%s); posting it again%s",
-        what,
-        due.department,
-        due.channel_id,
-        due.scheduled_for.isoformat(),
-        when,
-        reason,
-        _SCOPE_HINT if reason == "missing_scope" else "",
-    )
