@@ -13,28 +13,26 @@ argument; nothing here sleeps except pacing and retries.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from briefings.briefing import Briefing
 from briefings.building import BriefingBuilder
+from briefings.config import BriefingConfig
 from briefings.delivery.deliverer import Deliverer
 from briefings.delivery.pacing import ChannelPacer
 from briefings.delivery.port import BriefingSink, Destinations
-from briefings.delivery.store import SqlDeliveries
+from briefings.delivery.sql import SqlDeliveries
 from briefings.feedback_service import ChannelFeedback
 from briefings.feedback_store import SqlFeedback
-from briefings.profiles import Profile, Profiles, load_profiles
+from briefings.profiles import Profiles, load_profiles
 from briefings.rank import Ranker
 from briefings.render import RenderedMessage, Renderer, render_terminal
-from briefings.slots.planner import DeliveriesPruned, GiveUp, Planner, TickReport
+from briefings.slots.planner import DeliveriesPruned, Planner, TickReport
 from briefings.slots.runner import Runner
-from briefings.slots.slot import Due, SlotOutcome
-from briefings.subscriptions import model as subs
-from briefings.subscriptions.schedule import Schedule, parse_schedule
-from briefings.subscriptions.store import SqlSubscriptions
+from briefings.slots.slot import SlotOutcome
+from briefings.subscriptions.desk import SubscriptionDesk
+from briefings.subscriptions.sql import SqlSubscriptions
 from briefings.written import BriefingWriter, Writer
 from storage import Database
 from storage.audit import Actor
@@ -43,25 +41,7 @@ from storage.types import utcnow
 __all__ = ["BriefingConfig", "BriefingService", "DeliveriesPruned", "TickReport"]
 
 
-@dataclass(frozen=True)
-class BriefingConfig:
-    """The settings the briefings service needs (built from ``Settings`` by ``make_services``).
-
-    ``grace_hours``: how late a slot may still be delivered; ``admin_ids``: who is DMed about
-    paused or failing deliveries; ``retention_days``: how long delivery rows are kept;
-    ``delivery_lease_seconds``: how long a slot's claim holds without renewal (renewed while
-    the slot is delivered, so a crashed replica's slot is taken over soon after)."""
-
-    profiles_file: Path | None = None
-    grace_hours: float = 6.0
-    admin_ids: frozenset[str] = frozenset()
-    retention_days: int = 90
-    delivery_lease_seconds: float = 90.0
-    # The longest a briefing waits for the optional model's texts (then: the deterministic ones).
-    model_deadline_seconds: float = 16.0
-
-
-class BriefingService:
+class BriefingService(SubscriptionDesk):
     """Builds, schedules and delivers department briefings."""
 
     def __init__(
@@ -129,10 +109,6 @@ class BriefingService:
         self.builder.knowledge = value
 
     # ================================================================== building
-    def resolve_department(self, name: str | None) -> Profile:
-        """The profile for a name or alias (``ops``, ``People``); a clear error otherwise."""
-        return self.profiles.resolve(name)
-
     def build(
         self,
         department: str,
@@ -197,112 +173,6 @@ class BriefingService:
         """``briefing`` as readable terminal text."""
         return render_terminal(briefing)
 
-    # ================================================================== subscriptions
-    def subscribe(
-        self,
-        channel_id: str,
-        department: str,
-        schedule: str | None = None,
-        *,
-        timezone: str | None = None,
-        default_timezone: str | None = None,
-        actor: Actor,
-        top_n: int | str | None = None,
-        quiet_mode: str | None = None,
-        now: datetime | None = None,
-    ) -> tuple[subs.SubscriptionView, bool]:
-        """:meth:`change_subscription`, as (the subscription, whether it is new)."""
-        change = self.change_subscription(
-            channel_id,
-            department,
-            schedule,
-            timezone=timezone,
-            default_timezone=default_timezone,
-            actor=actor,
-            top_n=top_n,
-            quiet_mode=quiet_mode,
-            now=now,
-        )
-        return change.after, change.created
-
-    def change_subscription(
-        self,
-        channel_id: str,
-        department: str,
-        schedule: str | None = None,
-        *,
-        timezone: str | None = None,
-        default_timezone: str | None = None,
-        actor: Actor,
-        top_n: int | str | None = None,
-        quiet_mode: str | None = None,
-        now: datetime | None = None,
-    ) -> subs.SubscriptionChange:
-        """Subscribe a channel, or change only the settings given; what it was and is now.
-
-        None keeps what an existing subscription has: ``schedule``, ``timezone`` (a new schedule
-        is read in the subscription's own zone, not the caller's), ``top_n``, ``quiet_mode``, and
-        its status (a paused one stays paused: resuming is its own command). A new subscription
-        gets the default schedule, 5 stories and quiet weeks posted; a timezone not given is
-        ``default_timezone`` (the caller's in Slack), else UTC. Everything is checked before
-        anything is written.
-        """
-        channel_id = self.destinations.check(channel_id)
-        key = self.resolve_department(department).key
-        top, quiet = subs.check_top_n(top_n), subs.check_quiet_mode(quiet_mode)
-
-        def choose(existing: subs.SubscriptionView | None) -> Schedule:
-            if existing is None:
-                return parse_schedule(schedule, timezone or default_timezone)
-            return parse_schedule(schedule or existing.schedule, timezone or existing.timezone)
-
-        change = self.subscription_store.subscribe(
-            channel_id=channel_id,
-            department=key,
-            schedule=choose,
-            actor=actor,
-            top_n=top,
-            quiet_mode=quiet,
-            now=now or self.clock(),
-        )
-        self.runner.sync()
-        return change
-
-    def subscriptions(
-        self, channel_id: str | None = None, *, now: datetime | None = None
-    ) -> list[subs.SubscriptionView]:
-        """All subscriptions (or one channel's), with next run, last post and last failure.
-        Rows that only carry one-off sends are not subscriptions to anyone: never listed."""
-        return self.subscription_store.listing(channel_id, now=now or self.clock())
-
-    def unsubscribe(
-        self,
-        *,
-        actor: Actor,
-        subscription_id: int | None = None,
-        channel_id: str | None = None,
-        department: str | None = None,
-    ) -> subs.SubscriptionView:
-        """Remove a subscription by ID, or by channel (and department when the channel has several)."""
-        if subscription_id is None:
-            key = self.resolve_department(department).key if department is not None else None
-            rows = self.subscriptions(channel_id or "")
-            subscription_id = subs.channel_subscription(rows, key, self.profiles).id
-        shown = self.subscription_store.remove(subscription_id, actor)
-        self.runner.unschedule(shown.id)
-        return shown
-
-    def set_paused(
-        self, subscription_id: int, *, paused: bool, actor: Actor, reason: str | None = None
-    ) -> subs.SubscriptionView:
-        """Pause or resume a subscription by ID."""
-        status = subs.PAUSED if paused else subs.ACTIVE
-        shown = self.subscription_store.set_status(
-            subscription_id, status, reason or "paused by an admin", actor, now=self.clock()
-        )
-        self.runner.sync()
-        return shown
-
     # ================================================================== delivery
     def send_now(
         self,
@@ -322,10 +192,6 @@ class BriefingService:
         now = now or self.clock()
         sub = self.subscription_store.one_off(channel_id=channel_id, department=key, actor=actor, now=now)
         return self.planner.send_one_off(sink, sub, now)
-
-    def plan(self, now: datetime, only: set[int] | None = None) -> tuple[list[Due], list[GiveUp]]:
-        """Which slots are due now: (to deliver, to give up on with the reason)."""
-        return self.planner.plan(now, only)
 
     def tick(
         self, sink: BriefingSink, *, now: datetime | None = None, only: set[int] | None = None

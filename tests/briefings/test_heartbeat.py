@@ -14,7 +14,7 @@ from sqlalchemy import select
 from bot.client import make_web_client
 from bot.delivery import SlackSink
 from briefings.delivery import ChannelPacer
-from briefings.delivery.store import SqlDeliveries
+from briefings.delivery.sql import SqlDeliveries
 from briefings.slots.slot import Slot
 from storage.audit import Actor
 from storage.models import Delivery
