@@ -14,7 +14,7 @@ from briefings.delivery.notices import Notices
 from briefings.delivery.pacing import ChannelPacer
 from briefings.delivery.port import BriefingSink, FailureKind, Outgoing, Posted, Unreadable
 from briefings.delivery.posting import POST_RETRY_PAUSES, Poster, warn_posting_again
-from briefings.delivery.store import Claim, DeliveriesStore
+from briefings.delivery.store import Claim, DeliveriesStore, Finished
 from briefings.slots.slot import ClaimLost, Due, SlotOutcome, delivery_key, outcome
 from briefings.subscriptions.store import SubscriptionsStore
 from foundation.heartbeat import Heartbeat
@@ -32,6 +32,28 @@ class SlotBuilder(Protocol):
     what the tick's slots share (candidates and scores read once per tick), or None."""
 
     def build_due(self, due: Due, cache: Any) -> Briefing: ...
+
+
+class TickClock:
+    """The current time on a tick's clock: ``now`` (when the tick started) plus the time since
+    this process first saw that ``now``. A tick delivers its slots one after another for minutes,
+    so a claim or a renewal must not be stamped with the tick's start. Whole seconds: a slot
+    claimed in its tick's first second is stamped with the tick's time, so the retry pauses (whole
+    minutes) still line up with the ticks. Thread-safe."""
+
+    def __init__(self) -> None:
+        # When each tick's ``now`` was first seen.
+        self._anchors: dict[datetime, float] = {}
+        self._guard = threading.Lock()
+
+    def at(self, now: datetime, monotonic: Callable[[], float]) -> datetime:
+        with self._guard:
+            anchor = self._anchors.get(now)
+            if anchor is None:
+                if len(self._anchors) >= 64:
+                    del self._anchors[next(iter(self._anchors))]
+                anchor = self._anchors[now] = monotonic()
+        return now + timedelta(seconds=max(0, int(monotonic() - anchor)))
 
 
 class Deliverer:
@@ -58,9 +80,7 @@ class Deliverer:
         self.sleep: Callable[[float], None] = time.sleep
         self.monotonic: Callable[[], float] = time.monotonic
         self.notices = Notices(subscriptions=subscriptions, admins=admins, pacer=lambda: self.pacer)
-        # When each tick's ``now`` was first seen (see ``clock``).
-        self._anchors: dict[datetime, float] = {}
-        self._guard = threading.Lock()
+        self._clock = TickClock()
 
     @property
     def worker(self) -> str:
@@ -68,18 +88,8 @@ class Deliverer:
         return self.deliveries.worker
 
     def clock(self, now: datetime) -> datetime:
-        """The current time on the tick's clock: ``now`` (when the tick started) plus the time
-        since this process first saw that ``now``. A tick delivers its slots one after another
-        for minutes, so a claim or a renewal must not be stamped with the tick's start. Whole
-        seconds: a slot claimed in its tick's first second is stamped with the tick's time, so the
-        retry pauses (whole minutes) still line up with the ticks."""
-        with self._guard:
-            anchor = self._anchors.get(now)
-            if anchor is None:
-                if len(self._anchors) >= 64:
-                    del self._anchors[next(iter(self._anchors))]
-                anchor = self._anchors[now] = self.monotonic()
-        return now + timedelta(seconds=max(0, int(self.monotonic() - anchor)))
+        """The current time on the tick's clock (see ``TickClock``)."""
+        return self._clock.at(now, self.monotonic)
 
     def renew(self, claim: Claim, due: Due, now: datetime) -> None:
         """Extend the lease before posting again; ``ClaimLost`` if another process has the slot."""
@@ -103,7 +113,7 @@ class Deliverer:
         link = sink.permalink(due.channel_id, ts) if sink is not None and ts else None
         link = link[:500] if link else None
         done = self.deliveries.finish(
-            claim, due.slot, status=status, ts=ts, story_ids=story_ids, now=now, permalink=link
+            claim, due.slot, Finished(status, ts, tuple(story_ids), permalink=link), now=now
         )
         if not done:
             log.warning(

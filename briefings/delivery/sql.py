@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import aliased
 
-from briefings.delivery.store import DONE, Claim, SlotRow
+from briefings.delivery.store import DONE, Claim, Finished, SlotRow
 from briefings.slots.slot import Slot
 from storage import Database
 from storage.models import DeliveredStory, Delivery, Story, Subscription
@@ -100,43 +100,39 @@ class SqlDeliveries:
             ).scalar_one_or_none()
         return kept is not None
 
-    def finish(
-        self,
-        claim: Claim,
-        slot: Slot,
-        *,
-        status: str,
-        ts: str | None,
-        story_ids: list[int],
-        now: datetime,
-        permalink: str | None = None,
-    ) -> bool:
+    def finish(self, claim: Claim, slot: Slot, done: Finished, *, now: datetime) -> bool:
         with self.db.session() as session:
-            done = session.execute(
+            updated = session.execute(
                 update(Delivery)
                 .where(self._mine(claim))
-                .values(status=status, message_ts=ts, sent_at=now, error=None, permalink=permalink)
+                .values(
+                    status=done.status,
+                    message_ts=done.message_id,
+                    sent_at=now,
+                    error=None,
+                    permalink=done.permalink,
+                )
                 .returning(Delivery.id)
                 .execution_options(synchronize_session=False)
             ).scalar_one_or_none()
-            if story_ids:
+            if done.story_ids:
                 memory = [
                     {"channel_id": slot.channel_id, "story_id": sid, "delivery_id": claim.delivery_id}
-                    for sid in story_ids
+                    for sid in done.story_ids
                 ]
                 session.execute(
                     self.db.insert(DeliveredStory)
                     .values([{**m, "delivered_at": now} for m in memory])
                     .on_conflict_do_nothing(index_elements=["channel_id", "story_id"])
                 )
-            if status == "sent":
+            if done.status == "sent":
                 session.execute(
                     update(Subscription)
                     .where(Subscription.id == slot.subscription_id)
                     .values(cert_rotation=Subscription.cert_rotation + 1, alerted_error=None)
                     .execution_options(synchronize_session=False)
                 )
-        return done is not None
+        return updated is not None
 
     def fail(self, claim: Claim, error: str) -> None:
         with self.db.session() as session:

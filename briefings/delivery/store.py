@@ -45,6 +45,17 @@ class SlotRow:
     message_ts: str | None
 
 
+@dataclass(frozen=True)
+class Finished:
+    """How an attempt ended: ``sent`` (with the message's ID and link) or ``quiet``, and the
+    stories the channel now remembers."""
+
+    status: str
+    message_id: str | None
+    story_ids: tuple[int, ...]
+    permalink: str | None = None
+
+
 class DeliveriesStore(Protocol):
     """The claim ledger of one process (``worker``). Thread-safe; each call is a transaction."""
 
@@ -59,17 +70,7 @@ class DeliveriesStore(Protocol):
         """Move this attempt's claim time to ``at``; False when the slot was taken over."""
         ...
 
-    def finish(
-        self,
-        claim: Claim,
-        slot: Slot,
-        *,
-        status: str,
-        ts: str | None,
-        story_ids: list[int],
-        now: datetime,
-        permalink: str | None = None,
-    ) -> bool:
+    def finish(self, claim: Claim, slot: Slot, done: Finished, *, now: datetime) -> bool:
         """Record the attempt done (``sent``/``quiet``) and its stories in the channel's memory;
         a ``sent`` slot also advances the subscription's certification rotation and clears its
         failure alert, all in one transaction. False when the slot was taken over meanwhile

@@ -14,7 +14,7 @@ from briefings.profiles import Profile, Profiles
 from briefings.slots.runner import Runner
 from briefings.subscriptions import model as subs
 from briefings.subscriptions.schedule import Schedule, parse_schedule
-from briefings.subscriptions.store import SubscriptionsStore
+from briefings.subscriptions.store import Subscribe, SubscriptionsStore
 from storage.audit import Actor
 
 
@@ -89,15 +89,8 @@ class SubscriptionDesk:
                 return parse_schedule(schedule, timezone or default_timezone)
             return parse_schedule(schedule or existing.schedule, timezone or existing.timezone)
 
-        change = self.subscription_store.subscribe(
-            channel_id=channel_id,
-            department=key,
-            schedule=choose,
-            actor=actor,
-            top_n=top,
-            quiet_mode=quiet,
-            now=now or self.clock(),
-        )
+        intent = Subscribe(channel_id, key, choose, top_n=top, quiet_mode=quiet)
+        change = self.subscription_store.subscribe(intent, actor, now=now or self.clock())
         self.runner.sync()
         return change
 

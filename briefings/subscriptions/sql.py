@@ -3,7 +3,6 @@ that touches the ``subscriptions`` table."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -20,7 +19,7 @@ from briefings.subscriptions.model import (
     SubscriptionView,
 )
 from briefings.subscriptions.schedule import Schedule, next_slot
-from briefings.subscriptions.store import ONE_OFF_SCHEDULE, SubscriptionRow
+from briefings.subscriptions.store import ONE_OFF_SCHEDULE, Subscribe, SubscriptionRow
 from storage import Database
 from storage.audit import Actor, record
 from storage.models import Delivery, Subscription
@@ -32,26 +31,16 @@ class SqlSubscriptions:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def subscribe(
-        self,
-        *,
-        channel_id: str,
-        department: str,
-        schedule: Callable[[SubscriptionView | None], Schedule],
-        actor: Actor,
-        top_n: int | None,
-        quiet_mode: str | None,
-        now: datetime,
-    ) -> SubscriptionChange:
+    def subscribe(self, intent: Subscribe, actor: Actor, *, now: datetime) -> SubscriptionChange:
         with self.db.session() as session:
-            sub = _find(session, channel_id, department)
+            sub = _find(session, intent.channel_id, intent.department)
             created = sub is None or sub.status == MANUAL
             existing = None if created or sub is None else view(sub, now=now)
-            chosen = schedule(existing)
+            chosen = intent.schedule(existing)
             if sub is None:
                 sub = Subscription(
-                    channel_id=channel_id,
-                    department=department,
+                    channel_id=intent.channel_id,
+                    department=intent.department,
                     created_by=actor.id,
                     created_at=now,
                     top_n=DEFAULT_TOP_N,
@@ -64,7 +53,7 @@ class SqlSubscriptions:
                 sub.created_at = now
                 sub.created_by = actor.id
             before = _settings(sub)
-            _apply(sub, chosen, top_n, quiet_mode)
+            _apply(sub, chosen, intent.top_n, intent.quiet_mode)
             if created:
                 sub.status, sub.paused_reason = ACTIVE, None
             session.flush()
@@ -73,8 +62,8 @@ class SqlSubscriptions:
                 actor,
                 "subscription.create" if created else "subscription.update",
                 f"subscription:{sub.id}",
-                channel=channel_id,
-                department=department,
+                channel=intent.channel_id,
+                department=intent.department,
                 schedule=chosen.spec,
                 timezone=chosen.timezone,
                 top_n=sub.top_n,

@@ -20,6 +20,23 @@ from storage.audit import Actor
 ONE_OFF_SCHEDULE = "(one-off sends only)"
 
 
+# Given the channel's visible subscription as it is inside the transaction (None: new, or only
+# one-off sends so far), the schedule to store.
+SchedulePlan = Callable[[SubscriptionView | None], Schedule]
+
+
+@dataclass(frozen=True)
+class Subscribe:
+    """A channel's subscription to create or change. None ``top_n`` / ``quiet_mode`` keep what
+    an existing subscription has (a new one gets the defaults)."""
+
+    channel_id: str
+    department: str
+    schedule: SchedulePlan
+    top_n: int | None = None
+    quiet_mode: str | None = None
+
+
 @dataclass(frozen=True)
 class SubscriptionRow:
     """What scheduling and delivery need of a subscription."""
@@ -40,21 +57,9 @@ class SubscriptionRow:
 class SubscriptionsStore(Protocol):
     """Reads and writes subscriptions. Thread-safe (each call opens its own transaction)."""
 
-    def subscribe(
-        self,
-        *,
-        channel_id: str,
-        department: str,
-        schedule: Callable[[SubscriptionView | None], Schedule],
-        actor: Actor,
-        top_n: int | None,
-        quiet_mode: str | None,
-        now: datetime,
-    ) -> SubscriptionChange:
-        """Create or change the channel's subscription; what it was before and is now.
-        ``schedule`` gets the existing visible subscription (None when new or one-off) inside the
-        transaction and returns the schedule to store; None ``top_n``/``quiet_mode`` keep theirs.
-        A change keeps the status (a paused subscription stays paused); a new one is active."""
+    def subscribe(self, intent: Subscribe, actor: Actor, *, now: datetime) -> SubscriptionChange:
+        """Create or change the channel's subscription; what it was before and is now. A change
+        keeps the status (a paused subscription stays paused); a new one is active."""
         ...
 
     def listing(self, channel_id: str | None, *, now: datetime) -> list[SubscriptionView]:
