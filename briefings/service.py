@@ -31,7 +31,7 @@ from briefings.render import RenderedMessage, Renderer, render_terminal
 from briefings.slots.planner import DeliveriesPruned, Planner, TickReport
 from briefings.slots.runner import Runner
 from briefings.slots.slot import SlotOutcome
-from briefings.subscriptions.desk import SubscriptionDesk
+from briefings.subscribing import SubscriptionDesk
 from briefings.subscriptions.sql import SqlSubscriptions
 from briefings.written import BriefingWriter, Writer
 from storage import Database

@@ -1,4 +1,5 @@
-"""The subscription side of the briefings façade: subscribe, change, list, remove, pause.
+"""The subscription side of the briefings façade: subscribe, change, list, remove, pause (above
+the subscriptions wing and the scheduler's runner, beside ``service``).
 
 ``BriefingService`` is built on it (one façade for every door); kept apart so each part reads on
 its own. Every change re-syncs the scheduler's jobs through the runner.
