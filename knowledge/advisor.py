@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from knowledge import certs as cert_ranking
-from knowledge import store
 from knowledge.catalogue import Catalogue
 from knowledge.index import AnswerCache, VersionedMemo
 from knowledge.types import CertAnswer, CertAnswerKind, CertView
@@ -23,11 +22,7 @@ class CertAdvisor:
     def certifications(self) -> list[CertView]:
         """The catalogue in its order."""
 
-        def build() -> list[CertView]:
-            with self.catalogue.db.read() as session:
-                return store.certifications(session)
-
-        return list(self._memo.get("certifications", self.version(), build))
+        return list(self._memo.get("certifications", self.version(), self.catalogue.store.certifications))
 
     def recommend(self, text: str = "", *, level: str | None = None, limit: int = 5) -> CertAnswer:
         """Answer ``/ai-certs``: ranked certifications, or an overview per department."""
