@@ -14,7 +14,8 @@ from pathlib import Path
 
 from knowledge.config import KnowledgeConfig
 from knowledge.errors import KnowledgeError
-from knowledge.packs import BUNDLED_CERTS, BUNDLED_POLICIES, Pack, fingerprint, load_pack, pack_kind
+from knowledge.pack_format import Pack, fingerprint
+from knowledge.packs import BUNDLED_CERTS, BUNDLED_POLICIES, load_pack, pack_kind
 from knowledge.store import CatalogueStore, PackState, Replacement
 from storage.audit import Actor
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from foundation.departments import DepartmentRegistry
-from knowledge.packs import CERT_AUDIENCES
+from knowledge.pack_format import CERT_AUDIENCES
 from knowledge.text import normalise, stem, unique, words
 from knowledge.types import CertRequest, CertView, Correction
 

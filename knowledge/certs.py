@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 
 from foundation.departments import DepartmentRegistry
 from knowledge.cert_request import DEPARTMENT_TOPICS
-from knowledge.packs import LEVELS
+from knowledge.pack_format import LEVELS
 from knowledge.text import stem, words
 from knowledge.types import CertPick, CertRequest, CertView, DepartmentPicks
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from knowledge.packs import Pack
+from knowledge.pack_format import Pack
 from knowledge.search import Candidate, PackRanker, SectionStems, Vocabulary, section_stems
 from knowledge.store import CatalogueStore
 from knowledge.text import STOPWORDS, unique, words

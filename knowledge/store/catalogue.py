@@ -8,7 +8,7 @@ import zlib
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from knowledge.packs import Pack
+from knowledge.pack_format import Pack
 from knowledge.search import Candidate
 from knowledge.store.protocols import PackState, PolicyCatalogue, Replacement, StillWanted
 from knowledge.types import CertView, PolicyInfo

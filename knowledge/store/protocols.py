@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from knowledge.packs import Pack
+from knowledge.pack_format import Pack
 from knowledge.search import Candidate
 from knowledge.types import CertView, PolicyInfo
 from storage.audit import Actor
