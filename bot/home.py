@@ -19,7 +19,8 @@ from bot.authz import AdminChecker
 from bot.channels import member_channels
 from bot.context import BotServices
 from bot.users import UserDirectory
-from bot.views.home import TUNING_ROWS, AdminHome, ReaderHome, admin_view, minimal_view, reader_view
+from bot.views.home import AdminHome, ReaderHome, admin_view, minimal_view, reader_view
+from bot.views.home_sections import TUNING_ROWS
 from briefings.feedback_service import describe
 from briefings.subscriptions import SubscriptionView
 from knowledge.types import CertView
