@@ -1,10 +1,12 @@
 """``subscribe_channel`` submission: the same rules as ``/ai-brief subscribe``.
 
-Every input is checked in the ack (pure parsing: channel id, department, time zone, schedule or
-cron, top N, quiet mode) and errors go back on their own fields. A valid form turns into
-"subscribing…"; the subscription is stored after the ack, on the slow-work pool
-(``BriefingService.subscribe``, audited), then the modal shows the outcome and the subscriber's
-Home is republished.
+The admin gate (``bot.gate``, the subscribe rule) runs first. Every input is checked in the ack
+(pure parsing: channel id, department, time zone, schedule or cron, top N, quiet mode) and
+errors go back on their own fields. A valid form turns into "subscribing…"; the subscription is
+stored after the ack, on the slow-work pool (``BriefingService.subscribe``, audited), then the
+modal shows the outcome and the subscriber's Home is republished. A non-admin may only subscribe
+a channel they are in: that is checked after the ack (``users.conversations`` may wait on a rate
+limit) and refused with a text from ``bot.refusals``, audited the same way.
 """
 
 from __future__ import annotations
