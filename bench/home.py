@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.authz import AdminChecker  # noqa: E402
 from bot.client import make_web_client  # noqa: E402
-from bot.surfaces import publish_home  # noqa: E402
+from bot.home import publish_home  # noqa: E402
 from bot.users import UserDirectory  # noqa: E402
 from briefbot.services import make_services  # noqa: E402
 from foundation.settings import Settings  # noqa: E402

@@ -49,8 +49,9 @@ sys.path.insert(0, str(ROOT))
 
 from knowledge.decide import FEATURES, MODEL_FILE, Model, features  # noqa: E402
 from knowledge.index import PolicyIndex, index_sections, pack_sections  # noqa: E402
-from knowledge.packs import BUNDLED_POLICIES, load_policy_dir  # noqa: E402
+from knowledge.packs import BUNDLED_POLICIES  # noqa: E402
 from knowledge.policies import PolicySearch  # noqa: E402
+from knowledge.policy_pack import load_policy_dir  # noqa: E402
 from knowledge.search import analyze_query, index_tokens, plain_bm25, rank  # noqa: E402
 from tests.departments import REGISTRY  # noqa: E402
 

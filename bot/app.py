@@ -23,7 +23,6 @@ from bot.work import SlowWork
 from foundation.errors import ConfigurationError
 from foundation.metrics import COMMAND_SECONDS
 from foundation.settings import Settings
-from storage.audit import Actor, record
 
 if TYPE_CHECKING:
     from bot.context import BotServices
@@ -131,11 +130,8 @@ def build_app(
     users = UserDirectory(quick_client)
     slow = slow_work or SlowWork()
 
-    def audit_refusal(user_id: str, attempt: str, reason: str) -> None:
-        with services.db.session() as session:
-            record(session, Actor.slack(user_id), "refused", attempt, reason=reason)
-
-    admin_checker = AdminChecker(settings, users, on_refused=audit_refusal)
+    # The admin gate (``bot.gate``, on each curation listener) asks this checker.
+    admin_checker = AdminChecker(settings, users)
 
     @app.middleware
     def time_to_ack(

@@ -1,19 +1,25 @@
-"""Channel arguments typed by people: a channel ID, or ``#name`` resolved via conversations.list."""
+"""Channels as Slack knows them: an argument typed by people (a channel ID, or ``#name`` resolved
+via conversations.list), the channels a user is in, and whether the bot is in one."""
 
 from __future__ import annotations
 
+import logging
 import re
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.delivery.channels import INVITE
 from foundation.errors import BriefbotError
+
+log = logging.getLogger(__name__)
 
 # Slack channel IDs: C (public), G (private) or D (direct), then letters and digits, always with a
 # digit somewhere, so that a name such as "general" is not taken for the ID "GENERAL".
 _CHANNEL_ID = re.compile(r"^[CGD](?=[A-Z0-9]*[0-9])[A-Z0-9]+$")
 _NAME = re.compile(r"^#([a-z0-9][a-z0-9_-]{0,79})$")
 PAGE_SIZE = 200
+CHANNEL_PAGES = 5  # users.conversations pages (200 channels each) read for a reader's Home
 
 
 class ChannelNotFound(BriefbotError):
@@ -60,3 +66,40 @@ def channel_id_of(value: str, client: WebClient | None) -> str:
             f"could not look up #{name} in Slack ({exc.response.get('error')}); use the channel ID"
         ) from exc
     raise ChannelNotFound(f"no channel #{name} that the bot can see; check the name or use the channel ID")
+
+
+def member_channels(client: WebClient, user_id: str) -> set[str] | None:
+    """The channels ``user_id`` is in (as far as the bot may see), None when Slack refuses."""
+    found: set[str] = set()
+    cursor = None
+    try:
+        for _ in range(CHANNEL_PAGES):
+            page = client.users_conversations(
+                user=user_id,
+                types="public_channel,private_channel",
+                exclude_archived=True,
+                limit=200,
+                cursor=cursor,
+            )
+            found.update(c["id"] for c in page.get("channels") or [] if c.get("id"))
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                break
+    except SlackApiError as exc:
+        log.warning("users.conversations failed for %s: %s", user_id, exc.response.get("error"))
+        return None
+    return found
+
+
+def membership_warning(client: WebClient, channel_id: str, *, here: bool = False) -> str:
+    """A warning when the bot is not in the channel (its briefings would be refused and paused);
+    ``here``: the channel the command was typed in."""
+    try:
+        info = client.conversations_info(channel=channel_id).get("channel") or {}
+    except SlackApiError:
+        return ""
+    if info.get("is_member") is False:
+        if here:
+            return f"\n:warning: I am not in this channel yet: `{INVITE}` before the first briefing."
+        return f"\n:warning: I am not in that channel yet: `{INVITE}` there before the first briefing."
+    return ""

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.slack_text import escape_mrkdwn
 
 # Slack clients (macOS above all) turn a typed "--" into an em dash, or an en dash, or another
 # dash-like character: "—top 3" is "--top 3".
 DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
+# Slack may send links as <https://x> or <https://x|label> when it formats the command text.
+_SLACK_LINK = re.compile(r"^<([^|>]+)(?:\|[^>]*)?>$")
 
 
 def is_switch(word: str, name: str) -> bool:
@@ -22,4 +26,10 @@ def split_command(text: str | None) -> tuple[str, list[str]]:
     return parts[0].lower(), parts[1:]
 
 
-__all__ = ["DASHES", "escape_mrkdwn", "is_switch", "split_command"]
+def clean_url(token: str) -> str:
+    """A URL as typed, with Slack's ``<url|label>`` formatting removed."""
+    match = _SLACK_LINK.match(token.strip())
+    return match.group(1) if match else token.strip()
+
+
+__all__ = ["DASHES", "clean_url", "escape_mrkdwn", "is_switch", "split_command"]

@@ -58,6 +58,13 @@ class FeedCuration:
         """Store a feed ``prepare`` checked (the store refuses a duplicate added meanwhile)."""
         return self.store.add(actor, feed)
 
+    def check_address(self, url: str) -> str:
+        """The normalised ``url`` if its form and a literal host are acceptable, without touching
+        the network (a front door's ack path); :meth:`vet` adds the DNS answer."""
+        normalised = normalise_feed_url(url)
+        check_literal_host(host_of(normalised), allow_private=self.config.allow_private_feeds)
+        return normalised
+
     def vet(self, url: str) -> str:
         """The normalised ``url`` if a feed may be fetched from it (``InvalidFeedURL`` if not):
         the checks a typed URL passes, for a URL found on a page."""

@@ -155,6 +155,11 @@ class FeedService:
         """Refresh a paused or gone feed again. What it published meanwhile arrives as backlog."""
         return FeedChange(*self.curation.set_status(ref, "active", actor or Actor.cli()))
 
+    def check_address(self, url: str) -> str:
+        """The normalised ``url`` if it may be a feed's address, checked without the network (its
+        form and a literal host); ``InvalidFeedURL`` if not. Adding or testing it checks again."""
+        return self.curation.check_address(url)
+
     def test(self, url: str, *, limit: int = 5) -> FeedPreview:
         """Fetch and parse ``url`` and preview its first items, saving nothing. An HTML page that
         names a feed previews that feed (``discovered_from`` says which page)."""

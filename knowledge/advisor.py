@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from knowledge import cert_request
 from knowledge import certs as cert_ranking
-from knowledge import store
 from knowledge.catalogue import Catalogue
 from knowledge.index import AnswerCache, VersionedMemo
 from knowledge.types import CertAnswer, CertAnswerKind, CertView
@@ -23,11 +23,7 @@ class CertAdvisor:
     def certifications(self) -> list[CertView]:
         """The catalogue in its order."""
 
-        def build() -> list[CertView]:
-            with self.catalogue.db.read() as session:
-                return store.certifications(session)
-
-        return list(self._memo.get("certifications", self.version(), build))
+        return list(self._memo.get("certifications", self.version(), self.catalogue.store.certifications))
 
     def recommend(self, text: str = "", *, level: str | None = None, limit: int = 5) -> CertAnswer:
         """Answer ``/ai-certs``: ranked certifications, or an overview per department."""
@@ -43,14 +39,14 @@ class CertAdvisor:
     def _recommend(self, query: str, level: str | None, limit: int) -> CertAnswer:
         catalogue = self.certifications()
         words = self._memo.get(
-            "certification-words", self.version(), lambda: cert_ranking.catalogue_words(catalogue)
+            "certification-words", self.version(), lambda: cert_request.catalogue_words(catalogue)
         )
         departments = self.catalogue.config.departments
-        request = cert_ranking.parse_request(
+        request = cert_request.parse_request(
             query, departments=departments, level=level, catalogue_words=words
         )
         # The title names what was typed; the level option is shown as a level, not as words.
-        asked = cert_ranking.resolve_level(level) if level else None
+        asked = cert_request.resolve_level(level) if level else None
         if not catalogue:
             return CertAnswer(query, "empty", request, level=asked)
         if request.is_empty:

@@ -12,12 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from knowledge import store
 from knowledge.config import KnowledgeConfig
 from knowledge.errors import KnowledgeError
-from knowledge.packs import BUNDLED_CERTS, BUNDLED_POLICIES, Pack, fingerprint, load_pack, pack_kind
-from storage import Database
-from storage.audit import Actor, record
+from knowledge.pack_format import Pack, fingerprint
+from knowledge.packs import BUNDLED_CERTS, BUNDLED_POLICIES, load_pack, pack_kind
+from knowledge.store import CatalogueStore, PackState, Replacement
+from storage.audit import Actor
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +58,8 @@ class Catalogue:
     # another process shows up within this time (this process's own imports at once).
     version_ttl: float = 1.0
 
-    def __init__(self, *, db: Database, config: KnowledgeConfig) -> None:
-        self.db = db
+    def __init__(self, *, store: CatalogueStore, config: KnowledgeConfig) -> None:
+        self.store = store
         self.config = config
         self._versions_seen: tuple[float, dict[str, int]] | None = None
         self.load_problems: dict[str, str] = {}
@@ -70,8 +70,7 @@ class Catalogue:
         now = time.monotonic()
         if seen is not None and now - seen[0] < self.version_ttl:
             return seen[1]
-        with self.db.read() as session:
-            versions = store.versions(session)
+        versions = self.store.versions()
         self._versions_seen = (now, versions)
         return versions
 
@@ -88,8 +87,7 @@ class Catalogue:
         """
         configured = {"policies": self.config.policy_dir, "certifications": self.config.certs_file}
         bundled = {"policies": BUNDLED_POLICIES, "certifications": BUNDLED_CERTS}
-        with self.db.read() as session:
-            states = store.pack_states(session)
+        states = self.store.pack_states()
         results = []
         for kind in KINDS:
             path = configured[kind]
@@ -107,7 +105,7 @@ class Catalogue:
                 results.append(result)
         return results
 
-    def _load_configured(self, kind: str, path: Path, state: store.PackState | None) -> ImportResult | None:
+    def _load_configured(self, kind: str, path: Path, state: PackState | None) -> ImportResult | None:
         if pack_kind(path) != kind:
             variable = "BRIEFBOT_POLICY_DIR" if kind == "policies" else "BRIEFBOT_CERTS_FILE"
             raise KnowledgeError(f"{variable}={path} is not a {kind} pack")
@@ -115,7 +113,7 @@ class Catalogue:
         if state is not None and state.configured_fingerprint == current:
             return None
 
-        def still_needed(s: store.PackState | None) -> bool:
+        def still_needed(s: PackState | None) -> bool:
             return s is None or s.configured_fingerprint != current
 
         return self._apply(
@@ -126,17 +124,16 @@ class Catalogue:
             when=still_needed,
         )
 
-    def _seed_bundled(self, kind: str, path: Path, state: store.PackState | None) -> ImportResult | None:
+    def _seed_bundled(self, kind: str, path: Path, state: PackState | None) -> ImportResult | None:
         if state is not None and state.source != "bundled":
             return None
         current = fingerprint(path)
         if state is not None and state.fingerprint == current:
             return None
 
-        def still_needed(s: store.PackState | None) -> bool:
+        def still_needed(s: PackState | None) -> bool:
             if s is None:
-                with self.db.read() as session:
-                    return store.catalogue_size(session, kind) == 0
+                return self.store.size(kind) == 0
             return s.source == "bundled" and s.fingerprint != current
 
         if state is None and not still_needed(None):
@@ -166,35 +163,19 @@ class Catalogue:
         source: str,
         actor: Actor,
         configured: str | None = None,
-        when: Callable[[store.PackState | None], bool] | None = None,
+        when: Callable[[PackState | None], bool] | None = None,
     ) -> ImportResult | None:
-        with self.db.session() as session:
-            store.lock_catalogue(session, pack.kind)
-            if when is not None and not when(store.pack_states(session).get(pack.kind)):
-                return None  # another process did it while we waited for the lock
-            version = store.replace_catalogue(
-                session, pack, source=source, loaded_by=actor.id, configured_fingerprint=configured
-            )
-            record(
-                session,
-                actor,
-                "knowledge.import" if source == "import" else "knowledge.load",
-                pack.kind,
-                source=source,
-                location=pack.location,
-                items=pack.items,
-                sections=pack.sections,
-                fingerprint=pack.fingerprint,
-            )
+        version = self.store.replace(Replacement(pack, source, actor, configured), when=when)
+        if version is None:
+            return None  # another process did it while we waited for the lock
         self._versions_seen = None
         log.info("loaded %d %s from %s (%s)", pack.items, pack.kind, pack.location, source)
         return ImportResult(pack.kind, pack.location, pack.items, pack.sections, version, True, source)
 
     def status(self) -> list[PackStatus]:
         """What each catalogue holds and any problem the last start-up load reported."""
-        with self.db.read() as session:
-            states = store.pack_states(session)
-            sizes = {kind: store.catalogue_size(session, kind) for kind in KINDS}
+        states = self.store.pack_states()
+        sizes = {kind: self.store.size(kind) for kind in KINDS}
         out = []
         for kind in KINDS:
             s = states.get(kind)

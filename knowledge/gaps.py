@@ -16,12 +16,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from knowledge import gap_store
 from knowledge.config import KnowledgeConfig
-from knowledge.gap_store import GapRow
+from knowledge.store import GapRow, GapStore
 from knowledge.text import stem
 from knowledge.types import DigestMessage, GapGroup, PolicyAnswer
-from storage import Database
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -183,9 +181,9 @@ class GapLog:
     """Records unanswered questions and reports them to the people who can fix the policies."""
 
     def __init__(
-        self, *, db: Database, config: KnowledgeConfig, clock: Callable[[], datetime] = utcnow
+        self, *, store: GapStore, config: KnowledgeConfig, clock: Callable[[], datetime] = utcnow
     ) -> None:
-        self.db = db
+        self.store = store
         self.config = config
         self.clock = clock
 
@@ -198,16 +196,13 @@ class GapLog:
             asker = department() if callable(department) else department
             key = concept_key(answer.concepts)
             row = GapRow(self.clock(), answer.query, key, answer.kind, asker, closest)
-            with self.db.session() as session:
-                gap_store.add_gap(session, row)
+            self.store.add(row)
         except Exception:
             log.exception("could not log an unanswered policy question")
 
     def groups(self, *, days: int = DIGEST_DAYS) -> list[GapGroup]:
         """Unanswered questions of the last ``days`` days, similar ones grouped."""
-        with self.db.read() as session:
-            rows = gap_store.gaps_since(session, self.clock() - timedelta(days=days))
-        return group_gaps(rows)
+        return group_gaps(self.store.since(self.clock() - timedelta(days=days)))
 
     def digest(
         self, owner_channels: dict[str, str], titles: dict[str, str], *, days: int

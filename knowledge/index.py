@@ -8,12 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from knowledge import store
-from knowledge.packs import Pack
+from knowledge.pack_format import Pack
 from knowledge.search import Candidate, PackRanker, SectionStems, Vocabulary, section_stems
+from knowledge.store import CatalogueStore
 from knowledge.text import STOPWORDS, unique, words
 from knowledge.types import PolicyInfo
-from storage import Database
 
 T = TypeVar("T")
 
@@ -114,7 +113,7 @@ def index_sections(
 
 def pack_sections(pack: Pack) -> list[Candidate]:
     """A validated pack's sections as the catalogue would hold them (ids by position), with
-    the same heading paths as ``store.sections``: for checks and benches without a database."""
+    the same heading paths as the catalogue store's: for checks and benches without a database."""
     out: list[Candidate] = []
     for policy in pack.policies:
         parent = ""
@@ -141,7 +140,7 @@ def pack_sections(pack: Pack) -> list[Candidate]:
     return out
 
 
-def build_policy_index(db: Database) -> PolicyIndex:
+def build_policy_index(store: CatalogueStore) -> PolicyIndex:
     """Read the policy catalogue once and build the ranker and every section's stems."""
-    with db.read() as session:
-        return index_sections(store.sections(session), store.policies(session), store.headings(session))
+    catalogue = store.policy_catalogue()
+    return index_sections(catalogue.sections, catalogue.policies, catalogue.headings)

@@ -16,12 +16,10 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
-from knowledge import news_store
 from knowledge.config import KnowledgeConfig
 from knowledge.gaps import DIGEST_DAYS, Line, Part, Post, escape_text, escaped_line, fit_message
-from knowledge.news_store import NewsLink, PostedLink
+from knowledge.store import NewsLink, NewsStore, PostedLink
 from knowledge.types import DigestMessage
-from storage import Database
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -66,9 +64,14 @@ class PolicyNewsLog:
     """Records the briefings' policy links and tells the policy owners once a week."""
 
     def __init__(
-        self, *, db: Database, config: KnowledgeConfig, worker: str, clock: Callable[[], datetime] = utcnow
+        self,
+        *,
+        store: NewsStore,
+        config: KnowledgeConfig,
+        worker: str,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
-        self.db = db
+        self.store = store
         self.config = config
         self.worker = worker
         self.clock = clock
@@ -76,16 +79,14 @@ class PolicyNewsLog:
     def record(self, links: Sequence[NewsLink]) -> None:
         """Remember links a scheduled briefing carries; a failure never blocks the briefing."""
         try:
-            with self.db.session() as session:
-                news_store.add_links(session, list(links), self.clock())
+            self.store.add_links(list(links), self.clock())
         except Exception:
             log.exception("could not record the briefing's policy links")
 
     def posted(self, *, days: int = DIGEST_DAYS, now: datetime | None = None) -> list[PostedLink]:
         """Linked stories a briefing first posted in the ``days`` days before ``now``, oldest first."""
         since = (now or self.clock()) - timedelta(days=days)
-        with self.db.read() as session:
-            return news_store.posted_since(session, since)
+        return self.store.posted_since(since)
 
     def messages(
         self, owner_channels: dict[str, str], *, days: int, now: datetime | None = None
@@ -127,7 +128,7 @@ def send_messages(messages: Sequence[DigestMessage], post: Post, *, what: str) -
 
 
 def once_a_week(
-    db: Database,
+    store: NewsStore,
     kind: str,
     build: Callable[[], list[DigestMessage]],
     post: Post,
@@ -139,21 +140,15 @@ def once_a_week(
     claimed this ISO week for it: None then. When every post fails the claim is given back so a
     later run retries; a week with nothing to say stays claimed."""
     week = iso_week(now)
-    with db.session() as session:
-        if not news_store.claim_week(session, kind, week, at=now, worker=worker):
-            log.info("%s for %s already sent by another run", kind, week)
-            return None
+    if not store.claim_week(kind, week, at=now, worker=worker):
+        log.info("%s for %s already sent by another run", kind, week)
+        return None
     try:
         messages = build()
         sent = send_messages(messages, post, what=kind)
     except BaseException:
-        _release(db, kind, week)
+        store.release_week(kind, week)
         raise
     if messages and not sent:
-        _release(db, kind, week)
+        store.release_week(kind, week)
     return sent
-
-
-def _release(db: Database, kind: str, week: str) -> None:
-    with db.session() as session:
-        news_store.release_week(session, kind, week)

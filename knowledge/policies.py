@@ -45,7 +45,6 @@ class PolicySearch:
 
     def __init__(self, *, catalogue: Catalogue, memo: VersionedMemo, answers: AnswerCache) -> None:
         self.catalogue = catalogue
-        self.db = catalogue.db
         self._memo = memo
         self._answers = answers
 
@@ -55,7 +54,7 @@ class PolicySearch:
     def index(self, version: int | None = None) -> PolicyIndex:
         """The in-memory index for ``version`` (default: the current one)."""
         version = self.version() if version is None else version
-        return self._memo.get("policies", version, lambda: build_policy_index(self.db))
+        return self._memo.get("policies", version, lambda: build_policy_index(self.catalogue.store))
 
     @staticmethod
     def _ranked(plan: QueryPlan, index: PolicyIndex) -> list[Ranked]:

@@ -1,8 +1,8 @@
 """The knowledge façade: data packs, policy answers, certifications and unanswered questions.
 
 No SQL here: ``Catalogue`` (packs), ``PolicySearch`` (policy lookups), ``CertAdvisor``
-(certifications) and ``GapLog`` (unanswered questions) do the work over ``knowledge.store`` and
-``knowledge.gap_store``. Threading: one instance serves every thread. Lookups read the catalogue
+(certifications), ``GapLog`` (unanswered questions) and ``PolicyNewsLog`` do the work over the
+stores of ``knowledge.store``. Threading: one instance serves every thread. Lookups read the catalogue
 version (one small query) and rebuild their in-memory helpers only when another import, in this
 process or another, has replaced the catalogue.
 """
@@ -27,8 +27,8 @@ from knowledge.errors import PackError
 from knowledge.gaps import DIGEST_DAYS, DepartmentHint, GapLog, Post
 from knowledge.index import AnswerCache, VersionedMemo
 from knowledge.news import PolicyNewsLog, once_a_week, send_messages
-from knowledge.news_store import NewsLink, PostedLink
 from knowledge.policies import PolicySearch
+from knowledge.store import NewsLink, PostedLink, SqlCatalogueStore, SqlGapStore, SqlNewsStore
 from knowledge.types import CertAnswer, CertView, DigestMessage, GapGroup, PolicyAnswer, SectionHit
 from knowledge.words import ENGLISH
 from llm.model import LanguageModel
@@ -78,13 +78,13 @@ class KnowledgeService:
         self.db = db
         self.composer = AnswerComposer(model) if model is not None else None
         self.config = config
-        self.catalogue = Catalogue(db=db, config=config)
+        self.catalogue = Catalogue(store=SqlCatalogueStore(db), config=config)
         memo, answers = VersionedMemo(), AnswerCache()
         self.policies = PolicySearch(catalogue=self.catalogue, memo=memo, answers=answers)
         self.advisor = CertAdvisor(catalogue=self.catalogue, memo=memo, answers=answers)
-        self.gaps = GapLog(db=db, config=config)
+        self.gaps = GapLog(store=SqlGapStore(db), config=config)
         worker = f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        self.news = PolicyNewsLog(db=db, config=config, worker=worker)
+        self.news = PolicyNewsLog(store=SqlNewsStore(db), config=config, worker=worker)
 
     # --- data packs -----------------------------------------------------------------------
 
@@ -193,7 +193,12 @@ class KnowledgeService:
     def weekly_gaps_digest(self, post: Post, *, now: datetime | None = None) -> list[DigestMessage] | None:
         """This week's gaps digest, unless another run or replica already sent it (None)."""
         return once_a_week(
-            self.db, "gaps_digest", self.gaps_digest, post, now=now or utcnow(), worker=self.news.worker
+            self.news.store,
+            "gaps_digest",
+            self.gaps_digest,
+            post,
+            now=now or utcnow(),
+            worker=self.news.worker,
         )
 
     def weekly_policy_news(self, post: Post, *, now: datetime | None = None) -> list[DigestMessage] | None:
@@ -203,7 +208,7 @@ class KnowledgeService:
         def build() -> list[DigestMessage]:
             return self.policy_news_messages(now=now)
 
-        return once_a_week(self.db, "policy_news", build, post, now=now, worker=self.news.worker)
+        return once_a_week(self.news.store, "policy_news", build, post, now=now, worker=self.news.worker)
 
     def schedule(self, scheduler: Any, post: Post) -> None:
         """Add the weekly gaps digest and policy-news jobs to ``scheduler`` (APScheduler)."""

@@ -14,7 +14,7 @@ import click
 from bot.client import make_web_client
 from briefbot.cli.common import echo_json, services_from, settings_from, with_services
 from foundation.settings import Settings
-from knowledge.certs import resolve_level
+from knowledge.cert_request import resolve_level
 from knowledge.errors import KnowledgeError
 from knowledge.gaps import DIGEST_DAYS
 from knowledge.render import certs_text, policy_text

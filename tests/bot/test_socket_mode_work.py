@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.authz import CANNOT_CHECK
+from bot.refusals import CANNOT_CHECK
 from tests.bot.test_work import OTHER_COMMANDS
 from tests.e2e.test_run_process import BRIEFBOT, _free_port
 from tests.e2e.test_socket_mode import _socket_env

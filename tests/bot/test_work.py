@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from bot.authz import CANNOT_CHECK
+from bot.refusals import CANNOT_CHECK
 from bot.work import BUSY, QUEUED, SlowWork
 from foundation.errors import BriefbotError
 from foundation.settings import Settings

@@ -146,7 +146,8 @@ def test_non_admin_cannot_change_subscriptions_when_restricted(bot: BotServer, f
     assert bot.services.briefings.subscriptions("CLEGAL") == []
     with bot.services.db.read() as session:
         audit = recent(session, limit=1)[0]
-    assert (audit.actor, audit.action, audit.detail) == ("UREADER", "refused", {"reason": "not an admin"})
+    detail = {"surface": "slash_command", "reason": "not an admin"}
+    assert (audit.actor, audit.action, audit.detail) == ("UREADER", "refused", detail)
     assert audit.target == "/ai-brief subscribe legal daily 09:00"
     status = command(bot, fake_slack, "status", user="UREADER")
     assert "gets no AI briefings yet" in status.args["text"]

@@ -10,11 +10,13 @@ from typing import Any
 
 import pytest
 
-from bot.authz import REFUSAL
+from bot.refusals import REFUSALS, Subject, Surface
 from storage.audit import recent
 from tests.conftest import BotServer
 from tests.feeds.conftest import FeedServer, Reply, feed_reply, item
 from tests.mock_web_api_server import FakeSlack, validate_blocks
+
+REFUSAL = REFUSALS[Surface.SLASH_COMMAND, Subject.FEEDS]
 
 
 @pytest.fixture
@@ -207,7 +209,10 @@ def test_non_admins_cannot_retag_or_rename(
     feeds = bot_server.services.feeds
     feeds.add(site.route("/feed", feed_reply([item(1)])), ["legal"], name="Reg Watch")
     for text in ("tag 1 finance", "rename 1 Mine now"):
-        assert command(bot_server, text, user_id="U1") == {"text": REFUSAL, "response_type": "ephemeral"}
+        assert command(bot_server, text, user_id="U1") == {
+            "text": REFUSAL,
+            "response_type": "ephemeral",
+        }
     time.sleep(0.3)
     assert fake_slack.calls_to("response_url") == []
     (feed,) = feeds.list()

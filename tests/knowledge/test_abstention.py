@@ -123,7 +123,8 @@ def test_question_form_and_heading_features_of_the_abstention_model() -> None:
     # saying what the section answers. The model weighs both (knowledge/data/abstain.json).
     from knowledge.decide import features, shipped_model
     from knowledge.index import index_sections, pack_sections
-    from knowledge.packs import BUNDLED_POLICIES, load_policy_dir
+    from knowledge.packs import BUNDLED_POLICIES
+    from knowledge.policy_pack import load_policy_dir
     from knowledge.search import rank
 
     index = index_sections(pack_sections(load_policy_dir(BUNDLED_POLICIES, departments=REGISTRY)), [], [])

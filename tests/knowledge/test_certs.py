@@ -7,13 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from knowledge.certs import (
-    catalogue_words,
-    department_overview,
-    department_recommendations,
-    parse_request,
-    rank,
-)
+from knowledge.cert_request import catalogue_words, parse_request
+from knowledge.certs import department_overview, department_recommendations, rank
 from knowledge.packs import BUNDLED_CERTS, load_pack
 from knowledge.render import corrections_line
 from knowledge.types import CertAnswer, CertRequest, CertView

@@ -12,7 +12,7 @@ import pytest
 from knowledge.config import KnowledgeConfig
 from knowledge.gaps import MAX_PARTS, MESSAGE_BUDGET
 from knowledge.news import PolicyNewsLog
-from knowledge.news_store import NewsLink, PostedLink
+from knowledge.store import NewsLink, PostedLink
 from storage import Database
 from tests.departments import REGISTRY
 from tests.knowledge.test_gaps import service, write_pack
@@ -40,7 +40,9 @@ def busy_week(policies: int = 40, stories: int = 12) -> list[PostedLink]:
 
 
 def news_log(monkeypatch: pytest.MonkeyPatch, posted: list[PostedLink]) -> PolicyNewsLog:
-    log = PolicyNewsLog(db=None, config=KnowledgeConfig(departments=REGISTRY, admins=("UADMIN",)), worker="w")  # type: ignore[arg-type]
+    log = PolicyNewsLog(
+        store=None, config=KnowledgeConfig(departments=REGISTRY, admins=("UADMIN",)), worker="w"
+    )  # type: ignore[arg-type]
     monkeypatch.setattr(log, "posted", lambda **_: posted)
     return log
 

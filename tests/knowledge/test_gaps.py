@@ -15,7 +15,7 @@ from sqlalchemy import func, select, text
 from briefbot.cli import cli
 from knowledge import decide
 from knowledge.errors import PackError
-from knowledge.packs import load_policy_dir
+from knowledge.policy_pack import load_policy_dir
 from knowledge.service import KnowledgeConfig, KnowledgeService
 from storage import Database
 from storage.models import KnowledgeGap

@@ -6,15 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from knowledge.cert_pack import parse_certifications
 from knowledge.errors import KnowledgeError, PackError
-from knowledge.packs import (
-    BUNDLED_CERTS,
-    BUNDLED_POLICIES,
-    fingerprint,
-    load_pack,
-    parse_certifications,
-    parse_policy,
-)
+from knowledge.pack_format import fingerprint
+from knowledge.packs import BUNDLED_CERTS, BUNDLED_POLICIES, load_pack
+from knowledge.policy_pack import parse_policy
 from tests.departments import REGISTRY
 
 POLICY = """---

@@ -12,7 +12,7 @@ import pytest
 
 from knowledge.check import load_cases, unknown_sections
 from knowledge.index import pack_sections
-from knowledge.packs import load_policy_dir
+from knowledge.policy_pack import load_policy_dir
 from tests.departments import REGISTRY
 
 PACKS = Path(__file__).resolve().parents[1] / "data" / "policy_packs"

@@ -4,10 +4,10 @@ Each listener acks first and keeps its Bolt thread only for what cannot wait: th
 (cached ``users.info`` without retries) and opening a modal with the click's ``trigger_id``,
 through the quick client (no retries, short timeout), because a ``trigger_id`` expires in three
 seconds and must never wait on a retried call. Everything else (a refresh's fetch, Home
-republished, a modal updated) runs on the fair slow-work pool (``bot.work``). Admin buttons are
-checked again here (a Home published before someone lost admin rights still shows them); a
-refusal is audited, explained in a small modal, and the caller's Home is republished without the
-controls.
+republished, a modal updated) runs on the fair slow-work pool (``bot.work``). Admin buttons pass
+the admin gate (``bot.gate``) again here (a Home published before someone lost admin rights still
+shows them); a refusal is audited, explained in a small modal, and the caller's Home is
+republished without the controls.
 """
 
 from __future__ import annotations
@@ -22,16 +22,15 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.authz import AdminChecker
+from bot.choices import department_options, valid_timezone
 from bot.context import BotServices
-from bot.surfaces import (
-    Gate,
-    department_options,
-    gate,
-    publish_home,
-    valid_timezone,
-)
+from bot.gate import AdminGate, Rule
+from bot.home import publish_home
+from bot.refusals import Subject
 from bot.text import escape_mrkdwn
-from bot.views.modals import SubscribeForm, add_feed_modal, notice_modal, subscribe_modal
+from bot.views.modals.add_feed import add_feed_modal
+from bot.views.modals.parts import notice_modal
+from bot.views.modals.subscribe import SubscribeForm, subscribe_modal
 from feeds.starter import add_pack, load_pack, select, summary
 from foundation.errors import BriefbotError
 from foundation.ids import parse_id
@@ -58,38 +57,11 @@ def later(context: BoltContext, user_id: str, work: Callable[[], object], logger
     context["slow_work"].submit(user_id, work, logger=logger)
 
 
-def _gated(
-    client: WebClient,
-    body: dict[str, Any],
-    context: BoltContext,
-    what: str,
-    logger: logging.Logger,
-    **rule: bool,
-) -> Gate | None:
-    """The admin (or subscribe) check of a Home button: a refusal opens a notice and
-    republishes Home (so stale admin controls disappear) and returns None."""
-    allowed = gate(context, client, body, what, surface="app_home", **rule)
-    if allowed.refusal is None:
-        return allowed
-    notice = notice_modal("refused", "Not allowed", allowed.refusal)
-    _open(context["quick_client"], body.get("trigger_id"), notice, logger)
-    services = context["services"]
-    later(
-        context,
-        allowed.user_id,
-        lambda: publish_home(client, services, allowed.user_id, admin_checker=allowed.checker),
-        logger,
-    )
-    return None
-
-
 def home_add_feed_callback(
     ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, logger: logging.Logger
 ) -> None:
-    """Open ``add_feed`` for admins."""
+    """Open ``add_feed`` (admins only: the gate has checked)."""
     ack()
-    if _gated(client, body, context, "home_add_feed", logger) is None:
-        return
     _open(
         context["quick_client"],
         body.get("trigger_id"),
@@ -103,11 +75,8 @@ def home_subscribe_callback(
 ) -> None:
     """Open ``subscribe_channel`` for whoever may subscribe, time zone defaulting to theirs."""
     ack()
-    allowed = _gated(client, body, context, "home_subscribe", logger, subscribe=True)
-    if allowed is None:
-        return
     # The cached, never-retried lookup: a users.info 429 must not outlive the trigger_id.
-    form = SubscribeForm(timezone=valid_timezone(context["users"].timezone(allowed.user_id)))
+    form = SubscribeForm(timezone=valid_timezone(context["users"].timezone(body["user"]["id"])))
     options = department_options(context["services"])
     _open(context["quick_client"], body.get("trigger_id"), subscribe_modal(options, form, utcnow()), logger)
 
@@ -122,15 +91,11 @@ def feed_button_callback(
 ) -> None:
     """Pause, resume or refresh the feed whose id is the button's value, then republish Home."""
     ack()
-    attempt = f"{action['action_id']} {action.get('value', '')}".strip()
-    allowed = _gated(client, body, context, attempt, logger)
-    if allowed is None:
-        return
-    services, quick = context["services"], context["quick_client"]
+    services, quick, checker = context["services"], context["quick_client"], context["admin_checker"]
     later(
         context,
-        allowed.user_id,
-        lambda: run_feed_action(client, services, allowed.checker, body, action, logger, quick_client=quick),
+        body["user"]["id"],
+        lambda: run_feed_action(client, services, checker, body, action, logger, quick_client=quick),
         logger,
     )
 
@@ -183,16 +148,14 @@ def home_edit_subscription_callback(
     changes nothing, and a changed time keeps the channel's time zone)."""
     ack()
     value = (action.get("selected_option") or {}).get("value") or action.get("value")
-    allowed = _gated(client, body, context, f"home_edit_subscription {value or ''}".strip(), logger)
-    if allowed is None:
-        return
+    user_id = body["user"]["id"]
     services = context["services"]
     subscription_id = parse_id(value)
     found = [s for s in services.briefings.subscriptions() if s.id == subscription_id]
     if not found:
         notice = notice_modal("edit_failed", "Subscription", "That subscription is gone: Home is refreshed.")
         _open(context["quick_client"], body.get("trigger_id"), notice, logger)
-        later(context, allowed.user_id, lambda: publish_home(client, services, allowed.user_id), logger)
+        later(context, user_id, lambda: publish_home(client, services, user_id), logger)
         return
     form = SubscribeForm.of(found[0])
     modal = subscribe_modal(department_options(services), form, utcnow())
@@ -205,14 +168,12 @@ def home_starter_callback(
     """Add the bundled starter pack (fetching every feed first: slow work), then republish Home
     and tell the admin in the app's Messages tab what was added and what failed."""
     ack()
-    allowed = _gated(client, body, context, "home_starter", logger)
-    if allowed is None:
-        return
+    user_id, checker = body["user"]["id"], context["admin_checker"]
     services = context["services"]
 
     def add() -> None:
         pack = select(load_pack(services.departments), ())
-        lines = add_pack(services.feeds, pack, actor=Actor.slack(allowed.user_id))
+        lines = add_pack(services.feeds, pack, actor=Actor.slack(user_id))
         failed = [line for line in lines if line.result == "failed"]
         text = summary(lines)
         if failed:
@@ -224,12 +185,12 @@ def home_starter_callback(
             "briefing looks back over the past week."
         )
         try:
-            client.chat_postMessage(channel=allowed.user_id, text=text)
+            client.chat_postMessage(channel=user_id, text=text)
         except SlackApiError as exc:
             logger.warning("starter pack summary not sent: %s", exc.response.get("error"))
-        publish_home(client, services, allowed.user_id, admin_checker=allowed.checker)
+        publish_home(client, services, user_id, admin_checker=checker)
 
-    later(context, allowed.user_id, add, logger)
+    later(context, user_id, add, logger)
 
 
 def subscribe_form_changed_callback(
@@ -257,10 +218,16 @@ def subscribe_form_changed_callback(
 
 
 def register(app: App) -> None:
-    app.action("home_add_feed")(home_add_feed_callback)
-    app.action("home_subscribe")(home_subscribe_callback)
-    app.action("home_starter")(home_starter_callback)
-    app.action("home_edit_subscription")(home_edit_subscription_callback)
+    """Every button here but the form's live next-run times changes curation: each passes the
+    admin gate (``home_subscribe``: the subscribe rule, as ``/ai-brief subscribe``)."""
+    feeds = AdminGate(Subject.FEEDS)
+    app.action("home_add_feed", middleware=[feeds])(home_add_feed_callback)
+    app.action("home_starter", middleware=[feeds])(home_starter_callback)
+    feed_buttons = AdminGate(Subject.FEEDS, with_value=True)
     for action_id in FEED_ACTIONS:
-        app.action(action_id)(feed_button_callback)
+        app.action(action_id, middleware=[feed_buttons])(feed_button_callback)
+    subscribers = AdminGate(Subject.BRIEFINGS, rule=Rule.SUBSCRIBERS)
+    app.action("home_subscribe", middleware=[subscribers])(home_subscribe_callback)
+    editing = AdminGate(Subject.BRIEFINGS, with_value=True)
+    app.action("home_edit_subscription", middleware=[editing])(home_edit_subscription_callback)
     app.action(SCHEDULE_INPUTS)(subscribe_form_changed_callback)

@@ -1,6 +1,6 @@
 """/ai-feeds (admins): add, list, tag, rename, remove, pause, resume, test.
 
-A listener middleware refuses non-admins politely (``bot.authz``) before anything runs. The
+The admin gate (``bot.gate``, listener middleware) refuses non-admins politely before anything runs. The
 listener acks at once and hands the work to the slow-work pool (``bot.work``), answering through
 ``respond`` (the response URL): fetching a slow feed for ``add`` or ``test`` neither breaks
 Slack's 3-second limit nor holds a listener thread other users' acks need.
@@ -9,18 +9,17 @@ Slack's 3-second limit nor holds a listener thread other users' acks need.
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, BoltResponse, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.authz import REFUSAL, require_admin
+from bot.gate import AdminGate
+from bot.home import publish_home
+from bot.refusals import Subject
 from bot.reply import send_reply
 from bot.slack_text import parse_page
-from bot.surfaces import publish_home
-from bot.text import escape_mrkdwn, is_switch, split_command
+from bot.text import clean_url, escape_mrkdwn, is_switch, split_command
 from bot.views.feeds import (
     Message,
     added_message,
@@ -40,20 +39,7 @@ from storage.audit import Actor
 
 SUBCOMMANDS = ("add", "list", "tag", "rename", "remove", "pause", "resume", "test")
 CHANGES = frozenset({"add", "tag", "rename", "remove", "pause", "resume"})
-# Slack may send links as <https://x> or <https://x|label> when it formats the command text.
-_SLACK_LINK = re.compile(r"^<([^|>]+)(?:\|[^>]*)?>$")
 _NAME_MARKERS = ("name:", "name=", "--name")
-
-
-def admin_only(
-    ack: Ack, body: dict[str, Any], context: BoltContext, next: Callable[[], BoltResponse]
-) -> BoltResponse | None:
-    """Listener middleware: ``bot.authz.require_admin`` with the checker the app put in context."""
-    checker = context.get("admin_checker")
-    if checker is None:  # fail closed: without a checker nobody curates
-        ack(text=REFUSAL, response_type="ephemeral")
-        return ack.response  # a middleware that skips next() returns the response (else Bolt 404s)
-    return require_admin(checker)(ack=ack, body=body, next=next)
 
 
 def ai_feeds_callback(
@@ -156,12 +142,6 @@ def _shown_ref(ref: str) -> str:
     return f"#{ref.lstrip('#')}" if ref.lstrip("#").isdecimal() else escape_mrkdwn(ref)
 
 
-def clean_url(token: str) -> str:
-    """A URL as typed, with Slack's ``<url|label>`` formatting removed."""
-    match = _SLACK_LINK.match(token.strip())
-    return match.group(1) if match else token.strip()
-
-
 def parse_add_args(args: list[str]) -> tuple[str, list[str], str | None]:
     """``<url> <dept...> [name: Display name]`` -> (url, departments, name).
 
@@ -186,4 +166,4 @@ def parse_add_args(args: list[str]) -> tuple[str, list[str], str | None]:
 
 
 def register(app: App) -> None:
-    app.command("/ai-feeds", middleware=[admin_only])(ai_feeds_callback)
+    app.command("/ai-feeds", middleware=[AdminGate(Subject.FEEDS)])(ai_feeds_callback)

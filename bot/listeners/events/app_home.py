@@ -12,7 +12,7 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot.surfaces import checker_of, publish_home
+from bot.home import checker_of, publish_home
 
 
 def app_home_opened_callback(

@@ -1,20 +1,20 @@
 """``add_feed`` and ``add_feed_preview`` submissions.
 
-The ack only parses: a malformed or refused URL comes back at once as a field error on ``url``;
+Both pass the admin gate (``bot.gate``) first. The ack only parses: a malformed or refused URL
+(``FeedService.check_address``, no network) comes back at once as a field error on ``url``;
 otherwise the modal turns into "checking the feed…" and the first fetch runs after the ack on the
-slow-work pool (:func:`fill_preview`, never on Bolt's listener thread), which then fills the
-preview in with ``views.update``. Submitting the
-preview saves the feed as ``/ai-feeds add`` does (``FeedService.add``, audited) and republishes
-the admin's Home. A page that names its feed previews, and then saves, that feed; a feed
-whose fetch failed can still be saved ("Save anyway": ``add`` without ``check``).
+slow-work pool (:func:`fill_preview`, never on Bolt's listener thread): one service call
+(``briefings.preview.preview_feed``) fetches and ranks it, and the preview is filled in with
+``views.update``. Submitting the preview saves the feed as ``/ai-feeds add`` does
+(``FeedService.add``, audited) and republishes the admin's Home. A page that names its feed
+previews, and then saves, that feed; a feed whose fetch failed can still be saved ("Save
+anyway": ``add`` without ``check``).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -22,34 +22,26 @@ from slack_sdk import WebClient
 
 from bot.authz import AdminChecker
 from bot.context import BotServices
-from bot.listeners.commands.ai_feeds import clean_url
+from bot.gate import AdminGate
+from bot.home import publish_home
 from bot.listeners.views.guard import VIEW_JOBS
-from bot.surfaces import gate, publish_home
-from bot.text import escape_mrkdwn
-from bot.views.modals import (
+from bot.refusals import Subject
+from bot.text import clean_url, escape_mrkdwn
+from bot.views.modals.add_feed import (
     FEED_NAME_MAX,
     FeedDraft,
-    Pick,
     add_feed_checking,
     add_feed_done,
     add_feed_failed,
     add_feed_preview,
-    notice_modal,
-    values_of,
 )
+from bot.views.modals.parts import notice_modal, values_of
 from bot.work import BUSY
-from briefings.rank import Candidate
-from briefings.service import BriefingService
+from briefings.preview import preview_feed
 from feeds.errors import InvalidFeedURL
-from feeds.records import FeedPreview
-from feeds.safety import check_literal_host
-from feeds.urls import host_of, normalise_feed_url
 from foundation.errors import BriefbotError
 from storage.audit import Actor
-from storage.types import utcnow
 
-# Items read for the preview's ranking (the service previews this many; the modal shows three).
-PREVIEW_ITEMS = 50
 ERROR_MAX = 300
 TOO_MANY = (
     "That is more departments than one feed can carry here; pick fewer, or tag more with `/ai-feeds tag`."
@@ -67,14 +59,10 @@ def add_feed_submission(
 ) -> None:
     """Check the URL at once (no network); then preview the feed after the ack."""
     services = context["services"]
-    allowed = gate(context, client, body, "add_feed", surface="modal")
-    if allowed.refusal:
-        ack(response_action="errors", errors={"url": allowed.refusal})
-        return
+    user_id = body["user"]["id"]
     values = values_of((view.get("state") or {}).get("values") or {})
     try:
-        url = normalise_feed_url(clean_url(values.get("url") or ""))
-        check_literal_host(host_of(url), allow_private=services.settings.briefbot_allow_private_feeds)
+        url = services.feeds.check_address(clean_url(values.get("url") or ""))
     except BriefbotError as exc:
         ack(response_action="errors", errors={"url": str(exc)[:ERROR_MAX]})
         return
@@ -86,7 +74,7 @@ def add_feed_submission(
     if not draft.fits():  # only a very long list of departments can outgrow private_metadata
         ack(response_action="errors", errors={"departments": TOO_MANY})
         return
-    ticket = context["slow_work"].reserve(allowed.user_id)
+    ticket = context["slow_work"].reserve(user_id)
     if ticket is None:
         ack(response_action="errors", errors={"url": BUSY})
         return
@@ -107,14 +95,12 @@ def fill_preview(
 ) -> None:
     """The slow step: fetch the feed once, rank its items, show the preview."""
     try:
-        preview = services.feeds.test(draft.url, limit=PREVIEW_ITEMS)
-        if preview.discovered_from:
+        ranked = preview_feed(services.feeds, services.briefings, draft.url, draft.departments)
+        if ranked.preview.discovered_from:
             # The URL was a page naming its feed: saving the preview saves that feed.
-            found = replace(draft, url=preview.url)
+            found = replace(draft, url=ranked.preview.url)
             draft = found if found.fits() else draft
-        page = add_feed_preview(
-            draft, preview, rank_preview(services.briefings, preview, draft.departments, utcnow())
-        )
+        page = add_feed_preview(draft, ranked.preview, ranked.picks)
     except InvalidFeedURL as exc:  # refused after resolving the host (SSRF guard): never saved
         page = add_feed_failed(draft, str(exc), can_save=False)
     except BriefbotError as exc:
@@ -123,39 +109,6 @@ def fill_preview(
         logger.exception("add_feed preview of %s failed", draft.url)
         page = add_feed_failed(draft, UNEXPECTED, can_save=True)
     VIEW_JOBS.update(client, view_id, generation, page, logger)
-
-
-def rank_preview(
-    briefings: BriefingService, preview: FeedPreview, departments: Sequence[str], now: datetime
-) -> list[Pick]:
-    """The three items the ranker would put highest for any of ``departments``, with why."""
-    tagged = frozenset(briefings.resolve_department(d).key for d in departments)
-    candidates = [
-        Candidate(
-            key=f"preview:{i}",
-            story_id=None,
-            title=item.title,
-            summary=item.summary,
-            url=item.link,
-            sources=(preview.title,),
-            published_at=item.published_at,
-            feed_departments=tagged,
-        )
-        for i, item in enumerate(preview.items)
-    ]
-    best: dict[str, tuple[float, str, Any]] = {}
-    for key in sorted(tagged):
-        for story in briefings.ranker.score(candidates, key, now=now)[:3]:
-            held = best.get(story.candidate.key)
-            if held is None or story.score > held[0]:
-                best[story.candidate.key] = (story.score, key, story)
-    top = sorted(best.values(), key=lambda entry: -entry[0])[:3]
-    picks = []
-    for _score, key, story in top:
-        explained = briefings.ranker.explain(story, key)
-        cand = explained.candidate
-        picks.append(Pick(cand.title, cand.url, briefings.profiles.get(key).name, explained.why))
-    return picks
 
 
 def add_feed_preview_submission(
@@ -168,11 +121,7 @@ def add_feed_preview_submission(
 ) -> None:
     """Save the previewed feed (after the ack: adding fetches it again, as ``/ai-feeds add`` does)."""
     services = context["services"]
-    allowed = gate(context, client, body, "add_feed_preview", surface="modal")
-    if allowed.refusal:
-        ack(response_action="update", view=notice_modal("refused", "Not allowed", allowed.refusal))
-        return
-    checker, user_id = allowed.checker, allowed.user_id
+    checker, user_id = context["admin_checker"], body["user"]["id"]
     draft = FeedDraft.from_metadata(view.get("private_metadata") or "")
     ticket = context["slow_work"].reserve(user_id)
     if ticket is None:
@@ -213,5 +162,6 @@ def save_feed(
 
 
 def register(app: App) -> None:
-    app.view("add_feed")(add_feed_submission)
-    app.view("add_feed_preview")(add_feed_preview_submission)
+    app.view("add_feed", middleware=[AdminGate(Subject.FEEDS, field="url")])(add_feed_submission)
+    # No field to show an error on: a refusal turns the preview into a notice.
+    app.view("add_feed_preview", middleware=[AdminGate(Subject.FEEDS)])(add_feed_preview_submission)

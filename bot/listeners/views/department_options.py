@@ -12,8 +12,8 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 
-from bot.surfaces import department_options
-from bot.views.modals import department_suggestions
+from bot.choices import department_options
+from bot.views.modals.parts import department_suggestions
 
 PICKERS = ("departments", "department")
 

@@ -1,10 +1,12 @@
 """``subscribe_channel`` submission: the same rules as ``/ai-brief subscribe``.
 
-Every input is checked in the ack (pure parsing: channel id, department, time zone, schedule or
-cron, top N, quiet mode) and errors go back on their own fields. A valid form turns into
-"subscribing…"; the subscription is stored after the ack, on the slow-work pool
-(``BriefingService.subscribe``, audited), then the modal shows the outcome and the subscriber's
-Home is republished.
+The admin gate (``bot.gate``, the subscribe rule) runs first. Every input is checked in the ack
+(pure parsing: channel id, department, time zone, schedule or cron, top N, quiet mode) and
+errors go back on their own fields. A valid form turns into "subscribing…"; the subscription is
+stored after the ack, on the slow-work pool (``BriefingService.subscribe``, audited), then the
+modal shows the outcome and the subscriber's Home is republished. A non-admin may only subscribe
+a channel they are in: that is checked after the ack (``users.conversations`` may wait on a rate
+limit) and refused with a text from ``bot.refusals``, audited the same way.
 """
 
 from __future__ import annotations
@@ -17,12 +19,24 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.authz import AdminChecker
+from bot.channels import member_channels, membership_warning
 from bot.context import BotServices
 from bot.delivery.channels import check_channel_id
+from bot.gate import REFUSED_CALLBACK, REFUSED_TITLE, AdminGate, Rule
+from bot.home import publish_home
 from bot.listeners.views.guard import VIEW_JOBS
-from bot.surfaces import admin_answer, gate, member_channels, membership_warning, publish_home, refuse
+from bot.refusals import (
+    MEMBERSHIP_CHECK_FAILED,
+    MEMBERSHIP_UNCHECKED,
+    NOT_A_MEMBER,
+    NOT_MEMBER,
+    Subject,
+    Surface,
+    record_refusal,
+)
 from bot.text import escape_mrkdwn
-from bot.views.modals import SubscribeForm, notice_modal, subscribe_done, subscribe_saving
+from bot.views.modals.parts import notice_modal
+from bot.views.modals.subscribe import SubscribeForm, subscribe_done, subscribe_saving
 from bot.work import BUSY
 from briefings.subscriptions import check_quiet_mode, check_top_n
 from briefings.subscriptions.schedule import parse_schedule, parse_timezone
@@ -31,11 +45,6 @@ from storage.audit import Actor
 from storage.types import utcnow
 
 ERROR_MAX = 300
-NOT_MEMBER = (
-    "Only briefing admins can change the briefing of a channel they are not in. Join <#{channel}> "
-    "first, or ask an admin."
-)
-NOT_CHECKED = ":hourglass: I couldn't check your channels with Slack just now; please try again in a minute."
 
 
 def form_errors(services: BotServices, form: SubscribeForm) -> dict[str, str]:
@@ -70,11 +79,7 @@ def subscribe_channel_submission(
     logger: logging.Logger,
 ) -> None:
     services = context["services"]
-    allowed = gate(context, client, body, "subscribe_channel", surface="modal", subscribe=True)
-    if allowed.refusal:
-        ack(response_action="errors", errors={"channel": allowed.refusal})
-        return
-    checker, user_id = allowed.checker, allowed.user_id
+    checker, user_id = context["admin_checker"], body["user"]["id"]
     form = SubscribeForm.from_state((view.get("state") or {}).get("values") or {})
     errors = form_errors(services, form)
     if errors:
@@ -111,7 +116,8 @@ def save_subscription(
     """Store the subscription, show the outcome, republish the subscriber's Home."""
     refusal = channel_refusal(client, services, checker, user_id, form.channel or "")
     if refusal is not None:
-        VIEW_JOBS.update(client, view_id, generation, notice_modal("refused", "Not allowed", refusal), logger)
+        notice = notice_modal(REFUSED_CALLBACK, REFUSED_TITLE, refusal)
+        VIEW_JOBS.update(client, view_id, generation, notice, logger)
         return
     try:
         sub, created = services.briefings.subscribe(
@@ -143,19 +149,17 @@ def channel_refusal(
     ``/ai-brief subscribe`` (run in the channel itself) implies. Slack is asked here, after the
     ack, so the lookup may wait on a rate limit without holding anyone's ack.
     """
-    answer = admin_answer(checker, user_id)
-    if answer:
+    if checker.answer(user_id):
         return None
     channels = member_channels(client, user_id)
     if channels is not None and channel_id in channels:
         return None
     what = f"subscribe_channel {channel_id}"
-    if channels is None:
-        refuse(services, user_id, what, surface="modal", reason="channel membership could not be checked")
-        return NOT_CHECKED
-    refuse(services, user_id, what, surface="modal", reason="not a member of the channel")
-    return NOT_MEMBER.format(channel=channel_id)
+    reason = MEMBERSHIP_CHECK_FAILED if channels is None else NOT_A_MEMBER
+    record_refusal(services.db, user_id, what, surface=Surface.MODAL, reason=reason)
+    return MEMBERSHIP_UNCHECKED if channels is None else NOT_MEMBER.format(channel=channel_id)
 
 
 def register(app: App) -> None:
-    app.view("subscribe_channel")(subscribe_channel_submission)
+    gate = AdminGate(Subject.BRIEFINGS, rule=Rule.SUBSCRIBERS, field="channel")
+    app.view("subscribe_channel", middleware=[gate])(subscribe_channel_submission)

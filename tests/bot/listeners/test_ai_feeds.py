@@ -9,13 +9,15 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from bot.authz import REFUSAL
 from bot.listeners.commands import ai_feeds
+from bot.refusals import REFUSALS, Subject, Surface
 from bot.views.feeds import feed_list_message
 from briefbot.cli import cli
 from feeds.records import FeedInfo
 from tests.conftest import BotServer
 from tests.mock_web_api_server import FakeSlack, validate_blocks
+
+REFUSAL = REFUSALS[Surface.SLASH_COMMAND, Subject.FEEDS]
 
 
 def _ack(bot_server: BotServer, text: str, user_id: str) -> dict[str, Any]:
@@ -27,7 +29,10 @@ def _ack(bot_server: BotServer, text: str, user_id: str) -> dict[str, Any]:
 
 def test_refused_attempts_are_audited_and_listed_by_the_cli(bot_server: BotServer, db_url: str) -> None:
     for text in ("add https://example.com/feed finance", "remove 3", "pause 1"):
-        assert _ack(bot_server, text, "UNOBODY") == {"text": REFUSAL, "response_type": "ephemeral"}
+        assert _ack(bot_server, text, "UNOBODY") == {
+            "text": REFUSAL,
+            "response_type": "ephemeral",
+        }
     env = {"DATABASE_URL": db_url}
     result = CliRunner().invoke(cli, ["audit", "list", "--json"], env=env)
     assert result.exit_code == 0, result.output
@@ -39,7 +44,8 @@ def test_refused_attempts_are_audited_and_listed_by_the_cli(bot_server: BotServe
         "/ai-feeds add https://example.com/feed finance",
     ]
     assert all(r["actor"] == "UNOBODY" and r["source"] == "slack" for r in refused)
-    assert all(r["detail"] == {"reason": "not an admin"} and r["at"] for r in refused)
+    detail = {"surface": "slash_command", "reason": "not an admin"}
+    assert all(r["detail"] == detail and r["at"] for r in refused)
     text = CliRunner().invoke(cli, ["audit", "list", "--action", "refused"], env=env)
     assert text.exit_code == 0 and text.stdout.count("UNOBODY (slack)  refused /ai-feeds") == 3
 

@@ -1,4 +1,4 @@
-"""What App Home, its buttons and the modals share: who may do what, refusals, publishing Home.
+"""App Home: what it shows (assembled from service calls), and publishing it.
 
 ``publish_home`` is the one entry point that (re)builds and publishes a user's Home; listeners call
 it after every change an admin makes, and slash commands may call it too. It never fails: a view
@@ -9,34 +9,29 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.authz import CANNOT_CHECK, CHECK_FAILED, AdminChecker, AdminCheckUnavailable
+from bot.authz import AdminChecker
+from bot.channels import member_channels
 from bot.context import BotServices
-from bot.delivery.channels import INVITE
 from bot.users import UserDirectory
-from bot.views.home import TUNING_ROWS, AdminHome, ReaderHome, admin_view, minimal_view, reader_view
+from bot.views.home import AdminHome, ReaderHome, admin_view, minimal_view, reader_view
+from bot.views.home_sections import TUNING_ROWS
 from briefings.feedback_service import describe
 from briefings.subscriptions import SubscriptionView
 from knowledge.types import CertView
-from storage.audit import Actor, recent_entries, record
+from storage.audit import recent_entries
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
-NOT_ADMIN = (
-    "Sorry, only briefing admins can do that. Ask a workspace admin or someone listed in BRIEFBOT_ADMINS."
-)
 HOME_FAILED = (
     "Sorry, I couldn't build this view just now; the problem has been logged. Try reopening the tab."
 )
-CHANNEL_PAGES = 5  # users.conversations pages (200 channels each) read for a reader's Home
 
 
 def checker_of(context: Any, services: BotServices, client: WebClient) -> AdminChecker:
@@ -47,91 +42,6 @@ def checker_of(context: Any, services: BotServices, client: WebClient) -> AdminC
         if isinstance(checker, AdminChecker)
         else AdminChecker(services.settings, UserDirectory(client))
     )
-
-
-def admin_answer(checker: AdminChecker, user_id: str) -> bool | None:
-    """True or False, or None when Slack could not say (then the user is told to retry)."""
-    try:
-        return checker.is_admin(user_id)
-    except AdminCheckUnavailable:
-        return None
-
-
-def refusal_text(answer: bool | None) -> str:
-    """What a refused user reads: never "not an admin" when we could not check."""
-    return CANNOT_CHECK if answer is None else NOT_ADMIN
-
-
-def may_subscribe(checker: AdminChecker, services: BotServices, user_id: str) -> bool | None:
-    """``BRIEFBOT_SUBSCRIBE_ADMINS_ONLY`` decides, as for ``/ai-brief subscribe``."""
-    return True if not services.settings.briefbot_subscribe_admins_only else admin_answer(checker, user_id)
-
-
-@dataclass(frozen=True)
-class Gate:
-    """Who is asking, the checker to reuse, and the refusal to show (None: allowed)."""
-
-    checker: AdminChecker
-    user_id: str
-    refusal: str | None
-
-
-def gate(
-    context: Any, client: WebClient, body: dict[str, Any], what: str, *, surface: str, subscribe: bool = False
-) -> Gate:
-    """The admin check of an interactive surface (``subscribe``: the subscribe rule instead);
-    a refusal is audited here, so callers only show ``refusal``."""
-    services: BotServices = context["services"]
-    checker = checker_of(context, services, client)
-    user_id = body["user"]["id"]
-    allowed = may_subscribe(checker, services, user_id) if subscribe else admin_answer(checker, user_id)
-    if allowed:
-        return Gate(checker, user_id, None)
-    refuse(services, user_id, what, surface=surface, answer=allowed)
-    return Gate(checker, user_id, refusal_text(allowed))
-
-
-def refuse(
-    services: BotServices,
-    user_id: str,
-    what: str,
-    *,
-    surface: str,
-    answer: bool | None = False,
-    reason: str | None = None,
-) -> None:
-    """Audit a refused attempt: who, what, where, why (``reason``, else from ``answer``)."""
-    if reason is None:
-        reason = CHECK_FAILED if answer is None else "not an admin"
-    with services.db.session() as session:
-        record(session, Actor.slack(user_id), "refused", what, surface=surface, reason=reason)
-
-
-def membership_warning(client: WebClient, channel_id: str) -> str:
-    """A warning when the bot is not in the channel (its briefings would be refused)."""
-    try:
-        info = client.conversations_info(channel=channel_id).get("channel") or {}
-    except SlackApiError:
-        return ""
-    if info.get("is_member") is False:
-        return f"\n:warning: I am not in that channel yet: `{INVITE}` there before the first briefing."
-    return ""
-
-
-def department_options(services: BotServices) -> list[tuple[str, str]]:
-    """``(key, name)`` per department, from the registry the briefings use."""
-    return [(p.key, p.name) for p in services.briefings.profiles]
-
-
-def valid_timezone(name: str) -> str:
-    """``name`` when it is a time zone this machine knows, else UTC."""
-    try:
-        if name.strip():
-            ZoneInfo(name.strip())
-            return name.strip()
-    except (ValueError, KeyError, OSError):
-        pass
-    return "UTC"
 
 
 def admin_home(services: BotServices) -> AdminHome:
@@ -163,29 +73,6 @@ def channel_tuning(
         (channel, describe(filters.get(channel) or feedback.filters(channel), feedback.learned(channel)))
         for channel in sorted(tuned)[:TUNING_ROWS]
     ]
-
-
-def member_channels(client: WebClient, user_id: str) -> set[str] | None:
-    """The channels ``user_id`` is in (as far as the bot may see), None when Slack refuses."""
-    found: set[str] = set()
-    cursor = None
-    try:
-        for _ in range(CHANNEL_PAGES):
-            page = client.users_conversations(
-                user=user_id,
-                types="public_channel,private_channel",
-                exclude_archived=True,
-                limit=200,
-                cursor=cursor,
-            )
-            found.update(c["id"] for c in page.get("channels") or [] if c.get("id"))
-            cursor = (page.get("response_metadata") or {}).get("next_cursor")
-            if not cursor:
-                break
-    except SlackApiError as exc:
-        log.warning("users.conversations failed for %s: %s", user_id, exc.response.get("error"))
-        return None
-    return found
 
 
 def reader_home(client: WebClient, services: BotServices, user_id: str) -> ReaderHome:
@@ -227,7 +114,7 @@ def publish_home(
     """Build and publish ``user_id``'s Home; returns the view published. Never raises."""
     checker = admin_checker or AdminChecker(services.settings, UserDirectory(client))
     # When Slack cannot say, the reader's Home is shown; admin controls return on the next open.
-    view = build_home(client, services, user_id, is_admin=bool(admin_answer(checker, user_id)))
+    view = build_home(client, services, user_id, is_admin=bool(checker.answer(user_id)))
     try:
         client.views_publish(user_id=user_id, view=view)
     except SlackApiError as exc:

@@ -1,42 +1,78 @@
-"""Knowledge tables: atomic catalogue replacement and the reads lookups need.
-
-Every function takes the caller's session so a replacement, its pack record and its audit entry
-commit together or not at all.
-"""
+"""The catalogues on SQLAlchemy: atomic replacement of a whole pack and the reads lookups need
+(``knowledge.store.protocols.CatalogueStore``)."""
 
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import delete, func, insert, select, text
-from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from knowledge.packs import Pack
+from knowledge.pack_format import Pack
 from knowledge.search import Candidate
+from knowledge.store.protocols import PackState, PolicyCatalogue, Replacement, StillWanted
 from knowledge.types import CertView, PolicyInfo
+from storage import Database
+from storage.audit import record
 from storage.models.knowledge import Certification, KnowledgePack, Policy, PolicySection
 from storage.types import utcnow
 
 
-@dataclass(frozen=True)
-class PackState:
-    """What a catalogue currently holds (a row of ``knowledge_packs``)."""
+class SqlCatalogueStore:
+    """``CatalogueStore`` on the database: one transaction per call."""
 
-    kind: str
-    source: str
-    location: str
-    fingerprint: str
-    configured_fingerprint: str | None
-    version: int
-    items: int
-    loaded_at: datetime
-    loaded_by: str
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def versions(self) -> dict[str, int]:
+        with self.db.read() as session:
+            rows = session.execute(select(KnowledgePack.kind, KnowledgePack.version))
+            return {kind: version for kind, version in rows}
+
+    def pack_states(self) -> dict[str, PackState]:
+        with self.db.read() as session:
+            return _pack_states(session)
+
+    def size(self, kind: str) -> int:
+        model = Policy if kind == "policies" else Certification
+        with self.db.read() as session:
+            return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+    def replace(self, change: Replacement, *, when: StillWanted | None = None) -> int | None:
+        pack = change.pack
+        with self.db.session() as session:
+            _lock_catalogue(session, pack.kind)
+            if when is not None and not when(_pack_states(session).get(pack.kind)):
+                return None
+            version = _replace_catalogue(session, change)
+            record(
+                session,
+                change.actor,
+                "knowledge.import" if change.source == "import" else "knowledge.load",
+                pack.kind,
+                source=change.source,
+                location=pack.location,
+                items=pack.items,
+                sections=pack.sections,
+                fingerprint=pack.fingerprint,
+            )
+        return version
+
+    def policy_catalogue(self) -> PolicyCatalogue:
+        with self.db.read() as session:
+            headings = session.execute(
+                select(Policy.title, PolicySection.heading)
+                .join(PolicySection, PolicySection.policy_id == Policy.id)
+                .order_by(Policy.position, PolicySection.position)
+            )
+            return PolicyCatalogue(_sections(session), _policies(session), [(t, h) for t, h in headings])
+
+    def certifications(self) -> list[CertView]:
+        with self.db.read() as session:
+            return _certifications(session)
 
 
-def pack_states(session: Session) -> dict[str, PackState]:
+def _pack_states(session: Session) -> dict[str, PackState]:
     rows = session.scalars(select(KnowledgePack))
     return {
         r.kind: PackState(
@@ -54,18 +90,7 @@ def pack_states(session: Session) -> dict[str, PackState]:
     }
 
 
-def versions(session: Session) -> dict[str, int]:
-    """Catalogue versions: the cheap check that tells a process its caches are stale."""
-    rows = session.execute(select(KnowledgePack.kind, KnowledgePack.version))
-    return {kind: version for kind, version in rows}
-
-
-def catalogue_size(session: Session, kind: str) -> int:
-    model = Policy if kind == "policies" else Certification
-    return int(session.scalar(select(func.count()).select_from(model)) or 0)
-
-
-def lock_catalogue(session: Session, kind: str) -> None:
+def _lock_catalogue(session: Session, kind: str) -> None:
     """Serialise replacements of one catalogue across processes.
 
     PostgreSQL: a transaction-scoped advisory lock (two replicas starting at once queue here,
@@ -77,16 +102,9 @@ def lock_catalogue(session: Session, kind: str) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
-def replace_catalogue(
-    session: Session,
-    pack: Pack,
-    *,
-    source: str,
-    loaded_by: str,
-    configured_fingerprint: str | None = None,
-    keep_configured: bool = True,
-) -> int:
-    """Replace the whole catalogue with ``pack`` and record it; returns the new version."""
+def _replace_catalogue(session: Session, change: Replacement) -> int:
+    """Replace the whole catalogue with the change's pack and record it; returns the new version."""
+    pack = change.pack
     if pack.kind == "policies":
         _replace_policies(session, pack)
     else:
@@ -95,15 +113,15 @@ def replace_catalogue(
     if row is None:
         row = KnowledgePack(kind=pack.kind, version=0, configured_fingerprint=None)
         session.add(row)
-    row.source = source
+    row.source = change.source
     row.location = pack.location[:1024]
     row.fingerprint = pack.fingerprint
-    if configured_fingerprint is not None or not keep_configured:
-        row.configured_fingerprint = configured_fingerprint
+    if change.configured_fingerprint is not None:
+        row.configured_fingerprint = change.configured_fingerprint
     row.version = (row.version or 0) + 1
     row.items = pack.items
     row.loaded_at = utcnow()
-    row.loaded_by = loaded_by[:255]
+    row.loaded_by = change.actor.id[:255]
     session.flush()
     return row.version
 
@@ -171,7 +189,7 @@ def _replace_certifications(session: Session, pack: Pack) -> None:
     )
 
 
-def policies(session: Session) -> list[PolicyInfo]:
+def _policies(session: Session) -> list[PolicyInfo]:
     """Every policy in catalogue order, with its number of sections."""
     counts: dict[str, int] = {
         policy_id: count
@@ -194,17 +212,7 @@ def policies(session: Session) -> list[PolicyInfo]:
     ]
 
 
-def section_texts(session: Session) -> list[tuple[int, str, str, str]]:
-    """(id, heading, body, policy title) of every section: the vocabulary's raw material."""
-    return [
-        (i, h, b, t)
-        for i, h, b, t in session.execute(
-            select(PolicySection.id, PolicySection.heading, PolicySection.body, PolicySection.policy_title)
-        )
-    ]
-
-
-def sections(session: Session) -> list[Candidate]:
+def _sections(session: Session) -> list[Candidate]:
     """Every section with its policy's details, in catalogue order; ``parent`` is the ``#``
     heading a ``##`` section sits under (not the policy title), for the heading path."""
     rows = session.execute(
@@ -251,18 +259,7 @@ def sections(session: Session) -> list[Candidate]:
     return out
 
 
-def headings(session: Session) -> list[tuple[str, str]]:
-    """(policy title, section heading) of every section, in catalogue order."""
-    return list(
-        session.execute(
-            select(Policy.title, PolicySection.heading)
-            .join(PolicySection, PolicySection.policy_id == Policy.id)
-            .order_by(Policy.position, PolicySection.position)
-        )
-    )
-
-
-def certifications(session: Session) -> list[CertView]:
+def _certifications(session: Session) -> list[CertView]:
     """Every certification in catalogue order."""
     return [
         CertView(
@@ -279,13 +276,3 @@ def certifications(session: Session) -> list[CertView]:
         )
         for c in session.scalars(select(Certification).order_by(Certification.position, Certification.id))
     ]
-
-
-def has_fts5_table(conn: Connection | Session) -> bool:
-    """Whether migration 0004 could create the SQLite FTS5 table (the build supports FTS5)."""
-    return (
-        conn.execute(
-            text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'policy_sections_fts'")
-        ).first()
-        is not None
-    )
