@@ -110,10 +110,10 @@ class SlackSink:
         return is_person(ref)
 
     def classify(self, error: BaseException) -> Failure:
-        code = slack_error(error)
-        status = http_status(error)
-        if code is not None and self.kind_of(code) is not None:
-            return Failure(self.kind_of(code), code, answered=True, status=status)
+        code, status = slack_error(error), http_status(error)
+        kind = self.kind_of(code) if code is not None else None
+        if kind is not None:
+            return Failure(kind, code or "", answered=True, status=status)
         return Failure(post_failure(error), describe(error), answered=code is not None, status=status)
 
     def kind_of(self, error: str) -> FailureKind | None:
@@ -174,7 +174,6 @@ __all__ = [
     "PAUSE_ERRORS",
     "PERSISTENT_ERRORS",
     "SlackSink",
-    "Unreadable",
     "describe",
     "ensure_retry_handlers",
     "http_status",
