@@ -57,7 +57,6 @@ CORRECTIONS: dict[str, tuple[bool, list[str], dict[str, str]]] = {
 }
 
 
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true")
