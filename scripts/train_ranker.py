@@ -44,9 +44,14 @@ from briefings.semantic import TRAINING_HEADLINES  # noqa: E402
 
 SEED = 20261207
 TARGETS = (AI, *DEPARTMENTS)
-C_GRID = (0.3, 1.0, 3.0)
-# The headlines we wrote count less than a real item: they are tidier than real news.
-OWN_HEADLINE_WEIGHT = 0.5
+# Grouped CV on the training outlets (issue 18, round four) put C = 0.3 below 1 and 1, 3 and 10
+# within 0.005 mean average precision of each other: the grid is where the choice is open.
+C_GRID = (1.0, 3.0, 10.0)
+# The headlines we wrote count as much as a real item. Grouped CV on the training outlets (round
+# four, the headlines spread over the folds): weight 0.5 -> 1.0 raised the departments' mean
+# average precision on real items 0.598 -> 0.601 (and on held-out written headlines 0.772 ->
+# 0.786); 2.0 gave 0.600 on real items.
+OWN_HEADLINE_WEIGHT = 1.0
 PROFILE_WEIGHT = 0.3
 WORD = {
     "analyzer": "word",
@@ -97,7 +102,9 @@ def training_rows() -> tuple[list[str], np.ndarray, np.ndarray, list[str], list[
         texts.append(story_text(str(row.get("title", "")), str(row.get("summary", ""))))
         labels.append([ai, *(int(d in depts) for d in DEPARTMENTS)])
         weights.append(OWN_HEADLINE_WEIGHT)
-        groups.append("own:training_headlines")
+        # Each written headline is a story of its own (not one outlet's): the grouped folds spread
+        # them, so every fold trains on most of them, as the final model does.
+        groups.append(f"own:training_headlines:{len(groups)}")
     # The profiles' own words: each phrase with its variants and each example headline, as short
     # documents of their department (what the department says it cares about, in its words).
     for profile in load_profiles():
