@@ -6,7 +6,9 @@
 
 Data: the labelled corpus of real news (briefings/data/news/*.jsonl), TRAINING OUTLETS ONLY (the
 split by outlet is in briefings/corpus.py), plus the headlines we wrote ourselves
-(briefings/data/training_headlines.yaml: extra training data, never evaluation). Nothing from
+(briefings/data/training_headlines.yaml: extra training data, weighing as much as a real item
+for the departments and half as much for the AI gate; in the grouped folds each headline is a
+group of its own, and only real items are scored). Nothing from
 the held-out outlets is read here except their domains, written to the split file.
 
 Model (scikit-learn): word 1-2-gram and character 2-5-gram TF-IDF (sublinear tf), one
