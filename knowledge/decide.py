@@ -87,17 +87,34 @@ FEATURES: tuple[str, ...] = (
 # What kind of answer a question asks for, from general English question forms (no pack's words):
 # an amount, a time, or a person. A near miss often asks for one the policy never gives ("how much
 # does a seat cost", "when does the pilot end"): its vocabulary matches, its answer is not there.
-ASKS_AMOUNT = re.compile(r"\bhow (?:much|many)\b|\bcosts?\b|\bprices?\b|\bpercent(?:age)?\b|\bmax(?:imum)?\b")
-ASKS_TIME = re.compile(r"\bwhen\b|\bdeadline\b|\bhow long\b|\bdue\b")
+ASKS_AMOUNT = re.compile(
+    r"\bhow (?:much|many|big|large)\b|\bcosts?\b|\bprices?\b|\bpercent(?:age)?\b|\b(?:max|maximum|limit)\b"
+)
+# "When" as a question ("when does…", "by when"), not as a conjunction ("…when i switch projects").
+ASKS_TIME = re.compile(
+    r"^\s*when\b|\bwhen (?:is|are|was|does|do|did|will|would|must|should|can|has|have)\b|\bby when\b"
+    r"|\bdeadline\b|\bhow (?:long|soon|quickly|often)\b|\bdue (?:date|by)\b"
+)
 ASKS_PERSON = re.compile(r"\bwho(?:m|'s| is)?\b")
 ASKS_PROCEDURE = re.compile(
     r"\bhow (?:do|can|should|would) (?:i|we)\b|\bhow to\b|\bwhere (?:do|can|should) (?:i|we)\b"
 )
-# What such an answer looks like in a section: a figure, a duration or date word, a role.
-HAS_AMOUNT = re.compile(r"\d|\b(?:free|no cost|unlimited)\b|[£$€₹]")
+# What such an answer looks like in a section: a figure with a unit or currency, a duration, a
+# date or a frequency. List numbering ("1.", "5) Maintain security") and bare digits are not
+# figures: they made every numbered section look as if it stated an amount and a time.
+_NUMBERING = re.compile(r"(?m)^\s*(?:#+\s*)?(?:\d+(?:\.\d+)*[.)]|[a-z][.)])\s+")
+HAS_AMOUNT = re.compile(
+    r"[£$€₹%]|\d\s*(?:%|percent|k\b|m\b|gb|mb|tb|kb)|\b\d[\d,.]*\s+(?:per|a|an|each|every)\b"
+    r"|\b\d[\d,.]*\s+(?:[a-z]+\s+)?(?:tokens?|characters?|words?|requests?|messages?|questions?|seats?|users?"
+    r"|licen[cs]es?|files?|pages?|times?|credits?|dollars?|pounds?|euros?|rupees?)\b"
+    r"|\b(?:free of charge|no cost|at no charge|unlimited|up to \d|maximum of|at most|no more than)\b"
+)
 HAS_TIME = re.compile(
-    r"\d|\b(?:days?|weeks?|months?|years?|hours?|minutes?|daily|weekly|monthly|quarterly|annually|"
-    r"yearly|before|after|until|deadline|immediately|promptly)\b"
+    r"\b\d+(?:\s*-\s*\d+)?\s*-?\s*(?:days?|weeks?|months?|years?|hours?|minutes?|seconds?|business days?)\b"
+    r"|\b(?:daily|weekly|fortnightly|monthly|quarterly|annually|yearly|every (?:day|week|month|quarter|year))\b"
+    r"|\b(?:january|february|march|april|june|july|august|september|october|november|december)\b"
+    r"|\b(?:19|20)\d\d\b|\b\d{4}-\d\d-\d\d\b"
+    r"|\b(?:deadline|within|until|immediately|promptly|as soon as|no later than|by the end of)\b"
 )
 
 # A word no section uses counts like a moderately specific word in the specificity-weighted
@@ -255,7 +272,7 @@ def features(plan: QueryPlan, ranked: Sequence[Ranked], vocabulary: Vocabulary) 
 def _unanswered_kind(question: str, best: Ranked) -> float:
     """1 when the question asks for an amount or a time the best section never states."""
     text = question.lower()
-    body = f"{best.candidate.heading}\n{best.candidate.body}".lower()
+    body = _NUMBERING.sub(" ", f"{best.candidate.heading}\n{best.candidate.body}".lower())
     if ASKS_AMOUNT.search(text) and not HAS_AMOUNT.search(body):
         return 1.0
     if ASKS_TIME.search(text) and not HAS_TIME.search(body):
