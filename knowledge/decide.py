@@ -111,7 +111,8 @@ HAS_AMOUNT = re.compile(
 )
 HAS_TIME = re.compile(
     r"\b\d+(?:\s*-\s*\d+)?\s*-?\s*(?:days?|weeks?|months?|years?|hours?|minutes?|seconds?|business days?)\b"
-    r"|\b(?:daily|weekly|fortnightly|monthly|quarterly|annually|yearly|every (?:day|week|month|quarter|year))\b"
+    r"|\b(?:daily|weekly|fortnightly|monthly|quarterly|annually|yearly)\b"
+    r"|\bevery (?:day|week|month|quarter|year)\b"
     r"|\b(?:january|february|march|april|june|july|august|september|october|november|december)\b"
     r"|\b(?:19|20)\d\d\b|\b\d{4}-\d\d-\d\d\b"
     r"|\b(?:deadline|within|until|immediately|promptly|as soon as|no later than|by the end of)\b"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from knowledge.search import Vocabulary, analyze_query
+from knowledge.decide import _unanswered_kind
+from knowledge.search import Candidate, Ranked, Vocabulary, analyze_query
 from knowledge.text import stem
 
 VOCAB = Vocabulary(
@@ -63,3 +64,21 @@ def test_stemmer_agrees_across_forms() -> None:
     assert stem("policies") == stem("policy")
     assert stem("biases") == stem("bias")
     assert stem("using") == stem("use")
+
+
+def _best(heading: str, body: str) -> Ranked:
+    section = Candidate(1, 1.0, heading, body, "a", 2, "p", "Policy", "Owner", None, None)
+    return Ranked(section, 1.0, 1.0, (), frozenset())
+
+
+def test_a_question_for_a_cost_or_a_deadline_is_unanswered_by_numbered_rules_without_one() -> None:
+    numbered = _best("5) Maintain security", "1. Use work devices.\n2. Use your work email address.")
+    # List numbering is no figure: the section states neither a price nor a time.
+    assert _unanswered_kind("how much does a paid chatgpt subscription cost", numbered) == 1.0
+    assert _unanswered_kind("when does the ai pilot finish", numbered) == 1.0
+    assert _unanswered_kind("how long do i have to report a data incident", numbered) == 1.0
+    # "when" as a conjunction asks for no time.
+    assert _unanswered_kind("should i start a fresh chat when i switch projects", numbered) == 0.0
+    stated = _best("Retention", "Chats are deleted after 30 days; a seat costs $25 per month.")
+    assert _unanswered_kind("how long are chats kept", stated) == 0.0
+    assert _unanswered_kind("how much does a seat cost", stated) == 0.0
