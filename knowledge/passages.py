@@ -25,11 +25,18 @@ MAX_CHARS = 900
 ELLIPSIS = "…"
 # Weight, in choosing a passage, of a matched word that is already in the section's heading.
 HEADING_DISCOUNT = 0.25
-# A question word the chosen passage lacks adds a second passage only when it weighs at least this
-# (a rarity weight: a word most sections use is no reason to show more).
-RETURN_MIN_WEIGHT = 0.5
+# The question words the chosen passage lacks add a second passage only when they weigh at least
+# this share of what the chosen passage holds ("chatbot" beside "LLM": yes; "follow" beside
+# "French style Canada.ca": no).
+RETURN_SHARE = 0.5
 # A section's opening paragraph at most this long is a one-line statement of its rule.
 OPENING_CHARS = 160
+# How a rule reads in general English: an obligation, a prohibition or a permission.
+_RULE_WORDS = re.compile(
+    r"\b(?:must|should|shall|never|always|required?|prohibited|forbidden)\b"
+    r"|\b(?:may not|cannot|can't|do not|don't)\b",
+    re.IGNORECASE,
+)
 
 _LIST_ITEM = re.compile(r"^(\s*)(?:([-*+])|(\d+|[a-zA-Z])([.)]))\s+(.*)$")
 # Any heading inside a section body is a sub-heading (``#``/``##`` start sections, so these are
@@ -295,6 +302,8 @@ def _with_opening(text: str, found: list[Passage], max_chars: int) -> str:
     opening = first.text()
     if first.lead or len(first.lines) != 1 or first.lines[0].marker or len(opening) > OPENING_CHARS:
         return text
+    if opening.rstrip().endswith(":") or not _RULE_WORDS.search(opening):
+        return text  # a lead-in ("…these restrictions:") or scene-setting, not the rule itself
     if text.startswith(opening) or len(opening) + len(text) + len(ELLIPSIS) + 2 > max_chars:
         return text
     gap = "\n" if len(found) > 1 and text.startswith(found[1].text()) else f"\n{ELLIPSIS}\n"
@@ -313,13 +322,17 @@ def _with_rest(
     when both fit: "the difference between an LLM and a chatbot" wants both definitions, which
     sit under two sub-headings. Shown in the section's order, a gap marked with an ellipsis."""
     shown = text
-    missing = {s: w for s, w in wanted.items() if s not in holds[best] and w >= RETURN_MIN_WEIGHT}
+    missing = {s for s in wanted if s not in holds[best]}
     if not missing:
         return shown
-    gains = [sum(w for s, w in holds[i].items() if s in missing) for i in range(len(found))]
+    # A lead-in cut off from what it leads into ("…follow these restrictions:") answers nothing.
+    gains = [
+        0.0 if found[i].text().rstrip().endswith(":") else sum(w for s, w in holds[i].items() if s in missing)
+        for i in range(len(found))
+    ]
     other = max(range(len(found)), key=lambda i: (gains[i], -i))
     extra = found[other].text()
-    if gains[other] <= 0 or other == best or extra in text:
+    if gains[other] < RETURN_SHARE * sum(holds[best].values()) or other == best or extra in text:
         return shown
     if len(text) + len(extra) + len(ELLIPSIS) + 2 > max_chars:
         return shown
