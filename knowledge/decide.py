@@ -61,7 +61,7 @@ from knowledge.search import (
     Vocabulary,
     index_tokens,
 )
-from knowledge.text import stems
+from knowledge.text import stem, stems
 
 MODEL_FILE = Path(__file__).resolve().parent / "data" / "abstain.json"
 
@@ -95,6 +95,7 @@ ASKS_TIME = re.compile(
     r"^\s*when\b|\bwhen (?:is|are|was|does|do|did|will|would|must|should|can|has|have)\b|\bby when\b"
     r"|\bdeadline\b|\bhow (?:long|soon|quickly|often)\b|\bdue (?:date|by)\b"
 )
+HOW_MANY = re.compile(r"\bhow many ([a-z]{3,})\b")
 ASKS_PERSON = re.compile(r"\bwho(?:m|'s| is)?\b")
 ASKS_PROCEDURE = re.compile(
     r"\bhow (?:do|can|should|would) (?:i|we)\b|\bhow to\b|\bwhere (?:do|can|should) (?:i|we)\b"
@@ -114,8 +115,8 @@ HAS_TIME = re.compile(
     r"|\b(?:daily|weekly|fortnightly|monthly|quarterly|annually|yearly)\b"
     r"|\bevery (?:day|week|month|quarter|year)\b"
     r"|\b(?:january|february|march|april|june|july|august|september|october|november|december)\b"
-    r"|\b(?:19|20)\d\d\b|\b\d{4}-\d\d-\d\d\b"
-    r"|\b(?:deadline|within|until|immediately|promptly|as soon as|no later than|by the end of)\b"
+    r"|(?<![/\d])(?:19|20)\d\d(?![/\d])|\b\d{4}-\d\d-\d\d\b"
+    r"|\b(?:deadline|immediately|promptly|as soon as|no later than|by the end of)\b"
 )
 
 # A word no section uses counts like a moderately specific word in the specificity-weighted
@@ -274,7 +275,13 @@ def _unanswered_kind(question: str, best: Ranked) -> float:
     """1 when the question asks for an amount or a time the best section never states."""
     text = question.lower()
     body = _NUMBERING.sub(" ", f"{best.candidate.heading}\n{best.candidate.body}".lower())
-    if ASKS_AMOUNT.search(text) and not HAS_AMOUNT.search(body):
+    counted = HOW_MANY.search(text)
+    if counted:
+        # "how many tokens": a figure counting something else ("more than 5 files") is no answer.
+        unit = re.escape(stem(counted.group(1)))
+        if not re.search(rf"\d[\d,.]*\s+(?:[a-z-]+\s+)?{unit}", body):
+            return 1.0
+    elif ASKS_AMOUNT.search(text) and not HAS_AMOUNT.search(body):
         return 1.0
     if ASKS_TIME.search(text) and not HAS_TIME.search(body):
         return 1.0

@@ -82,3 +82,12 @@ def test_a_question_for_a_cost_or_a_deadline_is_unanswered_by_numbered_rules_wit
     stated = _best("Retention", "Chats are deleted after 30 days; a seat costs $25 per month.")
     assert _unanswered_kind("how long are chats kept", stated) == 0.0
     assert _unanswered_kind("how much does a seat cost", stated) == 0.0
+
+
+def test_how_many_wants_a_figure_counting_the_thing_asked_about() -> None:
+    limits = _best("Agentic AI guardrails", "Review must occur after creating more than 5 files.")
+    assert _unanswered_kind("how many tokens a day can i use on copilot", limits) == 1.0
+    assert _unanswered_kind("how many files can an agent create before review", limits) == 0.0
+    # A year inside a link ("2016/679") is no date; "until" alone states no time.
+    cited = _best("Further reading", "See [UK GDPR](https://example.gov/eur/2016/679) until then.")
+    assert _unanswered_kind("when will the guardrails come out of alpha", cited) == 1.0
