@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from knowledge.decide import _unanswered_kind
+from knowledge.decide import _asked_thing_missing, _unanswered_kind
 from knowledge.search import Candidate, Ranked, Vocabulary, analyze_query
-from knowledge.text import stem
+from knowledge.text import stem, stems
 
 VOCAB = Vocabulary(
     [
@@ -91,3 +91,20 @@ def test_how_many_wants_a_figure_counting_the_thing_asked_about() -> None:
     # A year inside a link ("2016/679") is no date; "until" alone states no time.
     cited = _best("Further reading", "See [UK GDPR](https://example.gov/eur/2016/679) until then.")
     assert _unanswered_kind("when will the guardrails come out of alpha", cited) == 1.0
+
+
+def test_what_a_which_question_names_must_be_in_the_section() -> None:
+    known = set(stems("Be aware of bias. Refer to the Equal Treatment Bench Book for certifications."))
+    assert _asked_thing_missing("which version of the equal treatment bench book covers ai", known) == 1.0
+    assert _asked_thing_missing("what font size should answers use", known) == 1.0
+    assert _asked_thing_missing("which bench book should i read on bias", known) == 0.0
+    # A short form of a word the section uses is the same thing ("cert", "certifications").
+    assert _asked_thing_missing("which cert for a devops engineer", known) == 0.0
+    assert _asked_thing_missing("is ai output biased", known) == 0.0  # no "which/what": nothing named
+
+
+def test_a_money_question_is_unanswered_by_a_section_that_never_speaks_of_payment() -> None:
+    tools = _best("What ChatGPT does", "ChatGPT drafts text. Do not enter OFFICIAL-SENSITIVE data.")
+    assert _unanswered_kind("will defra pay for my personal chatgpt plus sub", tools) == 1.0
+    funded = _best("Funding", "Your team's budget pays for one seat per person.")
+    assert _unanswered_kind("will defra pay for my personal chatgpt plus sub", funded) == 0.0
