@@ -111,6 +111,23 @@ HAS_MONEY = re.compile(
 # "which version…", "what font size…": the words naming the thing asked for, up to the verb.
 _WH_TARGET = re.compile(r"\b(?:which|what|whats)\s+((?:[a-z0-9.+-]+\s+){0,3})")
 _WH_STOP = frozenset({"does", "do", "is", "are", "can", "should", "did", "will", "would", "was", "were"})
+# "What counts as…", "what happens if…", "what sort of…": question phrasing, naming nothing.
+_WH_PHRASING = frozenset(
+    {
+        "count",
+        "counts",
+        "happen",
+        "happens",
+        "mean",
+        "means",
+        "sort",
+        "sorts",
+        "kind",
+        "kinds",
+        "type",
+        "types",
+    }
+)
 HOW_MANY = re.compile(r"\bhow many ([a-z]{3,})\b")
 ASKS_PERSON = re.compile(r"\bwho(?:m|'s| is)?\b")
 ASKS_PROCEDURE = re.compile(
@@ -296,7 +313,9 @@ def _asked_thing_missing(question: str, known: set[str]) -> float:
     if not found:
         return 0.0
     named: list[str] = []
-    for word in words(found.group(1)):
+    for i, word in enumerate(words(found.group(1))):
+        if i == 0 and word in _WH_PHRASING:
+            continue
         if word in STOPWORDS or word in _WH_STOP:
             break
         named.append(word)

@@ -101,6 +101,9 @@ def test_what_a_which_question_names_must_be_in_the_section() -> None:
     # A short form of a word the section uses is the same thing ("cert", "certifications").
     assert _asked_thing_missing("which cert for a devops engineer", known) == 0.0
     assert _asked_thing_missing("is ai output biased", known) == 0.0  # no "which/what": nothing named
+    # Question phrasing names nothing: "what counts as…", "what happens if…", "what sort of…".
+    assert _asked_thing_missing("what counts as bias here", known) == 0.0
+    assert _asked_thing_missing("what happens if i ignore bias", known) == 0.0
 
 
 def test_a_money_question_is_unanswered_by_a_section_that_never_speaks_of_payment() -> None:
