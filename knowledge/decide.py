@@ -128,6 +128,10 @@ _WH_PHRASING = frozenset(
         "types",
     }
 )
+ASKS_LENGTH = re.compile(r"\bhow (?:long|short|big) (?:should|must|can|may|is|are) (?:[a-z']+ ){1,4}be\b")
+HAS_LENGTH = re.compile(
+    r"\b(?:short|shorter|long|longer|length|concise|brief|words?|characters?|sentences?|paragraphs?|lines?|pages?)\b"
+)
 HOW_MANY = re.compile(r"\bhow many ([a-z]{3,})\b")
 ASKS_PERSON = re.compile(r"\bwho(?:m|'s| is)?\b")
 ASKS_PROCEDURE = re.compile(
@@ -143,9 +147,12 @@ HAS_AMOUNT = re.compile(
     r"|licen[cs]es?|files?|pages?|times?|credits?|dollars?|pounds?|euros?|rupees?)\b"
     r"|\b(?:free of charge|no cost|at no charge|unlimited|up to \d|maximum of|at most|no more than)\b"
 )
-HAS_TIME = re.compile(
+DURATION = (
     r"\b\d+(?:\s*-\s*\d+)?\s*-?\s*(?:days?|weeks?|months?|years?|hours?|minutes?|seconds?|business days?)\b"
-    r"|\b(?:daily|weekly|fortnightly|monthly|quarterly|annually|yearly)\b"
+)
+HAS_DURATION = re.compile(DURATION)
+HAS_TIME = re.compile(
+    DURATION + r"|\b(?:daily|weekly|fortnightly|monthly|quarterly|annually|yearly)\b"
     r"|\bevery (?:day|week|month|quarter|year)\b"
     r"|\b(?:january|february|march|april|june|july|august|september|october|november|december)\b"
     r"|(?<![/\d])(?:19|20)\d\d(?![/\d])|\b\d{4}-\d\d-\d\d\b"
@@ -340,10 +347,13 @@ def _unanswered_kind(question: str, best: Ranked) -> float:
         unit = re.escape(stem(counted.group(1)))
         if not re.search(rf"\d[\d,.]*\s+(?:[a-z-]+\s+)?{unit}", body):
             return 1.0
-    elif ASKS_AMOUNT.search(text) and not HAS_AMOUNT.search(body):
-        return 1.0
+    elif ASKS_AMOUNT.search(text) and not (HAS_AMOUNT.search(body) or HAS_DURATION.search(body)):
+        return 1.0  # "max retention" is answered by "30 days or less"
     if ASKS_MONEY.search(text) and not HAS_MONEY.search(body):
         return 1.0
+    if ASKS_LENGTH.search(text):
+        # "how long should answers be" asks a size, not a time.
+        return 0.0 if HAS_LENGTH.search(body) or HAS_AMOUNT.search(body) else 1.0
     if ASKS_TIME.search(text) and not HAS_TIME.search(body):
         return 1.0
     return 0.0

@@ -111,3 +111,11 @@ def test_a_money_question_is_unanswered_by_a_section_that_never_speaks_of_paymen
     assert _unanswered_kind("will defra pay for my personal chatgpt plus sub", tools) == 1.0
     funded = _best("Funding", "Your team's budget pays for one seat per person.")
     assert _unanswered_kind("will defra pay for my personal chatgpt plus sub", funded) == 0.0
+
+
+def test_a_maximum_is_answered_by_a_duration_and_how_long_should_x_be_by_a_size() -> None:
+    table = _best("Data retention requirements", "| Prompt content | 30 days or less |")
+    assert _unanswered_kind("max retention for prompt content at the vendor?", table) == 0.0
+    length = _best("Answer length", "Answers should be concise. Shorter answers help.")
+    assert _unanswered_kind("how long should the ai's answers be", length) == 0.0
+    assert _unanswered_kind("how long are chats kept", length) == 1.0  # a time, which it never states
