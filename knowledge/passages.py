@@ -25,6 +25,18 @@ MAX_CHARS = 900
 ELLIPSIS = "…"
 # Weight, in choosing a passage, of a matched word that is already in the section's heading.
 HEADING_DISCOUNT = 0.25
+# The question words the chosen passage lacks add a second passage only when they weigh at least
+# this share of what the chosen passage holds ("chatbot" beside "LLM": yes; "follow" beside
+# "French style Canada.ca": no).
+RETURN_SHARE = 0.5
+# A section's opening paragraph at most this long is a one-line statement of its rule.
+OPENING_CHARS = 160
+# How a rule reads in general English: an obligation, a prohibition or a permission.
+_RULE_WORDS = re.compile(
+    r"\b(?:must|should|shall|never|always|required?|prohibited|forbidden)\b"
+    r"|\b(?:may not|cannot|can't|do not|don't)\b",
+    re.IGNORECASE,
+)
 
 _LIST_ITEM = re.compile(r"^(\s*)(?:([-*+])|(\d+|[a-zA-Z])([.)]))\s+(.*)$")
 # Any heading inside a section body is a sub-heading (``#``/``##`` start sections, so these are
@@ -223,6 +235,22 @@ def _weight_of(line: Line, wanted: dict[str, float]) -> set[str]:
     return set(stems(plain(line.text))) & wanted.keys()
 
 
+# A line that is only a link ("• [Privacy disclaimer pattern](https://…)") points elsewhere; the
+# words of its label say what the linked page is about, not what this section rules.
+_LINK_ONLY = re.compile(r"^\s*\[[^\]]+\]\([^)\s]+\)\s*[.;,]?\s*$")
+LINK_ONLY_WEIGHT = 0.25
+
+
+def _held(p: Passage, wanted: dict[str, float]) -> dict[str, float]:
+    """The wanted stems a passage holds, each with its weight (link-only lines count less)."""
+    held: dict[str, float] = {}
+    for line in p.all_lines:
+        factor = LINK_ONLY_WEIGHT if _LINK_ONLY.match(line.text) else 1.0
+        for s in _weight_of(line, wanted):
+            held[s] = max(held.get(s, 0.0), wanted[s] * factor)
+    return held
+
+
 def excerpt(
     body: str,
     match_stems: Iterable[str] | dict[str, float],
@@ -246,13 +274,8 @@ def excerpt(
     if len(whole) <= max_chars:
         return whole
 
-    def score(p: Passage) -> float:
-        held: set[str] = set()
-        for line in p.all_lines:
-            held |= _weight_of(line, wanted)
-        return sum(wanted[s] for s in held)
-
-    scores = [score(p) for p in found]
+    holds = [_held(p, wanted) for p in found]
+    scores = [sum(h.values()) for h in holds]
     best = max(range(len(found)), key=lambda i: (scores[i], -i))
     passage = found[best]
     text = passage.text()
@@ -267,8 +290,54 @@ def excerpt(
         if len(joined) <= max_chars:
             text = joined
     if len(text) > max_chars:
-        text = _shorten(passage, wanted, max_chars)
-    return text
+        return _shorten(passage, wanted, max_chars)
+    text = _with_rest(text, best, found, holds, wanted, max_chars)
+    return _with_opening(text, found, max_chars)
+
+
+def _with_opening(text: str, found: list[Passage], max_chars: int) -> str:
+    """A section that opens with one short statement ("AI help applications must be clearly
+    labelled as AI.") states its rule there: shown first, when the excerpt leaves it out."""
+    first = found[0]
+    opening = first.text()
+    if first.lead or len(first.lines) != 1 or first.lines[0].marker or len(opening) > OPENING_CHARS:
+        return text
+    if opening.rstrip().endswith(":") or not _RULE_WORDS.search(opening):
+        return text  # a lead-in ("…these restrictions:") or scene-setting, not the rule itself
+    if text.startswith(opening) or len(opening) + len(text) + len(ELLIPSIS) + 2 > max_chars:
+        return text
+    gap = "\n" if len(found) > 1 and text.startswith(found[1].text()) else f"\n{ELLIPSIS}\n"
+    return f"{opening}{gap}{text}"
+
+
+def _with_rest(
+    text: str,
+    best: int,
+    found: list[Passage],
+    holds: list[dict[str, float]],
+    wanted: dict[str, float],
+    max_chars: int,
+) -> str:
+    """The chosen passage plus the one passage holding most of the question's words it lacks,
+    when both fit: "the difference between an LLM and a chatbot" wants both definitions, which
+    sit under two sub-headings. Shown in the section's order, a gap marked with an ellipsis."""
+    shown = text
+    missing = {s for s in wanted if s not in holds[best]}
+    if not missing:
+        return shown
+    # A lead-in cut off from what it leads into ("…follow these restrictions:") answers nothing.
+    gains = [
+        0.0 if found[i].text().rstrip().endswith(":") else sum(w for s, w in holds[i].items() if s in missing)
+        for i in range(len(found))
+    ]
+    other = max(range(len(found)), key=lambda i: (gains[i], -i))
+    extra = found[other].text()
+    if gains[other] < RETURN_SHARE * sum(holds[best].values()) or other == best or extra in text:
+        return shown
+    if len(text) + len(extra) + len(ELLIPSIS) + 2 > max_chars:
+        return shown
+    gap = "\n" if abs(other - best) == 1 else f"\n{ELLIPSIS}\n"
+    return f"{extra}{gap}{text}" if other < best else f"{text}{gap}{extra}"
 
 
 def _shorten(passage: Passage, wanted: dict[str, float], max_chars: int) -> str:
