@@ -56,7 +56,8 @@ from knowledge.index import PolicyIndex, index_sections, pack_sections  # noqa: 
 from knowledge.packs import BUNDLED_POLICIES  # noqa: E402
 from knowledge.policies import PolicySearch  # noqa: E402
 from knowledge.policy_pack import load_policy_dir  # noqa: E402
-from knowledge.search import analyze_query, index_tokens, plain_bm25, rank  # noqa: E402
+from knowledge.query import analyze_query  # noqa: E402
+from knowledge.search import index_tokens, plain_bm25, rank  # noqa: E402
 from tests.departments import REGISTRY  # noqa: E402
 
 PACKS_DIR = ROOT / "tests" / "data" / "policy_packs"

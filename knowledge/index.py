@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from knowledge.pack_format import Pack
-from knowledge.search import Candidate, PackRanker, SectionStems, Vocabulary, section_stems
+from knowledge.query import Vocabulary
+from knowledge.search import Candidate, PackRanker, SectionStems, section_stems
 from knowledge.store import CatalogueStore
 from knowledge.text import STOPWORDS, unique, words
 from knowledge.types import PolicyInfo

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from knowledge.passages import MAX_CHARS, excerpt, passages, plain
+from knowledge.excerpt import MAX_CHARS, excerpt
+from knowledge.passages import passages, plain
 from knowledge.text import stems
 
 PRINCIPLES = """Generative AI can help with routine drafting. Staff should think before they use it.
