@@ -53,7 +53,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from knowledge.asks import ASKS_PERSON, ASKS_PROCEDURE, asked_thing_missing, unanswered_kind
 from knowledge.passages import passages, plain
@@ -126,7 +126,7 @@ class Model:
         return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
     @classmethod
-    def from_dict(cls, data: dict) -> Model:
+    def from_dict(cls, data: dict[str, Any]) -> Model:
         return cls(
             features=tuple(data["features"]),
             mean=tuple(data["mean"]),

@@ -190,7 +190,8 @@ class PackRanker:
         for s, w in self.query_weights(plan).items():
             total = total + w * self.stem_scores(s)
         assert self._prior is not None
-        return total * self._prior
+        scores: np.ndarray = total * self._prior
+        return scores
 
 
 def rank(
