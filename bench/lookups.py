@@ -40,7 +40,7 @@ from briefbot.services import make_services  # noqa: E402
 from foundation.settings import Settings  # noqa: E402
 from knowledge.packs import BUNDLED_CERTS, BUNDLED_POLICIES, load_pack  # noqa: E402
 from knowledge.passages import passages, plain  # noqa: E402
-from knowledge.search import analyze_query  # noqa: E402
+from knowledge.query import analyze_query  # noqa: E402
 from tests.databases import postgres_schema  # noqa: E402
 from tests.departments import REGISTRY  # noqa: E402
 from tests.mock_web_api_server import FakeSlack  # noqa: E402

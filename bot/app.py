@@ -62,7 +62,7 @@ class TimedAck(Ack):
     cleans what it answers (``bot.outbound``)."""
 
     def __init__(self, label: str) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # slack_bolt leaves Ack.__init__ untyped
         self.label = label
         self.started = time.monotonic()
 

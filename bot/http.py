@@ -123,7 +123,9 @@ def _json_object(text: str, what: str) -> dict[str, Any]:
 class WsgiApp:
     """Routes health checks itself, checks Slack requests, and hands them to Bolt's WSGI adapter."""
 
-    def __init__(self, app: App, services: BotServices, *, health_extra: Callable[[], dict] | None = None):
+    def __init__(
+        self, app: App, services: BotServices, *, health_extra: Callable[[], dict[str, Any]] | None = None
+    ):
         self.bolt = SlackRequestHandler(app, path=EVENTS_PATH)
         self.services = services
         self.health_extra = health_extra

@@ -177,7 +177,7 @@ def _xml_bases(root: ET.Element) -> dict[int, str]:
 
 def _resolve(element: ET.Element, uri: str) -> str:
     """``uri`` resolved as feedparser resolves it in ``element`` (against its xml:base)."""
-    return _urljoin(_BASES.get({}).get(id(element), ""), uri)
+    return str(_urljoin(_BASES.get({}).get(id(element), ""), uri))
 
 
 def _document_prefixes(body: bytes) -> dict[str, str | None]:

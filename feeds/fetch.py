@@ -339,7 +339,7 @@ def _http_date(value: str) -> datetime | None:
 
 
 def _header(response: httpx.Response, name: str, limit: int) -> str | None:
-    value = response.headers.get(name)
+    value: str | None = response.headers.get(name)
     if not value or len(value) > limit:
         return None
     return value

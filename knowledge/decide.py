@@ -24,8 +24,12 @@ mean the same on any company's policies, gives the probability that the best sec
 * ``missing_informative``: the most informative (rarest in everyday English) question word the
   best section lacks, relative to the question's most informative word ("builder day",
   "interns": the one word that asks what the pack does not say);
-* ``unanswered_kind``: the question asks for an amount or a time (general English question
-  forms: "how much", "cost", "when", "deadline") and the best section states none;
+* ``unanswered_kind``: the question asks for an amount, a time or money (general English
+  question forms: "how much", "how many X", "cost", "when", "deadline", "pay for", "expense")
+  and the best section states none (a figure with a unit, a figure counting X, a duration, a
+  date, a frequency, a word of payment; list numbering is no figure);
+* ``asked_thing_missing``: the words a "which/what" question names ("which *version* of…",
+  "what *font size*…") are not in the best section: it is about the subject, not the ask;
 * ``intro``: the best section is a policy's overview (the text before its first heading): a
   question that finds no specific section but the overview is more often a near miss;
 * ``heading_coverage``: the rarity-weighted share of the question's words the best section's
@@ -45,22 +49,16 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
+from knowledge.asks import ASKS_PERSON, ASKS_PROCEDURE, asked_thing_missing, unanswered_kind
 from knowledge.passages import passages, plain
-from knowledge.search import (
-    EXPANSION_WEIGHT,
-    QueryPlan,
-    Ranked,
-    TermGroup,
-    Vocabulary,
-    index_tokens,
-)
+from knowledge.query import EXPANSION_WEIGHT, QueryPlan, TermGroup, Vocabulary
+from knowledge.search import Ranked, index_tokens
 from knowledge.text import stems
 
 MODEL_FILE = Path(__file__).resolve().parent / "data" / "abstain.json"
@@ -82,22 +80,7 @@ FEATURES: tuple[str, ...] = (
     "question_length",
     "asks_procedure",
     "asks_person",
-)
-
-# What kind of answer a question asks for, from general English question forms (no pack's words):
-# an amount, a time, or a person. A near miss often asks for one the policy never gives ("how much
-# does a seat cost", "when does the pilot end"): its vocabulary matches, its answer is not there.
-ASKS_AMOUNT = re.compile(r"\bhow (?:much|many)\b|\bcosts?\b|\bprices?\b|\bpercent(?:age)?\b|\bmax(?:imum)?\b")
-ASKS_TIME = re.compile(r"\bwhen\b|\bdeadline\b|\bhow long\b|\bdue\b")
-ASKS_PERSON = re.compile(r"\bwho(?:m|'s| is)?\b")
-ASKS_PROCEDURE = re.compile(
-    r"\bhow (?:do|can|should|would) (?:i|we)\b|\bhow to\b|\bwhere (?:do|can|should) (?:i|we)\b"
-)
-# What such an answer looks like in a section: a figure, a duration or date word, a role.
-HAS_AMOUNT = re.compile(r"\d|\b(?:free|no cost|unlimited)\b|[£$€₹]")
-HAS_TIME = re.compile(
-    r"\d|\b(?:days?|weeks?|months?|years?|hours?|minutes?|daily|weekly|monthly|quarterly|annually|"
-    r"yearly|before|after|until|deadline|immediately|promptly)\b"
+    "asked_thing_missing",
 )
 
 # A word no section uses counts like a moderately specific word in the specificity-weighted
@@ -143,7 +126,7 @@ class Model:
         return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
     @classmethod
-    def from_dict(cls, data: dict) -> Model:
+    def from_dict(cls, data: dict[str, Any]) -> Model:
         return cls(
             features=tuple(data["features"]),
             mean=tuple(data["mean"]),
@@ -237,8 +220,9 @@ def features(plan: QueryPlan, ranked: Sequence[Ranked], vocabulary: Vocabulary) 
         "question_length": math.log1p(len(groups)),
         "asks_procedure": float(bool(ASKS_PROCEDURE.search(question))),
         "asks_person": float(bool(ASKS_PERSON.search(question))),
+        "asked_thing_missing": asked_thing_missing(plan.text, known_everything),
         "missing_informative": max(missing, default=0.0) / most,
-        "unanswered_kind": _unanswered_kind(plan.text, best),
+        "unanswered_kind": unanswered_kind(plan.text, best),
         "intro": float(best.candidate.is_intro),
         "passage_coverage": passage,
         "margin": (best.score - second) / best.score if best.score > 0 else 0.0,
@@ -250,17 +234,6 @@ def features(plan: QueryPlan, ranked: Sequence[Ranked], vocabulary: Vocabulary) 
         "foreign_everyday": everyday / len(groups) if groups else 1.0,
         "topical_mass": mass / (1 + foreign),
     }
-
-
-def _unanswered_kind(question: str, best: Ranked) -> float:
-    """1 when the question asks for an amount or a time the best section never states."""
-    text = question.lower()
-    body = f"{best.candidate.heading}\n{best.candidate.body}".lower()
-    if ASKS_AMOUNT.search(text) and not HAS_AMOUNT.search(body):
-        return 1.0
-    if ASKS_TIME.search(text) and not HAS_TIME.search(body):
-        return 1.0
-    return 0.0
 
 
 def decide(

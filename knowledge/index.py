@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from knowledge.pack_format import Pack
-from knowledge.search import Candidate, PackRanker, SectionStems, Vocabulary, section_stems
+from knowledge.query import Vocabulary
+from knowledge.search import Candidate, PackRanker, SectionStems, section_stems
 from knowledge.store import CatalogueStore
 from knowledge.text import STOPWORDS, unique, words
 from knowledge.types import PolicyInfo
@@ -26,17 +27,17 @@ class AnswerCache:
 
     def __init__(self, size: int = 1024) -> None:
         self.size = size
-        self._items: OrderedDict[tuple, Any] = OrderedDict()
+        self._items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple) -> Any:
+    def get(self, key: tuple[Any, ...]) -> Any:
         with self._lock:
             value = self._items.get(key)
             if value is not None:
                 self._items.move_to_end(key)
             return value
 
-    def put(self, key: tuple, value: Any) -> None:
+    def put(self, key: tuple[Any, ...], value: Any) -> None:
         with self._lock:
             self._items[key] = value
             self._items.move_to_end(key)

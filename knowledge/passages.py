@@ -1,10 +1,7 @@
-"""Excerpts that answer: the passage of a section that holds the answer, never a fragment.
+"""A section body split into passages, the units an excerpt is made of (``knowledge.excerpt``).
 
 A section body is split into passages: a paragraph, a list together with the sentence that
-leads into it ("Consider these four principles:"), or a sub-heading with what follows it. The
-passage holding most of the question's (rarity-weighted) words is shown whole when it fits the
-budget; a long list keeps its lead-in and the items that match; a long paragraph is cut at
-sentence boundaries, so an excerpt never starts in the middle of a rule.
+leads into it ("Consider these four principles:"), or a sub-heading with what follows it.
 
 Excerpts keep the pack's Markdown emphasis and links (``markdown``) so Slack can render them
 as mrkdwn; ``plain`` drops the marks for the terminal and JSON.
@@ -13,18 +10,7 @@ as mrkdwn; ``plain`` drops the marks for the terminal and JSON.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-
-from foundation.text import truncate
-from knowledge.text import stems
-
-# Characters of an excerpt: a paragraph or two, or a list with its lead-in (Slack's section limit
-# is 3000; more than this stops reading as an answer).
-MAX_CHARS = 900
-ELLIPSIS = "…"
-# Weight, in choosing a passage, of a matched word that is already in the section's heading.
-HEADING_DISCOUNT = 0.25
 
 _LIST_ITEM = re.compile(r"^(\s*)(?:([-*+])|(\d+|[a-zA-Z])([.)]))\s+(.*)$")
 # Any heading inside a section body is a sub-heading (``#``/``##`` start sections, so these are
@@ -33,7 +19,7 @@ _SUBHEADING = re.compile(r"^\s*#{1,6}\s+(.+?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _RULE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
 _TABLE_SEPARATOR = re.compile(r"^\s*\|?[\s:|-]+\|?\s*$")
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"'(\[*_A-Z0-9])")
+SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"'(\[*_A-Z0-9])")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 _MD_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 _MD_EM = re.compile(r"(?<![\w*])([*_])(?=\S)(.+?)(?<=\S)\1(?![\w*])")
@@ -217,128 +203,3 @@ def _leads_in(block: tuple[Line, ...] | None, after: tuple[Line, ...] | None) ->
         return False
     is_table = len(after) > 1 and all(line.marker for line in after[1:])
     return bool(after[0].marker) or is_table or after[0].text.startswith(("```", "~~~"))
-
-
-def _weight_of(line: Line, wanted: dict[str, float]) -> set[str]:
-    return set(stems(plain(line.text))) & wanted.keys()
-
-
-def excerpt(
-    body: str,
-    match_stems: Iterable[str] | dict[str, float],
-    max_chars: int = MAX_CHARS,
-    *,
-    heading: str = "",
-) -> str:
-    """The passage that best holds the matched stems, as Markdown (see the module doc).
-
-    A section that fits the budget is shown whole (its passages often refer back to each
-    other). Words of the section's ``heading`` count for little in choosing a passage: the
-    heading is shown anyway, and the passage should hold the rest of the question.
-    """
-    wanted = dict(match_stems) if isinstance(match_stems, dict) else dict.fromkeys(match_stems, 1.0)
-    for s in set(stems(heading)) & wanted.keys():
-        wanted[s] *= HEADING_DISCOUNT
-    found = passages(body)
-    if not found:
-        return ""
-    whole = "\n".join(p.text() for p in found)
-    if len(whole) <= max_chars:
-        return whole
-
-    def score(p: Passage) -> float:
-        held: set[str] = set()
-        for line in p.all_lines:
-            held |= _weight_of(line, wanted)
-        return sum(wanted[s] for s in held)
-
-    scores = [score(p) for p in found]
-    best = max(range(len(found)), key=lambda i: (scores[i], -i))
-    passage = found[best]
-    text = passage.text()
-    # A bare paragraph often refers back to the one before ("The same answer applies when
-    # ..."); one led by its own sub-heading or lead-in stands alone. A short passage (a one-line
-    # rule) reads better with the one after.
-    before = found[best - 1].text() if best > 0 and not passage.lead else ""
-    if before and len(before) + len(text) + 1 <= max_chars:
-        text = before + "\n" + text
-    elif best + 1 < len(found) and not found[best + 1].lead and len(text) < max_chars // 2:
-        joined = text + "\n" + found[best + 1].text()
-        if len(joined) <= max_chars:
-            text = joined
-    if len(text) > max_chars:
-        text = _shorten(passage, wanted, max_chars)
-    return text
-
-
-def _shorten(passage: Passage, wanted: dict[str, float], max_chars: int) -> str:
-    """A long passage cut to fit: a list keeps its lead-in and the items that match (then the
-    first ones); a paragraph keeps the best run of whole sentences."""
-    lead = [line for line in passage.lead]
-    if passage.lines and passage.lines[0].marker:
-        lead_text = "\n".join(_fit_paragraph(line, wanted, max_chars // 2) for line in lead)
-        budget = max_chars - len(lead_text) - 2
-        items = list(passage.lines)
-        ranked = sorted(
-            range(len(items)),
-            key=lambda i: (-sum(wanted[s] for s in _weight_of(items[i], wanted)), i),
-        )
-        keep: set[int] = set()
-        used = 0
-        for i in ranked:
-            size = len(items[i].render()) + 1
-            if used + size > budget:
-                continue
-            keep.add(i)
-            used += size
-        if not keep:
-            keep.add(ranked[0])
-        out = [lead_text] if lead_text else []
-        skipped = False
-        for i, item in enumerate(items):
-            if i in keep:
-                if skipped:
-                    out.append(ELLIPSIS)
-                    skipped = False
-                out.append(_clip_words(item.render(), budget))
-            else:
-                skipped = True
-        if skipped:
-            out.append(ELLIPSIS)
-        return "\n".join(out)
-    parts = [_fit_paragraph(line, wanted, max_chars) for line in (*lead, *passage.lines)]
-    return _clip_words("\n".join(parts), max_chars)
-
-
-def _fit_paragraph(line: Line, wanted: dict[str, float], max_chars: int) -> str:
-    """A paragraph cut to whole sentences: the run with most matched weight, earliest first."""
-    text = line.render()
-    if len(text) <= max_chars:
-        return text
-    sentences = _SENTENCE_END.split(text)
-    weights = [sum(wanted[s] for s in set(stems(plain(x))) & wanted.keys()) for x in sentences]
-    best: tuple[float, int, int] = (-1.0, 0, 1)
-    for start in range(len(sentences)):
-        size, total, end = 0, 0.0, start
-        while end < len(sentences) and size + len(sentences[end]) + 1 <= max_chars:
-            size += len(sentences[end]) + 1
-            total += weights[end]
-            end += 1
-        if end == start:  # one sentence longer than the budget: shown from its start, cut
-            end, total = start + 1, weights[start]
-        if total > best[0]:
-            best = (total, start, end)
-    _, start, end = best
-    chosen = " ".join(sentences[start:end])
-    chosen = _clip_words(chosen, max_chars - 4)
-    more = end < len(sentences) and not chosen.endswith(ELLIPSIS)
-    return (ELLIPSIS + " " if start else "") + chosen + (" " + ELLIPSIS if more else "")
-
-
-def _clip_words(text: str, limit: int) -> str:
-    return truncate(text, limit, trailing=" ,;:")
-
-
-def weighted(stems_: Iterable[str], weight: Callable[[str], float]) -> dict[str, float]:
-    """Matched stems with a weight each (rarer words count for more in picking a passage)."""
-    return {s: max(weight(s), 0.1) for s in stems_}

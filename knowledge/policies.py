@@ -13,9 +13,11 @@ from typing import Any
 
 from knowledge.catalogue import Catalogue
 from knowledge.decide import Decision, decide
+from knowledge.excerpt import excerpt, weighted
 from knowledge.index import AnswerCache, PolicyIndex, VersionedMemo, build_policy_index
-from knowledge.passages import excerpt, plain, weighted
-from knowledge.search import QueryPlan, Ranked, analyze_query, group_weights, rank
+from knowledge.passages import plain
+from knowledge.query import QueryPlan, analyze_query
+from knowledge.search import Ranked, group_weights, rank
 from knowledge.text import STOPWORDS, stems, unique, words
 from knowledge.types import PolicyAnswer, SectionHit
 

@@ -6,7 +6,9 @@
 
 Data: the labelled corpus of real news (briefings/data/news/*.jsonl), TRAINING OUTLETS ONLY (the
 split by outlet is in briefings/corpus.py), plus the headlines we wrote ourselves
-(briefings/data/training_headlines.yaml: extra training data, never evaluation). Nothing from
+(briefings/data/training_headlines.yaml: extra training data, weighing as much as a real item
+for the departments and half as much for the AI gate; in the grouped folds each headline is a
+group of its own, and only real items are scored). Nothing from
 the held-out outlets is read here except their domains, written to the split file.
 
 Model (scikit-learn): word 1-2-gram and character 2-5-gram TF-IDF (sublinear tf), one
@@ -44,9 +46,19 @@ from briefings.semantic import TRAINING_HEADLINES  # noqa: E402
 
 SEED = 20261207
 TARGETS = (AI, *DEPARTMENTS)
-C_GRID = (0.3, 1.0, 3.0)
-# The headlines we wrote count less than a real item: they are tidier than real news.
-OWN_HEADLINE_WEIGHT = 0.5
+# Grouped CV on the training outlets (issue 18, round four) put C = 0.3 below 1 and 1, 3 and 10
+# within 0.005 mean average precision of each other: the grid is where the choice is open.
+C_GRID = (1.0, 3.0, 10.0)
+# The headlines we wrote count as much as a real item. Grouped CV on the training outlets (round
+# four, the headlines spread over the folds): weight 0.5 -> 1.0 raised the departments' mean
+# average precision on real items 0.598 -> 0.601 (and on held-out written headlines 0.772 ->
+# 0.786); 2.0 gave 0.600 on real items.
+OWN_HEADLINE_WEIGHT = 1.0
+# ... except for the AI gate, where they keep half a real item's weight: our headlines name AI less
+# often than real news does (a paraphrase test), and at full weight the gate learnt finance words
+# as AI words (a CFO cost-cutting survey with no AI in it passed the gate).
+OWN_HEADLINE_GATE_WEIGHT = 0.5
+OWN = "own:training_headlines"
 PROFILE_WEIGHT = 0.3
 WORD = {
     "analyzer": "word",
@@ -97,7 +109,9 @@ def training_rows() -> tuple[list[str], np.ndarray, np.ndarray, list[str], list[
         texts.append(story_text(str(row.get("title", "")), str(row.get("summary", ""))))
         labels.append([ai, *(int(d in depts) for d in DEPARTMENTS)])
         weights.append(OWN_HEADLINE_WEIGHT)
-        groups.append("own:training_headlines")
+        # Each written headline is a story of its own (not one outlet's): the grouped folds spread
+        # them, so every fold trains on most of them, as the final model does.
+        groups.append(f"{OWN}:{len(groups)}")
     # The profiles' own words: each phrase with its variants and each example headline, as short
     # documents of their department (what the department says it cares about, in its words).
     for profile in load_profiles():
@@ -146,9 +160,18 @@ def grouped_oof(
             y = labels[train_idx, t][known]
             if y.min() == y.max():
                 continue
-            model = fit_target(x[known], y, weights[train_idx][known], c)
+            w = target_weights(weights[train_idx], [groups[i] for i in train_idx], t)
+            model = fit_target(x[known], y, w[known], c)
             out[test_idx, t] = model.predict_proba(test_x)[:, 1]
     return joint(out)
+
+
+def target_weights(weights: np.ndarray, groups: list[str], t: int) -> np.ndarray:
+    """The sample weights target ``t`` learns with (the AI gate weighs our own headlines less)."""
+    if t != 0:
+        return weights
+    scale = OWN_HEADLINE_GATE_WEIGHT / OWN_HEADLINE_WEIGHT
+    return np.array([w * scale if g.startswith(OWN) else w for w, g in zip(weights, groups, strict=True)])
 
 
 def trainable(labels: np.ndarray, t: int) -> np.ndarray:
@@ -214,7 +237,7 @@ def main() -> None:
     targets = []
     for t, name in enumerate(TARGETS):
         known = trainable(labels, t)
-        model = fit_target(x[known], labels[known, t], weights[known], c_best)
+        model = fit_target(x[known], labels[known, t], target_weights(weights, groups, t)[known], c_best)
         classifier = model.calibrated_classifiers_[0]
         estimator = classifier.estimator
         calibrator = classifier.calibrators[0]

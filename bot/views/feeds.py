@@ -8,6 +8,7 @@ mrkdwn, so a feed title such as ``<!channel>`` is shown, never executed. Each bu
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from slack_sdk.models.blocks import ContextBlock, DividerBlock, HeaderBlock, SectionBlock
 
@@ -17,7 +18,7 @@ from bot.views.help import departments_line
 from feeds.records import AddResult, FeedEdit, FeedInfo, FeedPreview
 from foundation.departments import DepartmentRegistry
 
-Message = tuple[str, list[dict]]
+Message = tuple[str, list[dict[str, Any]]]
 
 # Feeds per page of ``/ai-feeds list``; the text budget may make a page shorter.
 PER_PAGE = 20
@@ -101,7 +102,7 @@ def feed_list_message(feeds: list[FeedInfo], *, page: int = 1) -> Message:
     entries = [f"{feed_line(feed)}\n{health_line(feed)}\n{link(feed.url)}" for feed in feeds]
     shown = paginate([len(e) for e in entries], page, per_page=PER_PAGE)
     hint = page_hint(shown, "/ai-feeds list")
-    blocks: list = [HeaderBlock(text=clip(f"Curated feeds ({summary})", HEADER_LIMIT))]
+    blocks: list[Any] = [HeaderBlock(text=clip(f"Curated feeds ({summary})", HEADER_LIMIT))]
     blocks += [SectionBlock(text=_md(entry)) for entry in entries[shown.start : shown.stop]]
     blocks.append(ContextBlock(elements=[_md(hint or "`/ai-feeds pause|resume|remove <id>` changes one.")]))
     lines = [f"Curated feeds ({summary})" + (f", {hint}" if hint else "")]
@@ -159,7 +160,7 @@ def preview_message(preview: FeedPreview) -> Message:
         head += "\n(redirects permanently from the URL given)"
     if preview.already_added_as:
         head += f"\nAlready curated as feed #{preview.already_added_as}."
-    blocks: list = [SectionBlock(text=_md(f":mag: Preview (nothing saved)\n{head}")), DividerBlock()]
+    blocks: list[Any] = [SectionBlock(text=_md(f":mag: Preview (nothing saved)\n{head}")), DividerBlock()]
     for item in preview.items:
         when = item.published_at.strftime("%Y-%m-%d") if item.dated else "undated"
         label = escaped(item.title, 250)

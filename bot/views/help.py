@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_sdk.models.blocks import ContextBlock, HeaderBlock, MarkdownTextObject, SectionBlock
 
 from bot.slack_text import CONTEXT_LIMIT, escape_mrkdwn
@@ -62,9 +64,9 @@ def help_text() -> str:
     return "\n".join(lines)
 
 
-def help_blocks(departments: DepartmentRegistry, *, note: str | None = None) -> list[dict]:
+def help_blocks(departments: DepartmentRegistry, *, note: str | None = None) -> list[dict[str, Any]]:
     """The help message; ``note`` explains why help is shown (e.g. an unknown subcommand)."""
-    blocks: list = [HeaderBlock(text="AI briefings: how to use me")]
+    blocks: list[Any] = [HeaderBlock(text="AI briefings: how to use me")]
     if note:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=note)))
     for name, what in COMMANDS:

@@ -46,7 +46,7 @@ def next_delay(error_count: int, interval: timedelta, retry_after: float | None 
     """Back-off after ``error_count`` consecutive failures: the normal interval after the first,
     doubling after each further one, capped at a day; a longer Retry-After wins (capped at a week)."""
     exponent = min(max(error_count - 1, 0), 16)
-    delay = min(interval * (2**exponent), max(MAX_BACKOFF, interval))
+    delay = min(interval * (1 << exponent), max(MAX_BACKOFF, interval))
     if retry_after is not None:
         delay = max(delay, timedelta(seconds=retry_after))
     return min(delay, MAX_DELAY)
@@ -432,7 +432,7 @@ def _insert_stories(session: Session, pending: list[dict[str, Any]]) -> list[int
         insert_many(session, table, [pending[i] for i in with_url], skip_conflicts_on=["canonical_url"])
         urls = [pending[i]["canonical_url"] for i in with_url]
         lookup: dict[str, int] = dict(
-            session.execute(  # type: ignore[arg-type]
+            session.execute(
                 select(table.c.canonical_url, table.c.id).where(one_of(session, table.c.canonical_url, urls))
             ).all()
         )

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from briefbot.cli import cli
-from knowledge.search import Vocabulary, analyze_query
+from knowledge.query import Vocabulary, analyze_query
 from knowledge.service import KnowledgeConfig, KnowledgeService
 from storage import Database
 from tests.departments import REGISTRY

@@ -12,8 +12,8 @@ from click.testing import CliRunner, Result
 
 from bot.views.policy import policy_blocks
 from briefbot.cli import cli
+from knowledge.query import analyze_query
 from knowledge.render import policy_text
-from knowledge.search import analyze_query
 from knowledge.service import KnowledgeConfig, KnowledgeService
 from storage import Database
 from tests.departments import REGISTRY

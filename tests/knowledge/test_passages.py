@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from knowledge.passages import MAX_CHARS, excerpt, passages, plain
+from knowledge.excerpt import MAX_CHARS, excerpt
+from knowledge.passages import passages, plain
 from knowledge.text import stems
 
 PRINCIPLES = """Generative AI can help with routine drafting. Staff should think before they use it.
@@ -125,3 +126,63 @@ def test_inline_html_from_a_web_page_is_shown_as_its_text() -> None:
     assert "<span" not in shown and "</span>" not in shown and "<sup>" not in shown
     assert "[French style guide: Guide de rédaction](https://conception.canada.ca/guide/)" in shown
     assert "Constrain model behaviour1" in shown
+
+
+GLOSSARY = """### Generative AI chatbot
+A computer program which simulates an online human conversation using generative AI. Publicly
+available examples are ChatGPT, Google Bard and Bing Chat.
+
+### Machine Learning (ML)
+A branch of AI that uses data and algorithms to imitate the way that humans learn, gradually
+improving accuracy through statistical methods, with many more words to make this passage long
+enough that the whole glossary no longer fits the budget on its own.
+
+### Large Language Model (LLM)
+LLMs are AI models which learn to predict the next best word or part of a word in a sentence,
+having been trained on enormous quantities of text."""
+
+
+def test_a_question_spanning_two_passages_gets_both_in_the_sections_order() -> None:
+    # "the difference between an LLM and a chatbot": each definition sits under its own
+    # sub-heading; one alone answers half the question.
+    shown = excerpt(GLOSSARY, wanted("llm chatbot"), max_chars=520)
+    assert "*Generative AI chatbot*" in shown
+    assert "*Large Language Model (LLM)*" in shown
+    assert shown.index("chatbot*") < shown.index("(LLM)*")
+    assert "Machine Learning" not in shown
+    assert "\n…\n" in shown  # the passage left out between them is marked
+
+
+NOTICES = """AI help applications must be clearly labelled as AI.
+
+Include a notice that addresses privacy, potential mistakes, how it should be used and the
+limitations of the application, without blocking access to the chat. This paragraph goes on long
+enough that the whole section does not fit in the excerpt budget of this test at all.
+
+In consultation with Legal Services, consider including a legal disclaimer and liability statement.
+
+Add a link or details-summary directly to the chat solution, similar to the approach for privacy
+statements elsewhere on the site:
+
+- [AI disclaimer pattern](https://design.example/ai-disclaimer)
+- [Details-summary component](https://design.example/details)"""
+
+
+def test_a_list_of_links_does_not_stand_for_the_rule() -> None:
+    # The reference list's link label holds more of the question's words than the sentence;
+    # it names another page, the sentence is the rule.
+    shown = excerpt(NOTICES, {stems("disclaimer")[0]: 2.0, "ai": 0.5}, max_chars=400)
+    assert "consider including a legal disclaimer" in shown
+    assert "AI disclaimer pattern" not in shown
+
+
+def test_a_one_line_opening_rule_is_shown_before_the_passage() -> None:
+    shown = excerpt(NOTICES, {stems("liability")[0]: 2.0}, max_chars=480)
+    # The opening is shown, then the paragraph after it (no gap to mark), then the answer.
+    assert shown.startswith("AI help applications must be clearly labelled as AI.\nInclude a notice")
+    assert shown.endswith("consider including a legal disclaimer and liability statement.")
+    assert len(shown) <= 480
+    # Where the opening is not next to the passage shown, the gap is marked.
+    assert excerpt(NOTICES, {stems("liability")[0]: 2.0}, max_chars=200).startswith(
+        "AI help applications must be clearly labelled as AI.\n…\nIn consultation"
+    )

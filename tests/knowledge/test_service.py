@@ -11,7 +11,7 @@ import yaml
 from sqlalchemy import func, select
 
 from knowledge.errors import KnowledgeError, PackError
-from knowledge.passages import MAX_CHARS
+from knowledge.excerpt import MAX_CHARS
 from knowledge.service import KnowledgeConfig, KnowledgeService
 from storage import Database
 from storage.audit import Actor, recent

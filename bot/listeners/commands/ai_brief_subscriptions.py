@@ -44,7 +44,7 @@ _FLAG_VALUES = {
 
 def user_timezone(context: BoltContext, user_id: str) -> str:
     """The caller's Slack timezone (cached users.info), or UTC when Slack does not say."""
-    tz = context["users"].timezone(user_id)
+    tz: str = context["users"].timezone(user_id)
     try:
         ZoneInfo(tz)
     except (ValueError, KeyError, OSError):

@@ -19,8 +19,8 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.slack_text import link
 from bot.text import escape_mrkdwn
-from bot.views.feeds import link
 from bot.views.modals.parts import cut, department_element, md, modal
 from briefings.preview import PreviewPick
 from feeds.records import AddResult, FeedPreview

@@ -88,7 +88,7 @@ def department_suggestions(departments: Sequence[tuple[str, str]], typed: str) -
 
 
 def modal(callback_id: str, title: str, blocks: list[Block], **kwargs: Any) -> dict[str, Any]:
-    return View(type="modal", callback_id=callback_id, title=title, blocks=blocks, **kwargs).to_dict()  # type: ignore[no-any-return]
+    return View(type="modal", callback_id=callback_id, title=title, blocks=blocks, **kwargs).to_dict()
 
 
 def values_of(state: Mapping[str, Any]) -> dict[str, Any]:
