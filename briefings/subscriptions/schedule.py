@@ -194,7 +194,7 @@ def _check_interval(cron: str, tz: str, spec: str) -> None:
     previous = None
     moment: datetime | None = start
     for _ in range(200):
-        moment = trigger.get_next_fire_time(previous, moment)  # type: ignore[arg-type]
+        moment = trigger.get_next_fire_time(previous, moment)
         if moment is None:
             break
         if previous is not None and moment - previous < MIN_INTERVAL:
@@ -231,12 +231,12 @@ def latest_slot(cron: str, timezone: str, moment: datetime) -> datetime | None:
     """
     trigger = cron_trigger(cron, timezone)
     for window in (*_LOOKBACKS, timedelta(days=370)):
-        candidate = trigger.get_next_fire_time(None, moment - window)
+        candidate: datetime | None = trigger.get_next_fire_time(None, moment - window)
         if candidate is None or candidate > moment:
             continue
         latest = candidate
         while True:
-            following = trigger.get_next_fire_time(latest, latest + timedelta(seconds=1))
+            following: datetime | None = trigger.get_next_fire_time(latest, latest + timedelta(seconds=1))
             if following is None or following > moment:
                 return latest.astimezone(moment.tzinfo)
             latest = following
