@@ -29,6 +29,18 @@ the default, needs to decline as many off-topic questions as the release before 
 the held-out figures never use that guard. The bundled pack's line compares shipped model to
 shipped model (today's product is its shipped model), with the held-out figure beside it.
 
+Tried and not kept (2026-12-08, issue 19): a hybrid ranker, BM25 plus WordLlama cosine (static
+embeddings shipped in the ``wordllama`` wheel; each section as its best passage, heading path
+included), fused as BM25/max + w * (cosine - pack mean)/(best lift), w chosen leave-one-pack-out
+(0.1 to 0.5; 0.2 on all packs), with three semantic abstention features (best-section cosine, its
+lift over the pack mean, best-passage cosine) refit the same way. Held out, today -> hybrid: top-1
+.740 -> .729, top-3 .897 -> .907, off-topic .903 -> .913, near misses .600 -> .613, wrong declines
+.051 -> .052; the semantic features over BM25 ranking alone: .739 / .897 / .905 / .613 / .049.
+Ranking alone (no abstention) gained under a point of top-1 at best (.753 -> .761; reciprocal-
+rank fusion and a logistic learning-to-rank over both scores did no better), and search alone got
+slower (p50/p99 3.0/5.6 -> 4.7/12.9 ms on 2,000 sections). Static word vectors average a
+question's words; the paraphrases BM25 misses ("call it Sam", "swearing") mostly stay missed.
+
 Targets (averaged over packs): top-1 >= 0.85, top-3 >= 0.95, off-topic declined >= 0.9, near
 misses declined >= 0.8, wrong declines <= 0.05; the bundled pack no worse than today.
 """
