@@ -9,6 +9,14 @@ read back into scikit-learn's own vectorizers, so scoring is scikit-learn's tran
 sparse product; nothing is pickled and nothing is downloaded. scikit-learn is imported on first
 use, so commands that never rank (``briefbot --help``, ``feeds refresh``) do not pay for it.
 
+Sentence embeddings (:func:`embed`: WordLlama's static token embeddings, averaged, from the
+installed ``wordllama`` wheel, loaded on first use once per process) are used by the custom
+departments' meaning scorer (:mod:`briefings.semantic`). A model file trained with
+``scripts/train_ranker.py --embeddings`` also holds, per target, a calibrated logistic regression on
+them whose probability is averaged with the TF-IDF one; the shipped model does not (it did not
+help on the held-out outlets). Without the embedding model the word features score alone, and
+the log says so.
+
 Targets: ``about_ai`` (the AI gate) and one per bundled department (``finance``, ``legal``,
 ``operations``, ``hr``). A department only applies to a story about AI, so each department's
 classifier learns P(department | about AI) and the model returns P(about AI) x that. A
@@ -19,6 +27,8 @@ here: it is ranked by :mod:`briefings.semantic` instead.
 from __future__ import annotations
 
 import json
+import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -33,11 +43,61 @@ MODEL_FILE = Path(__file__).resolve().parent / "data" / "ranker_model.json"
 AI = "about_ai"
 FORMAT = 1
 
+log = logging.getLogger(__name__)
+_EMBEDDER_LOCK = threading.Lock()
+# (tried, the embedding model or None when it could not load): loaded at most once per process.
+_embedder: tuple[bool, Any] = (False, None)
+
 
 def story_text(title: str, summary: str) -> str:
     """What the model reads: the headline twice (it carries more than the summary), then the
     summary. The training script and scoring use this one function."""
     return f"{title}. {title}. {summary}"
+
+
+def load_embedder(root: Path | None = None) -> Any:
+    """WordLlama's static token embeddings, from the files inside its installed wheel (``root``:
+    the folder holding its ``weights`` and ``tokenizers``; the package's own by default). Never
+    downloads: with ``disable_download`` a missing file raises instead of being fetched (its
+    default load would look for the tokenizer under the wrong folder name and download it)."""
+    import wordllama
+    from wordllama import WordLlama
+
+    return WordLlama.load(cache_dir=root or Path(wordllama.__file__).parent, disable_download=True)
+
+
+def embedder() -> Any:
+    """The embedding model, loaded on first use, once per process and thread-safely; None (said
+    once in the log) when it cannot load, and the models that use it score with their word
+    features alone."""
+    global _embedder
+    if not _embedder[0]:
+        with _EMBEDDER_LOCK:
+            if not _embedder[0]:
+                try:
+                    _embedder = (True, load_embedder())
+                except Exception as exc:  # any failure to load must leave ranking working
+                    log.warning(
+                        "sentence embeddings unavailable (%s: %s): ranking with word features only "
+                        "(TF-IDF, bag of words), without the embedding models",
+                        type(exc).__name__,
+                        exc,
+                    )
+                    _embedder = (True, None)
+    return _embedder[1]
+
+
+def embed(texts: Sequence[str], model: Any = None) -> np.ndarray | None:
+    """Unit-length sentence embeddings (len(texts), 256) of ``texts`` (None without the model).
+    The training script and scoring use this one function."""
+    import numpy as np
+
+    wl = model if model is not None else embedder()
+    if wl is None:
+        return None
+    vecs = np.asarray(wl.embed(list(texts)), dtype=np.float64)
+    norms = np.linalg.norm(vecs, axis=1, keepdims=True)
+    return np.asarray(vecs / np.where(norms > 0, norms, 1.0))
 
 
 @dataclass(frozen=True)
@@ -71,6 +131,15 @@ class NewsModel:
         names = [t["name"] for t in targets]
         self._given = [(i, names.index(t["given"])) for i, t in enumerate(targets) if t.get("given")]
         self._vocab_words: dict[int, str] = {}
+        # The second model per target, on the story's sentence embedding (None: a model trained
+        # without it); its calibrated probability is averaged in with weight ``_emb_weight``.
+        emb = data.get("embedding")
+        self._emb_weight = float(emb["weight"]) if emb else 0.0
+        if emb:
+            self._emb_coef = np.array([t["embedding"]["coef"] for t in targets], dtype=np.float64)
+            self._emb_intercept = np.array([t["embedding"]["intercept"] for t in targets], dtype=np.float64)
+            self._emb_a = np.array([t["embedding"]["calibration"][0] for t in targets], dtype=np.float64)
+            self._emb_b = np.array([t["embedding"]["calibration"][1] for t in targets], dtype=np.float64)
 
     @property
     def departments(self) -> tuple[str, ...]:
@@ -78,6 +147,11 @@ class NewsModel:
 
     def threshold(self, name: str) -> float:
         return self.targets[self.names.index(name)].threshold
+
+    @property
+    def uses_embeddings(self) -> bool:
+        """Whether this model was trained with sentence embeddings beside the TF-IDF features."""
+        return self._emb_weight > 0
 
     def _features(self, texts: Sequence[str]) -> Any:
         import scipy.sparse as sp
@@ -93,6 +167,11 @@ class NewsModel:
         decision = self._features(texts) @ self._coef.T + self._intercept
         # scikit-learn's sigmoid calibration: P = 1 / (1 + exp(a * f + b)).
         probs = 1.0 / (1.0 + np.exp(np.clip(self._a * decision + self._b, -50, 50)))
+        vecs = embed(texts) if self._emb_weight else None
+        if vecs is not None:
+            emb_decision = vecs @ self._emb_coef.T + self._emb_intercept
+            emb_probs = 1.0 / (1.0 + np.exp(np.clip(self._emb_a * emb_decision + self._emb_b, -50, 50)))
+            probs = (1.0 - self._emb_weight) * probs + self._emb_weight * emb_probs
         if self._given:
             conditional = probs.copy()
             for i, given in self._given:

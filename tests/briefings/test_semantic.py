@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import socket
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -10,9 +12,10 @@ from typing import Any
 import pytest
 import yaml
 
+from briefings import model as model_module
 from briefings.profiles import load_profiles
 from briefings.rank import Candidate, Ranker, RankingConfig
-from briefings.semantic import features, model_for, train_for
+from briefings.semantic import TrainingConfig, features, load_training, model_for, train_for
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -97,9 +100,9 @@ def test_custom_department_from_a_description_ranks_its_stories_first() -> None:
     ranker = Ranker(profiles)
     shown = ranker.score(cands, "security", now=NOW)[:5]
     hits = [rows[s.candidate.story_id or 0]["department"] == "security" for s in shown]
-    # Measured: 3 stories pass the bar, all security (bench/relevance.py: P@5 0.60 with the two
-    # empty slots counted as misses); by meaning alone 4 of the top 5 are security stories.
-    assert len(hits) >= 3 and all(hits)
+    # Measured: with the sentence embeddings a full top 5, all security (bench/relevance.py: P@5
+    # 1.0; 0.6 without them, 3 stories passing the bar); by meaning alone 4 of the top 5 too.
+    assert len(hits) == 5 and all(hits)
     d = profiles.keys.index("security")
     by_meaning = sorted(cands, key=lambda c: -ranker.match(c.title, c.summary)[d].meaning)[:5]
     assert sum(rows[c.story_id or 0]["department"] == "security" for c in by_meaning) >= 4
@@ -115,3 +118,59 @@ def test_training_and_scoring_touch_no_network(monkeypatch: pytest.MonkeyPatch) 
     model = train_for(profiles, [{"title": "CFOs cut AI budgets", "summary": "", "department": "finance"}])
     assert len(model.scores("CFOs cut AI budgets")) == len(profiles.keys)
     assert model_for(profiles).scores("anything")
+
+
+# A custom department's stories told in other words than its description and examples: what the
+# bag of words misses and the sentence embeddings find (written before measuring, none dropped).
+PARAPHRASED_SECURITY = [
+    (
+        "Hackers trick a chatbot into revealing its hidden system instructions",
+        "A crafted message made the assistant ignore its rules.",
+    ),
+    (
+        "Scammers fake a chief executive's voice to order an urgent payment",
+        "The cloned voice message asked an employee to move funds.",
+    ),
+    (
+        "Attackers slip malicious code into a popular open-source model library",
+        "Thousands of developers downloaded the tainted package.",
+    ),
+    (
+        "Chat logs from an AI companion app left open on the internet",
+        "Researchers found millions of conversations and passwords in an unprotected server.",
+    ),
+    (
+        "Defenders use a language model to triage alerts in the SOC",
+        "Analysts say the assistant cut the time to investigate an intrusion.",
+    ),
+]
+
+
+def test_a_custom_department_finds_its_stories_told_in_other_words() -> None:
+    profiles = load_profiles(DATA / "security_profile.yaml")
+    cands = [cand(i, t, s) for i, (t, s) in enumerate(PARAPHRASED_SECURITY)]
+    with_embeddings = Ranker(profiles).assess(cands, "security", now=NOW)
+    words_only = train_for(profiles, load_training(), TrainingConfig(embedding_weight=0.0))
+    without = Ranker(profiles, semantic=words_only).assess(cands, "security", now=NOW)
+    passed = [a.story.candidate.title for a in with_embeddings if a.fails is None]
+    # Measured: 3 of the 5 pass the bar with the embeddings, 1 without.
+    assert len(passed) >= 3
+    assert len([a for a in without if a.fails is None]) < len(passed)
+
+
+def test_without_the_embedding_model_custom_departments_still_rank_and_the_log_says_so(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    profiles = load_profiles(DATA / "security_profile.yaml")
+    rows = load_training()
+    words_only = train_for(profiles, rows, TrainingConfig(embedding_weight=0.0))
+    # As if the package were not installed, in a process that has not loaded it yet.
+    monkeypatch.setitem(sys.modules, "wordllama", None)
+    monkeypatch.setattr(model_module, "_embedder", (False, None))
+    with caplog.at_level(logging.WARNING, logger="briefings.model"):
+        fallback = train_for(profiles, rows)
+    assert "without the embedding models" in caplog.text
+    title, summary = PARAPHRASED_SECURITY[0]
+    assert fallback.scores(f"{title} {summary}") == words_only.scores(f"{title} {summary}")
+    cands = [cand(i, t, s) for i, (t, s) in enumerate(PARAPHRASED_SECURITY)]
+    assert Ranker(profiles, semantic=fallback).score(cands, "security", now=NOW)  # still ranks

@@ -4,8 +4,10 @@ shipped model as data (loaded, not trained, and never by `briefbot --help`)."""
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,8 @@ from click.testing import CliRunner
 
 from briefbot.cli import cli
 from briefbot.services import make_services
-from briefings.model import MODEL_FILE, NewsModel, load_model
+from briefings import model as model_module
+from briefings.model import MODEL_FILE, NewsModel, embed, embedder, load_embedder, load_model
 from briefings.profiles import load_profiles
 from briefings.why import story_fact, why_sentence
 from foundation.settings import Settings
@@ -102,11 +105,33 @@ def test_a_missing_model_file_ranks_with_phrases_and_meaning(tmp_path: Path) -> 
 
 
 @pytest.mark.parametrize("args", [["--help"], ["feeds", "--help"]])
-def test_help_does_not_import_scikit_learn(args: list[str]) -> None:
+def test_help_does_not_import_scikit_learn_or_the_embeddings(args: list[str]) -> None:
     # -X importtime lists every module imported, on stderr, as it is imported.
     code = f"from briefbot.cli import main; main({args!r})"
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
     assert "Usage:" in done.stdout and "briefbot.cli" in done.stderr
-    assert "sklearn" not in done.stderr and "scipy" not in done.stderr
+    assert "sklearn" not in done.stderr and "scipy" not in done.stderr and "wordllama" not in done.stderr
+
+
+def test_the_embedding_model_loads_from_the_installed_wheel_without_the_network(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def no_network(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the embedding model tried to use the network")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    vecs = embed(["AI spend per seat", "return on the pilot"], load_embedder())
+    assert vecs is not None and vecs.shape == (2, 256)
+    # Files missing: an error at once, not a download (the socket guard above would be hit).
+    with pytest.raises(FileNotFoundError):
+        load_embedder(tmp_path)
+
+
+def test_the_embedding_model_is_loaded_once_across_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(model_module, "_embedder", (False, None))
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        loaded = list(pool.map(lambda _i: embedder(), range(8)))
+    assert loaded[0] is not None and all(m is loaded[0] for m in loaded)
