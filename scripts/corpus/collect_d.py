@@ -144,9 +144,7 @@ def known() -> tuple[set[str], set[str]]:
 
 def hr_items() -> list[dict[str, Any]]:
     """Every article of every stored version of the store, first appearance wins."""
-    commits = git(
-        HR_REPO, "log", "--reverse", "--format=%H", "--", "public/data/news.json", "data"
-    ).split()
+    commits = git(HR_REPO, "log", "--reverse", "--format=%H", "--", "public/data/news.json", "data").split()
     seen: dict[str, dict[str, Any]] = {}
     for commit in commits:
         files = git(HR_REPO, "ls-tree", "-r", "--name-only", commit).splitlines()
