@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from briefings.assembly.profiles import Profiles
 from briefings.delivery.port import Destinations
 from briefings.errors import BriefingError
 from briefings.feedback import (
@@ -18,7 +19,6 @@ from briefings.feedback import (
     learn,
 )
 from briefings.feedback_store import FeedbackStore
-from briefings.profiles import Profiles
 from foundation.ids import parse_id
 from storage.audit import Actor
 

@@ -10,6 +10,7 @@ import pytest
 from alembic import command
 from sqlalchemy import text
 
+from briefings.assembly.rank import Candidate, ScoredStory
 from briefings.errors import BriefingError
 from briefings.feedback import (
     FACTOR_RANGE,
@@ -22,7 +23,6 @@ from briefings.feedback import (
     learn,
 )
 from briefings.feedback_store import SqlFeedback
-from briefings.rank import Candidate, ScoredStory
 from storage import Database
 from storage.audit import Actor
 

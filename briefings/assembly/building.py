@@ -11,15 +11,18 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from briefings.briefing import Briefing, BriefingStory, CandidateNote, PolicyLink, PolicyReminder, Spotlight
-from briefings.delivery.store import DeliveriesStore
-from briefings.feedback import Adjusted, adjust, fill
-from briefings.ports import CertSpotlight, PolicyLinks
-from briefings.profiles import Profiles
-from briefings.rank import Assessed, Candidate, Ranker, ScoredStory
-from briefings.render import first_web_link
-from briefings.slots.slot import Due
-from briefings.store import (
+from briefings.assembly.briefing import (
+    Briefing,
+    BriefingStory,
+    CandidateNote,
+    PolicyLink,
+    PolicyReminder,
+    Spotlight,
+)
+from briefings.assembly.profiles import Profiles
+from briefings.assembly.rank import Assessed, Candidate, Ranker, ScoredStory
+from briefings.assembly.render import first_web_link
+from briefings.assembly.store import (
     MAX_AGE,
     delivered_story_ids,
     delivered_titles,
@@ -27,9 +30,13 @@ from briefings.store import (
     load_candidates,
     newest_item_time,
 )
+from briefings.assembly.written import BriefingWriter
+from briefings.delivery.store import DeliveriesStore
+from briefings.feedback import Adjusted, adjust, fill
+from briefings.ports import CertSpotlight, PolicyLinks
+from briefings.slots.slot import Due
 from briefings.subscriptions.model import MAX_TOP_N
 from briefings.subscriptions.schedule import parse_timezone
-from briefings.written import BriefingWriter
 from storage import Database
 
 if TYPE_CHECKING:

@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from briefings.rank import Candidate
+from briefings.assembly.rank import Candidate
 from feeds.queries import (
     RecentItem,
     feed_departments,
