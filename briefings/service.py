@@ -27,8 +27,8 @@ from briefings.delivery.deliverer import Deliverer
 from briefings.delivery.pacing import ChannelPacer
 from briefings.delivery.port import BriefingSink, Destinations
 from briefings.delivery.sql import SqlDeliveries
-from briefings.feedback_service import ChannelFeedback
-from briefings.feedback_store import SqlFeedback
+from briefings.feedback.service import ChannelFeedback
+from briefings.feedback.sql import SqlFeedback
 from briefings.slots.planner import DeliveriesPruned, Planner, TickReport
 from briefings.slots.runner import Runner
 from briefings.slots.slot import SlotOutcome

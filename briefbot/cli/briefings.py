@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from briefbot.cli.common import ID, echo_json, with_services
-from briefings.feedback_service import FILTER_ACTIONS, describe
+from briefings.feedback.service import FILTER_ACTIONS, describe
 from briefings.subscriptions.model import (
     MAX_TOP_N,
     PAUSED,

@@ -32,7 +32,7 @@ from briefings.assembly.store import (
 )
 from briefings.assembly.written import BriefingWriter
 from briefings.delivery.store import DeliveriesStore
-from briefings.feedback import Adjusted, adjust, fill
+from briefings.feedback.tuning import Adjusted, adjust, fill
 from briefings.ports import CertSpotlight, PolicyLinks
 from briefings.slots.slot import Due
 from briefings.subscriptions.model import MAX_TOP_N
@@ -40,7 +40,7 @@ from briefings.subscriptions.schedule import parse_timezone
 from storage import Database
 
 if TYPE_CHECKING:
-    from briefings.feedback_service import ChannelFeedback
+    from briefings.feedback.service import ChannelFeedback
 
 log = logging.getLogger(__name__)
 
