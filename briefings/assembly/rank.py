@@ -722,7 +722,8 @@ def _merge(story: ScoredStory, twin: Candidate) -> ScoredStory:
 def recency(published_at: datetime, now: datetime, half_life_hours: float) -> float:
     """1.0 for a fresh story, falling towards (never below) 0.5 as it ages."""
     age_hours = max(0.0, (now - published_at).total_seconds() / 3600.0)
-    return 0.5 + 0.5 * 0.5 ** (age_hours / half_life_hours)
+    # float ** float is typed Any (a negative base would give a complex); the base here is 0.5.
+    return float(0.5 + 0.5 * 0.5 ** (age_hours / half_life_hours))
 
 
 def _relevance(profile: Profile, m: DeptMatch, title_factor: float) -> float:
