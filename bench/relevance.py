@@ -40,9 +40,9 @@ import yaml
 # This folder holds a briefings.py of its own: the package must come first.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from briefings.assembly.profiles import DEPARTMENTS, Profiles, load_profiles, phrase_tokens
+from briefings.assembly.rank import Candidate, Ranker, RankingConfig
 from briefings.corpus import NewsItem, load_corpus, split
-from briefings.profiles import DEPARTMENTS, Profiles, load_profiles, phrase_tokens
-from briefings.rank import Candidate, Ranker, RankingConfig
 from briefings.semantic import TrainingConfig, load_training, train_for
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"

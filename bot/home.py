@@ -21,7 +21,6 @@ from bot.context import BotServices
 from bot.users import UserDirectory
 from bot.views.home import AdminHome, ReaderHome, admin_view, minimal_view, reader_view
 from bot.views.home_sections import TUNING_ROWS
-from briefings.feedback_service import describe
 from briefings.subscriptions import SubscriptionView
 from knowledge.types import CertView
 from storage.audit import recent_entries
@@ -64,15 +63,8 @@ def admin_home(services: BotServices) -> AdminHome:
 def channel_tuning(
     services: BotServices, subscriptions: Sequence[SubscriptionView]
 ) -> list[tuple[str, list[str]]]:
-    """Filters and learned preferences of subscribed channels that have any (at most ten): two
-    queries find those channels, so Home does not read every channel's votes."""
-    feedback = services.briefings.feedback
-    filters = {c: f for c, f in feedback.all_filters().items() if not f.empty}
-    tuned = (set(filters) | feedback.voted_channels()) & {s.channel_id for s in subscriptions}
-    return [
-        (channel, describe(filters.get(channel) or feedback.filters(channel), feedback.learned(channel)))
-        for channel in sorted(tuned)[:TUNING_ROWS]
-    ]
+    """Filters and learned preferences of subscribed channels that have any (at most ten)."""
+    return services.briefings.feedback.tuning((s.channel_id for s in subscriptions), TUNING_ROWS)
 
 
 def reader_home(client: WebClient, services: BotServices, user_id: str) -> ReaderHome:

@@ -39,7 +39,7 @@ IDLE_SECONDS = 60
 SWEEP_SECONDS = 1
 
 
-class LoggedErrorTask(ErrorTask):
+class LoggedErrorTask(ErrorTask):  # type: ignore[misc]  # waitress ships no type hints
     """waitress's answer to a request it refuses itself (a body over the cap: 413, malformed
     headers: 400), logged once like the refusals of ``bot.http``. waitress logs none of these."""
 
@@ -55,7 +55,7 @@ class LoggedErrorTask(ErrorTask):
         super().execute()
 
 
-class DeadlineChannel(HTTPChannel):
+class DeadlineChannel(HTTPChannel):  # type: ignore[misc]  # waitress ships no type hints
     """waitress's connection, remembering when the request it is receiving began to arrive."""
 
     error_task_class = LoggedErrorTask
@@ -70,7 +70,7 @@ class DeadlineChannel(HTTPChannel):
         return result
 
 
-class DeadlineServer(TcpWSGIServer):
+class DeadlineServer(TcpWSGIServer):  # type: ignore[misc]  # waitress ships no type hints
     """``TcpWSGIServer`` whose periodic sweep also closes connections past the read deadline."""
 
     channel_class = DeadlineChannel
@@ -148,7 +148,12 @@ class _Multi(MultiSocketServer):  # type: ignore[misc]
     """Several listening sockets (a host name with IPv4 and IPv6 addresses) in one loop."""
 
     def __init__(
-        self, socket_map: dict[int, Any], adj: Adjustments, listen: list, dispatcher: Any, servers: list
+        self,
+        socket_map: dict[int, Any],
+        adj: Adjustments,
+        listen: list[tuple[str, int]],
+        dispatcher: Any,
+        servers: list[Any],
     ):
         super().__init__(socket_map, adj, listen, dispatcher, log_info=log.info)
         self.effective_port = servers[0].effective_port

@@ -202,7 +202,7 @@ def _serve_socket_mode(
                 port,
             )
         handler.client.wss_uri = socket_mode_url(app, app_token)
-        handler.connect()
+        handler.connect()  # type: ignore[no-untyped-call]  # slack_bolt's SocketModeHandler is unannotated
         where = f"; GET /healthz on http://{host}:{server.effective_port}" if server else ""
         if handler.client.is_connected():
             log.info("connected in Socket Mode%s", where)
@@ -216,4 +216,4 @@ def _serve_socket_mode(
     finally:
         if server is not None:
             server.close()
-        handler.close()
+        handler.close()  # type: ignore[no-untyped-call]  # slack_bolt's SocketModeHandler is unannotated

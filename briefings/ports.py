@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
-from briefings.briefing import BriefingStory
+from briefings.assembly.briefing import BriefingStory
 
 
 class Certification(Protocol):

@@ -30,7 +30,7 @@ from typing import Any
 
 import yaml
 
-from briefings.profiles import Profiles, phrase_tokens
+from briefings.assembly.profiles import Profiles, phrase_tokens
 
 TRAINING_HEADLINES = Path(__file__).resolve().parent / "data" / "training_headlines.yaml"
 

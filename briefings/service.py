@@ -16,24 +16,24 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from briefings.briefing import Briefing
-from briefings.building import BriefingBuilder
+from briefings.assembly.briefing import Briefing
+from briefings.assembly.building import BriefingBuilder
+from briefings.assembly.profiles import Profiles, load_profiles
+from briefings.assembly.rank import Ranker
+from briefings.assembly.render import RenderedMessage, Renderer, render_terminal
+from briefings.assembly.written import BriefingWriter, Writer
 from briefings.config import BriefingConfig
 from briefings.delivery.deliverer import Deliverer
 from briefings.delivery.pacing import ChannelPacer
 from briefings.delivery.port import BriefingSink, Destinations
 from briefings.delivery.sql import SqlDeliveries
-from briefings.feedback_service import ChannelFeedback
-from briefings.feedback_store import SqlFeedback
-from briefings.profiles import Profiles, load_profiles
-from briefings.rank import Ranker
-from briefings.render import RenderedMessage, Renderer, render_terminal
+from briefings.feedback.service import ChannelFeedback
+from briefings.feedback.sql import SqlFeedback
 from briefings.slots.planner import DeliveriesPruned, Planner, TickReport
 from briefings.slots.runner import Runner
 from briefings.slots.slot import SlotOutcome
 from briefings.subscribing import SubscriptionDesk
 from briefings.subscriptions.sql import SqlSubscriptions
-from briefings.written import BriefingWriter, Writer
 from storage import Database
 from storage.audit import Actor
 from storage.types import utcnow

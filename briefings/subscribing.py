@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from briefings.assembly.profiles import Profile, Profiles
 from briefings.delivery.port import Destinations
-from briefings.profiles import Profile, Profiles
 from briefings.slots.runner import Runner
 from briefings.subscriptions import model as subs
 from briefings.subscriptions.schedule import Schedule, parse_schedule

@@ -1,6 +1,6 @@
 """The department registry: the one list of department keys, display names and aliases.
 
-It is built once per process from the department profiles (``briefings.profiles``, the bundled
+It is built once per process from the department profiles (``briefings.assembly.profiles``, the bundled
 YAML plus ``BRIEFBOT_PROFILES_FILE``) by the composition root and handed to every layer that
 reads a department from a person: feeds (tagging), briefings (subscriptions, previews),
 knowledge (certifications) and the Slack views (help, pickers). So an alias an admin adds to the

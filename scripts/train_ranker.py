@@ -41,9 +41,9 @@ from sklearn.model_selection import GroupKFold, StratifiedKFold
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from briefings.assembly.profiles import DEPARTMENTS, load_profiles  # noqa: E402
 from briefings.corpus import SPLIT_FILE, SPLIT_RULE, load_corpus, split  # noqa: E402
 from briefings.model import AI, FORMAT, MODEL_FILE, embed, load_embedder, story_text  # noqa: E402
-from briefings.profiles import DEPARTMENTS, load_profiles  # noqa: E402
 from briefings.semantic import TRAINING_HEADLINES  # noqa: E402
 
 SEED = 20261207

@@ -2,7 +2,7 @@
 
 Built here, beside the other views, from the pure ``Briefing`` the briefings package assembles;
 the composition root hands :func:`render_blocks` to the delivery step and to previews. Feed text
-is untrusted: it is cleaned and cut (``briefings.render``), then escaped and linked through
+is untrusted: it is cleaned and cut (``briefings.assembly.render``), then escaped and linked through
 ``bot.slack_text``, and the whole message is kept under the text budget by shortening summaries
 and then dropping the least relevant stories.
 """
@@ -32,8 +32,8 @@ from bot.slack_text import (
     text_size,
 )
 from bot.slack_text import escaped as escaped_text
-from briefings.briefing import Briefing, BriefingStory
-from briefings.render import (
+from briefings.assembly.briefing import Briefing, BriefingStory
+from briefings.assembly.render import (
     MAX_ALSO_LINKS,
     MAX_SHOWN_SOURCES,
     TITLE_LIMIT,

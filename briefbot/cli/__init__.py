@@ -47,12 +47,12 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Build DEPARTMENT's briefing now and print it (nothing is posted).",
     ),
     "subscribe": (
-        "briefbot.cli.briefings",
+        "briefbot.cli.subscriptions",
         "subscribe",
         'Give CHANNEL_ID (or #name) the DEPARTMENT briefing on a schedule (default "weekdays 09:00" UTC).',
     ),
     "subscriptions": (
-        "briefbot.cli.briefings",
+        "briefbot.cli.subscriptions",
         "subscriptions",
         "List, pause, resume or remove channel subscriptions.",
     ),

@@ -56,7 +56,7 @@ def _known_failure(exc: Exception) -> str | None:
     return None
 
 
-class IdType(click.ParamType):
+class IdType(click.ParamType[int, Any]):
     """A database id: ASCII digits within a 64-bit integer (``²`` or 25 digits are refused)."""
 
     name = "id"
@@ -77,7 +77,8 @@ def settings_from(ctx: click.Context) -> Settings:
     obj = ctx.ensure_object(dict)
     if "settings" not in obj:
         obj["settings"] = load_settings()
-    return obj["settings"]
+    settings: Settings = obj["settings"]
+    return settings
 
 
 def services_from(ctx: click.Context) -> Services:
@@ -89,7 +90,8 @@ def services_from(ctx: click.Context) -> Services:
         services = make_services(settings_from(ctx))
         obj["services"] = services
         ctx.call_on_close(services.close)
-    return obj["services"]
+    built: Services = obj["services"]
+    return built
 
 
 def with_services(func: F) -> F:

@@ -23,7 +23,7 @@ from storage.audit import Actor
 
 if TYPE_CHECKING:
     from briefbot.services import Services
-    from knowledge.check import CheckReport
+    from knowledge.check import CheckCase, CheckReport
 
 
 @click.command("policy")
@@ -126,7 +126,7 @@ def check_command(ctx: click.Context, questions: Path, policy_dir: Path | None, 
         click.echo(report_text(report, source))
 
 
-def _check_folder(settings: Settings, folder: Path, cases: list, shown: str) -> CheckReport:
+def _check_folder(settings: Settings, folder: Path, cases: list[CheckCase], shown: str) -> CheckReport:
     """Load ``folder`` into a throwaway SQLite database and check ``cases`` against it."""
     from briefbot.services import make_services
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from briefings.briefing import Briefing
+from briefings.assembly.briefing import Briefing
 from briefings.delivery.notices import Notices
 from briefings.delivery.pacing import ChannelPacer
 from briefings.delivery.port import BriefingSink, FailureKind, Outgoing, Posted, Unreadable
@@ -28,7 +28,7 @@ HISTORY_MARGIN = timedelta(minutes=5)
 
 
 class SlotBuilder(Protocol):
-    """Builds the briefing a due slot posts (``briefings.building.BriefingBuilder``). ``cache``:
+    """Builds the briefing a due slot posts (``briefings.assembly.building.BriefingBuilder``). ``cache``:
     what the tick's slots share (candidates and scores read once per tick), or None."""
 
     def build_due(self, due: Due, cache: Any) -> Briefing: ...

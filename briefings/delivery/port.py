@@ -18,7 +18,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal, NamedTuple, Protocol
 
-from briefings.briefing import Briefing
+from briefings.assembly.briefing import Briefing
 from briefings.slots.slot import Due
 
 

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from briefings.building import LOOKBACK, TickCache
+from briefings.assembly.building import LOOKBACK, TickCache
 from briefings.delivery.deliverer import Deliverer
 from briefings.delivery.port import BriefingSink, FailureKind, Notice
 from briefings.delivery.store import DeliveriesStore, SlotRow

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from briefings.assembly.profiles import Profiles
 from briefings.errors import BriefingError, SubscriptionNotFound
-from briefings.profiles import Profiles
 
 ACTIVE, PAUSED, MANUAL = "active", "paused", "manual"
 QUIET_MODES = ("post", "skip")

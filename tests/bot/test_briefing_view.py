@@ -9,8 +9,8 @@ import pytest
 
 from bot.slack_text import safe_url, text_size
 from bot.views.briefing import escaped, render_blocks
-from briefings.briefing import AlsoReported, Briefing, BriefingStory, PolicyReminder, Spotlight
-from briefings.render import render_terminal
+from briefings.assembly.briefing import AlsoReported, Briefing, BriefingStory, PolicyReminder, Spotlight
+from briefings.assembly.render import render_terminal
 from tests.mock_web_api_server.server import validate_blocks
 
 NOW = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)

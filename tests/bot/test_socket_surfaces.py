@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from briefings.feedback_store import SqlFeedback
+from briefings.feedback.sql import SqlFeedback
 from storage import Database
 from storage.models import DeliveredStory
 from tests.briefings.factory import NewsFactory

@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from briefings import model as model_module
-from briefings.profiles import load_profiles
-from briefings.rank import Candidate, Ranker, RankingConfig
+from briefings.assembly.profiles import load_profiles
+from briefings.assembly.rank import Candidate, Ranker, RankingConfig
 from briefings.semantic import TrainingConfig, features, load_training, model_for, train_for
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)

@@ -19,8 +19,8 @@ from bot.client import make_web_client
 from bot.delivery import SlackSink
 from briefbot.cli import cli
 from briefbot.services import make_services
+from briefings.assembly.render import render_terminal
 from briefings.delivery import ChannelPacer
-from briefings.render import render_terminal
 from knowledge.news import iso_week
 from storage.audit import Actor
 from storage.models import PolicyNews, WeeklyPost

@@ -9,7 +9,7 @@ from slack_bolt import BoltContext, Respond
 
 from bot.slack_text import MESSAGE_TEXT_LIMIT, clip
 from bot.text import escape_mrkdwn
-from briefings.feedback_service import describe
+from briefings.feedback.service import describe
 from storage.audit import Actor
 
 

@@ -4,7 +4,7 @@ Both pass the admin gate (``bot.gate``) first. The ack only parses: a malformed 
 (``FeedService.check_address``, no network) comes back at once as a field error on ``url``;
 otherwise the modal turns into "checking the feed…" and the first fetch runs after the ack on the
 slow-work pool (:func:`fill_preview`, never on Bolt's listener thread): one service call
-(``briefings.preview.preview_feed``) fetches and ranks it, and the preview is filled in with
+(``briefings.assembly.preview.preview_feed``) fetches and ranks it, and the preview is filled in with
 ``views.update``. Submitting the preview saves the feed as ``/ai-feeds add`` does
 (``FeedService.add``, audited) and republishes the admin's Home. A page that names its feed
 previews, and then saves, that feed; a feed whose fetch failed can still be saved ("Save
@@ -37,7 +37,7 @@ from bot.views.modals.add_feed import (
 )
 from bot.views.modals.parts import notice_modal, values_of
 from bot.work import BUSY
-from briefings.preview import preview_feed
+from briefings.assembly.preview import preview_feed
 from feeds.errors import InvalidFeedURL
 from foundation.errors import BriefbotError
 from storage.audit import Actor

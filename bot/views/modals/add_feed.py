@@ -22,7 +22,7 @@ from slack_sdk.models.blocks import (
 from bot.slack_text import link
 from bot.text import escape_mrkdwn
 from bot.views.modals.parts import cut, department_element, md, modal
-from briefings.preview import PreviewPick
+from briefings.assembly.preview import PreviewPick
 from feeds.records import AddResult, FeedPreview
 
 # Slack: private_metadata "Maximum length of 3000 characters".

@@ -28,11 +28,11 @@ the briefing from what passed the bar; ``per_source`` is an optional hard cap.
 
 Picking collapses retellings: a story telling the same news as one already picked (a
 near-identical headline, or the same rare words in title and summary, see
-:mod:`briefings.similar`) joins it as "also reported by" instead of taking a slot. The stories
+:mod:`briefings.assembly.similar`) joins it as "also reported by" instead of taking a slot. The stories
 compared are the first ``duplicate_pool`` above the bar, which also set how rare each word is;
 each is compared with the stories already picked, never with their retellings.
 
-Matching works on word tokens (see :func:`briefings.profiles.phrase_tokens`): each text is
+Matching works on word tokens (see :func:`briefings.assembly.profiles.phrase_tokens`): each text is
 tokenised once and looked up against one index of every department's phrases; the model scores
 every new text of a window in one batch and each text's scores are remembered between calls.
 """
@@ -45,12 +45,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from briefings.briefing import AlsoReported
+from briefings.assembly.briefing import AlsoReported
+from briefings.assembly.profiles import Phrase, Profile, Profiles, phrase_tokens, token_spans
+from briefings.assembly.similar import Rarity, SimilarityConfig, StoryTerms, retelling, story_terms
+from briefings.assembly.why import why_sentence
 from briefings.model import AI, NewsModel, load_model, story_text
-from briefings.profiles import Phrase, Profile, Profiles, phrase_tokens, token_spans
 from briefings.semantic import SemanticModel, model_for
-from briefings.similar import Rarity, SimilarityConfig, StoryTerms, retelling, story_terms
-from briefings.why import why_sentence
 
 
 @dataclass(frozen=True)
@@ -722,7 +722,8 @@ def _merge(story: ScoredStory, twin: Candidate) -> ScoredStory:
 def recency(published_at: datetime, now: datetime, half_life_hours: float) -> float:
     """1.0 for a fresh story, falling towards (never below) 0.5 as it ages."""
     age_hours = max(0.0, (now - published_at).total_seconds() / 3600.0)
-    return 0.5 + 0.5 * 0.5 ** (age_hours / half_life_hours)
+    # float ** float is typed Any (a negative base would give a complex); the base here is 0.5.
+    return float(0.5 + 0.5 * 0.5 ** (age_hours / half_life_hours))
 
 
 def _relevance(profile: Profile, m: DeptMatch, title_factor: float) -> float:

@@ -21,7 +21,7 @@ import yaml
 from briefings.errors import InvalidProfiles, UnknownDepartment
 from foundation.departments import Department, DepartmentRegistry, name_key
 
-BUNDLED_PROFILES = Path(__file__).resolve().parent / "data" / "departments.yaml"
+BUNDLED_PROFILES = Path(__file__).resolve().parent.parent / "data" / "departments.yaml"
 DEPARTMENTS: tuple[str, ...] = ("finance", "legal", "operations", "hr")
 
 _PROFILE_FIELDS = {"name", "aliases", "concerns", "description", "examples", "phrases", "exclude"}

@@ -1,4 +1,5 @@
-"""Candidate stories for a briefing, read through ``feeds.queries`` (one query, plain rows).
+"""SQL behind :class:`briefings.assembly.store.CandidateStore`: candidate stories for a briefing,
+read through ``feeds.queries`` (one query, plain rows).
 
 Which items count as *new* for a briefing (the backlog rule):
 
@@ -25,7 +26,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from briefings.rank import Candidate
+from briefings.assembly.rank import Candidate
+from briefings.assembly.store import Delivered, Window
 from feeds.queries import (
     RecentItem,
     feed_departments,
@@ -34,6 +36,7 @@ from feeds.queries import (
     recent_items,
     story_titles,
 )
+from storage import Database
 from storage.models import DeliveredStory
 
 MAX_AGE = timedelta(days=14)  # older news is never "new", whatever the feed claims
@@ -137,3 +140,56 @@ def delivered_titles(session: Session, channel_id: str, *, since: datetime) -> l
 def newest_item_time(session: Session) -> datetime | None:
     """When the newest stored item was published (the demo builds briefings "as of" then)."""
     return newest_published_at(session)
+
+
+class SqlCandidates:
+    """:class:`briefings.assembly.store.CandidateStore` on the project database."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def window(
+        self,
+        *,
+        since: datetime,
+        as_of: datetime,
+        include_backlog: bool,
+        explain: bool,
+        channel_id: str | None,
+        seen_since: datetime,
+    ) -> Window:
+        with self.db.read() as session:
+            candidates = load_candidates(
+                session, since=since, as_of=as_of, by_first_seen=False, include_backlog=include_backlog
+            )
+            held = {} if include_backlog else held_back_by_department(session, since=since, as_of=as_of)
+            backlog: list[Candidate] = []
+            if explain and not include_backlog:
+                shown_keys = {c.key for c in candidates}
+                everything = load_candidates(
+                    session, since=since, as_of=as_of, by_first_seen=False, include_backlog=True
+                )
+                backlog = [c for c in everything if c.key not in shown_keys]
+            delivered = Delivered(frozenset(), ())
+            if channel_id is not None:
+                delivered = _delivered(session, channel_id, seen_since)
+        return Window(tuple(candidates), dict(held), tuple(backlog), delivered)
+
+    def new_since(self, *, since: datetime, as_of: datetime) -> list[Candidate]:
+        with self.db.read() as session:
+            return load_candidates(session, since=since, as_of=as_of, by_first_seen=True)
+
+    def delivered(self, channel_id: str, *, since: datetime) -> Delivered:
+        with self.db.read() as session:
+            return _delivered(session, channel_id, since)
+
+    def newest_item_time(self) -> datetime | None:
+        with self.db.read() as session:
+            return newest_item_time(session)
+
+
+def _delivered(session: Session, channel_id: str, since: datetime) -> Delivered:
+    return Delivered(
+        frozenset(delivered_story_ids(session, channel_id)),
+        tuple(delivered_titles(session, channel_id, since=since)),
+    )

@@ -2,7 +2,7 @@
 
 Feeds merge items into one story only on the same canonical URL or a near-identical title, so
 one event retold by two outlets arrives as two stories. A briefing collapses them when it picks
-its stories (see :meth:`briefings.rank.Ranker.select`): the best-ranked one stays and the others
+its stories (see :meth:`briefings.assembly.rank.Ranker.select`): the best-ranked one stays and the others
 become "also reported by" sources. Nothing stored is merged, so a wrong call costs one briefing,
 not the archive.
 
@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from briefings.profiles import phrase_tokens
+from briefings.assembly.profiles import phrase_tokens
 from knowledge.text import stem
 
 

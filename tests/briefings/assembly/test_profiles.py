@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from briefings.assembly.profiles import DEPARTMENTS, load_profiles, normalise_department, parse_profiles
 from briefings.errors import InvalidProfiles, UnknownDepartment
-from briefings.profiles import DEPARTMENTS, load_profiles, normalise_department, parse_profiles
 
 
 def test_bundled_profiles_cover_the_four_departments_with_reasons() -> None:
@@ -117,7 +117,7 @@ def test_parse_keeps_variants_lowercase() -> None:
 
 
 def test_the_bundled_profiles_read_the_same_with_either_yaml_reader() -> None:
-    from briefings.profiles import BUNDLED_PROFILES, parse_profiles
+    from briefings.assembly.profiles import BUNDLED_PROFILES, parse_profiles
 
     text = BUNDLED_PROFILES.read_text(encoding="utf-8")
     fast = parse_profiles(text, "bundled", trusted=True)

@@ -11,29 +11,30 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from briefings.briefing import Briefing, BriefingStory, CandidateNote, PolicyLink, PolicyReminder, Spotlight
-from briefings.delivery.store import DeliveriesStore
-from briefings.feedback import Adjusted, adjust, fill
-from briefings.ports import CertSpotlight, PolicyLinks
-from briefings.profiles import Profiles
-from briefings.rank import Assessed, Candidate, Ranker, ScoredStory
-from briefings.render import first_web_link
-from briefings.slots.slot import Due
-from briefings.store import (
-    MAX_AGE,
-    delivered_story_ids,
-    delivered_titles,
-    held_back_by_department,
-    load_candidates,
-    newest_item_time,
+from briefings.assembly.briefing import (
+    Briefing,
+    BriefingStory,
+    CandidateNote,
+    PolicyLink,
+    PolicyReminder,
+    Spotlight,
 )
+from briefings.assembly.profiles import Profiles
+from briefings.assembly.rank import Assessed, Candidate, Ranker, ScoredStory
+from briefings.assembly.render import first_web_link
+from briefings.assembly.sql import MAX_AGE, SqlCandidates
+from briefings.assembly.store import CandidateStore
+from briefings.assembly.written import BriefingWriter
+from briefings.delivery.store import DeliveriesStore
+from briefings.feedback.tuning import Adjusted, adjust, fill
+from briefings.ports import CertSpotlight, PolicyLinks
+from briefings.slots.slot import Due
 from briefings.subscriptions.model import MAX_TOP_N
 from briefings.subscriptions.schedule import parse_timezone
-from briefings.written import BriefingWriter
 from storage import Database
 
 if TYPE_CHECKING:
-    from briefings.feedback_service import ChannelFeedback
+    from briefings.feedback.service import ChannelFeedback
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,7 @@ class BriefingBuilder:
         """``feedback``: the channels' votes and filters that adjust scheduled briefings;
         ``writer``: the optional language model's texts (None: the deterministic ones)."""
         self.db = db
+        self.reads: CandidateStore = SqlCandidates(db)
         self.writer = writer
         self.feedback = feedback
         self.profiles = profiles
@@ -108,23 +110,16 @@ class BriefingBuilder:
         as_of = as_of or self.clock()
         timezone = parse_timezone(timezone)
         since = as_of - LOOKBACK
-        skip: set[int] = set()
-        seen_titles: list[str] = []
-        with self.db.read() as session:
-            candidates = load_candidates(
-                session, since=since, as_of=as_of, by_first_seen=False, include_backlog=include_backlog
-            )
-            held = {} if include_backlog else held_back_by_department(session, since=since, as_of=as_of)
-            backlog: list[Candidate] = []
-            if explain and not include_backlog:
-                shown_keys = {c.key for c in candidates}
-                everything = load_candidates(
-                    session, since=since, as_of=as_of, by_first_seen=False, include_backlog=True
-                )
-                backlog = [c for c in everything if c.key not in shown_keys]
-            if channel_id is not None:
-                skip = delivered_story_ids(session, channel_id)
-                seen_titles = delivered_titles(session, channel_id, since=as_of - MAX_AGE)
+        read = self.reads.window(
+            since=since,
+            as_of=as_of,
+            include_backlog=include_backlog,
+            explain=explain,
+            channel_id=channel_id,
+            seen_since=as_of - MAX_AGE,
+        )
+        candidates, held, backlog = list(read.candidates), read.held, list(read.backlog)
+        skip, seen_titles = set(read.delivered.story_ids), list(read.delivered.titles)
         out = []
         for key in keys:
             assessed = self.ranker.assess(candidates, key, now=as_of)
@@ -181,8 +176,7 @@ class BriefingBuilder:
 
     def preview_as_of(self) -> datetime:
         """The newest stored item's date (the demo and benchmark build "as of" then), else now."""
-        with self.db.read() as session:
-            newest = newest_item_time(session)
+        newest = self.reads.newest_item_time()
         return newest or self.clock()
 
     def build_due(self, due: Due, cache: TickCache | None) -> Briefing:
@@ -191,9 +185,8 @@ class BriefingBuilder:
         cache = cache or TickCache()
         previous = self.deliveries.previous_done(due.subscription_id, as_of)
         since = max(previous, as_of - LOOKBACK) if previous else as_of - LOOKBACK
-        with self.db.read() as session:
-            skip = delivered_story_ids(session, due.channel_id)
-            seen_titles = delivered_titles(session, due.channel_id, since=as_of - MAX_AGE)
+        delivered = self.reads.delivered(due.channel_id, since=as_of - MAX_AGE)
+        skip, seen_titles = set(delivered.story_ids), list(delivered.titles)
         candidates: list[Candidate] = cache.get(
             ("candidates", since, as_of), lambda: self._candidates(since, as_of)
         )
@@ -256,8 +249,7 @@ class BriefingBuilder:
                 log.exception("could not record the briefing's policy links")
 
     def _candidates(self, since: datetime, as_of: datetime) -> list[Candidate]:
-        with self.db.read() as session:
-            return load_candidates(session, since=since, as_of=as_of, by_first_seen=True)
+        return self.reads.new_since(since=since, as_of=as_of)
 
     def _assemble(
         self,

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from briefings.profiles import Profiles
-from briefings.rank import Candidate, Ranker, ScoredStory
+from briefings.assembly.profiles import Profiles
+from briefings.assembly.rank import Candidate, Ranker, ScoredStory
 from briefings.service import BriefingService
 from feeds.records import FeedPreview
 from feeds.service import FeedService

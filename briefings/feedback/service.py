@@ -1,15 +1,17 @@
 """Story feedback and channel keyword filters: the façade the buttons, ``/ai-brief`` and the CLI
-use (no SQL: the rows are behind :class:`~briefings.feedback_store.FeedbackStore`)."""
+use (no SQL: the rows are behind :class:`~briefings.feedback.store.FeedbackStore`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from briefings.assembly.profiles import Profiles
 from briefings.delivery.port import Destinations
 from briefings.errors import BriefingError
-from briefings.feedback import (
+from briefings.feedback.store import FeedbackStore
+from briefings.feedback.tuning import (
     ChannelFilters,
     Preferences,
     Vote,
@@ -17,8 +19,6 @@ from briefings.feedback import (
     headline_terms,
     learn,
 )
-from briefings.feedback_store import FeedbackStore
-from briefings.profiles import Profiles
 from foundation.ids import parse_id
 from storage.audit import Actor
 
@@ -145,6 +145,17 @@ class ChannelFeedback:
                 )
             )
         return out
+
+    def tuning(self, channel_ids: Iterable[str], limit: int) -> list[tuple[str, list[str]]]:
+        """Filters and learned preferences, described, of those of ``channel_ids`` that have any
+        (at most ``limit``, by channel id): two queries find the tuned channels, so callers such
+        as App Home do not read every channel's votes."""
+        filters = {c: f for c, f in self.all_filters().items() if not f.empty}
+        tuned = (set(filters) | self.voted_channels()) & set(channel_ids)
+        return [
+            (channel, describe(filters.get(channel) or self.filters(channel), self.learned(channel)))
+            for channel in sorted(tuned)[:limit]
+        ]
 
 
 def describe(filters: ChannelFilters, learned: list[LearnedView]) -> list[str]:

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from briefings.briefing import Briefing, BriefingStory
+from briefings.assembly.briefing import Briefing, BriefingStory
 
 TITLE_LIMIT = 250
 URL_LIMIT = 1000

@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 import yaml
 
-from briefings.profiles import load_profiles
-from briefings.rank import Candidate, Ranker, RankingConfig, near_duplicate, recency, title_words
+from briefings.assembly.profiles import load_profiles
+from briefings.assembly.rank import Candidate, Ranker, RankingConfig, near_duplicate, recency, title_words
 from briefings.semantic import TrainingConfig, load_training, train_for
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
-HEADLINES = Path(__file__).resolve().parents[1] / "data" / "ranking_headlines.yaml"
+HEADLINES = Path(__file__).resolve().parents[2] / "data" / "ranking_headlines.yaml"
 
 
 def cand(

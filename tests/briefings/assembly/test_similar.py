@@ -1,6 +1,6 @@
 """Retelling detection: precision and recall on labelled story pairs, and the rule's guards.
 
-The thresholds in ``briefings.similar`` were chosen on the ``tune`` pairs of
+The thresholds in ``briefings.assembly.similar`` were chosen on the ``tune`` pairs of
 tests/data/story_pairs.yaml. ``holdout`` was scored once with the first version of the rule; it
 showed three false merges (two companies doing the same kind of thing), so the rule gained its
 figure and name guards and ``holdout`` became tuning data too. ``holdout2`` was written before
@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 import yaml
 
-from briefings.rank import near_duplicate, title_words
-from briefings.similar import (
+from briefings.assembly.rank import near_duplicate, title_words
+from briefings.assembly.similar import (
     Rarity,
     SimilarityConfig,
     StoryTerms,
@@ -31,7 +31,7 @@ from briefings.similar import (
     story_terms,
 )
 
-PAIRS = Path(__file__).resolve().parents[1] / "data" / "story_pairs.yaml"
+PAIRS = Path(__file__).resolve().parents[2] / "data" / "story_pairs.yaml"
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
 

@@ -22,10 +22,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from briefings.assembly.profiles import phrase_tokens
+from briefings.assembly.rank import Candidate, ScoredStory
+from briefings.assembly.similar import content_terms
 from briefings.errors import BriefingError
-from briefings.profiles import phrase_tokens
-from briefings.rank import Candidate, ScoredStory
-from briefings.similar import content_terms
 
 HALF_LIFE_DAYS = 30.0
 TERM_REACH = 0.5

@@ -15,8 +15,8 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from briefings.briefing import Briefing, BriefingStory
-from briefings.profiles import Profile, Profiles
+from briefings.assembly.briefing import Briefing, BriefingStory
+from briefings.assembly.profiles import Profile, Profiles
 from llm import Written
 from llm.checks import problems
 from llm.model import Check

@@ -16,13 +16,13 @@ from click.testing import CliRunner
 from briefbot.cli import cli
 from briefbot.services import make_services
 from briefings import model as model_module
+from briefings.assembly.profiles import load_profiles
+from briefings.assembly.why import story_fact, why_sentence
 from briefings.model import MODEL_FILE, NewsModel, embed, embedder, load_embedder, load_model
-from briefings.profiles import load_profiles
-from briefings.why import story_fact, why_sentence
 from foundation.settings import Settings
 from tests.briefings.factory import NOW, NewsFactory
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def brief(tmp_path: Path, department: str, stories: list[tuple[str, str]]) -> list[dict[str, object]]:

@@ -1,4 +1,4 @@
-"""A feed's preview ranked for the departments it is to be tagged with (``briefings.preview``):
+"""A feed's preview ranked for the departments it is to be tagged with (``briefings.assembly.preview``):
 the real ranker over the bundled profiles, no Slack and no network."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from briefings.preview import rank_preview
-from briefings.profiles import Profiles, load_profiles
-from briefings.rank import Ranker
+from briefings.assembly.preview import rank_preview
+from briefings.assembly.profiles import Profiles, load_profiles
+from briefings.assembly.rank import Ranker
 from feeds.records import FeedPreview, PreviewItem
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -10,8 +10,10 @@ import pytest
 from alembic import command
 from sqlalchemy import text
 
+from briefings.assembly.rank import Candidate, ScoredStory
 from briefings.errors import BriefingError
-from briefings.feedback import (
+from briefings.feedback.sql import SqlFeedback
+from briefings.feedback.tuning import (
     FACTOR_RANGE,
     ChannelFilters,
     Vote,
@@ -21,8 +23,6 @@ from briefings.feedback import (
     headline_terms,
     learn,
 )
-from briefings.feedback_store import SqlFeedback
-from briefings.rank import Candidate, ScoredStory
 from storage import Database
 from storage.audit import Actor
 

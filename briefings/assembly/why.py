@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from briefings.profiles import Phrase, Profile, phrase_tokens
+from briefings.assembly.profiles import Phrase, Profile, phrase_tokens
 from foundation.text import truncate
 
 FACT_LIMIT = 130

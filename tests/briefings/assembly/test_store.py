@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from briefings.store import load_candidates
+from briefings.assembly.sql import load_candidates
 from tests.briefings.factory import NOW, NewsFactory
 
 

@@ -1,0 +1,1 @@
+"""Assembling a briefing: candidates, ranking, the fill, and the rendered views."""

@@ -1,0 +1,1 @@
+"""Channel tuning: votes on posted stories and keyword filters, and what they teach the ranking."""
