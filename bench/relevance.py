@@ -1,7 +1,7 @@
 """Relevance of the department briefings on real news, held out by outlet, beside two baselines.
 
 1. The corpus of real news (briefings/data/news/*.jsonl, labelled by hand), split by outlet
-   (briefings/corpus.py; the model is trained on the training outlets only). Each half is served
+   (briefings/assembly/corpus.py; the model is trained on the training outlets only). Each half is served
    as one week of news: every item a story from its outlet, feeds tagged by the outlet's kind as
    an admin would (a legal-press feed tagged legal...). Per department, for three rankers side by
    side -- "keywords" (the department's 20 heaviest profile phrases, a story scored by the
@@ -40,10 +40,10 @@ import yaml
 # This folder holds a briefings.py of its own: the package must come first.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from briefings.assembly.corpus import NewsItem, load_corpus, split
 from briefings.assembly.profiles import DEPARTMENTS, Profiles, load_profiles, phrase_tokens
 from briefings.assembly.rank import Candidate, Ranker, RankingConfig
-from briefings.corpus import NewsItem, load_corpus, split
-from briefings.semantic import TrainingConfig, load_training, train_for
+from briefings.assembly.semantic import TrainingConfig, load_training, train_for
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)

@@ -1,11 +1,11 @@
-"""Train the department model and the AI gate (briefings/model.py) and write them as data.
+"""Train the department model and the AI gate (briefings/assembly/model.py) and write them as data.
 
     .venv/bin/python scripts/train_ranker.py          # writes briefings/data/ranker_model.json
                                                       # and briefings/data/ranker_split.json
     .venv/bin/python scripts/train_ranker.py --check  # train, report, write nothing
 
 Data: the labelled corpus of real news (briefings/data/news/*.jsonl), TRAINING OUTLETS ONLY (the
-split by outlet is in briefings/corpus.py), plus the headlines we wrote ourselves
+split by outlet is in briefings/assembly/corpus.py), plus the headlines we wrote ourselves
 (briefings/data/training_headlines.yaml: extra training data, weighing as much as a real item
 for the departments and half as much for the AI gate; in the grouped folds each headline is a
 group of its own, and only real items are scored). Nothing from
@@ -41,10 +41,10 @@ from sklearn.model_selection import GroupKFold, StratifiedKFold
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from briefings.assembly.corpus import SPLIT_FILE, SPLIT_RULE, load_corpus, split  # noqa: E402
+from briefings.assembly.model import AI, FORMAT, MODEL_FILE, embed, load_embedder, story_text  # noqa: E402
 from briefings.assembly.profiles import DEPARTMENTS, load_profiles  # noqa: E402
-from briefings.corpus import SPLIT_FILE, SPLIT_RULE, load_corpus, split  # noqa: E402
-from briefings.model import AI, FORMAT, MODEL_FILE, embed, load_embedder, story_text  # noqa: E402
-from briefings.semantic import TRAINING_HEADLINES  # noqa: E402
+from briefings.assembly.semantic import TRAINING_HEADLINES  # noqa: E402
 
 SEED = 20261207
 TARGETS = (AI, *DEPARTMENTS)

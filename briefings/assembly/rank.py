@@ -2,7 +2,7 @@
 
 For the bundled departments a story's score is::
 
-    p         = P(about AI) x P(department | about AI)    # the trained model, briefings/model.py
+    p         = P(about AI) x P(department | about AI)    # the trained model, briefings/assembly/model.py
     relevance = p x (1 + PHRASE_BOOST x min(1, phrases) + MODEL_TAG_BONUS if a feed is tagged)
     score     = relevance x recency, recency = 0.5 + 0.5 x 0.5 ** (age_hours / half_life)
 
@@ -13,7 +13,7 @@ title counting ``TITLE_FACTOR``) and feed tags only reorder stories that pass: a
 no longer makes a story relevant. The matched phrases stay the explanation.
 
 A department with no corpus labels (one an admin defines in ``BRIEFBOT_PROFILES_FILE``) is
-scored as before the model, by its phrases and the meaning scorer (:mod:`briefings.semantic`)::
+scored as before the model, by its phrases and the meaning scorer (:mod:`briefings.assembly.semantic`)::
 
     relevance = phrases x (PHRASE_TRUST + (1 - PHRASE_TRUST) x meaning) + MEANING_WEIGHT x meaning
               + TAG_BONUS if one of the story's feeds is tagged with the department
@@ -46,11 +46,11 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from briefings.assembly.briefing import AlsoReported
+from briefings.assembly.model import AI, NewsModel, load_model, story_text
 from briefings.assembly.profiles import Phrase, Profile, Profiles, phrase_tokens, token_spans
+from briefings.assembly.semantic import SemanticModel, model_for
 from briefings.assembly.similar import Rarity, SimilarityConfig, StoryTerms, retelling, story_terms
 from briefings.assembly.why import why_sentence
-from briefings.model import AI, NewsModel, load_model, story_text
-from briefings.semantic import SemanticModel, model_for
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ class RankingConfig:
     # source already shown competes with its score times ``source_penalty``.
     per_source: int | None = None
     source_penalty: float = 0.8
-    # The trained model (briefings/model.py) scores the departments it knows; False ranks every
+    # The trained model (briefings/assembly/model.py) scores the departments it knows; False ranks every
     # department the way the product did before it (phrases and the meaning scorer), which is
     # what the benchmark quotes as "today's ranker".
     use_model: bool = True

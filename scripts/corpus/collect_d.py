@@ -18,7 +18,7 @@ Input (exact repo@commit:path):
   Sloan Management Review among others). Every stored version is read oldest first; an item's
   origin is the first commit and file it appeared in.
 
-Hold-out stays by outlet: the split rule (briefings/corpus.py) hashes each item's outlet_domain, so
+Hold-out stays by outlet: the split rule (briefings/assembly/corpus.py) hashes each item's outlet_domain, so
 an outlet that other halves already use lands on the same side.
 
 Sampling (not labelling): every English item is kept (the store is small); per outlet at most

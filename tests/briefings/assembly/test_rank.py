@@ -11,7 +11,7 @@ import yaml
 
 from briefings.assembly.profiles import load_profiles
 from briefings.assembly.rank import Candidate, Ranker, RankingConfig, near_duplicate, recency, title_words
-from briefings.semantic import TrainingConfig, load_training, train_for
+from briefings.assembly.semantic import TrainingConfig, load_training, train_for
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 HEADLINES = Path(__file__).resolve().parents[2] / "data" / "ranking_headlines.yaml"

@@ -11,7 +11,7 @@ use, so commands that never rank (``briefbot --help``, ``feeds refresh``) do not
 
 Sentence embeddings (:func:`embed`: WordLlama's static token embeddings, averaged, from the
 installed ``wordllama`` wheel, loaded on first use once per process) are used by the custom
-departments' meaning scorer (:mod:`briefings.semantic`). A model file trained with
+departments' meaning scorer (:mod:`briefings.assembly.semantic`). A model file trained with
 ``scripts/train_ranker.py --embeddings`` also holds, per target, a calibrated logistic regression on
 them whose probability is averaged with the TF-IDF one; the shipped model does not (it did not
 help on the held-out outlets). Without the embedding model the word features score alone, and
@@ -21,7 +21,7 @@ Targets: ``about_ai`` (the AI gate) and one per bundled department (``finance``,
 ``operations``, ``hr``). A department only applies to a story about AI, so each department's
 classifier learns P(department | about AI) and the model returns P(about AI) x that. A
 department an admin defines in ``BRIEFBOT_PROFILES_FILE`` has no corpus labels and no column
-here: it is ranked by :mod:`briefings.semantic` instead.
+here: it is ranked by :mod:`briefings.assembly.semantic` instead.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-MODEL_FILE = Path(__file__).resolve().parent / "data" / "ranker_model.json"
+MODEL_FILE = Path(__file__).resolve().parent.parent / "data" / "ranker_model.json"
 AI = "about_ai"
 FORMAT = 1
 

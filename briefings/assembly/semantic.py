@@ -12,7 +12,7 @@ description (``concerns``), its phrases and its example headlines. So a departme
 ``BRIEFBOT_PROFILES_FILE`` with a description and a handful of examples gets a model too. No
 model files, nothing downloaded: training on a few hundred headlines takes well under a second
 and scoring a story is one dictionary lookup per feature. Beside it, a logistic regression
-(scikit-learn) on the same documents' sentence embeddings (:func:`briefings.model.embed`) finds
+(scikit-learn) on the same documents' sentence embeddings (:func:`briefings.assembly.model.embed`) finds
 stories that share no word with them; the two probabilities are averaged. Without the embedding
 model the bag-of-words one scores alone.
 """
@@ -32,7 +32,7 @@ import yaml
 
 from briefings.assembly.profiles import Profiles, phrase_tokens
 
-TRAINING_HEADLINES = Path(__file__).resolve().parent / "data" / "training_headlines.yaml"
+TRAINING_HEADLINES = Path(__file__).resolve().parent.parent / "data" / "training_headlines.yaml"
 
 _CLAUSE = re.compile(r"[,.;:]|\band\b")
 # Words too common to say anything about a department.
@@ -61,7 +61,7 @@ class TrainingConfig:
     description_weight: float = 2.0
     phrase_weight: float = 0.5
     # Weight of a second model, a logistic regression on the sentence embeddings of the same
-    # training documents (briefings.model.embed), averaged with the bag-of-words one; 0 leaves it
+    # training documents (briefings.assembly.model.embed), averaged with the bag-of-words one; 0 leaves it
     # out. An even average, set before measuring (no labelled custom department to tune it on):
     # the custom security round (bench/relevance.py) went P@5 0.6 -> 1.0, R-prec 0.65 -> 0.88.
     embedding_weight: float = 0.5
@@ -124,7 +124,7 @@ class SemanticModel:
         words = tuple(_sigmoid(b + t * scale) for b, t in zip(self._biases, totals, strict=True))
         if self._embedded is None:
             return words
-        from briefings.model import embed
+        from briefings.assembly.model import embed
 
         vecs = embed([text])
         if vecs is None:
@@ -190,7 +190,7 @@ def _embedding_model(
     import numpy as np
     from sklearn.linear_model import LogisticRegression
 
-    from briefings.model import embed
+    from briefings.assembly.model import embed
 
     vecs = embed([e.text for e in examples])
     if vecs is None:

@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-NEWS = Path(__file__).resolve().parent / "data" / "news"
-SPLIT_FILE = Path(__file__).resolve().parent / "data" / "ranker_split.json"
+NEWS = Path(__file__).resolve().parent.parent / "data" / "news"
+SPLIT_FILE = Path(__file__).resolve().parent.parent / "data" / "ranker_split.json"
 HELD_OUT_PERCENT = 30
 SPLIT_RULE = (
     f"held out when int(sha1(outlet_domain)[:8], 16) % 100 < {HELD_OUT_PERCENT} (outlet_domain lowercased)"

@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 import yaml
 
-from briefings import model as model_module
+from briefings.assembly import model as model_module
 from briefings.assembly.profiles import load_profiles
 from briefings.assembly.rank import Candidate, Ranker, RankingConfig
-from briefings.semantic import TrainingConfig, features, load_training, model_for, train_for
+from briefings.assembly.semantic import TrainingConfig, features, load_training, model_for, train_for
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
-DATA = Path(__file__).resolve().parents[1] / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 
 
 def cand(i: int, title: str, summary: str = "") -> Candidate:
@@ -167,7 +167,7 @@ def test_without_the_embedding_model_custom_departments_still_rank_and_the_log_s
     # As if the package were not installed, in a process that has not loaded it yet.
     monkeypatch.setitem(sys.modules, "wordllama", None)
     monkeypatch.setattr(model_module, "_embedder", (False, None))
-    with caplog.at_level(logging.WARNING, logger="briefings.model"):
+    with caplog.at_level(logging.WARNING, logger="briefings.assembly.model"):
         fallback = train_for(profiles, rows)
     assert "without the embedding models" in caplog.text
     title, summary = PARAPHRASED_SECURITY[0]
