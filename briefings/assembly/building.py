@@ -20,7 +20,8 @@ from briefings.assembly.briefing import (
     Spotlight,
 )
 from briefings.assembly.profiles import Profiles
-from briefings.assembly.rank import Assessed, Candidate, Ranker, ScoredStory
+from briefings.assembly.rank import Ranker
+from briefings.assembly.ranked import Assessed, Candidate, ScoredStory
 from briefings.assembly.render import first_web_link
 from briefings.assembly.sql import MAX_AGE, SqlCandidates
 from briefings.assembly.store import CandidateStore

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from briefings.assembly.profiles import Profiles
-from briefings.assembly.rank import Candidate, Ranker, ScoredStory
+from briefings.assembly.rank import Ranker
+from briefings.assembly.ranked import Candidate, ScoredStory
 from briefings.service import BriefingService
 from feeds.records import FeedPreview
 from feeds.service import FeedService

@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from briefings.assembly.rank import Candidate
+from briefings.assembly.ranked import Candidate
 from briefings.assembly.store import Delivered, Window
 from feeds.queries import (
     RecentItem,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from briefings.assembly.rank import Candidate
+from briefings.assembly.ranked import Candidate
 
 
 @dataclass(frozen=True)

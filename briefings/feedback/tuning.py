@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from briefings.assembly.profiles import phrase_tokens
-from briefings.assembly.rank import Candidate, ScoredStory
+from briefings.assembly.ranked import Candidate, ScoredStory
 from briefings.assembly.similar import content_terms
 from briefings.errors import BriefingError
 

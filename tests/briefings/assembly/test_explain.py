@@ -14,7 +14,8 @@ from click.testing import CliRunner
 
 from briefbot.cli import cli
 from briefbot.services import Services, make_services
-from briefings.assembly.rank import Candidate, Ranker, RankingConfig
+from briefings.assembly.rank import Ranker
+from briefings.assembly.ranked import Candidate, RankingConfig
 from foundation.settings import Settings
 from tests.briefings.factory import NOW, NewsFactory
 from tests.mock_web_api_server import FakeSlack

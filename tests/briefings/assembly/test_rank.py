@@ -10,7 +10,9 @@ import pytest
 import yaml
 
 from briefings.assembly.profiles import load_profiles
-from briefings.assembly.rank import Candidate, Ranker, RankingConfig, near_duplicate, recency, title_words
+from briefings.assembly.rank import Ranker
+from briefings.assembly.ranked import Candidate, RankingConfig
+from briefings.assembly.scoring import near_duplicate, recency, title_words
 from briefings.assembly.semantic import TrainingConfig, load_training, train_for
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)

@@ -14,7 +14,8 @@ import yaml
 
 from briefings.assembly import model as model_module
 from briefings.assembly.profiles import load_profiles
-from briefings.assembly.rank import Candidate, Ranker, RankingConfig
+from briefings.assembly.rank import Ranker
+from briefings.assembly.ranked import Candidate, RankingConfig
 from briefings.assembly.semantic import TrainingConfig, features, load_training, model_for, train_for
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import yaml
 
-from briefings.assembly.rank import near_duplicate, title_words
+from briefings.assembly.scoring import near_duplicate, title_words
 from briefings.assembly.similar import (
     Rarity,
     SimilarityConfig,

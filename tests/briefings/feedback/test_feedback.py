@@ -10,7 +10,7 @@ import pytest
 from alembic import command
 from sqlalchemy import text
 
-from briefings.assembly.rank import Candidate, ScoredStory
+from briefings.assembly.ranked import Candidate, ScoredStory
 from briefings.errors import BriefingError
 from briefings.feedback.sql import SqlFeedback
 from briefings.feedback.tuning import (
