@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 from bot.client import make_web_client  # noqa: E402
 from bot.delivery import SlackSink  # noqa: E402
 from briefbot.services import Services, make_services  # noqa: E402
-from briefings.assembly.profiles import load_profiles  # noqa: E402
+from briefings.assembly.profile_file import load_profiles  # noqa: E402
 from foundation.settings import Settings  # noqa: E402
 from storage.models import Delivery, Feed, FeedDepartment, Item, Story, Subscription  # noqa: E402
 from tests.databases import postgres_schema  # noqa: E402

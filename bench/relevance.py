@@ -41,7 +41,8 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from briefings.assembly.corpus import NewsItem, load_corpus, split
-from briefings.assembly.profiles import DEPARTMENTS, Profiles, load_profiles, phrase_tokens
+from briefings.assembly.profile_file import load_profiles
+from briefings.assembly.profiles import DEPARTMENTS, Profiles, phrase_tokens
 from briefings.assembly.rank import Ranker
 from briefings.assembly.ranked import Candidate, RankingConfig
 from briefings.assembly.semantic import TrainingConfig, load_training, train_for

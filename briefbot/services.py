@@ -13,7 +13,7 @@ import logging
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from briefings.assembly.profiles import load_profiles
+from briefings.assembly.profile_file import load_profiles
 from foundation.departments import DepartmentRegistry
 from foundation.settings import Settings
 from storage import Database

@@ -18,7 +18,8 @@ from typing import Any
 
 from briefings.assembly.briefing import Briefing
 from briefings.assembly.building import BriefingBuilder
-from briefings.assembly.profiles import Profiles, load_profiles
+from briefings.assembly.profile_file import load_profiles
+from briefings.assembly.profiles import Profiles
 from briefings.assembly.rank import Ranker
 from briefings.assembly.render import RenderedMessage, Renderer, render_terminal
 from briefings.assembly.written import BriefingWriter, Writer

@@ -43,7 +43,8 @@ sys.path.insert(0, str(ROOT))
 
 from briefings.assembly.corpus import SPLIT_FILE, SPLIT_RULE, load_corpus, split  # noqa: E402
 from briefings.assembly.model import AI, FORMAT, MODEL_FILE, embed, load_embedder, story_text  # noqa: E402
-from briefings.assembly.profiles import DEPARTMENTS, load_profiles  # noqa: E402
+from briefings.assembly.profile_file import load_profiles  # noqa: E402
+from briefings.assembly.profiles import DEPARTMENTS  # noqa: E402
 from briefings.assembly.semantic import TRAINING_HEADLINES  # noqa: E402
 
 SEED = 20261207

@@ -1,5 +1,5 @@
 """The department registry the bundled profiles give (what make_services hands every layer)."""
 
-from briefings.assembly.profiles import load_profiles
+from briefings.assembly.profile_file import load_profiles
 
 REGISTRY = load_profiles().registry

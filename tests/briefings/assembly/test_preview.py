@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from briefings.assembly.preview import rank_preview
-from briefings.assembly.profiles import Profiles, load_profiles
+from briefings.assembly.profile_file import load_profiles
+from briefings.assembly.profiles import Profiles
 from briefings.assembly.rank import Ranker
 from feeds.records import FeedPreview, PreviewItem
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from briefings.assembly.profiles import DEPARTMENTS, load_profiles, normalise_department, parse_profiles
+from briefings.assembly.profile_file import load_profiles, normalise_department, parse_profiles
+from briefings.assembly.profiles import DEPARTMENTS
 from briefings.errors import InvalidProfiles, UnknownDepartment
 
 
@@ -117,7 +118,8 @@ def test_parse_keeps_variants_lowercase() -> None:
 
 
 def test_the_bundled_profiles_read_the_same_with_either_yaml_reader() -> None:
-    from briefings.assembly.profiles import BUNDLED_PROFILES, parse_profiles
+    from briefings.assembly.profile_file import parse_profiles
+    from briefings.assembly.profiles import BUNDLED_PROFILES
 
     text = BUNDLED_PROFILES.read_text(encoding="utf-8")
     fast = parse_profiles(text, "bundled", trusted=True)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from briefings.assembly.profiles import load_profiles
+from briefings.assembly.profile_file import load_profiles
 from briefings.assembly.rank import Ranker
 from briefings.assembly.ranked import Candidate, RankingConfig
 from briefings.assembly.scoring import near_duplicate, recency, title_words

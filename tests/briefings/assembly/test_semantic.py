@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from briefings.assembly import model as model_module
-from briefings.assembly.profiles import load_profiles
+from briefings.assembly.profile_file import load_profiles
 from briefings.assembly.rank import Ranker
 from briefings.assembly.ranked import Candidate, RankingConfig
 from briefings.assembly.semantic import TrainingConfig, features, load_training, model_for, train_for

@@ -17,7 +17,7 @@ from briefbot.cli import cli
 from briefbot.services import make_services
 from briefings.assembly import model as model_module
 from briefings.assembly.model import MODEL_FILE, NewsModel, embed, embedder, load_embedder, load_model
-from briefings.assembly.profiles import load_profiles
+from briefings.assembly.profile_file import load_profiles
 from briefings.assembly.why import story_fact, why_sentence
 from foundation.settings import Settings
 from tests.briefings.factory import NOW, NewsFactory
