@@ -15,10 +15,8 @@ from briefings.assembly.briefing import (
     Briefing,
     BriefingStory,
     CandidateNote,
-    PolicyLink,
-    PolicyReminder,
-    Spotlight,
 )
+from briefings.assembly.extras import KnowledgeNotes
 from briefings.assembly.profiles import Profiles
 from briefings.assembly.rank import Ranker
 from briefings.assembly.ranked import Assessed, Candidate, ScoredStory
@@ -28,7 +26,6 @@ from briefings.assembly.store import CandidateStore
 from briefings.assembly.written import BriefingWriter
 from briefings.delivery.store import DeliveriesStore
 from briefings.feedback.tuning import Adjusted, adjust, fill
-from briefings.ports import CertSpotlight, PolicyLinks
 from briefings.slots.slot import Due
 from briefings.subscriptions.model import MAX_TOP_N
 from briefings.subscriptions.schedule import parse_timezone
@@ -220,7 +217,7 @@ class BriefingBuilder:
             briefing = replace(briefing, catch_up=True)
         if self.writer is not None:
             briefing = self.writer.rewrite(briefing)
-        self._record_links(briefing)
+        self.notes.record_links(briefing)
         return briefing
 
     def _for_channel(self, due: Due, scored: list[ScoredStory], as_of: datetime) -> Adjusted | None:
@@ -236,18 +233,7 @@ class BriefingBuilder:
     @knowledge.setter
     def knowledge(self, value: object) -> None:
         self._knowledge = value
-        self.certs: CertSpotlight | None = value if isinstance(value, CertSpotlight) else None
-        self.policy_links: PolicyLinks | None = value if isinstance(value, PolicyLinks) else None
-
-    def _record_links(self, briefing: Briefing) -> None:
-        # Only slots are recorded (previews reach nobody); the weekly message further keeps only
-        # stories the delivery step remembers as posted.
-        links = self.policy_links
-        if links is not None and any(s.policy for s in briefing.stories):
-            try:
-                links.record_policy_news(briefing.stories)
-            except Exception:
-                log.exception("could not record the briefing's policy links")
+        self.notes = KnowledgeNotes(value)
 
     def _candidates(self, since: datetime, as_of: datetime) -> list[Candidate]:
         return self.reads.new_since(since=since, as_of=as_of)
@@ -263,11 +249,11 @@ class BriefingBuilder:
         timezone: str,
         rotation: int,
     ) -> Briefing:
-        stories = tuple(self._linked(_story(s)) for s in chosen)
+        stories = tuple(self.notes.linked(_story(s)) for s in chosen)
         certification = policy = None
         if stories:
-            certification = self._spotlight(department, rotation)
-            policy = self._policy(stories)
+            certification = self.notes.spotlight(department, rotation)
+            policy = self.notes.policy(stories)
         return Briefing(
             department=department,
             department_name=self.profiles.get(department).name,
@@ -279,69 +265,6 @@ class BriefingBuilder:
             above_bar=len(scored),
             certification=certification,
             policy=policy,
-        )
-
-    def _spotlight(self, department: str, rotation: int) -> Spotlight | None:
-        # The knowledge catalogue is optional: a missing or failing one never blocks a briefing.
-        if self.certs is None:
-            return None
-        try:
-            cert = self.certs.spotlight_certification(department, rotation)
-        except Exception:
-            log.exception("certification spotlight failed for %s", department)
-            return None
-        if cert is None:
-            return None
-        return Spotlight(
-            name=cert.name,
-            provider=cert.provider,
-            url=cert.url or None,
-            level=cert.level,
-            summary=cert.summary,
-        )
-
-    def _linked(self, story: BriefingStory) -> BriefingStory:
-        """The story with the policy section it strongly matches, if any (title and summary)."""
-        if self.policy_links is None:
-            return story
-        try:
-            section = self.policy_links.story_policy_section(f"{story.title} {story.summary}")
-        except Exception:
-            log.exception("policy link lookup failed for story %s", story.story_id)
-            return story
-        if section is None or not section.policy_id:
-            return story
-        link = PolicyLink(
-            policy_id=section.policy_id,
-            policy_title=section.policy_title,
-            heading=section.heading,
-            url=section.url or None,
-        )
-        return replace(story, policy=link)
-
-    def _policy(self, stories: tuple[BriefingStory, ...]) -> PolicyReminder | None:
-        if self.policy_links is None:
-            return None
-        text = " ".join(
-            [
-                *(s.title for s in stories),
-                *(a.title for s in stories for a in s.also_reported),
-                *(m for s in stories for m in s.matched),
-            ]
-        )
-        try:
-            section = self.policy_links.related_policy_section(text)
-        except Exception:
-            log.exception("policy reminder lookup failed")
-            return None
-        if section is None:
-            return None
-        return PolicyReminder(
-            policy_title=section.policy_title,
-            heading=section.heading,
-            excerpt=section.excerpt,
-            url=section.url or None,
-            owner=section.owner,
         )
 
 
