@@ -1,10 +1,13 @@
-"""Join the collected items (collect_c.py output) with the hand-written labels into items-c.jsonl.
+"""Join collected items (collect_c.py or collect_d.py output) with their hand-written labels.
 
 Usage:
     python scripts/corpus/build_items_c.py --raw raw-c.jsonl \
         --out briefings/data/news/items-c.jsonl
+    python scripts/corpus/build_items_c.py --raw raw-d.jsonl --labels scripts/corpus/labels_d.txt \
+        --out briefings/data/news/items-d.jsonl
 
-labels_c.txt holds one line per item, written by hand after reading its headline and summary:
+labels_c.txt (labels_d.txt for half D) holds one line per item, written by hand after reading its
+headline and summary:
     id|about_ai (1/0)|departments (comma-separated, may be empty)|rationale
 where rationale is "dept: sentence ;; dept: sentence" or "none: sentence".
 """
@@ -49,8 +52,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--raw", type=Path, required=True)
     ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--labels", type=Path, default=LABELS)
     args = ap.parse_args()
-    labels = parse_labels(LABELS)
+    labels = parse_labels(args.labels)
     rows = []
     for line in args.raw.read_text(encoding="utf-8").splitlines():
         rec = json.loads(line)

@@ -5,7 +5,7 @@ by a fetch of the repository), keeps each item's headline and summary as publish
 description as the repository stored it, HTML stripped, cut at a word to 600 characters), drops
 every item whose link or normalised headline is already in items-a/b/c.jsonl, drops non-English
 outlets, and writes unlabelled records (JSONL) for hand labelling (labels_d.txt, joined by
-build_items_d.py).
+build_items_c.py --labels scripts/corpus/labels_d.txt).
 
 Usage:
     BRIEFBOT_MIRRORS=/path/to/mirrors python scripts/corpus/collect_d.py --out raw-d.jsonl
