@@ -84,7 +84,7 @@ class BriefingBuilder:
         self.profiles = profiles
         self.ranker = ranker
         self.deliveries = deliveries
-        self.knowledge = knowledge  # its optional parts: ``certs`` and ``policy_links``
+        self.knowledge = knowledge  # its optional parts become ``self.notes`` (KnowledgeNotes)
         self.clock = clock
 
     def build_all(
